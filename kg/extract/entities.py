@@ -1,0 +1,535 @@
+"""Entity recognition by name anatomy, as a spaCy pipeline component.
+
+Organisation names are found from the right: an organisation or legal-form suffix
+(有限公司, 研究院, 孵化器 …) anchors the name, and the name extends leftwards over name-like
+tokens (place, trade name, industry word) until a boundary: punctuation, a function word, a
+clause verb, a rank adjective or a quotation mark. Lexicons add well-known abbreviations,
+places, industries and government bodies; people are found after title words and in bylines.
+
+The component writes ``doc._.kg_mentions`` (exact character offsets, one :class:`Candidate`
+per mention) and ``doc.spans["kg_entities"]`` (token-aligned, for display).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from .lexicon import Lexicon, alternation
+
+CJK = r"\u4e00-\u9fff"
+_PUNCT_RE = re.compile(r"[^\w\u4e00-\u9fff]")
+_ORDINAL_RE = re.compile(r"^(第[一二三四五六七八九十百\d]+[届期批次]|\d{4}年度?|[一二三四五六七八九十\d]+)$")
+_NON_NAME_TAGS = {"p", "c", "u", "uj", "ul", "uz", "ug", "uv", "ud", "r", "d", "y", "e", "o", "f"}
+ORG_TYPES = {
+    "Enterprise",
+    "University",
+    "ResearchInstitute",
+    "GovernmentBody",
+    "Platform",
+    "Fund",
+    "FinancialInstitution",
+    "Media",
+}
+# Words that are bare class nouns: a name does not start with them (孵化器平湖科创中心).
+_GENERIC_HEADS = (
+    "孵化器", "众创空间", "科技园", "研究院", "研究所", "实验室", "企业", "公司", "高校", "院所",
+    "平台", "基地", "园区", "中心",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A mention found in a doc: character offsets into ``doc.text``."""
+
+    start: int
+    end: int
+    type: str
+    rule: str
+    parts: tuple[tuple[str, str], ...] = ()
+    priority: int = 0
+
+    def text(self, doc_text: str) -> str:
+        return doc_text[self.start:self.end]
+
+
+if not Doc.has_extension("kg_mentions"):
+    Doc.set_extension("kg_mentions", default=None)
+
+
+class EntityRecognizer:
+    """Rule-based recogniser; see the module docstring."""
+
+    def __init__(self, nlp: Language, name: str, lexicon: Lexicon, max_name: int = 32) -> None:
+        self.name = name
+        self.lex = lexicon
+        self.max_name = max_name
+        from jieba import posseg
+
+        self._tags: dict[str, str] = posseg.dt.word_tag_tab
+        lx = lexicon
+        self._event_re = re.compile(alternation(lx.patterns.get("event_suffixes", [])))
+        self._program_re = re.compile(alternation(lx.patterns.get("program_suffixes", [])))
+        self._abbr_re = re.compile(alternation(list(lx.abbreviations)))
+        gov = [p + d for p in lx.gov_prefixes for d in lx.gov_departments] + lx.gov_departments
+        self._gov_re = re.compile(alternation(gov))
+        self._famous_re = re.compile(alternation(lx.famous)) if lx.famous else None
+        self._surnames = set(lx.surnames)
+        self._stop_chars = set(lx.name_stop_chars)
+        self._place_suffix_re = re.compile(
+            rf"([{CJK}]{{1,6}}?)({alternation(lx.place_suffixes)})(?![{CJK}]?[局委厅院])"
+        )
+        self._award_trig_re = re.compile(alternation(lx.patterns.get("award_triggers", [])))
+        self._award_heads = sorted(lx.patterns.get("award_heads", []), key=len, reverse=True)
+        self._anatomy_words = sorted(
+            lx.patterns.get("anatomy_industry_words", []), key=len, reverse=True
+        )
+        self._prog_trig = set(lx.patterns.get("program_triggers", []))
+        self._prog_follow = tuple(lx.patterns.get("program_follow", []))
+        self._person_prefix_re = re.compile(
+            rf"(?:{alternation(lx.patterns.get('person_prefixes', []))})([{CJK}]{{2,3}})"
+        )
+
+    # ---------------------------------------------------------------------------------------
+    def __call__(self, doc: Doc) -> Doc:
+        text = doc.text
+        toks = [(t.idx, t.idx + len(t.text), t.text) for t in doc]
+        cands: list[Candidate] = []
+        cands += self._suffix_orgs(text, toks)
+        cands += self._lexicon(text)
+        cands += self._places(text, toks)
+        cands += self._quoted(text)
+        cands += self._events_programs(text, toks)
+        cands += self._awards(text)
+        cands += self._persons(text)
+        cands += self._list_members(text, cands)
+        chosen = self._select(text, cands)
+        doc._.kg_mentions = chosen
+        spans = []
+        for c in chosen:
+            span = doc.char_span(c.start, c.end, label=c.type, alignment_mode="expand")
+            if span is not None:
+                spans.append(span)
+        doc.spans["kg_entities"] = spans
+        return doc
+
+    # ---------------------------------------------------------------------------------------
+    def _tag(self, word: str) -> str:
+        return self._tags.get(word, "x")
+
+    def _is_stop_token(self, tok: str) -> bool:
+        if tok in self.lex.left_stop:
+            return True
+        if _PUNCT_RE.search(tok) and tok not in ("·",):
+            return True
+        if tok.isdigit() and len(tok) < 4:
+            return True
+        tag = self._tag(tok)
+        if tag in _NON_NAME_TAGS and len(tok) <= 2:
+            return True
+        if tag == "m" and not _ORDINAL_RE.match(tok):
+            return True
+        return False
+
+    def _walk_left(self, text: str, toks: list[tuple[int, int, str]], pos: int) -> int:
+        """Leftmost start of a name whose first suffix character is at ``pos``."""
+        idx = None
+        for k, (s, e, _) in enumerate(toks):
+            if s <= pos < e or (s >= pos and idx is None):
+                idx = k
+                break
+        if idx is None:
+            return pos
+        start = toks[idx][0] if toks[idx][0] < pos else pos
+        if toks[idx][0] < pos:
+            # the suffix starts inside a token: the token's head must itself be name-like
+            head = text[toks[idx][0]:pos]
+            if head in self.lex.left_stop or _PUNCT_RE.search(head):
+                start = pos
+                return start
+        k = idx - 1
+        while k >= 0:
+            s, e, tok = toks[k]
+            if start - s > self.max_name:
+                break
+            if tok in ("）", ")"):
+                j = k - 1
+                while j >= 0 and toks[j][2] not in ("（", "(") and start - toks[j][0] <= 10:
+                    j -= 1
+                if j >= 1 and toks[j][2] in ("（", "("):
+                    inner = text[toks[j][1]:s]
+                    if inner and not _PUNCT_RE.search(inner) and not self._is_stop_token(
+                        toks[j - 1][2]
+                    ):
+                        start = toks[j][0]
+                        k = j - 1
+                        continue
+                break
+            if self._is_stop_token(tok):
+                break
+            start = s
+            k -= 1
+        return start
+
+    def _trim_head(self, text: str, start: int, end: int) -> int:
+        name = text[start:end]
+        changed = True
+        while changed:
+            changed = False
+            for head in _GENERIC_HEADS:
+                if name.startswith(head) and len(name) > len(head) + 1:
+                    start += len(head)
+                    name = text[start:end]
+                    changed = True
+            if name[:1] in "的与和及、":
+                start += 1
+                name = text[start:end]
+                changed = True
+        return start
+
+    def anatomy(self, name: str, suffix: str, legal: bool) -> tuple[tuple[str, str], ...]:
+        """Split an organisation name into place, trade name, industry word and suffix."""
+        parts: list[tuple[str, str]] = []
+        rest = name[: len(name) - len(suffix)] if suffix and name.endswith(suffix) else name
+        m = self.lex.place_re.match(rest)
+        if m:
+            place = m.group()
+            after = rest[m.end():]
+            if after[:1] in ("市", "省", "区", "县") and len(after) > 1:
+                place += after[0]
+            parts.append(("place", place))
+            rest = rest[len(place):]
+        else:
+            pm = re.search(r"[（(]([^（）()]{2,6})[）)]", rest)
+            if pm and pm.group(1) in self.lex.places or (
+                pm and pm.group(1).rstrip("市省") in self.lex.places
+            ):
+                parts.append(("place", pm.group(1)))
+                rest = rest[: pm.start()] + rest[pm.end():]
+        industry = ""
+        for w in self._anatomy_words:
+            if rest.endswith(w) and len(rest) > len(w):
+                industry = w
+                break
+        trade = rest[: len(rest) - len(industry)] if industry else rest
+        if trade:
+            parts.append(("trade", trade))
+        if industry:
+            parts.append(("industry", industry))
+        if suffix:
+            parts.append(("legal" if legal else "suffix", suffix))
+        return tuple(parts)
+
+    # ---------------------------------------------------------------------------------------
+    def _suffix_orgs(self, text: str, toks: list[tuple[int, int, str]]) -> list[Candidate]:
+        out: list[Candidate] = []
+        tok_ends = {e for _, e, _ in toks}
+        for m in self.lex.suffix_re.finditer(text):
+            suf = self.lex.suffix_map[m.group()]
+            if suf.token_final and m.end() not in tok_ends:
+                continue
+            if m.end() < len(text) and text[m.end()] in "内外里":
+                pass
+            start = self._walk_left(text, toks, m.start())
+            start = self._trim_head(text, start, m.end())
+            prefix = text[start:m.start()]
+            if len(prefix) < suf.min_prefix:
+                continue
+            if prefix and prefix[-1] in "该本各子分总此其两" and len(prefix) <= 2:
+                continue
+            if prefix in ("我市", "全市", "本市", "该", "这家", "一家", "多家", "市级", "省级"):
+                continue
+            if suf.needs_name and (prefix in self.lex.industries or len(prefix) < 2):
+                continue
+            name = text[start:m.end()]
+            typ = suf.type
+            if typ == "Enterprise" and re.search("银行|金控|创业投资|投资管理|资本|证券", name):
+                typ = "FinancialInstitution"
+            if typ == "Fund" and name.endswith("基金") and re.search("投资有限公司$", name):
+                typ = "FinancialInstitution"
+            out.append(
+                Candidate(
+                    start, m.end(), typ, f"suffix:{suf.suffix}",
+                    self.anatomy(name, suf.suffix, suf.legal), priority=2,
+                )
+            )
+        return out
+
+    def _lexicon(self, text: str) -> list[Candidate]:
+        out: list[Candidate] = []
+        for m in self._abbr_re.finditer(text):
+            full, typ = self.lex.abbreviations[m.group()]
+            out.append(Candidate(m.start(), m.end(), typ, "lexicon:abbreviation", priority=1))
+        for m in self._gov_re.finditer(text):
+            out.append(Candidate(m.start(), m.end(), "GovernmentBody", "lexicon:gov", priority=1))
+        if self._famous_re:
+            for m in self._famous_re.finditer(text):
+                out.append(Candidate(m.start(), m.end(), "Enterprise", "lexicon:brand", priority=1))
+        for m in self.lex.place_re.finditer(text):
+            end = m.end()
+            if end < len(text) and text[end] in "市省" and self.lex.places[m.group()] != "regions":
+                end += 1
+            if end < len(text) and text[end:end + 2] == "地区":
+                end += 2
+            out.append(Candidate(m.start(), end, "Place", "lexicon:place", priority=1))
+        for m in self.lex.industry_re.finditer(text):
+            end = m.end()
+            for suf in self.lex.industry_suffixes:
+                if text.startswith(suf, end):
+                    end += len(suf)
+                    break
+            out.append(Candidate(m.start(), end, "Industry", "lexicon:industry", priority=0))
+        return out
+
+    def _places(self, text: str, toks: list[tuple[int, int, str]]) -> list[Candidate]:
+        out: list[Candidate] = []
+        generic = {"我市", "全市", "本市", "该市", "城市", "市区", "园区", "社区", "地区", "景区",
+                   "小区", "新区", "片区", "全省", "本省", "全区", "全县", "县区", "省市", "港区",
+                   "各县", "市县", "辖区", "全镇", "乡镇", "城镇", "广场", "该区", "分区", "专区",
+                   "试验区", "示范区", "功能区", "核心区", "集聚区", "先导区", "开发区", "高新区"}
+        for s, e, tok in toks:
+            for suf in ("街道", "镇", "乡", "县", "区", "港区", "港"):
+                if tok.endswith(suf) and len(tok) > len(suf) and tok not in generic:
+                    tag = self._tag(tok)
+                    if tag in ("ns", "x") or suf in ("街道", "镇", "乡"):
+                        if self._is_stop_token(tok[: -len(suf)]):
+                            continue
+                        if any(tok.endswith(g) for g in generic if len(g) >= 3):
+                            continue
+                        out.append(Candidate(s, e, "Place", "place:token", priority=1))
+                    break
+        # X + 街道/镇 split by the segmenter: 曹桥 街道
+        for k in range(1, len(toks)):
+            s, e, tok = toks[k]
+            if tok in ("街道", "镇", "乡") and len(toks[k - 1][2]) >= 2:
+                ps, pe, ptok = toks[k - 1]
+                if not self._is_stop_token(ptok) and not _PUNCT_RE.search(ptok):
+                    out.append(Candidate(ps, e, "Place", "place:token", priority=1))
+        return out
+
+    def _quoted(self, text: str) -> list[Candidate]:
+        out: list[Candidate] = []
+        for m in re.finditer(r"《([^《》]{2,60})》", text):
+            inner = m.group(1)
+            before = text[max(0, m.start() - 6):m.start()]
+            if re.search("报|电视|卫视|新闻|栏目", before) or re.search("新闻|日报|晚报", inner):
+                typ = "Media"
+            else:
+                typ = "Program"
+            out.append(Candidate(m.start(), m.end(), typ, "quoted:book-title", priority=3))
+        for m in re.finditer(r"“([^“”]{2,40})”", text):
+            inner = m.group(1)
+            s, e = m.start(), m.end()
+            if self._program_re.search(inner) and self._program_re.search(inner).end() == len(
+                inner
+            ):
+                # “深根计划”, “深根院地合作、建设创新嘉兴”行动计划
+                pm = self._program_re.match(text, e)
+                if pm:
+                    e = pm.end()
+                start = self._prefix_scope(text, s)
+                out.append(Candidate(start, e, "Program", "quoted:program", priority=3))
+                continue
+            pm = self._program_re.match(text, e)
+            if pm and pm.group() not in ("政策", "专项", "意见"):
+                start = self._prefix_scope(text, s)
+                out.append(Candidate(start, pm.end(), "Program", "quoted:program", priority=3))
+                continue
+            if self._event_re.search(inner) or text.startswith(
+                tuple(self.lex.patterns.get("event_suffixes", [])), e
+            ):
+                continue  # handled by the event rule
+            if self.lex.suffix_re.search(inner):
+                continue
+            if 2 <= len(inner) <= 8 and not re.search("[，。、；：！？]", inner):
+                prev = text[max(0, s - 2):s]
+                follow = text[e:e + 2]
+                if prev in self._prog_trig or text[max(0, s - 4):s] in self._prog_trig or (
+                    follow and follow in self._prog_follow
+                ):
+                    out.append(Candidate(s, e, "Program", "quoted:scheme", priority=1))
+        return out
+
+    def _prefix_scope(self, text: str, qstart: int) -> int:
+        """Include a scope prefix like 国家/省/市/嘉兴市 directly before a quoted programme."""
+        m = re.search(r"(国家|省|市|[\u4e00-\u9fff]{2}[省市]|浙江省)$", text[max(0, qstart - 4):qstart])
+        if m:
+            return qstart - len(m.group())
+        return qstart
+
+    def _events_programs(self, text: str, toks: list[tuple[int, int, str]]) -> list[Candidate]:
+        out: list[Candidate] = []
+        for regex, typ in ((self._event_re, "Event"), (self._program_re, "Program")):
+            for m in regex.finditer(text):
+                if m.end() < len(text) and re.match(f"[{CJK}]", text[m.end()]) and typ == "Program":
+                    # 计划 followed by more ideographs is rarely the end of a name (计划项目)
+                    if text[m.end()] not in "”》":
+                        continue
+                start = m.start()
+                # include a closing quote run: “…”大赛
+                if start > 0 and text[start - 1] in "”》":
+                    q = text.rfind("“" if text[start - 1] == "”" else "《", 0, start - 1)
+                    if q >= 0 and start - q <= 40:
+                        start = self._walk_left(text, toks, q) if q > 0 else q
+                        if start == q and q > 0:
+                            start = q
+                        start = min(start, q)
+                    else:
+                        continue
+                else:
+                    start = self._walk_left(text, toks, m.start())
+                start = self._trim_head(text, start, m.end())
+                prefix = text[start:m.start()]
+                if len(prefix.strip("“”《》")) < 2:
+                    continue
+                out.append(Candidate(start, m.end(), typ, f"suffix:{m.group()}", priority=1))
+        return out
+
+    def _awards(self, text: str) -> list[Candidate]:
+        out: list[Candidate] = []
+        for m in self._award_trig_re.finditer(text):
+            rest = text[m.end():]
+            stop = re.search(r"[，。；！？、,;]|等|称号|荣誉|认定|的", rest)
+            seg = rest[: stop.start()] if stop else rest
+            seg = seg[:40]
+            for head in self._award_heads:
+                idx = seg.rfind(head)
+                if idx >= 0:
+                    span = seg[: idx + len(head)]
+                    if 3 <= len(span):
+                        out.append(
+                            Candidate(m.end(), m.end() + len(span), "Award", "award:trigger", priority=2)
+                        )
+                    break
+        return out
+
+    def _persons(self, text: str) -> list[Candidate]:
+        out: list[Candidate] = []
+        for m in self.lex.title_re.finditer(text):
+            pos = m.end()
+            while True:
+                name = self._name_at(text, pos)
+                if not name:
+                    break
+                out.append(Candidate(pos, pos + len(name), "Person", f"person:title:{m.group()}", priority=3))
+                pos += len(name)
+                if text[pos:pos + 1] == "、" and self._name_at(text, pos + 1):
+                    pos += 1
+                    continue
+                break
+        for m in re.finditer(r"(本报记者|记者|通讯员|摄影)((?:\s*[\u4e00-\u9fff]{2,4})+)", text):
+            if not re.match(r"^[■◆\s]*$", text[max(0, m.start() - 2):m.start()] or " "):
+                if m.start() > 1:
+                    continue
+            base = m.start(2)
+            for nm in re.finditer(r"[\u4e00-\u9fff]{2,4}", m.group(2)):
+                word = nm.group()
+                if word in ("通讯员", "记者", "摄影") or word[0] not in self._surnames:
+                    continue
+                out.append(Candidate(base + nm.start(), base + nm.end(), "Person", "person:byline", priority=3))
+        for m in self._person_prefix_re.finditer(text):
+            if m.group(1)[0] in self._surnames:
+                out.append(Candidate(m.start(1), m.end(1), "Person", "person:credit", priority=3))
+        return out
+
+    def _name_at(self, text: str, pos: int) -> str:
+        if pos >= len(text):
+            return ""
+        for cs in self.lex.compound_surnames:
+            if text.startswith(cs, pos):
+                given = text[pos + 2:pos + 4]
+                return cs + (given if len(given) == 2 and given[1] not in self._stop_chars else given[:1])
+        if text[pos] not in self._surnames:
+            return ""
+        chunk = text[pos:pos + 4]
+        if len(chunk) < 2 or not re.match(f"[{CJK}]{{2}}", chunk):
+            return ""
+        if chunk[1] in self._stop_chars:
+            return ""
+        if len(chunk) >= 3 and re.match(f"[{CJK}]", chunk[2]) and chunk[2] not in self._stop_chars:
+            if len(chunk) >= 4 and chunk[2:4] in ("一行", "表示", "介绍", "指出", "强调", "认为", "说道"):
+                return chunk[:2]
+            return chunk[:3]
+        return chunk[:2]
+
+    def _list_members(self, text: str, cands: list[Candidate]) -> list[Candidate]:
+        """Items of a list closed by 等 + a class noun take that class (大众、丰田等汽车厂家)."""
+        out: list[Candidate] = []
+        for m in re.finditer(
+            r"((?:[\w\u4e00-\u9fff]{2,12}、)+[\w\u4e00-\u9fff]{2,12})等(?:[\u4e00-\u9fff]{0,8}?)"
+            r"(厂家|厂商|企业|公司|车企|投资机构|机构|高校|院校|银行)",
+            text,
+        ):
+            cls = m.group(2)
+            typ = {"高校": "University", "院校": "University", "银行": "FinancialInstitution",
+                   "投资机构": "FinancialInstitution"}.get(cls, "Enterprise")
+            if cls == "机构" and "投资" in text[m.end(1):m.end()]:
+                typ = "FinancialInstitution"
+            items = m.group(1)
+            base = m.start(1)
+            pos = 0
+            for item in items.split("、"):
+                s = base + pos
+                e = s + len(item)
+                pos += len(item) + 1
+                if any(c.start <= s and e <= c.end and c.type != "Place" and c.priority >= 2 for c in cands):
+                    continue
+                if any(c.start == s and c.end == e and c.type not in ("Place", "Industry") for c in cands):
+                    continue
+                if s == base:
+                    # first item: strip a leading verb phrase (与大众 → 大众)
+                    k = max(item.rfind(w) + len(w) for w in ("与", "和", "如", "包括", "有", "及") if item.rfind(w) >= 0) if any(
+                        w in item for w in ("与", "和", "如", "包括", "有", "及")
+                    ) else 0
+                    s += k
+                if e - s >= 2:
+                    out.append(Candidate(s, e, typ, "list:class-noun", priority=2))
+        return out
+
+    # ---------------------------------------------------------------------------------------
+    def _select(self, text: str, cands: list[Candidate]) -> list[Candidate]:
+        """Resolve overlaps: longer and higher-priority spans win; nested organisations that
+        share their start with a larger organisation (清华大学 in 清华大学电子工程系) stay."""
+        uniq: dict[tuple[int, int], Candidate] = {}
+        for c in cands:
+            if c.end - c.start < 2:
+                continue
+            key = (c.start, c.end)
+            old = uniq.get(key)
+            if old is None or (c.priority, c.type in ORG_TYPES) > (old.priority, old.type in ORG_TYPES):
+                uniq[key] = c
+        ordered = sorted(uniq.values(), key=lambda c: (-(c.end - c.start), -c.priority, c.start))
+        chosen: list[Candidate] = []
+        for c in ordered:
+            keep = True
+            for o in chosen:
+                if c.end <= o.start or o.end <= c.start:
+                    continue
+                inside = o.start <= c.start and c.end <= o.end
+                if inside and c.type in ORG_TYPES and o.type in ORG_TYPES | {"Program", "Event", "Award"} and (
+                    c.priority >= 1
+                ):
+                    continue  # nested organisation name: kept (subOrganizationOf / anatomy)
+                if inside and c.type in ("University", "ResearchInstitute", "GovernmentBody") and (
+                    c.start == o.start
+                ):
+                    continue
+                keep = False
+                break
+            if keep:
+                chosen.append(c)
+        return sorted(chosen, key=lambda c: (c.start, -c.end))
+
+
+@Language.factory(
+    "kg_entities",
+    default_config={"data_dir": None, "max_name": 32},
+)
+def make_entity_recognizer(
+    nlp: Language, name: str, data_dir: str | None, max_name: int
+) -> EntityRecognizer:
+    """Factory: the rule-based entity recogniser with rules loaded from ``data_dir``."""
+    return EntityRecognizer(nlp, name, Lexicon.load(data_dir), max_name=max_name)

@@ -1,0 +1,134 @@
+"""Rule data for the extraction components, loaded from the JSON files in ``data/``.
+
+The files hold general knowledge only (suffixes, title words, function words, well-known
+abbreviations). :class:`Lexicon` is built once per pipeline and passed to the components.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+
+
+def _load(path: Path) -> dict[str, Any]:
+    with path.open(encoding="utf-8") as fh:
+        data = json.load(fh)
+    return {k: v for k, v in data.items() if not k.startswith("_")}
+
+
+def alternation(words: list[str] | set[str]) -> str:
+    """A regex alternation that prefers the longest word."""
+    return "|".join(re.escape(w) for w in sorted(set(words), key=lambda w: (-len(w), w)) if w)
+
+
+@dataclass
+class Suffix:
+    suffix: str
+    type: str
+    legal: bool = False
+    min_prefix: int = 2
+    needs_name: bool = False
+    token_final: bool = False
+
+
+@dataclass
+class Lexicon:
+    """All rule data. Build with :meth:`load`; add more with :meth:`add_patterns`."""
+
+    suffixes: list[Suffix] = field(default_factory=list)
+    unit_suffixes: list[dict[str, Any]] = field(default_factory=list)
+    abbreviations: dict[str, tuple[str, str]] = field(default_factory=dict)
+    gov_departments: list[str] = field(default_factory=list)
+    gov_prefixes: list[str] = field(default_factory=list)
+    places: dict[str, str] = field(default_factory=dict)  # name -> kind (country/province/…)
+    place_suffixes: list[str] = field(default_factory=list)
+    industries: set[str] = field(default_factory=set)
+    industry_suffixes: list[str] = field(default_factory=list)
+    famous: set[str] = field(default_factory=set)
+    titles: list[str] = field(default_factory=list)
+    name_stop_chars: str = ""
+    surnames: str = ""
+    compound_surnames: list[str] = field(default_factory=list)
+    left_stop: set[str] = field(default_factory=set)
+    patterns: dict[str, list[str]] = field(default_factory=dict)
+    relations: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, data_dir: Path | str | None = None) -> Lexicon:
+        d = Path(data_dir) if data_dir else DATA_DIR
+        lex = cls()
+        lex.add_patterns(_load(d / "org_suffixes.json"))
+        lex.add_patterns(_load(d / "lexicon.json"))
+        lex.add_patterns(_load(d / "stopwords.json"))
+        lex.add_patterns(_load(d / "patterns.json"))
+        rel = d / "relations.json"
+        if rel.exists():
+            lex.add_patterns({"relations": _load(rel)})
+        return lex
+
+    def add_patterns(self, data: dict[str, Any]) -> None:
+        """Merge rule data (same keys as the JSON files)."""
+        for s in data.get("suffixes", []):
+            self.suffixes.append(Suffix(**s))
+        self.unit_suffixes.extend(data.get("unit_suffixes", []))
+        for k, v in data.get("abbreviations", {}).items():
+            if not k.startswith("_"):
+                self.abbreviations[k] = (v[0], v[1])
+        gov = data.get("gov_short_forms", {})
+        self.gov_departments.extend(gov.get("departments", []))
+        self.gov_prefixes.extend(gov.get("prefixes", []))
+        for kind in ("countries", "provinces", "cities", "regions"):
+            for name in data.get(kind, []):
+                self.places[name] = kind
+        self.place_suffixes.extend(data.get("place_suffixes", []))
+        self.industries.update(data.get("industries", []))
+        self.industry_suffixes.extend(data.get("industry_suffixes", []))
+        self.famous.update(data.get("famous_enterprises", {}).get("names", []))
+        self.titles.extend(data.get("titles", []))
+        self.name_stop_chars += data.get("name_stop_chars", "")
+        self.surnames += data.get("surnames", "")
+        self.compound_surnames.extend(data.get("compound_surnames", []))
+        self.left_stop.update(data.get("left_stop_words", []))
+        for key in (
+            "event_suffixes",
+            "program_suffixes",
+            "award_triggers",
+            "award_heads",
+            "program_triggers",
+            "program_follow",
+            "anatomy_industry_words",
+            "person_prefixes",
+        ):
+            if key in data:
+                self.patterns.setdefault(key, []).extend(data[key])
+        if "relations" in data:
+            self.relations.update(data["relations"])
+        for attr in ("suffix_re", "suffix_map", "title_re", "industry_re", "place_re"):
+            self.__dict__.pop(attr, None)
+
+    # compiled views -----------------------------------------------------------------------
+    @cached_property
+    def suffix_map(self) -> dict[str, Suffix]:
+        return {s.suffix: s for s in self.suffixes}
+
+    @cached_property
+    def suffix_re(self) -> re.Pattern[str]:
+        return re.compile(alternation(list(self.suffix_map)))
+
+    @cached_property
+    def title_re(self) -> re.Pattern[str]:
+        return re.compile(alternation(self.titles))
+
+    @cached_property
+    def industry_re(self) -> re.Pattern[str]:
+        return re.compile(alternation(self.industries))
+
+    @cached_property
+    def place_re(self) -> re.Pattern[str]:
+        return re.compile(alternation(list(self.places)))

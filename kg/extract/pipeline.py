@@ -1,0 +1,115 @@
+"""Build the spaCy pipeline and run it over an ingested page."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import spacy
+from spacy.language import Language
+
+from ..model import Mention, Page, Relation
+from . import entities as _entities  # noqa: F401  (registers the factory)
+from . import relations as _relations  # noqa: F401  (registers the factory)
+
+
+def build_nlp(data_dir: str | None = None, home: str = "平湖市") -> Language:
+    """A blank ``zh`` pipeline with the jieba segmenter and our components.
+
+    ``home`` is the city whose column the articles come from: 我市/本市/全市 refer to it.
+    """
+    logging.getLogger("jieba").setLevel(logging.WARNING)
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "jieba"}}})
+    nlp.add_pipe("kg_entities", config={"data_dir": data_dir})
+    nlp.add_pipe("kg_relations", config={"data_dir": data_dir, "home": home})
+    return nlp
+
+
+@dataclass
+class PageExtraction:
+    """Raw extraction of one page: mentions and relations with original offsets."""
+
+    page: Page
+    mentions: list[Mention] = field(default_factory=list)
+    relations: list[Relation] = field(default_factory=list)
+
+
+def extract_page(page: Page, nlp: Language, batch_size: int = 64) -> PageExtraction:
+    """Run the pipeline over every sentence of every article of ``page``."""
+    out = PageExtraction(page)
+    items: list[tuple[str, int, int, str]] = []  # (article id, sentence index, nstart, text)
+    for art in page.articles:
+        for sent in art.sentences:
+            items.append((art.id, sent.index, sent.nstart, sent.text))
+    texts: Iterable[str] = (t for _, _, _, t in items)
+    types: dict[str, str] = {}
+    topic: dict[str, str] = {}  # article id -> last explicit subject
+    for (art_id, sidx, nstart, _), doc in zip(items, nlp.pipe(texts, batch_size=batch_size)):
+        for c in doc._.kg_mentions or ():
+            types.setdefault(doc.text[c.start:c.end], c.type)
+        for c in doc._.kg_mentions or ():
+            s, e = page.to_original(nstart + c.start, nstart + c.end)
+            out.mentions.append(
+                Mention(
+                    text=doc.text[c.start:c.end],
+                    type=c.type,
+                    start=s,
+                    end=e,
+                    article=art_id,
+                    sentence=sidx,
+                    rule=c.rule,
+                    parts=c.parts,
+                )
+            )
+        for r in doc._.kg_relations or ():
+            subj, obj, rule, conf = r.s, r.o, r.rule, r.confidence
+            allowed = _allowed(r.s_type)
+            if not subj:
+                cand = topic.get(art_id, "")
+                if not cand or (allowed and types.get(cand) not in allowed):
+                    continue
+                subj, rule = cand, rule + ":carried-subject"
+            if not obj and not r.literal:
+                cand = topic.get(art_id, "")
+                if not cand or (allowed and types.get(cand) not in allowed):
+                    continue
+                obj, rule = cand, rule + ":carried"
+            if r.s and r.p not in ("holdsPost", "subOrganizationOf", "metric") and not r.rule.endswith(
+                "carried-object"
+            ):
+                topic[art_id] = r.s
+            s, e = page.to_original(nstart, nstart + len(doc.text))
+            out.relations.append(
+                Relation(
+                    s=subj,
+                    p=r.p,
+                    o=obj,
+                    article=art_id,
+                    sentence=sidx,
+                    evidence=doc.text,
+                    start=s,
+                    end=e,
+                    rule=rule,
+                    confidence=conf,
+                    literal=r.literal,
+                    qualifiers=r.qualifiers,
+                )
+            )
+    return out
+
+
+_ORG = {
+    "Enterprise", "University", "ResearchInstitute", "GovernmentBody", "Platform", "Fund",
+    "FinancialInstitution", "Media",
+}
+
+
+def _allowed(spec: str) -> set[str]:
+    out: set[str] = set()
+    for t in spec.split("|") if spec else ():
+        out |= _ORG if t == "org" else {t}
+    return out

@@ -1,0 +1,329 @@
+"""Relation extraction by trigger words between recognised mentions (spaCy component).
+
+Reads ``doc._.kg_mentions`` and writes ``doc._.kg_relations``: :class:`RawRelation` records whose
+ends are surface forms. An empty subject (``""``) means "the sentence omits its subject"; the
+article-level pass in :mod:`kg.extract.pipeline` fills it from context where unambiguous.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from .entities import ORG_TYPES, Candidate
+from .lexicon import Lexicon, alternation
+
+if not Doc.has_extension("kg_relations"):
+    Doc.set_extension("kg_relations", default=None)
+
+CLAUSE_BREAK = "；;。！？"
+SOFT_BREAK = "，,：:"
+_NUM_UNIT_RE = re.compile(
+    r"(?:近|超|超过|逾|约|达|共|累计)?\d+(?:\.\d+)?(?:多|余)?"
+    r"(?:万|亿|千|百)?(?:多|余)?(?:元|美元|个|家|人次|人|名|项|次|件|套|只|亩|平方米|%|倍|届|批|场|所|位)"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class RawRelation:
+    s: str
+    p: str
+    o: str
+    rule: str
+    confidence: float
+    literal: bool = False
+    qualifiers: tuple[tuple[str, str], ...] = ()
+    s_type: str = ""  # for anaphora/carried subjects: the type the subject must have
+
+
+def _types(spec: list[str]) -> set[str]:
+    out: set[str] = set()
+    for t in spec:
+        out |= ORG_TYPES if t == "org" else {t}
+    return out
+
+
+class RelationExtractor:
+    """Trigger-based relation rules; rules are data (``relations.json``)."""
+
+    def __init__(self, nlp: Language, name: str, lexicon: Lexicon, home: str) -> None:
+        self.name = name
+        self.home = home
+        rel = lexicon.relations
+        self.rules = rel.get("rules", [])
+        self.home_words = rel.get("home_words", [])
+        self.anaphora: dict[str, str] = rel.get("anaphora", {})
+        trig: dict[str, list[dict]] = {}
+        for r in self.rules:
+            for t in r["triggers"]:
+                trig.setdefault(t, []).append(r)
+        self._trig = trig
+        self._trig_re = re.compile(alternation(list(trig))) if trig else None
+        self._home_re = re.compile(alternation(self.home_words + list(self.anaphora)))
+        self._industry_rule = next((r for r in self.rules if r["kind"] == "industry"), None)
+        self._award_rule = next((r for r in self.rules if r["kind"] == "award"), None)
+        self._titles = set(lexicon.titles)
+
+    def __call__(self, doc: Doc) -> Doc:
+        text = doc.text
+        all_m: list[Candidate] = list(doc._.kg_mentions or [])
+        top = [m for m in all_m if not any(o is not m and o.start <= m.start and m.end <= o.end
+                                           and (o.end - o.start) > (m.end - m.start) for o in all_m)]
+        # pseudo-mentions for 我市 / 该公司
+        pseudo: list[Candidate] = []
+        for m in self._home_re.finditer(text):
+            if any(c.start <= m.start() < c.end for c in top):
+                continue
+            w = m.group()
+            if w in self.anaphora:
+                pseudo.append(Candidate(m.start(), m.end(), self.anaphora[w], "anaphora"))
+            else:
+                pseudo.append(Candidate(m.start(), m.end(), "Place", "home"))
+        ments = sorted(top + pseudo, key=lambda c: (c.start, c.end))
+        out: list[RawRelation] = []
+        out += self._structural(text, all_m)
+        out += self._posts(text, all_m)
+        out += self._triggers(text, ments)
+        out += self._awards(text, ments)
+        out += self._industries(text, ments)
+        out += self._metrics(text, ments)
+        seen: set[tuple[str, str, str]] = set()
+        uniq: list[RawRelation] = []
+        for r in out:
+            if r.s and r.s == r.o:
+                continue
+            key = (r.s, r.p, r.o)
+            if key not in seen:
+                seen.add(key)
+                uniq.append(r)
+        doc._.kg_relations = uniq
+        return doc
+
+    # -------------------------------------------------------------------------------------
+    def _name(self, text: str, c: Candidate) -> str:
+        if c.rule == "home":
+            return self.home
+        if c.rule == "anaphora":
+            return ""
+        return text[c.start:c.end]
+
+    def _structural(self, text: str, ments: list[Candidate]) -> list[RawRelation]:
+        out = []
+        for inner in ments:
+            if inner.type not in ORG_TYPES:
+                continue
+            for outer in ments:
+                if outer is inner or outer.type not in ORG_TYPES:
+                    continue
+                if outer.start == inner.start and inner.end < outer.end:
+                    rest = text[inner.end:outer.end]
+                    if len(rest) >= 2:
+                        out.append(RawRelation(text[outer.start:outer.end], "subOrganizationOf",
+                                               text[inner.start:inner.end], "structure:nested", 0.9))
+        return out
+
+    def _posts(self, text: str, ments: list[Candidate]) -> list[RawRelation]:
+        out = []
+        orgs = [m for m in ments if m.type in ORG_TYPES | {"Place"}]
+        for p in ments:
+            if p.type != "Person" or not p.rule.startswith("person:title:"):
+                continue
+            role = p.rule.split(":", 2)[2]
+            # walk left over title words and 、 to the organisation
+            j = p.start - len(role)
+            window = text[max(0, j - 16):j]
+            best = None
+            for o in orgs:
+                if o.end <= j and j - o.end <= 12:
+                    between = text[o.end:j]
+                    if not re.search(r"[，。；,]", between):
+                        if best is None or o.end > best.end:
+                            best = o
+            if best is None:
+                continue
+            _ = window
+            between = text[best.end:j]
+            roles = [role] + [t for t in re.split("[、和及]", between) if t in self._titles]
+            out.append(RawRelation(text[p.start:p.end], "holdsPost", text[best.start:best.end],
+                                   "post:org-title-name", 0.9,
+                                   qualifiers=(("role", "、".join(sorted(set(roles), key=roles.index))),)))
+        return out
+
+    def _clause_bounds(self, text: str, pos: int) -> tuple[int, int]:
+        s = max(text.rfind(ch, 0, pos) for ch in CLAUSE_BREAK) + 1
+        ends = [text.find(ch, pos) for ch in CLAUSE_BREAK]
+        ends = [e for e in ends if e >= 0]
+        return s, (min(ends) if ends else len(text))
+
+    def _right_run(self, text: str, ments: list[Candidate], pos: int, end: int,
+                   types: set[str]) -> list[Candidate]:
+        """Objects right of ``pos``: the first allowed mention and those coordinated with it."""
+        run: list[Candidate] = []
+        last = pos
+        for m in ments:
+            if m.start < pos or m.start >= end:
+                continue
+            gap = text[last:m.start]
+            if run and not re.fullmatch(r"[、和与及以及“”]*", gap):
+                break
+            if not run and re.search(r"[，,]", gap) and len(gap) > 12:
+                break
+            if m.type in types:
+                run.append(m)
+                last = m.end
+            elif run:
+                break
+        return run
+
+    def _left_subject(self, text: str, ments: list[Candidate], pos: int, start: int,
+                      types: set[str]) -> Candidate | None:
+        best = None
+        for m in ments:
+            if m.end <= pos and m.start >= start and m.type in types:
+                best = m
+        return best
+
+    def _triggers(self, text: str, ments: list[Candidate]) -> list[RawRelation]:
+        out: list[RawRelation] = []
+        if not self._trig_re:
+            return out
+        for t in self._trig_re.finditer(text):
+            if any(m.start < t.end() and t.start() < m.end for m in ments if m.rule not in ("home", "anaphora")):
+                continue  # trigger inside a name (创新中心 has 创新, 投资 in 礼瀚投资)
+            cs, ce = self._clause_bounds(text, t.start())
+            for rule in self._trig[t.group()]:
+                subj_t, obj_t = _types(rule["subj"]), _types(rule["obj"])
+                kind, p = rule["kind"], rule["p"]
+                tag = f"trigger:{p}:{t.group()}"
+                if kind in ("forward", "reverse", "serve"):
+                    objs = self._right_run(text, ments, t.end(), ce, obj_t)
+                    if not objs:
+                        continue
+                    subj = self._left_subject(text, ments, t.start(), cs, subj_t)
+                    sname = self._name(text, subj) if subj else ""
+                    conf = 0.75 if subj and sname else 0.55
+                    for o in objs:
+                        oname = self._name(text, o)
+                        if not oname:
+                            continue
+                        if kind == "reverse":
+                            if sname:
+                                out.append(RawRelation(oname, p, sname, tag, conf))
+                            else:
+                                out.append(RawRelation(oname, p, "", tag + ":carried-object", 0.5,
+                                                       s_type="|".join(sorted(subj_t))))
+                        else:
+                            out.append(RawRelation(sname, p, oname, tag, conf,
+                                                   s_type="" if sname else "|".join(sorted(subj_t))))
+                elif kind == "joint":
+                    objs = self._right_run(text, ments, t.end(), ce, obj_t)
+                    if not objs:
+                        continue
+                    parties = [m for m in ments if cs <= m.start and m.end <= t.start()
+                               and m.type in subj_t]
+                    parties = parties[-3:]
+                    names = [self._name(text, m) for m in parties]
+                    if not parties or (len(parties) == 1 and re.search(
+                            "[与和同跟]" + re.escape(text[parties[0].start:parties[0].end]), text[cs:t.start()])):
+                        names.append("")
+                    for o in objs[:1]:
+                        oname = self._name(text, o)
+                        for n in dict.fromkeys(names):
+                            out.append(RawRelation(n, p, oname, tag, 0.7 if n else 0.55,
+                                                   s_type="" if n else "|".join(sorted(subj_t))))
+                elif kind == "with":
+                    seg = text[cs:t.start()]
+                    wi = max(seg.rfind("与"), seg.rfind("同"), seg.rfind("和"), seg.rfind("跟"))
+                    if wi >= 0:
+                        wpos = cs + wi
+                        partners = [m for m in ments if wpos < m.start and m.end <= t.start()
+                                    and m.type in obj_t]
+                        subj = self._left_subject(text, ments, wpos + 1, cs, subj_t)
+                    else:
+                        partners = self._right_run(text, ments, t.end(), ce, obj_t)
+                        subj = self._left_subject(text, ments, t.start(), cs, subj_t)
+                    if not partners:
+                        continue
+                    sname = self._name(text, subj) if subj else ""
+                    for o in partners:
+                        oname = self._name(text, o)
+                        if oname and oname != sname:
+                            out.append(RawRelation(sname, p, oname, tag, 0.7 if sname else 0.5,
+                                                   s_type="" if sname else "|".join(sorted(subj_t))))
+        return out
+
+    def _awards(self, text: str, ments: list[Candidate]) -> list[RawRelation]:
+        out = []
+        if not self._award_rule:
+            return out
+        subj_t = _types(self._award_rule["subj"])
+        for a in ments:
+            if a.type != "Award":
+                continue
+            cs, _ = self._clause_bounds(text, a.start)
+            subj = self._left_subject(text, ments, a.start, cs, subj_t)
+            sname = self._name(text, subj) if subj else ""
+            out.append(RawRelation(sname, "hasAward", text[a.start:a.end], "award:trigger",
+                                   0.75 if sname else 0.5,
+                                   s_type="" if sname else "|".join(sorted(subj_t))))
+        return out
+
+    def _industries(self, text: str, ments: list[Candidate]) -> list[RawRelation]:
+        out = []
+        rule = self._industry_rule
+        if not rule:
+            return out
+        subj_t = _types(rule["subj"])
+        trig = re.compile(alternation(rule["triggers"]))
+        for ind in ments:
+            if ind.type != "Industry":
+                continue
+            cs, _ = self._clause_bounds(text, ind.start)
+            subj = self._left_subject(text, ments, ind.start, cs, subj_t)
+            between = text[subj.end if subj else cs:ind.start]
+            if not trig.search(between + text[ind.end:ind.end + 2]):
+                continue
+            sname = self._name(text, subj) if subj else ""
+            out.append(RawRelation(sname, "focusIndustry", text[ind.start:ind.end],
+                                   "industry:focus", 0.65 if sname else 0.45,
+                                   s_type="" if sname else "|".join(sorted(subj_t))))
+        return out
+
+    def _metrics(self, text: str, ments: list[Candidate]) -> list[RawRelation]:
+        out = []
+        pos = 0
+        for clause in re.split(r"(?<=[，,；;。！？])", text):
+            cs, ce = pos, pos + len(clause)
+            pos = ce
+            body = clause.rstrip("，,；;。！？")
+            if not _NUM_UNIT_RE.search(body) or re.search(r"\d{4}年\d{1,2}月", body):
+                continue
+            if re.fullmatch(r"\d{4}年(?:以来|度)?", body.strip()):
+                continue
+            subj = None
+            for m in ments:
+                if cs <= m.start < ce and m.type in ORG_TYPES | {"Place"}:
+                    subj = m
+                    break
+            lit = body
+            if subj is not None and text[subj.start:subj.end] in lit:
+                lit = text[subj.end:cs + len(body)].lstrip("的在已")
+            lit = lit.strip()
+            if len(lit) < 3:
+                continue
+            sname = self._name(text, subj) if subj else ""
+            out.append(RawRelation(sname, "metric", lit, "metric:number-unit",
+                                   0.6 if sname else 0.45, literal=True,
+                                   s_type="" if sname else "org|Place"))
+        return out
+
+
+@Language.factory("kg_relations", default_config={"data_dir": None, "home": "平湖市"})
+def make_relation_extractor(
+    nlp: Language, name: str, data_dir: str | None, home: str
+) -> RelationExtractor:
+    """Factory: trigger-based relation extraction with rules from ``data_dir``."""
+    return RelationExtractor(nlp, name, Lexicon.load(data_dir), home)

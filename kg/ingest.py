@@ -1,0 +1,528 @@
+"""Read, decode and normalise article pages; split them into articles and sentences.
+
+The text comes from PDF pages of a newspaper column. Its artefacts are spaces inside words,
+lines broken inside sentences and names (the column is hard-wrapped), paragraphs broken across
+blank lines at page breaks, and a mix of half- and full-width punctuation. Normalisation repairs
+these while keeping, for every normalised character, the index of the original character it
+came from (:attr:`kg.model.Page.offsets`).
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from .model import Article, Page, Sentence
+
+
+class InputError(Exception):
+    """An input file cannot be used; the message names the file and the reason."""
+
+
+ENCODINGS: tuple[str, ...] = ("utf-8", "gb18030")
+TERMINALS = "。！？!?；;…"
+CLOSERS = "”’」』）)》"
+SENTENCE_END = "。！？!?"
+BYLINE_ROLES = ("记者", "通讯员", "摄影", "摄", "编辑", "版式", "校对")
+_BYLINE_RE = re.compile(r"^[■◆●▲★\s#]*(记者|通讯员|摄影|本报记者)\s*\S")
+_MD_HEADING_RE = re.compile(r"^(#{1,6})\s*")
+_BOLD_RE = re.compile(r"^\*\*(.*?)\*\*\s*$")
+
+
+def is_cjk(ch: str) -> bool:
+    """True for CJK ideographs (and the ideographic number zero)."""
+    o = ord(ch)
+    return (
+        0x4E00 <= o <= 0x9FFF
+        or 0x3400 <= o <= 0x4DBF
+        or 0x20000 <= o <= 0x2FFFF
+        or 0xF900 <= o <= 0xFAFF
+        or ch == "〇"
+    )
+
+
+def is_cjk_or_punct(ch: str) -> bool:
+    """CJK ideographs, CJK punctuation and full-width forms: no space belongs next to them."""
+    if is_cjk(ch):
+        return True
+    o = ord(ch)
+    return 0x3000 <= o <= 0x303F or 0xFF00 <= o <= 0xFFEF or ch in "“”‘’■◎●◆·—…、"
+
+
+# ---------------------------------------------------------------------------------------------
+# decoding
+
+
+def decode(data: bytes, name: str = "<input>") -> tuple[str, str]:
+    """Decode file bytes; return ``(text, encoding)``.
+
+    Tries UTF-8 (with or without BOM), UTF-16 with a BOM, then GB18030. Raises
+    :class:`InputError` for empty, binary or undecodable input.
+    """
+    if not data.strip():
+        raise InputError(f"{name}: empty file")
+    if data.startswith(codecs.BOM_UTF8):
+        candidates: Iterable[str] = ("utf-8-sig",)
+    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        candidates = ("utf-16",)
+    else:
+        if b"\x00" in data[:4096] and data.count(b"\x00") > len(data) // 100:
+            raise InputError(f"{name}: binary file (contains NUL bytes), not a text article")
+        candidates = ENCODINGS
+    for enc in candidates:
+        try:
+            text = data.decode(enc)
+        except UnicodeDecodeError:
+            continue
+        if _looks_binary(text):
+            raise InputError(f"{name}: binary file (control characters), not a text article")
+        if not text.strip():
+            raise InputError(f"{name}: empty file")
+        return text, enc
+    raise InputError(f"{name}: cannot decode as UTF-8, UTF-16 (with BOM) or GB18030")
+
+
+def _looks_binary(text: str) -> bool:
+    sample = text[:8192]
+    bad = sum(1 for c in sample if unicodedata.category(c) in ("Cc", "Cs", "Co") and c not in "\t\n\r\f")
+    return bad > max(8, len(sample) // 50)
+
+
+def read_file(path: str | Path) -> tuple[str, str]:
+    """Read and decode a file; :class:`InputError` on any problem (never ``OSError``)."""
+    p = Path(path)
+    try:
+        data = p.read_bytes()
+    except IsADirectoryError:
+        raise InputError(f"{p.name}: is a directory") from None
+    except FileNotFoundError:
+        raise InputError(f"{p}: no such file") from None
+    except PermissionError:
+        raise InputError(f"{p.name}: permission denied") from None
+    except OSError as exc:
+        raise InputError(f"{p.name}: cannot read ({exc.strerror or exc})") from None
+    return decode(data, p.name)
+
+
+# ---------------------------------------------------------------------------------------------
+# normalisation
+
+
+_WIDTH_PUNCT = {",": "，", ";": "；", ":": "：", "?": "？", "!": "！", "(": "（", ")": "）"}
+
+
+@dataclass(slots=True)
+class _Line:
+    kind: str  # "blank" | "heading" | "byline" | "body"
+    chars: list[tuple[str, int]]  # (char, original index), whitespace-trimmed, markup removed
+    level: int = 0  # markdown heading level
+    eol: int = 0  # original index of the line break after the line (or len(text))
+
+
+@dataclass(frozen=True, slots=True)
+class Paragraph:
+    """A normalised paragraph: kind and span in the normalised page text."""
+
+    kind: str  # "heading" | "title" | "byline" | "body"
+    nstart: int
+    nend: int
+    level: int = 0
+
+
+def _split_lines(text: str) -> Iterator[tuple[int, int, int]]:
+    """Yield ``(start, end, eol)`` for each line; ``eol`` indexes the break (or ``len``)."""
+    i, n = 0, len(text)
+    while i <= n:
+        j = i
+        while j < n and text[j] not in "\r\n\u2028\u2029\x0b\x0c\x85":
+            j += 1
+        yield i, j, j
+        if j >= n:
+            break
+        if text[j] == "\r" and j + 1 < n and text[j + 1] == "\n":
+            j += 1
+        i = j + 1
+
+
+def _classify(text: str, start: int, end: int, eol: int) -> _Line:
+    raw = text[start:end]
+    stripped = raw.strip()
+    if not stripped:
+        return _Line("blank", [], eol=eol)
+    lead = len(raw) - len(raw.lstrip())
+    s = start + lead
+    body = raw.strip()
+    kind, level = "body", 0
+    m = _MD_HEADING_RE.match(body)
+    if m and body.startswith("#"):
+        level = len(m.group(1))
+        s += m.end()
+        body = body[m.end():]
+        kind = "heading"
+    mb = _BOLD_RE.match(body)
+    if mb:
+        s += 2
+        body = mb.group(1)
+        kind = "heading"
+        level = level or 6
+    if _BYLINE_RE.match(body) and len(body) <= 40 and not re.search(r"[，。,：:]", body):
+        kind = "byline"
+    chars = [(c, s + k) for k, c in enumerate(body)]
+    while chars and chars[-1][0].isspace():
+        chars.pop()
+    while chars and chars[0][0].isspace():
+        chars.pop(0)
+    return _Line(kind, chars, level, eol)
+
+
+def _clean_chars(chars: list[tuple[str, int]], *, byline: bool = False) -> list[tuple[str, int]]:
+    """Width-normalise and drop spaces that are PDF artefacts inside one line."""
+    out: list[tuple[str, int]] = []
+    mapped: list[tuple[str, int]] = []
+    for c, o in chars:
+        if c in "\u3000\u00a0\t":
+            c = " "
+        code = ord(c)
+        if 0xFF10 <= code <= 0xFF19 or 0xFF21 <= code <= 0xFF3A or 0xFF41 <= code <= 0xFF5A:
+            c = chr(code - 0xFEE0)  # full-width letters and digits to ASCII
+        elif unicodedata.category(c) in ("Cc", "Cf") and c != " ":
+            continue  # control and format characters (NUL, zero-width, bidi overrides)
+        mapped.append((c, o))
+    n = len(mapped)
+    for k, (c, o) in enumerate(mapped):
+        if c == " ":
+            prev = out[-1][0] if out else ""
+            nxt = ""
+            for m in range(k + 1, n):
+                if mapped[m][0] != " ":
+                    nxt = mapped[m][0]
+                    break
+            if not prev or not nxt or prev == " ":
+                continue
+            if byline:
+                out.append((c, o))
+                continue
+            if is_cjk_or_punct(prev) or is_cjk_or_punct(nxt):
+                continue
+            if prev.isdigit() and not nxt.isalnum() or nxt.isdigit() and not prev.isalnum():
+                continue
+            out.append((c, o))
+            continue
+        if c in _WIDTH_PUNCT:
+            prev = out[-1][0] if out else ""
+            nxt = mapped[k + 1][0] if k + 1 < n else ""
+            between_ascii = prev.isascii() and prev.isalnum() and nxt.isascii() and nxt.isalnum()
+            if not (c in ",:" and between_ascii and (prev.isdigit() and nxt.isdigit())):
+                if not (between_ascii and c in ":;?!"):
+                    c = _WIDTH_PUNCT[c]
+        out.append((c, o))
+    if byline:
+        out = _merge_byline_singletons(out)
+    return out
+
+
+def _merge_byline_singletons(chars: list[tuple[str, int]]) -> list[tuple[str, int]]:
+    """In a byline, ``戴 亮`` (a name split by a space) becomes ``戴亮``."""
+    text = "".join(c for c, _ in chars)
+    keep = [True] * len(chars)
+    for m in re.finditer(r"(?<![^\s■])([\u4e00-\u9fff]) (?=[\u4e00-\u9fff](?:\s|$))", text):
+        keep[m.start(1) + 1] = False
+    return [x for x, k in zip(chars, keep) if k]
+
+
+def _ends_sentence(chars: list[tuple[str, int]]) -> bool:
+    k = len(chars) - 1
+    while k >= 0 and chars[k][0] in CLOSERS + "\"'":
+        k -= 1
+    return k >= 0 and chars[k][0] in TERMINALS
+
+
+def _has_clause_punct(chars: list[tuple[str, int]]) -> bool:
+    return any(c in "，。、；：！？,;:!?" for c, _ in chars)
+
+
+def _block_paragraphs(lines: list[_Line]) -> list[tuple[str, list[_Line]]]:
+    """Split a block of consecutive body lines into paragraphs at short lines (early breaks)."""
+    widths = [len(ln.chars) for ln in lines]
+    width = max(widths)
+    paras: list[tuple[str, list[_Line]]] = []
+    cur: list[_Line] = []
+    for k, ln in enumerate(lines):
+        cur.append(ln)
+        last = k == len(lines) - 1
+        short = width >= 10 and len(ln.chars) < 0.6 * width
+        if not last and (short or _ends_sentence(ln.chars)):
+            paras.append(("body", cur))
+            cur = []
+    if cur:
+        paras.append(("body", cur))
+    out: list[tuple[str, list[_Line]]] = []
+    for kind, pl in paras:
+        chars = [c for ln in pl for c in ln.chars]
+        if len(pl) == 1 and not _has_clause_punct(chars) and len(chars) <= 60:
+            kind = "title"
+        out.append((kind, pl))
+    return out
+
+
+def normalise(text: str) -> tuple[str, tuple[int, ...], list[Paragraph]]:
+    """Normalise page text.
+
+    Returns ``(normalised, offsets, paragraphs)`` where ``offsets[i]`` is the original index of
+    normalised character ``i`` (one extra item maps the end) and paragraphs are separated by a
+    single ``"\\n"`` in the normalised text.
+    """
+    lines = [_classify(text, s, e, eol) for s, e, eol in _split_lines(text)]
+    # group into blocks; headings and bylines stand alone
+    units: list[tuple[str, list[_Line], int]] = []  # (kind, lines, level)
+    block: list[_Line] = []
+
+    def flush() -> None:
+        if block:
+            for kind, pl in _block_paragraphs(block):
+                units.append((kind, pl, 0))
+            block.clear()
+
+    blank_before: list[bool] = []
+    pending_blank = False
+    for ln in lines:
+        if ln.kind == "blank":
+            flush()
+            pending_blank = True
+            continue
+        if ln.kind in ("heading", "byline"):
+            flush()
+            units.append((ln.kind, [ln], ln.level))
+        else:
+            if not block:
+                pass
+            block.append(ln)
+            if len(block) == 1:
+                blank_before.append(pending_blank)
+        pending_blank = False
+    flush()
+
+    # join paragraphs that a page break cut (previous ends mid-sentence, both are body)
+    merged: list[tuple[str, list[_Line], int]] = []
+    for kind, pl, level in units:
+        if merged and kind in ("body", "title") and merged[-1][0] == "body":
+            prev_chars = [c for ln in merged[-1][1] for c in ln.chars]
+            if not _ends_sentence(prev_chars) and len(prev_chars) > 20:
+                merged[-1] = ("body", merged[-1][1] + pl, 0)
+                continue
+        merged.append((kind, pl, level))
+
+    out_chars: list[str] = []
+    out_offs: list[int] = []
+    paragraphs: list[Paragraph] = []
+    for kind, pl, level in merged:
+        if out_chars:
+            out_chars.append("\n")
+            out_offs.append(pl[0].chars[0][1] - 1 if pl[0].chars else 0)
+        start = len(out_chars)
+        joined: list[tuple[str, int]] = []
+        for ln in pl:
+            if joined and ln.chars:
+                a, b = joined[-1][0], ln.chars[0][0]
+                if a.isascii() and a.isalpha() and b.isascii() and b.isalpha():
+                    joined.append((" ", ln.chars[0][1] - 1))
+            joined.extend(ln.chars)
+        cleaned = _clean_chars(joined, byline=kind == "byline")
+        cleaned = _curly_quotes(cleaned)
+        for c, o in cleaned:
+            out_chars.append(c)
+            out_offs.append(o)
+        if len(out_chars) == start:  # paragraph vanished (only control chars)
+            if out_chars:
+                out_chars.pop()
+                out_offs.pop()
+            continue
+        paragraphs.append(Paragraph(kind, start, len(out_chars), level))
+    out_offs.append(len(text))
+    # separators map to the line break that precedes the paragraph; keep offsets monotone
+    for i in range(1, len(out_offs)):
+        if out_offs[i] < out_offs[i - 1]:
+            out_offs[i] = out_offs[i - 1]
+    return "".join(out_chars), tuple(out_offs), paragraphs
+
+
+def _curly_quotes(chars: list[tuple[str, int]]) -> list[tuple[str, int]]:
+    """Straight double quotes become “ and ” alternately within a paragraph."""
+    opened = False
+    out = []
+    for c, o in chars:
+        if c == '"':
+            c = "”" if opened else "“"
+            opened = not opened
+        out.append((c, o))
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# articles and sentences
+
+_SENT_RE = re.compile(r"[^。！？!?\n]*(?:[。！？!?]+[”’」』）)]*|\n|$)")
+
+
+def split_sentences(text: str, offset: int = 0) -> list[tuple[int, int]]:
+    """Split normalised text into sentence spans ``(start, end)`` (shifted by ``offset``).
+
+    A sentence ends at 。！？ (with closing quotes) or at a paragraph break. A quotation that
+    contains sentence ends stays attached to its speaker when the quote closes the sentence.
+    """
+    spans: list[tuple[int, int]] = []
+    for m in _SENT_RE.finditer(text):
+        s, e = m.start(), m.end()
+        while s < e and text[s] in " \n":
+            s += 1
+        while e > s and text[e - 1] in " \n":
+            e -= 1
+        if e > s:
+            spans.append((s + offset, e + offset))
+    return spans
+
+
+_ROLE_SPLIT_RE = re.compile(r"(本报记者|记者|通讯员|摄影)")
+
+
+def byline_names(text: str) -> list[tuple[str, str, int, int]]:
+    """Names in a byline: ``(role, name, start, end)`` with offsets into ``text``.
+
+    ``■记者 汤智娟 通讯员 胡轶岚`` gives two names; names are 2–4 ideographs separated by
+    spaces or by the next role word.
+    """
+    out: list[tuple[str, str, int, int]] = []
+    parts = _ROLE_SPLIT_RE.split(text)
+    pos = 0
+    role = ""
+    for part in parts:
+        if _ROLE_SPLIT_RE.fullmatch(part):
+            role = part
+        elif role:
+            for m in re.finditer(r"[\u4e00-\u9fff]{2,4}", part):
+                out.append((role, m.group(), pos + m.start(), pos + m.end()))
+        pos += len(part)
+    return out
+
+
+def split_articles(page_name: str, text: str, paragraphs: list[Paragraph]) -> list[Article]:
+    """Group paragraphs into articles.
+
+    An article starts at a group of headline paragraphs that has a byline next to it or a
+    top-level heading, or at a byline (记者/通讯员) that sits between body paragraphs.
+    Sub-headings inside an article do not start a new one.
+    """
+    n = len(paragraphs)
+    starts: list[int] = []
+    k = 0
+    while k < n:
+        p = paragraphs[k]
+        if p.kind in ("heading", "title"):
+            j = k
+            while j < n and paragraphs[j].kind in ("heading", "title", "byline"):
+                j += 1
+            group = paragraphs[k:j]
+            has_byline = any(q.kind == "byline" for q in group)
+            prev_byline = k > 0 and paragraphs[k - 1].kind == "byline"
+            top = any(q.kind == "heading" and q.level == 1 for q in group)
+            if has_byline or top or not starts:
+                start = k - 1 if prev_byline and (not starts or starts[-1] != k - 1) else k
+                if not starts or start > starts[-1]:
+                    starts.append(start)
+            k = j
+            continue
+        if p.kind == "byline" and "摄" not in text[p.nstart:p.nstart + 4]:
+            prev_body = k > 0 and paragraphs[k - 1].kind == "body"
+            next_body = k + 1 < n and paragraphs[k + 1].kind == "body"
+            if prev_body and next_body and (not starts or starts[-1] < k):
+                starts.append(k)
+        k += 1
+    if not starts or starts[0] != 0:
+        starts.insert(0, 0)
+    articles: list[Article] = []
+    for idx, a in enumerate(starts):
+        b = starts[idx + 1] if idx + 1 < len(starts) else n
+        paras = paragraphs[a:b]
+        if not paras:
+            continue
+        titles = [text[q.nstart:q.nend] for q in paras if q.kind in ("heading", "title")]
+        first_body = next((i for i, q in enumerate(paras) if q.kind == "body"), len(paras))
+        title = "".join(
+            text[q.nstart:q.nend] for q in paras[:first_body] if q.kind in ("heading", "title")
+        ) or (titles[0] if titles else "")
+        bylines: list[tuple[str, str]] = []
+        sentences: list[Sentence] = []
+        for q in paras:
+            seg = text[q.nstart:q.nend]
+            if q.kind == "byline":
+                bylines.extend((r, nm) for r, nm, _, _ in byline_names(seg))
+            for s, e in split_sentences(seg, q.nstart):
+                sentences.append(Sentence(len(sentences), text[s:e], s, e))
+        articles.append(
+            Article(
+                page=page_name,
+                index=len(articles),
+                title=title,
+                bylines=tuple(bylines),
+                nstart=paras[0].nstart,
+                nend=paras[-1].nend,
+                sentences=tuple(sentences),
+            )
+        )
+    return articles
+
+
+def ingest_text(name: str, original: str, encoding: str = "utf-8") -> Page:
+    """Normalise already-decoded text and split it into articles."""
+    text, offsets, paragraphs = normalise(original)
+    page = Page(name=name, original=original, text=text, offsets=offsets, encoding=encoding)
+    articles = split_articles(name, text, paragraphs)
+    return Page(name, original, text, offsets, encoding, tuple(articles))
+
+
+def ingest_file(path: str | Path) -> Page:
+    """Read, decode, normalise and split one file. Raises :class:`InputError`."""
+    p = Path(path)
+    original, enc = read_file(p)
+    return ingest_text(p.name, original, enc)
+
+
+def discover(paths: Iterable[str | Path], suffixes: tuple[str, ...] = (".txt",)) -> list[Path]:
+    """Expand directories into their article files (sorted, no duplicates, no symlink loops)."""
+    found: dict[str, Path] = {}
+    for raw in paths:
+        p = Path(raw)
+        if p.is_dir():
+            seen: set[str] = set()
+            for f in sorted(_walk(p, seen)):
+                if f.suffix.lower() in suffixes:
+                    found.setdefault(str(f), f)
+        else:
+            found.setdefault(str(p), p)
+    return sorted(found.values(), key=lambda f: (f.name, str(f)))
+
+
+def _walk(root: Path, seen: set[str]) -> Iterator[Path]:
+    try:
+        real = str(root.resolve())
+    except (OSError, RuntimeError):
+        return
+    if real in seen:
+        return
+    seen.add(real)
+    try:
+        entries = sorted(root.iterdir())
+    except OSError:
+        return
+    for e in entries:
+        try:
+            if e.is_dir():
+                yield from _walk(e, seen)
+            elif e.is_file() or e.is_symlink():
+                yield e
+        except OSError:
+            continue

@@ -1,0 +1,207 @@
+"""RDF: the one place that mints IRIs and turns resolved records into named graphs.
+
+Modelling (see ``docs/modelling.md``):
+
+* each entity is ``id/entity/<Type>/<name>`` with ``rdf:type kg:<Type>``, ``rdfs:label`` and
+  ``skos:prefLabel`` (``@zh``), every other surface form as ``skos:altLabel`` and the anatomy
+  of an organisation name (``kg:tradeName`` …); entity descriptions live in the graph
+  ``id/graph/entities``;
+* each article is ``id/article/<page>/<n>`` (a ``kg:Article``/``prov:Entity``) with its title,
+  source file, offsets and date, in its own named graph ``id/graph/<page>/<n>``;
+* each relation is asserted twice in the article's graph: as the plain triple ``s p o`` (for
+  simple SPARQL) and as a reified ``kg:Assertion`` carrying the evidence sentence, its
+  original-file offsets, the rule, a confidence and ``kg:assertedIn`` the article.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from urllib.parse import quote
+
+from rdflib import RDF, RDFS, SKOS, XSD, Dataset, Graph, Literal, Namespace, URIRef
+from rdflib.namespace import DCTERMS, PROV
+
+from .model import Article, Entity, Relation
+from .vocab import ID, KG
+
+SCHEMA = Namespace("https://schema.org/")
+ORG = Namespace("http://www.w3.org/ns/org#")
+FOAF = Namespace("http://xmlns.com/foaf/0.1/")
+KGM = Namespace("https://w3id.org/pinghu-kg/measures#")
+
+PREFIXES = {
+    "kg": KG._NS,
+    "id": ID,
+    "rdfs": RDFS,
+    "skos": SKOS,
+    "prov": PROV,
+    "dcterms": DCTERMS,
+    "schema": SCHEMA,
+    "org": ORG,
+    "xsd": XSD,
+}
+
+_UNSAFE = re.compile(r"[^0-9A-Za-z\-._~\u3400-\u9fff\uf900-\ufaff]")
+
+
+def slug(text: str) -> str:
+    """IRI-safe segment: keeps ASCII word characters and CJK, percent-encodes the rest."""
+    out = []
+    for ch in text:
+        out.append(quote(ch, safe="") if _UNSAFE.match(ch) else ch)
+    s = "".join(out)
+    return s or "_"
+
+
+def entity_iri(ent: Entity) -> URIRef:
+    return ID[f"entity/{ent.type}/{slug(ent.name)}"]
+
+
+def article_iri(article_id: str) -> URIRef:
+    page, _, n = article_id.rpartition("-a")
+    return ID[f"article/{slug(page)}/{int(n)}"]
+
+
+def graph_iri(article_id: str) -> URIRef:
+    page, _, n = article_id.rpartition("-a")
+    return ID[f"graph/{slug(page)}/{int(n)}"]
+
+
+ENTITIES_GRAPH = ID["graph/entities"]
+
+
+def assertion_iri(rel: Relation) -> URIRef:
+    h = hashlib.sha1(
+        "\x1f".join([rel.article, rel.s, rel.p, rel.o, str(rel.start), str(rel.end)]).encode()
+    ).hexdigest()[:16]
+    return ID[f"assertion/{h}"]
+
+
+def predicate(p: str) -> URIRef:
+    """The ontology property for a predicate local name (raises on unknown names)."""
+    return getattr(KG, p)
+
+
+@dataclass(frozen=True)
+class ArticleMeta:
+    article: Article
+    date: str  # YYYY or YYYY-MM-DD
+    basis: str
+    start: int
+    end: int
+
+
+def _date_literal(date: str) -> Literal:
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", date):
+        return Literal(date, datatype=XSD.date)
+    if re.fullmatch(r"\d{4}-\d{2}", date):
+        return Literal(date, datatype=XSD.gYearMonth)
+    if re.fullmatch(r"\d{4}", date):
+        return Literal(date, datatype=XSD.gYear)
+    return Literal("0001", datatype=XSD.gYear)
+
+
+def build_dataset(
+    entities: Iterable[Entity],
+    relations: Iterable[Relation],
+    articles: Iterable[ArticleMeta],
+) -> Dataset:
+    """Build the dataset (one named graph per article plus the entities graph)."""
+    ds = Dataset()
+    for k, v in PREFIXES.items():
+        ds.bind(k, v)
+    ents = sorted(entities, key=lambda e: e.key)
+    iri_of: dict[str, URIRef] = {}
+    used: set[URIRef] = set()
+    for e in ents:
+        iri = entity_iri(e)
+        n = 2
+        while iri in used:
+            iri = URIRef(f"{entity_iri(e)}-{n}")
+            n += 1
+        used.add(iri)
+        iri_of[e.key] = iri
+    eg = ds.graph(ENTITIES_GRAPH)
+    for e in ents:
+        iri = iri_of[e.key]
+        eg.add((iri, RDF.type, getattr(KG, e.type)))
+        eg.add((iri, RDFS.label, Literal(e.name, lang="zh")))
+        eg.add((iri, SKOS.prefLabel, Literal(e.name, lang="zh")))
+        for a in sorted(e.aliases):
+            if a != e.name:
+                eg.add((iri, SKOS.altLabel, Literal(a, lang="zh")))
+        for part, prop in (("place", KG.placeName), ("trade", KG.tradeName),
+                           ("industry", KG.industryWord), ("legal", KG.legalForm),
+                           ("suffix", KG.orgSuffix)):
+            if part in e.parts:
+                eg.add((iri, prop, Literal(e.parts[part])))
+        for alias, rule in e.merged_by:
+            eg.add((iri, KG.mergeRule, Literal(f"{alias} ← {rule}")))
+        for art in sorted({m.article for m in e.mentions}):
+            eg.add((iri, PROV.wasDerivedFrom, article_iri(art)))
+    metas = {m.article.id: m for m in articles}
+    for aid, meta in sorted(metas.items()):
+        g = ds.graph(graph_iri(aid))
+        a = article_iri(aid)
+        g.add((a, RDF.type, KG.Article))
+        g.add((a, DCTERMS.title, Literal(meta.article.title or aid, lang="zh")))
+        g.add((a, KG.sourceFile, Literal(meta.article.page)))
+        g.add((a, KG.startOffset, Literal(meta.start, datatype=XSD.integer)))
+        g.add((a, KG.endOffset, Literal(meta.end, datatype=XSD.integer)))
+        g.add((a, SCHEMA.datePublished, _date_literal(meta.date)))
+        g.add((a, KG.dateBasis, Literal(meta.basis)))
+    for r in sorted(relations, key=lambda r: (r.article, r.start, r.s, r.p, r.o)):
+        if r.s not in iri_of or (not r.literal and r.o not in iri_of) or r.article not in metas:
+            continue  # a fact that cannot say where it came from does not go in
+        g = ds.graph(graph_iri(r.article))
+        s = iri_of[r.s]
+        o = Literal(r.o) if r.literal else iri_of[r.o]
+        p = KG.metric if r.p == "metric" else predicate(r.p)
+        if r.p == "metric":
+            fig = ID[f"figure/{assertion_iri(r).rsplit('/', 1)[1]}"]
+            g.add((s, KG.metric, fig))
+            g.add((fig, RDF.type, KG.KeyFigure))
+            g.add((fig, KG.about, s))
+            g.add((fig, KG.figureText, Literal(r.o)))
+        else:
+            g.add((s, p, o))
+        st = assertion_iri(r)
+        g.add((st, RDF.type, KG.Assertion))
+        g.add((st, RDF.subject, s))
+        g.add((st, RDF.predicate, p))
+        g.add((st, RDF.object, o))
+        g.add((st, KG.assertedIn, article_iri(r.article)))
+        g.add((st, KG.evidence, Literal(r.evidence)))
+        g.add((st, KG.startOffset, Literal(r.start, datatype=XSD.integer)))
+        g.add((st, KG.endOffset, Literal(r.end, datatype=XSD.integer)))
+        g.add((st, KG.sentenceIndex, Literal(r.sentence, datatype=XSD.integer)))
+        g.add((st, KG.rule, Literal(r.rule)))
+        g.add((st, KG.confidence, Literal(Decimal(str(round(r.confidence, 2))),
+                                          datatype=XSD.decimal)))
+        for q, v in r.qualifiers:
+            if q == "role":
+                g.add((st, KG.role, Literal(v, lang="zh")))
+            elif q == "year" and re.fullmatch(r"\d{4}", v):
+                g.add((st, KG.year, Literal(v, datatype=XSD.gYear)))
+    return ds
+
+
+def union_graph(ds: Dataset) -> Graph:
+    """All triples of all graphs in one graph (for SHACL validation and ``pinghu.ttl``)."""
+    g = Graph()
+    for k, v in PREFIXES.items():
+        g.bind(k, v)
+    for s, p, o, _ in ds.quads((None, None, None, None)):
+        g.add((s, p, o))
+    return g
+
+
+def serialize_sorted_nquads(ds: Dataset) -> str:
+    """N-Quads with sorted lines: byte-identical for identical content."""
+    data = ds.serialize(format="nquads")
+    lines = sorted(set(line for line in data.splitlines() if line.strip()))
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,295 @@
+"""Entity resolution: one canonical entity per real-world thing.
+
+Rules, each recorded in ``Entity.merged_by`` so that every merge can be explained:
+
+``same-name``
+    Mentions with the same normalised name (NFKC, no quotes or brackets) are one entity,
+    within and across articles. People are the exception only where the evidence separates them.
+``abbreviation``
+    A general-knowledge abbreviation (上海交大 → 上海交通大学), also inside names.
+``home-city``
+    A municipal body named without its city (市科技局) is the home city's body
+    (平湖市科技局) in this column; other cities' bodies (嘉兴市科技局) stay apart.
+``declared-alias``
+    ``（以下简称“X”）`` / ``（简称X）`` after a name.
+``place-prefix``
+    A name equal to another name of the same type without its leading place
+    (清华长三角研究院 = 浙江清华长三角研究院).
+``short-form``
+    Within one page, a name that is the tail of exactly one longer organisation name of the same
+    type (平湖创新中心 → 浙江清华长三角研究院平湖创新中心).
+``trade-name``
+    An enterprise's trade name (富瑞邦 for 嘉兴富瑞邦新材料科技有限公司), learned from the corpus and
+    searched for in every page (:func:`gazetteer_mentions`).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from .extract.lexicon import Lexicon, alternation
+from .extract.pipeline import PageExtraction
+from .model import Entity, Mention, Page, Relation
+
+_STRIP_RE = re.compile(r"[\s“”\"'‘’「」《》·・]")
+_ALIAS_RE = re.compile(r"[（(](?:以下)?简称[为：:]?[“\"]?([^”\"）)]{2,16})[”\"]?[）)]")
+
+#: Rule priority for choosing an entity's type when mentions disagree.
+_RULE_WEIGHT = {"suffix": 5, "quoted": 4, "person": 5, "list": 3, "award": 3, "lexicon": 2,
+                "place": 2, "gazetteer": 1}
+_GENERIC = {"创新中心", "研究院", "孵化器", "科技园", "众创空间", "公司", "基金", "中心", "平台",
+            "实验室", "研究所", "大学", "银行", "支行", "联谊会", "飞地", "新系统", "该公司"}
+
+
+def norm(name: str) -> str:
+    """Normalised comparison form of a name."""
+    return _STRIP_RE.sub("", unicodedata.normalize("NFKC", name))
+
+
+@dataclass
+class Resolution:
+    """The resolved graph content: entities by key, relations on keys."""
+
+    entities: dict[str, Entity] = field(default_factory=dict)
+    relations: list[Relation] = field(default_factory=list)
+    pages: dict[str, Page] = field(default_factory=dict)
+
+
+class Resolver:
+    """Resolve mentions from many pages into entities."""
+
+    def __init__(self, lexicon: Lexicon, home: str = "平湖市") -> None:
+        self.lex = lexicon
+        self.home = home
+        self.home_short = home[:-1] if home.endswith("市") else home
+        self._places = sorted(lexicon.places, key=len, reverse=True)
+
+    # -- naming --------------------------------------------------------------------------
+    def expand(self, name: str) -> str:
+        """Expand general abbreviations at the start of a name (上海交大平湖… → 上海交通大学平湖…)."""
+        for abbr in sorted(self.lex.abbreviations, key=len, reverse=True):
+            if name.startswith(abbr):
+                full = self.lex.abbreviations[abbr][0]
+                if name == abbr:
+                    return full
+                if len(abbr) >= 3 or not name.startswith(full):
+                    return full + name[len(abbr):]
+        return name
+
+    def key_of(self, name: str, typ: str) -> tuple[str, str]:
+        """Identity key of a name and the rule that produced it (if not plain same-name)."""
+        n = norm(name)
+        rule = ""
+        e = self.expand(n)
+        if e != n:
+            n, rule = e, "abbreviation"
+        if typ == "GovernmentBody":
+            for prefix in (self.home, self.home_short):
+                if n.startswith(prefix + "市") and prefix == self.home_short:
+                    continue
+                if n.startswith(prefix) and len(n) > len(prefix) + 1:
+                    rest = n[len(prefix):]
+                    if not rest.startswith("市"):
+                        rest = "市" + rest
+                    return rest, "home-city"
+        return n, rule
+
+    def strip_place(self, name: str) -> str:
+        for p in self._places:
+            if name.startswith(p) and len(name) > len(p) + 3:
+                rest = name[len(p):]
+                if rest[:1] in "省市" and len(rest) > 4:
+                    rest = rest[1:]
+                return rest
+        return name
+
+    # -- main ----------------------------------------------------------------------------
+    def resolve(self, extractions: Iterable[PageExtraction]) -> Resolution:
+        res = Resolution()
+        exts = list(extractions)
+        groups: dict[str, list[Mention]] = defaultdict(list)
+        why: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        page_alias: dict[str, dict[str, str]] = {}
+        for ex in exts:
+            res.pages[ex.page.name] = ex.page
+            declared = self._declared_aliases(ex)
+            local: dict[str, str] = {}
+            for m in ex.mentions:
+                if norm(m.text) in _GENERIC:
+                    continue
+                k, rule = self.key_of(m.text, m.type)
+                if norm(m.text) in declared:
+                    k, rule = declared[norm(m.text)], "declared-alias"
+                groups[k].append(m)
+                local[norm(m.text)] = k
+                if rule:
+                    why[k].append((m.text, rule))
+            page_alias[ex.page.name] = local
+        # place-prefix and short-form merges (longest names first)
+        keys = sorted(groups, key=lambda k: (-len(k), k))
+        redirect: dict[str, str] = {}
+        by_short: dict[tuple[str, str], str] = {}
+        for k in keys:
+            typ = self._type(groups[k])
+            if typ in ("Person", "Place", "Industry"):
+                continue
+            short = self.strip_place(k)
+            if short != k:
+                by_short.setdefault((typ, short), k)
+        for k in keys:
+            typ = self._type(groups[k])
+            target = by_short.get((typ, k))
+            if target and target != k:
+                redirect[k] = target
+                why[target].append((k, "place-prefix"))
+        # within a page: tail of exactly one longer org name
+        for ex in exts:
+            names = {self._final(redirect, page_alias[ex.page.name][norm(m.text)])
+                     for m in ex.mentions if norm(m.text) in page_alias[ex.page.name]}
+            for k in sorted(names):
+                typ = self._type(groups[k]) if k in groups else ""
+                if typ in ("Person", "Place", "Industry", "") or len(k) < 4 or k in redirect:
+                    continue
+                longer = [o for o in names if o != k and o.endswith(k) and o in groups
+                          and self._type(groups[o]) == typ]
+                if len(longer) == 1:
+                    redirect[k] = self._final(redirect, longer[0])
+                    why[redirect[k]].append((k, "short-form"))
+        merged: dict[str, list[Mention]] = defaultdict(list)
+        for k, ms in groups.items():
+            merged[self._final(redirect, k)].extend(ms)
+        for k in sorted(merged):
+            ms = merged[k]
+            typ = self._type(ms)
+            names = Counter(norm(m.text) for m in ms)
+            canonical = max(names, key=lambda n: (len(n), names[n], n))
+            if k not in names and len(k) > len(canonical):
+                canonical = k
+            ent = Entity(key=k, name=canonical, type=typ)
+            ent.aliases = {m.text for m in ms} | set(names) | {k}
+            ent.aliases.discard(canonical)
+            ent.mentions = sorted(ms, key=lambda m: (m.article, m.start, m.end))
+            for m in ent.mentions:
+                if norm(m.text) == canonical and m.parts:
+                    ent.parts = dict(m.parts)
+                    break
+            ent.merged_by = sorted(set(why.get(k, [])))
+            for src in list(why):
+                if src != k and self._final(redirect, src) == k:
+                    ent.merged_by = sorted(set(ent.merged_by) | set(why[src]))
+            res.entities[k] = ent
+        # relations
+        alias_index = self._alias_index(res.entities)
+        for ex in exts:
+            local = page_alias[ex.page.name]
+            for r in ex.relations:
+                s = self._lookup(r.s, local, redirect, alias_index, res.entities)
+                o = r.o if r.literal else self._lookup(r.o, local, redirect, alias_index,
+                                                       res.entities)
+                if not s or not o or s == o:
+                    continue
+                res.relations.append(Relation(s, r.p, o, r.article, r.sentence, r.evidence,
+                                              r.start, r.end, r.rule, r.confidence, r.literal,
+                                              r.qualifiers))
+        res.relations = _dedupe(res.relations)
+        return res
+
+    def _final(self, redirect: dict[str, str], k: str) -> str:
+        seen = set()
+        while k in redirect and k not in seen:
+            seen.add(k)
+            k = redirect[k]
+        return k
+
+    def _type(self, ms: list[Mention]) -> str:
+        score: Counter[str] = Counter()
+        for m in ms:
+            score[m.type] += _RULE_WEIGHT.get(m.rule.split(":", 1)[0], 1)
+        return max(score, key=lambda t: (score[t], t))
+
+    def _declared_aliases(self, ex: PageExtraction) -> dict[str, str]:
+        out: dict[str, str] = {}
+        page = ex.page
+        for m in _ALIAS_RE.finditer(page.text):
+            alias = norm(m.group(1))
+            o_start, _ = page.to_original(m.start(), m.end())
+            prev = [x for x in ex.mentions if x.end <= o_start and o_start - x.end <= 2]
+            if prev:
+                target = max(prev, key=lambda x: (x.end, x.end - x.start))
+                out[alias] = self.key_of(target.text, target.type)[0]
+        return out
+
+    def _alias_index(self, ents: dict[str, Entity]) -> dict[str, str]:
+        idx: dict[str, str] = {}
+        for k, e in ents.items():
+            for n in {e.name, k, *e.aliases}:
+                idx.setdefault(norm(n), k)
+        return idx
+
+    def _lookup(self, name: str, local: dict[str, str], redirect: dict[str, str],
+                idx: dict[str, str], ents: dict[str, Entity]) -> str:
+        n = norm(name)
+        if n in local:
+            k = self._final(redirect, local[n])
+            if k in ents:
+                return k
+        if n in idx:
+            return idx[n]
+        k = self._final(redirect, self.key_of(name, "GovernmentBody")[0])
+        if k in ents:
+            return k
+        return ""
+
+
+def gazetteer_mentions(ex: PageExtraction, names: dict[str, str]) -> list[Mention]:
+    """Find learned short names (trade names) in a page where no mention covers them.
+
+    ``names`` maps a short form to its entity type.
+    """
+    if not names:
+        return []
+    page = ex.page
+    covered = [(m.start, m.end) for m in ex.mentions]
+    rx = re.compile(alternation(list(names)))
+    out: list[Mention] = []
+    for art in page.articles:
+        for sent in art.sentences:
+            for m in rx.finditer(sent.text):
+                s, e = page.to_original(sent.nstart + m.start(), sent.nstart + m.end())
+                if any(a < e and s < b for a, b in covered):
+                    continue
+                nxt = sent.text[m.end():m.end() + 1]
+                prv = sent.text[m.start() - 1:m.start()] if m.start() else ""
+                if re.match(r"[A-Za-z0-9]", nxt) or re.match(r"[A-Za-z0-9]", prv):
+                    continue
+                out.append(Mention(m.group(), names[m.group()], s, e, art.id, sent.index,
+                                   "gazetteer:trade-name"))
+    return out
+
+
+def learned_short_names(exts: Iterable[PageExtraction], lex: Lexicon) -> dict[str, str]:
+    """Trade names of enterprises seen anywhere in the corpus (never a fixed list)."""
+    out: dict[str, str] = {}
+    bad = set(lex.places) | lex.industries | lex.left_stop
+    for ex in exts:
+        for m in ex.mentions:
+            if m.type not in ("Enterprise", "FinancialInstitution"):
+                continue
+            parts = dict(m.parts)
+            trade = parts.get("trade", "")
+            if 2 <= len(trade) <= 6 and trade not in bad and re.fullmatch(r"[\u4e00-\u9fff]+", trade):
+                out.setdefault(trade, m.type)
+    return out
+
+
+def _dedupe(rels: list[Relation]) -> list[Relation]:
+    best: dict[tuple, Relation] = {}
+    for r in rels:
+        key = (r.s, r.p, r.o, r.article, r.start)
+        if key not in best or r.confidence > best[key].confidence:
+            best[key] = r
+    return sorted(best.values(), key=lambda r: (r.article, r.start, r.s, r.p, r.o))

@@ -1,0 +1,182 @@
+"""Graph store and SPARQL: a persistent Oxigraph store under ``output/store``.
+
+The default graph is the union of all named graphs, so queries need no ``GRAPH`` clause; a
+``GRAPH ?g`` clause still reaches each article's graph.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+
+from .rdf import PREFIXES
+
+
+class QueryError(Exception):
+    """A SPARQL query is malformed or cannot run."""
+
+
+class StoreError(Exception):
+    """The store is missing or unreadable."""
+
+
+PREFIX_MAP = {k: str(v) for k, v in PREFIXES.items()}
+PREFIX_MAP.update(
+    {
+        "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+        "owl": "http://www.w3.org/2002/07/owl#",
+        "kgm": "https://w3id.org/pinghu-kg/measures#",
+    }
+)
+
+
+@dataclass
+class QueryResult:
+    """A SELECT result (``variables``, ``rows``), an ASK result (``boolean``) or triples."""
+
+    kind: str  # "select" | "ask" | "graph"
+    variables: list[str]
+    rows: list[list[str | None]]
+    boolean: bool | None = None
+
+
+def build_store(nquads: str, path: Path) -> Path:
+    """Create a fresh persistent store at ``path`` from N-Quads (swapped in atomically)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".store.", dir=path.parent))
+    try:
+        store = ox.Store(str(tmp))
+        store.bulk_load(nquads.encode("utf-8"), format=ox.RdfFormat.N_QUADS)
+        store.flush()
+        del store
+        old = None
+        if path.exists():
+            old = path.with_name(path.name + ".old")
+            if old.exists():
+                shutil.rmtree(old)
+            path.rename(old)
+        tmp.rename(path)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return path
+
+
+def open_store(path: Path, read_only: bool = True) -> ox.Store:
+    path = Path(path)
+    if not path.is_dir():
+        raise StoreError(f"no graph store at {path}; run `kg build` first")
+    try:
+        return ox.Store.read_only(str(path)) if read_only else ox.Store(str(path))
+    except OSError as exc:
+        raise StoreError(f"cannot open the graph store at {path}: {exc}") from None
+
+
+def memory_store(nquads: str) -> ox.Store:
+    store = ox.Store()
+    store.load(nquads.encode("utf-8"), format=ox.RdfFormat.N_QUADS)
+    return store
+
+
+def _term(t: Any) -> str | None:
+    if t is None:
+        return None
+    if isinstance(t, ox.Literal):
+        return t.value
+    if isinstance(t, ox.NamedNode):
+        return t.value
+    if isinstance(t, ox.BlankNode):
+        return "_:" + t.value
+    return str(t)
+
+
+def run_query(store: ox.Store, sparql: str) -> QueryResult:
+    """Run a read-only SPARQL query; :class:`QueryError` on syntax errors."""
+    try:
+        res = store.query(sparql, prefixes=PREFIX_MAP, use_default_graph_as_union=True)
+    except SyntaxError as exc:
+        raise QueryError(f"malformed SPARQL: {exc}") from None
+    except (OSError, ValueError, TypeError) as exc:
+        raise QueryError(f"query failed: {exc}") from None
+    if isinstance(res, ox.QueryBoolean):
+        return QueryResult("ask", [], [], bool(res))
+    if isinstance(res, ox.QuerySolutions):
+        names = [v.value for v in res.variables]
+        rows = [[_term(sol[n]) for n in names] for sol in res]
+        return QueryResult("select", names, rows)
+    rows = [[_term(t.subject), _term(t.predicate), _term(t.object)] for t in res]
+    return QueryResult("graph", ["subject", "predicate", "object"], rows)
+
+
+def format_result(result: QueryResult, fmt: str = "table") -> str:
+    """Render a result as ``table``, ``csv`` or ``json``."""
+    if result.kind == "ask":
+        if fmt == "json":
+            return json.dumps({"boolean": result.boolean})
+        return "true" if result.boolean else "false"
+    if fmt == "json":
+        return json.dumps(
+            [dict(zip(result.variables, row)) for row in result.rows],
+            ensure_ascii=False,
+            indent=1,
+        )
+    if fmt == "csv":
+        buf = io.StringIO()
+        w = csv.writer(buf, lineterminator="\n")
+        w.writerow(result.variables)
+        w.writerows([["" if c is None else c for c in row] for row in result.rows])
+        return buf.getvalue()
+    return _table(result)
+
+
+def _shorten(value: str | None) -> str:
+    if value is None:
+        return ""
+    for prefix, ns in PREFIX_MAP.items():
+        if value.startswith(ns) and len(value) > len(ns):
+            return f"{prefix}:{value[len(ns):]}"
+    return value
+
+
+def _width(s: str) -> int:
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in s)
+
+
+def _table(result: QueryResult) -> str:
+    cols = result.variables
+    rows = [[_shorten(c).replace("\n", " ") for c in row] for row in result.rows]
+    widths = [_width(c) for c in cols]
+    for row in rows:
+        for i, c in enumerate(row):
+            widths[i] = min(max(widths[i], _width(c)), 60)
+
+    def fit(s: str, w: int) -> str:
+        out, cur = "", 0
+        for ch in s:
+            cw = _width(ch)
+            if cur + cw > w:
+                out = out[:-1] + "…" if out else out
+                cur = w
+                break
+            out += ch
+            cur += cw
+        return out + " " * max(0, w - _width(out))
+
+    lines = [" | ".join(fit(c, w) for c, w in zip(cols, widths))]
+    lines.append("-+-".join("-" * w for w in widths))
+    lines += [" | ".join(fit(c, w) for c, w in zip(row, widths)) for row in rows]
+    lines.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
+    return "\n".join(lines)

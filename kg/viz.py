@@ -1,0 +1,802 @@
+"""Self-contained interactive HTML view of the knowledge graph (vis-network, inlined).
+
+The page produced by :func:`render_html` makes no network requests: the vis-network
+JavaScript and CSS bundled with pyvis are inlined, the graph is embedded as escaped JSON
+in a ``<script type="application/json">`` block, and a Content-Security-Policy meta tag
+forbids any fetch.  All text coming from articles is treated as untrusted: it only ever
+reaches the DOM through ``textContent`` (tooltips, legend, filters are built in JS), and
+the page title is HTML-escaped in Python.
+
+Output is deterministic: nodes and edges are sorted, layouts use fixed seeds and no
+timestamps are written, so the same graph always renders to byte-identical HTML.
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import json
+import math
+import re
+from collections.abc import Iterable, Mapping
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+
+from kg.io import atomic_write_text
+
+__all__ = [
+    "PHYSICS_MAX_NODES",
+    "TYPE_STYLES",
+    "render_html",
+    "write_html",
+]
+
+#: Graphs with more nodes than this get a precomputed layout and no physics (``layout="auto"``).
+PHYSICS_MAX_NODES = 1000
+
+#: Largest graph laid out with exact O(n²) repulsion in Python (grid approximation above).
+EXACT_LAYOUT_MAX_NODES = 800
+
+#: Pixel range for node sizes.
+MIN_NODE_SIZE = 10.0
+MAX_NODE_SIZE = 40.0
+
+#: Evidence sentences shown per tooltip, and the cap on each sentence's length.
+MAX_TOOLTIP_EVIDENCE = 3
+MAX_SENTENCE_CHARS = 240
+
+_FONT_FACE = (
+    '"WenQuanYi Micro Hei", "Noto Sans CJK SC", "Microsoft YaHei", "PingFang SC", sans-serif'
+)
+
+#: type -> (Chinese name, colour, vis-network shape).  Shapes all draw the label below the
+#: node, so ``size`` applies to every one of them.
+TYPE_STYLES: dict[str, tuple[str, str, str]] = {
+    "Enterprise": ("企业", "#1f77b4", "dot"),
+    "University": ("高校", "#ff7f0e", "triangle"),
+    "ResearchInstitute": ("科研院所", "#2ca02c", "triangle"),
+    "GovernmentBody": ("政府机构", "#d62728", "square"),
+    "Platform": ("创新平台", "#9467bd", "hexagon"),
+    "Fund": ("基金", "#8c564b", "diamond"),
+    "FinancialInstitution": ("金融机构", "#e377c2", "diamond"),
+    "Person": ("人物", "#17becf", "dot"),
+    "Event": ("活动", "#bcbd22", "star"),
+    "Program": ("计划/项目", "#7f7f7f", "triangleDown"),
+    "Award": ("奖项", "#ffbb00", "star"),
+    "Place": ("地点", "#393b79", "square"),
+    "Industry": ("产业", "#637939", "hexagon"),
+    "Media": ("媒体", "#ad494a", "triangleDown"),
+}
+_OTHER_STYLE = ("其他", "#aaaaaa", "dot")
+
+_LAYOUTS = ("auto", "physics", "precomputed")
+
+_VIS_DIR = ("lib", "vis-9.1.2")
+_SOURCE_MAP_RE = re.compile(r"^[ \t]*//[#@] sourceMappingURL=[^\r\n]*", re.MULTILINE)
+_CSS_SOURCE_MAP_RE = re.compile(r"/\*[#@] sourceMappingURL=[^*]*\*/")
+
+
+# --------------------------------------------------------------------------- assets
+
+
+@functools.lru_cache(maxsize=1)
+def _vis_assets() -> tuple[str, str]:
+    """Return (javascript, css) of the vis-network build bundled with pyvis, made inline-safe."""
+    base = resources.files("pyvis")
+    for part in _VIS_DIR:
+        base = base.joinpath(part)
+    js = base.joinpath("vis-network.min.js").read_text(encoding="utf-8")
+    css = base.joinpath("vis-network.css").read_text(encoding="utf-8")
+    # A source-map comment would make dev tools fetch a file; drop it.
+    js = _SOURCE_MAP_RE.sub("", js)
+    css = _CSS_SOURCE_MAP_RE.sub("", css)
+    # Defensive: these sequences would end/confuse the surrounding raw-text element.
+    js = re.sub(r"</(script)", r"<\\/\1", js, flags=re.IGNORECASE).replace("<!--", "<\\!--")
+    css = re.sub(r"</(style)", r"<\\/\1", css, flags=re.IGNORECASE)
+    return js, css
+
+
+def _script_json(value: Any) -> str:
+    """JSON for embedding inside a ``<script>`` element: no ``<``, ``>``, ``&``, U+2028/9."""
+    text = json.dumps(
+        value, ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False
+    )
+    return (
+        text.replace("<", "\\u003c")
+        .replace(">", "\\u003e")
+        .replace("&", "\\u0026")
+        .replace("\u2028", "\\u2028")
+        .replace("\u2029", "\\u2029")
+    )
+
+
+# --------------------------------------------------------------------------- data
+
+
+def _str_list(value: Any) -> list[str]:
+    """Coerce an attribute to a list of non-empty strings (tolerates None / a bare string)."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value] if value else []
+    if isinstance(value, Iterable):
+        return [str(v) for v in value if v is not None and str(v)]
+    return [str(value)]
+
+
+def _clip(text: Any, limit: int = MAX_SENTENCE_CHARS) -> str:
+    s = "" if text is None else str(text)
+    return s if len(s) <= limit else s[: limit - 1] + "…"
+
+
+def _evidence_items(evidence: Any) -> list[dict[str, str]]:
+    """Normalise an edge's ``evidence`` list to dicts of clipped strings, dropping blanks."""
+    items: list[dict[str, str]] = []
+    if not isinstance(evidence, Iterable) or isinstance(evidence, (str, bytes)):
+        return items
+    for ev in evidence:
+        if not isinstance(ev, Mapping):
+            continue
+        sentence = _clip(ev.get("sentence"))
+        if not sentence:
+            continue
+        items.append(
+            {
+                "sentence": sentence,
+                "title": _clip(ev.get("title"), 120),
+                "date": _clip(ev.get("date"), 40),
+                "article": _clip(ev.get("article"), 300),
+            }
+        )
+    return items
+
+
+def _finite(value: Any) -> float | None:
+    try:
+        f = float(value)
+    except (TypeError, ValueError):
+        return None
+    return f if math.isfinite(f) else None
+
+
+def _node_sizes(
+    graph: nx.MultiDiGraph, nodes: list[Any], size_by: str
+) -> tuple[dict[Any, float], dict[Any, float | None]]:
+    """Pixel size per node from ``measures[size_by]`` (sqrt-scaled, min-max), and raw values.
+
+    For ``degree`` a missing measure falls back to the node's degree in ``graph``; any other
+    missing measure counts as the smallest value present.
+    """
+    raw: dict[Any, float | None] = {}
+    for n in nodes:
+        measures = graph.nodes[n].get("measures") or {}
+        value = _finite(measures.get(size_by)) if isinstance(measures, Mapping) else None
+        if value is None and size_by == "degree":
+            value = float(graph.degree(n))
+        raw[n] = value
+    present = [v for v in raw.values() if v is not None]
+    lo = min(present) if present else 0.0
+    hi = max(present) if present else 0.0
+    sizes: dict[Any, float] = {}
+    for n, v in raw.items():
+        if hi <= lo:
+            size = (MIN_NODE_SIZE + MAX_NODE_SIZE) / 2 if present else MIN_NODE_SIZE * 1.5
+        else:
+            norm = ((lo if v is None else v) - lo) / (hi - lo)
+            size = MIN_NODE_SIZE + (MAX_NODE_SIZE - MIN_NODE_SIZE) * math.sqrt(norm)
+        sizes[n] = round(size, 2)
+    return sizes, raw
+
+
+def _repulsion(np: Any, pos: Any, k: float, grid: int) -> Any:
+    """Fruchterman-Reingold repulsion (``k²/d`` along each pair) felt by every node.
+
+    ``grid == 0`` sums over all pairs (O(n²), chunked).  Otherwise the other nodes are lumped
+    into the centroids of a ``grid`` x ``grid`` mesh over the bounding box (O(n·grid²)); a
+    node's own cell is represented by the centroid of the *other* nodes in it.
+    """
+    n = len(pos)
+    x, y = pos[:, 0], pos[:, 1]
+    k2 = k * k
+    if grid == 0:
+        cx, cy, mass = x, y, np.ones(n)
+    else:
+        lo = pos.min(axis=0)
+        span = np.maximum(pos.max(axis=0) - lo, 1e-9)
+        cells = np.minimum((((pos - lo) / span) * grid).astype(np.intp), grid - 1)
+        cell = cells[:, 0] * grid + cells[:, 1]
+        count = np.bincount(cell, minlength=grid * grid).astype(float)
+        sum_x = np.bincount(cell, weights=x, minlength=grid * grid)
+        sum_y = np.bincount(cell, weights=y, minlength=grid * grid)
+        used = np.flatnonzero(count)
+        mass = count[used]
+        cx, cy = sum_x[used] / mass, sum_y[used] / mass
+    disp = np.zeros((n, 2))
+    chunk = max(1, 1_000_000 // len(cx))
+    for start in range(0, n, chunk):
+        stop = min(n, start + chunk)
+        dx = x[start:stop, None] - cx[None, :]
+        dy = y[start:stop, None] - cy[None, :]
+        w = k2 * mass / np.maximum(dx * dx + dy * dy, 1e-6)
+        disp[start:stop, 0] = (dx * w).sum(axis=1)
+        disp[start:stop, 1] = (dy * w).sum(axis=1)
+    if grid:
+        own = np.searchsorted(used, cell)
+        # Remove the own-cell centroid term (it includes the node itself) ...
+        dx, dy = x - cx[own], y - cy[own]
+        w = k2 * mass[own] / np.maximum(dx * dx + dy * dy, 1e-6)
+        disp[:, 0] -= dx * w
+        disp[:, 1] -= dy * w
+        # ... and add the centroid of the other nodes sharing the cell.
+        others = mass[own] - 1
+        has = others > 0
+        safe = np.maximum(others, 1)
+        dx = x - np.where(has, (sum_x[cell] - x) / safe, x)
+        dy = y - np.where(has, (sum_y[cell] - y) / safe, y)
+        w = np.where(has, k2 * others / np.maximum(dx * dx + dy * dy, 1e-6), 0.0)
+        disp[:, 0] += dx * w
+        disp[:, 1] += dy * w
+    return disp
+
+
+def _precomputed_positions(
+    n: int, pairs: list[tuple[int, int]], seed: int
+) -> list[tuple[int, int]]:
+    """Fruchterman-Reingold positions in pixels for nodes ``0..n-1``, deterministic for ``seed``.
+
+    A numpy implementation with few iterations (networkx's spring_layout needs scipy above
+    500 nodes and is slow there): exact repulsion up to :data:`EXACT_LAYOUT_MAX_NODES`
+    nodes, a grid approximation above.  Falls back to a golden-angle spiral without numpy.
+    """
+    if n == 0:
+        return []
+    spread = 60.0 * math.sqrt(n) + 200.0
+    try:
+        import numpy as np
+    except ImportError:  # pragma: no cover - numpy comes with the scientific stack
+        golden = math.pi * (3 - math.sqrt(5))
+        return [
+            (
+                round(spread * math.sqrt((i + 0.5) / n) * math.cos(i * golden)),
+                round(spread * math.sqrt((i + 0.5) / n) * math.sin(i * golden)),
+            )
+            for i in range(n)
+        ]
+
+    rng = np.random.default_rng(seed)
+    pos = rng.random((n, 2))
+    k = math.sqrt(1.0 / n)
+    exact = n <= EXACT_LAYOUT_MAX_NODES
+    grid = 0 if exact else min(32, max(8, int(math.sqrt(n) / 2)))
+    iterations = 50 if exact else 40
+    temperature = 0.1
+    cooling = temperature / (iterations + 1)
+    edges = np.array(sorted({(min(a, b), max(a, b)) for a, b in pairs if a != b}), dtype=np.intp)
+    edges = edges.reshape(-1, 2)
+    for _ in range(iterations):
+        disp = _repulsion(np, pos, k, grid)
+        if len(edges):
+            delta = pos[edges[:, 0]] - pos[edges[:, 1]]
+            dist = np.sqrt(np.maximum((delta * delta).sum(axis=1), 1e-12))
+            force = delta * (dist / k)[:, None]
+            np.add.at(disp, edges[:, 0], -force)
+            np.add.at(disp, edges[:, 1], force)
+        length = np.sqrt(np.maximum((disp * disp).sum(axis=1), 1e-12))
+        pos += disp * (np.minimum(length, temperature) / length)[:, None]
+        temperature -= cooling
+    pos -= pos.mean(axis=0)
+    extent = float(np.abs(pos).max()) or 1.0
+    pos *= spread / extent
+    return [(int(round(px)), int(round(py))) for px, py in pos.tolist()]
+
+
+def _edge_sort_key(edge: tuple[Any, Any, Any, Mapping[str, Any]]) -> tuple[str, str, str]:
+    u, v, key, _ = edge
+    return (str(u), str(v), str(key))
+
+
+def _graph_payload(
+    graph: nx.MultiDiGraph, *, size_by: str, layout: str, seed: int
+) -> dict[str, Any]:
+    """Everything the page needs, as JSON-ready plain data (sorted, deterministic)."""
+    nodes = sorted(graph.nodes, key=str)
+    index = {n: i for i, n in enumerate(nodes)}
+    edges = sorted(graph.edges(keys=True, data=True), key=_edge_sort_key)
+    precomputed = layout == "precomputed" or (layout == "auto" and len(nodes) > PHYSICS_MAX_NODES)
+
+    # Evidence per node, strongest edges first, de-duplicated by sentence.
+    incident: dict[Any, list[tuple[int, str, dict[str, str]]]] = {n: [] for n in nodes}
+    edge_rows: list[dict[str, Any]] = []
+    predicates: set[str] = set()
+    years: set[str] = set()
+    pair_count: dict[frozenset[str], int] = {}
+    for i, (u, v, key, data) in enumerate(edges):
+        predicate = str(data.get("predicate") or key)
+        weight = int(_finite(data.get("weight")) or 1)
+        evidence = _evidence_items(data.get("evidence"))
+        edge_years = sorted(set(_str_list(data.get("years"))))
+        predicates.add(predicate)
+        years.update(edge_years)
+        pair = frozenset((str(u), str(v)))
+        curve = pair_count.get(pair, 0)  # parallel / reciprocal edges get curved apart
+        pair_count[pair] = curve + 1
+        edge_rows.append(
+            {
+                "id": f"e{i}",
+                "from": str(u),
+                "to": str(v),
+                "predicate": predicate,
+                "weight": weight,
+                "years": edge_years,
+                "evidence": evidence[:MAX_TOOLTIP_EVIDENCE],
+                "evidence_count": len(evidence),
+                "curve": curve,
+            }
+        )
+        for ev in evidence[:MAX_TOOLTIP_EVIDENCE]:
+            for end in (u, v):
+                incident[end].append((-weight, f"{i:09d}", ev))
+
+    sizes, raw_measures = _node_sizes(graph, nodes, size_by)
+    positions: list[tuple[int, int]] | None = None
+    if precomputed:
+        pairs = [(index[u], index[v]) for u, v, _, _ in edges]
+        positions = _precomputed_positions(len(nodes), pairs, seed)
+
+    type_counts: dict[str, int] = {}
+    node_rows: list[dict[str, Any]] = []
+    for i, n in enumerate(nodes):
+        data = graph.nodes[n]
+        ntype = str(data.get("type") or "Other")
+        type_counts[ntype] = type_counts.get(ntype, 0) + 1
+        label = str(data.get("label") or str(n).rsplit("/", 1)[-1].rsplit("#", 1)[-1])
+        seen: set[str] = set()
+        node_evidence: list[dict[str, str]] = []
+        for _, _, ev in sorted(incident[n], key=lambda t: (t[0], t[1])):
+            if ev["sentence"] in seen:
+                continue
+            seen.add(ev["sentence"])
+            node_evidence.append(ev)
+            if len(node_evidence) >= MAX_TOOLTIP_EVIDENCE:
+                break
+        row: dict[str, Any] = {
+            "id": str(n),
+            "label": label,
+            "type": ntype,
+            "aliases": _str_list(data.get("aliases")),
+            "figures": _str_list(data.get("figures")),
+            "evidence": node_evidence,
+            "size": sizes[n],
+            "measure": raw_measures[n],
+        }
+        if positions is not None:
+            row["x"], row["y"] = positions[i]
+        node_rows.append(row)
+
+    types = []
+    order = {t: i for i, t in enumerate(TYPE_STYLES)}  # legend in canonical type order
+    for ntype in sorted(type_counts, key=lambda t: (order.get(t, len(order)), t)):
+        zh, color, shape = TYPE_STYLES.get(ntype, _OTHER_STYLE)
+        types.append(
+            {"type": ntype, "zh": zh, "color": color, "shape": shape, "count": type_counts[ntype]}
+        )
+
+    return {
+        "nodes": node_rows,
+        "edges": edge_rows,
+        "types": types,
+        "predicates": sorted(predicates),
+        "years": sorted(years),
+        "size_by": size_by,
+        "layout": "precomputed" if precomputed else "physics",
+        "options": _vis_options(precomputed, len(nodes), seed),
+    }
+
+
+def _vis_options(precomputed: bool, n_nodes: int, seed: int) -> dict[str, Any]:
+    """vis-network options: stabilise-then-stop physics, or no physics for precomputed layouts."""
+    options: dict[str, Any] = {
+        "autoResize": True,
+        "nodes": {
+            "font": {"face": _FONT_FACE, "size": 14, "strokeWidth": 3, "strokeColor": "#ffffff"},
+            "borderWidth": 1,
+        },
+        "edges": {
+            "arrows": {"to": {"enabled": True, "scaleFactor": 0.6}},
+            "font": {
+                "face": _FONT_FACE,
+                "size": 10,
+                "align": "middle",
+                "strokeWidth": 3,
+                "strokeColor": "#ffffff",
+            },
+            "color": {"color": "#9aa5b1", "highlight": "#d9480f", "inherit": False},
+            "selectionWidth": 2,
+        },
+        "interaction": {
+            "hover": True,
+            "tooltipDelay": 150,
+            "navigationButtons": False,
+            "keyboard": False,
+        },
+        "layout": {"randomSeed": seed, "improvedLayout": n_nodes <= 200},
+    }
+    if precomputed:
+        options["physics"] = {"enabled": False}
+        options["edges"]["smooth"] = False
+        options["interaction"]["hideEdgesOnDrag"] = True
+        options["interaction"]["hideEdgesOnZoom"] = n_nodes > 2 * PHYSICS_MAX_NODES
+    else:
+        options["physics"] = {
+            "enabled": True,
+            "solver": "barnesHut",
+            "barnesHut": {
+                "gravitationalConstant": -6000,
+                "centralGravity": 0.25,
+                "springLength": 140,
+                "springConstant": 0.03,
+                "damping": 0.3,
+                "avoidOverlap": 0.2,
+            },
+            "stabilization": {
+                "enabled": True,
+                "iterations": 400,
+                "updateInterval": 25,
+                "fit": True,
+            },
+        }
+        options["edges"]["smooth"] = {"enabled": True, "type": "dynamic"}
+    return options
+
+
+# --------------------------------------------------------------------------- page
+
+_CSP = (
+    "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
+    "img-src data: blob:; font-src data:"
+)
+
+_PAGE_CSS = """
+html, body { margin: 0; height: 100%; }
+body { font-family: "WenQuanYi Micro Hei", "Noto Sans CJK SC", "Microsoft YaHei",
+  "PingFang SC", sans-serif; color: #222; display: flex; flex-direction: column; }
+header { display: flex; align-items: center; gap: 1em; padding: 6px 12px;
+  border-bottom: 1px solid #ddd; flex-wrap: wrap; }
+header h1 { font-size: 18px; margin: 0; }
+#searchbar { display: flex; align-items: center; gap: 6px; }
+#search { width: 16em; padding: 3px 6px; font: inherit; }
+#search-result { font-size: 13px; color: #555; min-width: 8em; }
+#search-result.not-found { color: #c92a2a; }
+#stats { font-size: 12px; color: #666; margin-left: auto; }
+main { flex: 1; display: flex; min-height: 0; }
+aside { width: 250px; overflow-y: auto; border-right: 1px solid #ddd; padding: 8px;
+  font-size: 13px; box-sizing: border-box; }
+aside h2 { font-size: 14px; margin: 8px 0 4px; }
+aside ul { list-style: none; margin: 0; padding: 0; }
+aside li { margin: 2px 0; }
+.sym { display: inline-block; width: 1.3em; text-align: center; }
+fieldset { border: 1px solid #e3e3e3; margin: 6px 0; padding: 4px 6px; }
+fieldset label { display: block; white-space: nowrap; overflow: hidden;
+  text-overflow: ellipsis; }
+.filter-actions button { font-size: 11px; margin-right: 4px; }
+#network { flex: 1; min-width: 0; position: relative; }
+div.vis-tooltip { max-width: 420px; white-space: normal; font-size: 12px; line-height: 1.45;
+  font-family: "WenQuanYi Micro Hei", "Noto Sans CJK SC", sans-serif; }
+.tip-head { font-weight: bold; font-size: 13px; }
+.tip-type { color: #555; }
+.tip-sec { margin-top: 4px; }
+.tip-ev { margin: 3px 0 0 0; padding-left: 6px; border-left: 3px solid #ccc; }
+.tip-src { color: #777; font-size: 11px; }
+"""
+
+# Application script: builds every data-derived DOM node with textContent.
+_APP_JS = r"""
+(function () {
+  "use strict";
+  var data = JSON.parse(document.getElementById("kg-data").textContent);
+  var SYMBOLS = {dot: "\u25CF", triangle: "\u25B2", triangleDown: "\u25BC", square: "\u25A0",
+                 diamond: "\u25C6", star: "\u2605", hexagon: "\u2B22"};
+  var styleOf = {};
+  data.types.forEach(function (t) { styleOf[t.type] = t; });
+
+  function el(tag, cls, text) {
+    var e = document.createElement(tag);
+    if (cls) { e.className = cls; }
+    if (text !== undefined && text !== null) { e.textContent = String(text); }
+    return e;
+  }
+  function evidenceBlock(parent, items, total) {
+    if (!items || !items.length) { return; }
+    var sec = el("div", "tip-sec");
+    sec.appendChild(el("div", null, "证据 Evidence" + (total > items.length ?
+      " (" + items.length + "/" + total + ")" : "") + ":"));
+    items.forEach(function (ev) {
+      var p = el("div", "tip-ev");
+      p.appendChild(el("div", null, ev.sentence));
+      var src = [ev.title, ev.date].filter(function (s) { return s; }).join(" · ");
+      if (src) { p.appendChild(el("div", "tip-src", "\u2014 " + src)); }
+      sec.appendChild(p);
+    });
+    parent.appendChild(sec);
+  }
+  function nodeTip(n) {
+    var st = styleOf[n.type] || {};
+    var box = el("div", "tip");
+    box.appendChild(el("div", "tip-head", n.label));
+    box.appendChild(el("div", "tip-type",
+      "类型 Type: " + n.type + (st.zh ? " (" + st.zh + ")" : "")));
+    if (n.aliases.length) {
+      box.appendChild(el("div", "tip-sec", "别名 Aliases: " + n.aliases.join("、")));
+    }
+    if (n.figures.length) {
+      var f = el("div", "tip-sec", "关键数据 Key figures:");
+      var ul = el("ul");
+      n.figures.forEach(function (x) { ul.appendChild(el("li", null, x)); });
+      f.appendChild(ul);
+      box.appendChild(f);
+    }
+    if (n.measure !== null && n.measure !== undefined) {
+      box.appendChild(el("div", "tip-sec", data.size_by + ": " + n.measure));
+    }
+    evidenceBlock(box, n.evidence, n.evidence.length);
+    return box;
+  }
+  function edgeTip(e, labels) {
+    var box = el("div", "tip");
+    box.appendChild(el("div", "tip-head", (labels[e.from] || e.from) + " \u2192 " +
+      e.predicate + " \u2192 " + (labels[e.to] || e.to)));
+    box.appendChild(el("div", "tip-type", "关系 Predicate: " + e.predicate +
+      " · 文章数 articles: " + e.weight +
+      (e.years.length ? " · 年份 years: " + e.years.join(", ") : "")));
+    evidenceBlock(box, e.evidence, e.evidence_count);
+    return box;
+  }
+
+  var labels = {};
+  var visNodes = data.nodes.map(function (n) {
+    labels[n.id] = n.label;
+    var st = styleOf[n.type] || {color: "#aaaaaa", shape: "dot"};
+    var v = {id: n.id, label: n.label, title: nodeTip(n), size: n.size, shape: st.shape,
+             color: {background: st.color, border: "#333333",
+                     highlight: {background: st.color, border: "#d9480f"}},
+             kgType: n.type};
+    if (n.x !== undefined) { v.x = n.x; v.y = n.y; }
+    return v;
+  });
+  var visEdges = data.edges.map(function (e) {
+    var v = {id: e.id, from: e.from, to: e.to, label: e.predicate, title: edgeTip(e, labels),
+            width: 1 + Math.log(Math.max(1, e.weight)) / Math.LN2,
+            kgPredicate: e.predicate, kgYears: e.years};
+    if (e.curve) { v.smooth = {enabled: true, type: "curvedCW", roundness: 0.2 * e.curve}; }
+    return v;
+  });
+
+  var nodes = new vis.DataSet(visNodes);
+  var edges = new vis.DataSet(visEdges);
+  var typeOn = {}, predOn = {}, year = "";
+  data.types.forEach(function (t) { typeOn[t.type] = true; });
+  data.predicates.forEach(function (p) { predOn[p] = true; });
+  var nodeType = {};
+  data.nodes.forEach(function (n) { nodeType[n.id] = n.type; });
+
+  var nodeView = new vis.DataView(nodes, {filter: function (n) {
+    return typeOn[n.kgType] !== false;
+  }});
+  var edgeView = new vis.DataView(edges, {filter: function (e) {
+    if (predOn[e.kgPredicate] === false) { return false; }
+    if (year && e.kgYears.indexOf(year) < 0) { return false; }
+    return typeOn[nodeType[e.from]] !== false && typeOn[nodeType[e.to]] !== false;
+  }});
+
+  var container = document.getElementById("network");
+  var network = new vis.Network(container, {nodes: nodeView, edges: edgeView}, data.options);
+  var stats = document.getElementById("stats");
+  function updateStats() {
+    stats.textContent = "节点 nodes: " + nodeView.length + " / " + nodes.length +
+      " · 边 edges: " + edgeView.length + " / " + edges.length;
+    container.setAttribute("data-visible-nodes", String(nodeView.length));
+    container.setAttribute("data-visible-edges", String(edgeView.length));
+  }
+  function refresh() { nodeView.refresh(); edgeView.refresh(); updateStats(); }
+  if (data.layout === "physics") {
+    network.once("stabilizationIterationsDone", function () {
+      network.setOptions({physics: false});
+      container.setAttribute("data-stabilized", "true");
+    });
+  } else {
+    container.setAttribute("data-stabilized", "true");
+  }
+
+  // Legend.
+  var legendList = document.querySelector("#legend ul");
+  data.types.forEach(function (t) {
+    var li = el("li");
+    var sym = el("span", "sym", SYMBOLS[t.shape] || "\u25CF");
+    sym.style.color = t.color;
+    li.appendChild(sym);
+    li.appendChild(document.createTextNode(t.zh + " " + t.type + " (" + t.count + ")"));
+    legendList.appendChild(li);
+  });
+
+  // Filters.
+  function checkboxes(fieldsetId, items, state, text) {
+    var fs = document.getElementById(fieldsetId);
+    var boxes = [];
+    var actions = el("div", "filter-actions");
+    var all = el("button", null, "全选 all"), none = el("button", null, "全不选 none");
+    all.type = none.type = "button";
+    actions.appendChild(all); actions.appendChild(none);
+    fs.appendChild(actions);
+    items.forEach(function (item) {
+      var key = typeof item === "string" ? item : item.type;
+      var label = el("label");
+      var cb = el("input");
+      cb.type = "checkbox"; cb.checked = true; cb.value = key;
+      cb.addEventListener("change", function () { state[key] = cb.checked; refresh(); });
+      label.appendChild(cb);
+      label.appendChild(document.createTextNode(" " + text(item)));
+      label.title = text(item);
+      fs.appendChild(label);
+      boxes.push(cb);
+    });
+    function setAll(on) {
+      boxes.forEach(function (cb) { cb.checked = on; state[cb.value] = on; });
+      refresh();
+    }
+    all.addEventListener("click", function () { setAll(true); });
+    none.addEventListener("click", function () { setAll(false); });
+    return boxes;
+  }
+  var typeBoxes = checkboxes("filter-types", data.types, typeOn,
+    function (t) { return t.zh + " " + t.type; });
+  checkboxes("filter-predicates", data.predicates, predOn, function (p) { return p; });
+  var yearSelect = document.getElementById("filter-year");
+  data.years.forEach(function (y) {
+    var o = el("option", null, y);
+    o.value = y;
+    yearSelect.appendChild(o);
+  });
+  yearSelect.addEventListener("change", function () { year = yearSelect.value; refresh(); });
+
+  // Search by label or alias: exact match first, then substring.
+  var searchBox = document.getElementById("search");
+  var result = document.getElementById("search-result");
+  function norm(s) { return String(s).trim().toLowerCase(); }
+  function find(q) {
+    q = norm(q);
+    if (!q) { return null; }
+    var i, n, sub = null;
+    for (i = 0; i < data.nodes.length; i++) {
+      n = data.nodes[i];
+      var names = [n.label].concat(n.aliases).map(norm);
+      if (names.indexOf(q) >= 0) { return n; }
+      if (sub === null && names.some(function (s) { return s.indexOf(q) >= 0; })) { sub = n; }
+    }
+    return sub;
+  }
+  function search(q) {
+    var n = find(q === undefined ? searchBox.value : q);
+    if (!n) {
+      result.textContent = "未找到 not found";
+      result.className = "not-found";
+      network.unselectAll();
+      return null;
+    }
+    if (typeOn[n.type] === false) {
+      typeOn[n.type] = true;
+      typeBoxes.forEach(function (cb) { if (cb.value === n.type) { cb.checked = true; } });
+      refresh();
+    }
+    network.selectNodes([n.id]);
+    network.focus(n.id, {scale: 1.3, animation: {duration: 400, easingFunction: "easeInOutQuad"}});
+    result.textContent = n.label + " (" + n.type + ")";
+    result.className = "found";
+    return n.id;
+  }
+  searchBox.addEventListener("keydown", function (ev) {
+    if (ev.key === "Enter") { ev.preventDefault(); search(); }
+  });
+  document.getElementById("search-btn").addEventListener("click", function () { search(); });
+
+  updateStats();
+  window.KG = {data: data, nodes: nodes, edges: edges, nodeView: nodeView, edgeView: edgeView,
+               network: network, search: search, refresh: refresh};
+})();
+"""
+
+_TEMPLATE = """<!DOCTYPE html>
+<html lang="zh-CN">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="{csp}">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{title}</title>
+<style>
+{vis_css}
+</style>
+<style>{page_css}</style>
+</head>
+<body>
+<header>
+<h1>{title}</h1>
+<div id="searchbar">
+<input id="search" type="search" placeholder="搜索名称或别名 Search name / alias" \
+autocomplete="off" aria-label="search">
+<button id="search-btn" type="button">搜索</button>
+<span id="search-result" role="status" aria-live="polite"></span>
+</div>
+<span id="stats"></span>
+</header>
+<main>
+<aside>
+<section id="legend"><h2>图例 Legend</h2><ul></ul></section>
+<section id="filters"><h2>筛选 Filters</h2>
+<fieldset id="filter-types"><legend>类型 Type</legend></fieldset>
+<fieldset id="filter-predicates"><legend>关系 Predicate</legend></fieldset>
+<label>年份 Year <select id="filter-year"><option value="">全部 all</option></select></label>
+</section>
+</aside>
+<div id="network" data-node-count="{n_nodes}" data-edge-count="{n_edges}" \
+data-layout="{layout}" data-physics="{physics}"></div>
+</main>
+<script type="application/json" id="kg-data">{data_json}</script>
+<script>
+{vis_js}
+</script>
+<script>{app_js}</script>
+</body>
+</html>
+"""
+
+
+def render_html(
+    graph: nx.MultiDiGraph,
+    *,
+    title: str,
+    size_by: str | None = None,
+    layout: str = "auto",
+    seed: int = 0,
+) -> str:
+    """Render ``graph`` as a complete, self-contained interactive HTML page.
+
+    Args:
+        graph: knowledge graph (node attrs ``label``, ``type``, ``aliases``, optional
+            ``figures`` / ``measures``; edge key = predicate, attrs ``predicate``,
+            ``weight``, ``evidence``, ``years``).
+        title: page title (HTML-escaped).
+        size_by: key in each node's ``measures`` used for node size; default ``"degree"``
+            (computed from the graph when a node has no such measure).
+        layout: ``"auto"`` (physics up to :data:`PHYSICS_MAX_NODES` nodes, precomputed
+            above), ``"physics"`` (barnesHut, stabilise then stop) or ``"precomputed"``
+            (positions computed in Python, physics disabled).
+        seed: seed for the Python layout and vis-network's ``layout.randomSeed``.
+
+    Returns:
+        The HTML document; identical input gives byte-identical output.
+    """
+    if layout not in _LAYOUTS:
+        raise ValueError(f"layout must be one of {_LAYOUTS}, got {layout!r}")
+    payload = _graph_payload(graph, size_by=size_by or "degree", layout=layout, seed=seed)
+    vis_js, vis_css = _vis_assets()
+    safe_title = html.escape(title, quote=True)
+    return _TEMPLATE.format(
+        csp=_CSP,
+        title=safe_title,
+        vis_css=vis_css,
+        page_css=_PAGE_CSS,
+        n_nodes=len(payload["nodes"]),
+        n_edges=len(payload["edges"]),
+        layout=payload["layout"],
+        physics="true" if payload["options"]["physics"]["enabled"] else "false",
+        data_json=_script_json(payload),
+        vis_js=vis_js,
+        app_js=_APP_JS,
+    )
+
+
+def write_html(graph: nx.MultiDiGraph, path: str | Path, **kw: Any) -> Path:
+    """Render ``graph`` (see :func:`render_html` for keyword arguments) and write it atomically."""
+    return atomic_write_text(path, render_html(graph, **kw))
