@@ -18,7 +18,13 @@ from .extract.lexicon import Lexicon
 from .extract.pipeline import PageExtraction
 from .ingest import InputError, discover, ingest_file
 from .model import Entity, Page
-from .rdf import ArticleMeta, build_dataset, serialize_sorted_nquads, union_graph
+from .rdf import (
+    ArticleMeta,
+    build_dataset,
+    serialize_sorted_nquads,
+    serialize_trig,
+    union_graph,
+)
 from .resolve import Resolution, Resolver, gazetteer_mentions, learned_short_names
 
 Progress = Callable[[str, int, int], None]
@@ -178,7 +184,7 @@ def build_graph(corpus: Corpus, *, validate: bool = True) -> BuildResult:
     nquads = serialize_sorted_nquads(ds)
     union = union_graph(ds)
     turtle = union.serialize(format="turtle")
-    trig = ds.serialize(format="trig")
+    trig = serialize_trig(ds)
     conforms, text = True, "validation skipped"
     if validate:
         conforms, text = validate_graph(union)

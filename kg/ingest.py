@@ -83,6 +83,8 @@ def decode(data: bytes, name: str = "<input>") -> tuple[str, str]:
         if not text.strip():
             raise InputError(f"{name}: empty file")
         return text, enc
+    if b"\x00" in data or sum(b < 9 for b in data[:4096]) > 16:
+        raise InputError(f"{name}: binary file (not text in UTF-8, UTF-16 or GB18030)")
     raise InputError(f"{name}: cannot decode as UTF-8, UTF-16 (with BOM) or GB18030")
 
 
@@ -287,23 +289,15 @@ def normalise(text: str) -> tuple[str, tuple[int, ...], list[Paragraph]]:
                 units.append((kind, pl, 0))
             block.clear()
 
-    blank_before: list[bool] = []
-    pending_blank = False
     for ln in lines:
         if ln.kind == "blank":
             flush()
-            pending_blank = True
             continue
         if ln.kind in ("heading", "byline"):
             flush()
             units.append((ln.kind, [ln], ln.level))
         else:
-            if not block:
-                pass
             block.append(ln)
-            if len(block) == 1:
-                blank_before.append(pending_blank)
-        pending_blank = False
     flush()
 
     # join paragraphs that a page break cut (previous ends mid-sentence, both are body)
@@ -371,8 +365,7 @@ _SENT_RE = re.compile(r"[^。！？!?\n]*(?:[。！？!?]+[”’」』）)]*|\n
 def split_sentences(text: str, offset: int = 0) -> list[tuple[int, int]]:
     """Split normalised text into sentence spans ``(start, end)`` (shifted by ``offset``).
 
-    A sentence ends at 。！？ (with closing quotes) or at a paragraph break. A quotation that
-    contains sentence ends stays attached to its speaker when the quote closes the sentence.
+    A sentence ends at 。！？ (with the closing quotes that follow) or at a paragraph break.
     """
     spans: list[tuple[int, int]] = []
     for m in _SENT_RE.finditer(text):
@@ -479,7 +472,6 @@ def split_articles(page_name: str, text: str, paragraphs: list[Paragraph]) -> li
 def ingest_text(name: str, original: str, encoding: str = "utf-8") -> Page:
     """Normalise already-decoded text and split it into articles."""
     text, offsets, paragraphs = normalise(original)
-    page = Page(name=name, original=original, text=text, offsets=offsets, encoding=encoding)
     articles = split_articles(name, text, paragraphs)
     return Page(name, original, text, offsets, encoding, tuple(articles))
 

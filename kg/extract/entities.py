@@ -256,6 +256,31 @@ class EntityRecognizer:
                     self.anatomy(name, suf.suffix, suf.legal), priority=2,
                 )
             )
+        out += self._units(text, toks, out)
+        return out
+
+    def _units(self, text: str, toks: list[tuple[int, int, str]],
+               orgs: list[Candidate]) -> list[Candidate]:
+        """Units of an organisation: 清华大学电子工程系, 市科技局综合科 (kept with their parent)."""
+        out: list[Candidate] = []
+        units = sorted(self.lex.unit_suffixes, key=lambda u: -len(u["suffix"]))
+        for c in orgs:
+            name = text[c.start:c.end]
+            tail = text[c.end:c.end + 12]
+            for u in units:
+                if not any(name.endswith(p) for p in u["parent"]):
+                    continue
+                m = re.match(rf"([{CJK}]{{0,8}}?){re.escape(u['suffix'])}", tail)
+                if not m:
+                    continue
+                mid = m.group(1)
+                if any(w in self.lex.left_stop for w in (mid[i:j] for i in range(len(mid))
+                                                         for j in range(i + 1, len(mid) + 1))
+                       if len(w) >= 2) or re.search("[的与和及是在]", mid):
+                    continue
+                end = c.end + m.end()
+                out.append(Candidate(c.start, end, u["type"], f"unit:{u['suffix']}", priority=2))
+                break
         return out
 
     def _lexicon(self, text: str) -> list[Candidate]:
@@ -301,13 +326,14 @@ class EntityRecognizer:
                             continue
                         out.append(Candidate(s, e, "Place", "place:token", priority=1))
                     break
-        # X + 街道/镇 split by the segmenter: 曹桥 街道
-        for k in range(1, len(toks)):
-            s, e, tok = toks[k]
-            if tok in ("街道", "镇", "乡") and len(toks[k - 1][2]) >= 2:
-                ps, pe, ptok = toks[k - 1]
-                if not self._is_stop_token(ptok) and not _PUNCT_RE.search(ptok):
-                    out.append(Candidate(ps, e, "Place", "place:token", priority=1))
+        # towns and sub-districts whose name the segmenter split (新 埭 镇, 曹桥 街道)
+        for m in re.finditer("街道|镇|乡", text):
+            start = self._walk_left(text, toks, m.start())
+            if m.start() - start > 4:
+                start = m.start() - 2
+            if 2 <= m.start() - start <= 4 and text[start:m.end()] not in generic:
+                if not re.search(r"[城小乡村集市]$", text[start:m.start()]):
+                    out.append(Candidate(start, m.end(), "Place", "place:town", priority=1))
         return out
 
     def _quoted(self, text: str) -> list[Candidate]:

@@ -1,0 +1,252 @@
+"""Command-line interface (thin: parse arguments, call the library, format output).
+
+Exit codes: 0 ok, 1 failure (e.g. SHACL validation failed), 2 usage or input error.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from . import __version__
+
+EXIT_FAILURE = 1
+EXIT_USAGE = 2
+
+
+class InputProblem(click.ClickException):
+    """Bad input: exit code 2."""
+
+    exit_code = EXIT_USAGE
+
+
+class Failed(click.ClickException):
+    """The work could not be completed: exit code 1."""
+
+    exit_code = EXIT_FAILURE
+
+
+def _progress(label: str):  # pragma: no cover - UI only
+    bar = {"bar": None}
+
+    def cb(name: str, i: int, n: int) -> None:
+        if not sys.stderr.isatty():
+            return
+        if bar["bar"] is None:
+            from tqdm import tqdm
+
+            bar["bar"] = tqdm(total=n, desc=label, unit="file", file=sys.stderr, leave=False)
+        b = bar["bar"]
+        b.n = i
+        b.set_postfix_str(name[:30])
+        b.refresh()
+        if i >= n:
+            b.close()
+
+    return cb
+
+
+@click.group()
+@click.version_option(__version__, prog_name="kg")
+def main() -> None:
+    """Pinghu innovation knowledge graph: build, query and evaluate."""
+
+
+@main.command()
+@click.option("--seeds", "seeds", default="seeds", show_default=True,
+              type=click.Path(path_type=Path), help="Folder (or file) of article pages.")
+@click.option("--out", "out", default="output", show_default=True,
+              type=click.Path(path_type=Path), help="Output folder.")
+@click.option("--strict", is_flag=True, help="Treat unreadable input files as fatal.")
+@click.option("--no-html", is_flag=True, help="Skip the interactive graph page.")
+def build(seeds: Path, out: Path, strict: bool, no_html: bool) -> None:
+    """Build the graph from SEEDS into OUT (Turtle, TriG, N-Quads, store, HTML, report)."""
+    from .build import build_graph, extract_corpus
+    from .io import atomic_write_text
+    from .store import build_store
+
+    if not seeds.exists():
+        raise InputProblem(f"{seeds}: no such file or folder")
+    corpus = extract_corpus([seeds], progress=_progress("extract"))
+    for f in corpus.failures:
+        click.echo(f"warning: skipped {f.message}", err=True)
+    if not corpus.extractions:
+        raise InputProblem(f"{seeds}: no readable article files")
+    result = build_graph(corpus)
+    out.mkdir(parents=True, exist_ok=True)
+    atomic_write_text(out / "validation.txt", result.validation_text)
+    if not result.conforms:
+        raise Failed(f"SHACL validation failed; see {out / 'validation.txt'}")
+    atomic_write_text(out / "pinghu.ttl", result.turtle)
+    atomic_write_text(out / "pinghu.trig", result.trig)
+    atomic_write_text(out / "pinghu.nq", result.nquads)
+    store = build_store(result.nquads, out / "store")
+    if not no_html:
+        from .analysis import project
+        from .store import open_store
+        from .viz import write_html
+
+        graph = project(open_store(store))
+        write_html(graph, out / "graph.html", title="平湖科创知识图谱 Pinghu innovation graph")
+    ents = len(result.resolution.entities)
+    rels = len(result.resolution.relations)
+    click.echo(
+        f"built {out}: {len(corpus.extractions)} files, {ents} entities, {rels} relations, "
+        f"{result.triples} triples; SHACL: conforms"
+    )
+    if corpus.failures:
+        click.echo(f"{len(corpus.failures)} file(s) skipped (see warnings above)", err=True)
+        if strict:
+            raise Failed("unreadable input files (--strict)")
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["jsonl"]), default="jsonl", show_default=True)
+def extract(paths: tuple[Path, ...], fmt: str) -> None:
+    """Extract entities and relations from PATHS; one JSON line per file."""
+    from .build import extract_corpus, page_records, records_jsonl, resolve_corpus
+
+    for p in paths:
+        if not p.exists():
+            raise InputProblem(f"{p}: no such file or folder")
+    corpus = extract_corpus(list(paths))
+    for f in corpus.failures:
+        click.echo(f"error: {f.message}", err=True)
+    res = resolve_corpus(corpus)
+    records = page_records(res, [ex.page.name for ex in corpus.extractions])
+    click.echo(records_jsonl(records), nl=False)
+    if corpus.failures:
+        sys.exit(EXIT_USAGE)
+
+
+@main.command()
+@click.argument("query", required=False)
+@click.option("--name", "name", help="Run a named query from queries/NAME.rq.")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table",
+              show_default=True)
+@click.option("--store", "store_path", default="output/store", show_default=True,
+              type=click.Path(path_type=Path))
+def query(query: str | None, name: str | None, fmt: str, store_path: Path) -> None:
+    """Run a SPARQL QUERY (text or a .rq file) against the built graph."""
+    from .store import QueryError, StoreError, format_result, open_store, run_query
+
+    text = _query_text(query, name)
+    try:
+        store = open_store(store_path)
+        result = run_query(store, text)
+    except (QueryError, StoreError) as exc:
+        raise InputProblem(str(exc)) from None
+    click.echo(format_result(result, fmt))
+
+
+def _is_file(text: str) -> bool:
+    if "\n" in text or len(text) > 255 or "{" in text:
+        return False
+    try:
+        return Path(text).is_file()
+    except OSError:
+        return False
+
+
+def _query_text(query: str | None, name: str | None) -> str:
+    if name:
+        path = Path("queries") / f"{name}.rq"
+        if not path.is_file():
+            avail = sorted(p.stem for p in Path("queries").glob("*.rq"))
+            raise InputProblem(f"no query named {name!r}; available: {', '.join(avail) or 'none'}")
+        return path.read_text(encoding="utf-8")
+    if not query:
+        raise InputProblem("give a SPARQL query, a .rq file, or --name NAME")
+    if query.endswith(".rq") or _is_file(query):
+        p = Path(query)
+        if not p.is_file():
+            raise InputProblem(f"{query}: no such query file")
+        try:
+            return p.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise InputProblem(f"{query}: cannot read ({exc})") from None
+    return query
+
+
+@main.command(name="eval")
+@click.option("--gold", "gold", required=True, type=click.Path(path_type=Path),
+              help="Folder of gold JSON files.")
+@click.option("--extracted", "extracted", type=click.Path(path_type=Path),
+              help="JSONL from `kg extract`; default: extract the gold's articles from --seeds.")
+@click.option("--seeds", "seeds", default="seeds", show_default=True,
+              type=click.Path(path_type=Path))
+@click.option("--details/--no-details", default=True, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+def eval_cmd(gold: Path, extracted: Path | None, seeds: Path, details: bool,
+             as_json: bool) -> None:
+    """Precision, recall and F1 of entities and relations against gold annotations."""
+    import json
+
+    from .eval import evaluate, format_text, load_extracted, load_gold
+
+    try:
+        golds = load_gold(gold)
+    except (ValueError, OSError) as exc:
+        raise InputProblem(f"{gold}: {exc}") from None
+    if extracted:
+        try:
+            recs = load_extracted(extracted)
+        except (ValueError, OSError) as exc:
+            raise InputProblem(f"{extracted}: {exc}") from None
+    else:
+        from .build import extract_corpus, page_records, resolve_corpus
+
+        files = [seeds / a for a in golds if (seeds / a).is_file()]
+        if not files:
+            raise InputProblem(f"{seeds}: none of the gold articles found")
+        corpus = extract_corpus(files)
+        res = resolve_corpus(corpus)
+        recs = {r["article"]: r for r in page_records(res, [ex.page.name for ex in
+                                                             corpus.extractions])}
+    report = evaluate(recs, golds)
+    if as_json:
+        click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=1))
+    else:
+        click.echo(format_text(report, details=details))
+
+
+@main.command()
+@click.argument("name")
+@click.option("--seeds", "seeds", default="seeds", show_default=True,
+              type=click.Path(path_type=Path))
+def explain(name: str, seeds: Path) -> None:
+    """Show an entity's names, articles and the rules that merged them."""
+    from .build import extract_corpus, resolve_corpus
+    from .resolve import norm
+
+    res = resolve_corpus(extract_corpus([seeds]))
+    n = norm(name)
+    hits = [e for e in res.entities.values() if n == norm(e.name) or n in {norm(a) for a in
+                                                                           e.aliases}]
+    if not hits:
+        import difflib
+
+        names = sorted({e.name for e in res.entities.values()})
+        close = difflib.get_close_matches(name, names, n=5, cutoff=0.4)
+        close += [x for x in names if n in x and x not in close][:5]
+        hint = f"; did you mean: {'、'.join(close[:8])}" if close else ""
+        raise InputProblem(f"no entity named {name!r}{hint}")
+    for e in hits:
+        click.echo(f"{e.name}  [{e.type}]  key={e.key}")
+        if e.aliases:
+            click.echo(f"  aliases: {'、'.join(sorted(e.aliases))}")
+        if e.parts:
+            click.echo("  anatomy: " + ", ".join(f"{k}={v}" for k, v in e.parts.items()))
+        for alias, rule in e.merged_by:
+            click.echo(f"  merged: {alias} ← {rule}")
+        arts = sorted({m.article for m in e.mentions})
+        click.echo(f"  articles ({len(arts)}): {', '.join(arts)}")
+        for m in e.mentions[:10]:
+            click.echo(f"    {m.article} [{m.start}:{m.end}] {m.text}  ({m.rule})")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

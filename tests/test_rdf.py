@@ -1,0 +1,67 @@
+"""RDF minting, the dataset, SHACL and the store."""
+
+from __future__ import annotations
+
+from rdflib import RDF
+
+from kg.model import Entity
+from kg.rdf import entity_iri, slug
+from kg.store import QueryError, memory_store, run_query
+from kg.vocab import KG
+
+
+def test_slug_keeps_cjk_and_escapes_the_rest() -> None:
+    assert slug("平湖市") == "平湖市"
+    assert " " not in slug("a b")
+    assert "/" not in slug("a/b") and "<" not in slug("<x>")
+
+
+def test_entity_iri_is_deterministic_and_readable() -> None:
+    e = Entity(key="k", name="市科技局", type="GovernmentBody")
+    assert entity_iri(e) == entity_iri(Entity(key="k2", name="市科技局", type="GovernmentBody"))
+    assert str(entity_iri(e)).endswith("/entity/GovernmentBody/市科技局")
+
+
+def test_seed_build_conforms(seed_build) -> None:
+    assert seed_build.conforms, seed_build.validation_text[:2000]
+    assert seed_build.triples > 1000
+
+
+def test_every_assertion_has_provenance(seed_build) -> None:
+    store = memory_store(seed_build.nquads)
+    rows = run_query(store, """SELECT (COUNT(?a) AS ?n) WHERE { ?a a kg:Assertion .
+        FILTER NOT EXISTS { ?a kg:assertedIn ?art ; kg:evidence ?e ; kg:startOffset ?s ;
+                            kg:endOffset ?t ; kg:rule ?r ; kg:confidence ?c } }""").rows
+    assert rows[0][0] == "0"
+
+
+def test_plain_triple_and_reified_assertion_agree(seed_build) -> None:
+    store = memory_store(seed_build.nquads)
+    rows = run_query(store, """SELECT (COUNT(?a) AS ?n) WHERE { ?a a kg:Assertion ;
+        rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o . FILTER(?p != kg:metric)
+        FILTER NOT EXISTS { ?s ?p ?o } }""").rows
+    assert rows[0][0] == "0"
+
+
+def test_every_surface_form_is_an_alt_label(seed_build) -> None:
+    from rdflib import Dataset, Literal, SKOS
+
+    ds = Dataset()
+    ds.parse(data=seed_build.nquads, format="nquads")
+    res = seed_build.resolution
+    ent = next(e for e in res.entities.values() if e.aliases and e.type != "Industry")
+    iri = next(s for s, _, _, _ in ds.quads((None, RDF.type, getattr(KG, ent.type), None))
+               if str(s).endswith(slug(ent.name)))
+    alts = {str(o) for _, _, o, _ in ds.quads((iri, SKOS.altLabel, None, None))}
+    assert {a for a in ent.aliases if a != ent.name} <= alts
+    assert Literal(ent.name, lang="zh")
+
+
+def test_malformed_query_raises_query_error() -> None:
+    store = memory_store("")
+    try:
+        run_query(store, "SELECT WHERE")
+    except QueryError as exc:
+        assert "malformed" in str(exc)
+    else:
+        raise AssertionError("no error")
