@@ -70,13 +70,17 @@ class Resolver:
 
     # -- naming --------------------------------------------------------------------------
     def expand(self, name: str) -> str:
-        """Expand general abbreviations at the start of a name (上海交大平湖… → 上海交通大学平湖…)."""
+        """Expand general abbreviations (上海交大 → 上海交通大学; 上海交大平湖… → 上海交通大学平湖…).
+
+        Two-character abbreviations (清华, 北大) expand only when they are the whole name: inside a
+        longer name they are usually part of another proper name (清华长三角研究院).
+        """
         for abbr in sorted(self.lex.abbreviations, key=len, reverse=True):
             if name.startswith(abbr):
                 full = self.lex.abbreviations[abbr][0]
                 if name == abbr:
                     return full
-                if len(abbr) >= 3 or not name.startswith(full):
+                if len(abbr) >= 3 and not name.startswith(full):
                     return full + name[len(abbr):]
         return name
 
@@ -87,6 +91,16 @@ class Resolver:
         e = self.expand(n)
         if e != n:
             n, rule = e, "abbreviation"
+        if typ == "Place":
+            base = n[:-1] if n[-1:] in "省市" and n[:-1] in self.lex.places else n
+            if n.endswith("地区") and n[:-2] in self.lex.places:
+                base = n[:-2]
+            if base != n:
+                return base, "place-suffix"
+        if typ == "Industry":
+            for suf in ("产业链", "产业", "行业"):
+                if n.endswith(suf) and len(n) > len(suf) + 1:
+                    return n[: -len(suf)], "industry-suffix"
         if typ == "GovernmentBody":
             for prefix in (self.home, self.home_short):
                 if n.startswith(prefix + "市") and prefix == self.home_short:
@@ -155,7 +169,8 @@ class Resolver:
                 if typ in ("Person", "Place", "Industry", "") or len(k) < 4 or k in redirect:
                     continue
                 longer = [o for o in names if o != k and o.endswith(k) and o in groups
-                          and self._type(groups[o]) == typ]
+                          and self._type(groups[o]) == typ
+                          and self._is_name_head(o[: -len(k)], names)]
                 if len(longer) == 1:
                     redirect[k] = self._final(redirect, longer[0])
                     why[redirect[k]].append((k, "short-form"))
@@ -197,6 +212,12 @@ class Resolver:
                                               r.qualifiers))
         res.relations = _dedupe(res.relations)
         return res
+
+    def _is_name_head(self, head: str, names: set[str]) -> bool:
+        """The part a short form leaves out must itself be a name (an org or a place)."""
+        if head in names or head in self.lex.places:
+            return True
+        return bool(head) and any(head.endswith(n) for n in names if len(n) >= 4)
 
     def _final(self, redirect: dict[str, str], k: str) -> str:
         seen = set()
@@ -272,17 +293,27 @@ def gazetteer_mentions(ex: PageExtraction, names: dict[str, str]) -> list[Mentio
 
 
 def learned_short_names(exts: Iterable[PageExtraction], lex: Lexicon) -> dict[str, str]:
-    """Trade names of enterprises seen anywhere in the corpus (never a fixed list)."""
+    """Trade names of registered companies seen anywhere in the corpus (never a fixed list).
+
+    Only names with a legal-form suffix teach a trade name, and only trade names that are not
+    ordinary words (jieba's dictionary), places or industry words, so that 富瑞邦 is learned
+    but 科技 or 产业 never are.
+    """
+    from jieba import dt
+
     out: dict[str, str] = {}
-    bad = set(lex.places) | lex.industries | lex.left_stop
+    bad = set(lex.places) | lex.industries | lex.left_stop | lex.generic_modifiers
     for ex in exts:
         for m in ex.mentions:
-            if m.type not in ("Enterprise", "FinancialInstitution"):
-                continue
             parts = dict(m.parts)
+            if m.type not in ("Enterprise", "FinancialInstitution") or "legal" not in parts:
+                continue
             trade = parts.get("trade", "")
-            if 2 <= len(trade) <= 6 and trade not in bad and re.fullmatch(r"[\u4e00-\u9fff]+", trade):
-                out.setdefault(trade, m.type)
+            if not (2 <= len(trade) <= 6 and re.fullmatch(r"[\u4e00-\u9fff]+", trade)):
+                continue
+            if trade in bad or (dt.FREQ.get(trade, 0) > 50 and len(trade) <= 2):
+                continue
+            out.setdefault(trade, m.type)
     return out
 
 

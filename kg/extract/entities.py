@@ -78,7 +78,7 @@ class EntityRecognizer:
         self._gov_re = re.compile(alternation(gov))
         self._famous_re = re.compile(alternation(lx.famous)) if lx.famous else None
         self._surnames = set(lx.surnames)
-        self._stop_chars = set(lx.name_stop_chars)
+        self._person_stop = tuple(sorted(lx.person_stop, key=len, reverse=True))
         self._place_suffix_re = re.compile(
             rf"([{CJK}]{{1,6}}?)({alternation(lx.place_suffixes)})(?![{CJK}]?[局委厅院])"
         )
@@ -130,6 +130,8 @@ class EntityRecognizer:
         tag = self._tag(tok)
         if tag in _NON_NAME_TAGS and len(tok) <= 2:
             return True
+        if tag in ("v", "vd", "vi", "vg") and tok not in self.lex.name_verbs:
+            return True
         if tag == "m" and not _ORDINAL_RE.match(tok):
             return True
         return False
@@ -174,6 +176,35 @@ class EntityRecognizer:
             k -= 1
         return start
 
+    def _has_name(self, prefix: str) -> bool:
+        """Does a name prefix hold more than places, generic modifiers and industry words?"""
+        rest = prefix
+        changed = True
+        while rest and changed:
+            changed = False
+            m = self.lex.place_re.match(rest)
+            if m:
+                rest = rest[m.end():]
+                rest = rest[1:] if rest[:1] in "省市区县" else rest
+                changed = True
+            for w in sorted(self.lex.generic_modifiers, key=len, reverse=True):
+                if rest.startswith(w):
+                    rest = rest[len(w):]
+                    changed = True
+                    break
+            m2 = re.match(r"\d{4}年度?", rest)
+            if m2:
+                rest = rest[m2.end():]
+                changed = True
+        if len(rest) < 2:
+            return False
+        if rest in self.lex.industries or rest in self.lex.left_stop:
+            return False
+        tag = self._tag(rest)
+        if tag in ("v", "vn", "n", "d", "m", "q", "r", "p", "c", "f", "t") and len(rest) <= 2:
+            return False
+        return True
+
     def _trim_head(self, text: str, start: int, end: int) -> int:
         name = text[start:end]
         changed = True
@@ -184,8 +215,15 @@ class EntityRecognizer:
                     start += len(head)
                     name = text[start:end]
                     changed = True
-            if name[:1] in "的与和及、":
+            if name[:1] in "的与和及、以由在对向从把被将为了是让给" and len(name) >= 5 and (
+                self._tag(name[:1]) in ("p", "c", "u", "uj", "v", "d")
+            ) and name[:3] not in self.lex.places and name[:2] not in self.lex.places:
                 start += 1
+                name = text[start:end]
+                changed = True
+            lead = re.match(r"[\dA-Za-z\-\.]+(?=[\u4e00-\u9fff])", name)
+            if lead and len(name) - lead.end() >= 4 and not re.match(r"[A-Z][A-Za-z]*\d*$", lead.group()):
+                start += lead.end()
                 name = text[start:end]
                 changed = True
         return start
@@ -236,13 +274,19 @@ class EntityRecognizer:
             start = self._walk_left(text, toks, m.start())
             start = self._trim_head(text, start, m.end())
             prefix = text[start:m.start()]
+            excluded = self.lex.suffix_exclusions.get(suf.suffix, ())
+            if any(text[max(0, m.end() - len(w)):m.end()] == w for w in excluded):
+                if not prefix or any(text[start:m.end()] == w or text[start:m.end()].endswith(w)
+                                     and len(text[start:m.end()]) - len(w) < 2 for w in excluded):
+                    continue
             if len(prefix) < suf.min_prefix:
                 continue
             if prefix and prefix[-1] in "该本各子分总此其两" and len(prefix) <= 2:
                 continue
             if prefix in ("我市", "全市", "本市", "该", "这家", "一家", "多家", "市级", "省级"):
                 continue
-            if suf.needs_name and (prefix in self.lex.industries or len(prefix) < 2):
+            quoted = start > 0 and text[start - 1] == "“" and text[m.end():m.end() + 1] == "”"
+            if suf.needs_name and not quoted and not self._has_name(prefix):
                 continue
             name = text[start:m.end()]
             typ = suf.type
@@ -447,9 +491,12 @@ class EntityRecognizer:
                     continue
                 break
         for m in re.finditer(r"(本报记者|记者|通讯员|摄影)((?:\s*[\u4e00-\u9fff]{2,4})+)", text):
-            if not re.match(r"^[■◆\s]*$", text[max(0, m.start() - 2):m.start()] or " "):
-                if m.start() > 1:
-                    continue
+            if m.start() > 0 and text[m.start() - 1] not in "■◆ " and not re.match(
+                r"(本报记者|记者|通讯员|摄影)", text[m.start() - 3:m.start()]
+            ):
+                continue
+            if len(text) > 40 and "■" not in text[max(0, m.start() - 2):m.start()]:
+                continue
             base = m.start(2)
             for nm in re.finditer(r"[\u4e00-\u9fff]{2,4}", m.group(2)):
                 word = nm.group()
@@ -462,24 +509,30 @@ class EntityRecognizer:
         return out
 
     def _name_at(self, text: str, pos: int) -> str:
+        """A person's name starting at ``pos``: surname + one or two given-name characters."""
         if pos >= len(text):
             return ""
         for cs in self.lex.compound_surnames:
             if text.startswith(cs, pos):
-                given = text[pos + 2:pos + 4]
-                return cs + (given if len(given) == 2 and given[1] not in self._stop_chars else given[:1])
+                n = 2 if self._stops_person(text, pos + 3) else 3
+                given = text[pos + 2:pos + 2 + n - 1]
+                return cs + given if re.fullmatch(f"[{CJK}]+", given or "x") else ""
         if text[pos] not in self._surnames:
             return ""
-        chunk = text[pos:pos + 4]
-        if len(chunk) < 2 or not re.match(f"[{CJK}]{{2}}", chunk):
+        if not re.match(f"[{CJK}]{{2}}", text[pos:pos + 2]):
             return ""
-        if chunk[1] in self._stop_chars:
+        if self._stops_person(text, pos + 1):
             return ""
-        if len(chunk) >= 3 and re.match(f"[{CJK}]", chunk[2]) and chunk[2] not in self._stop_chars:
-            if len(chunk) >= 4 and chunk[2:4] in ("一行", "表示", "介绍", "指出", "强调", "认为", "说道"):
-                return chunk[:2]
-            return chunk[:3]
-        return chunk[:2]
+        if pos + 2 < len(text) and re.match(f"[{CJK}]", text[pos + 2]) and not self._stops_person(
+            text, pos + 2
+        ):
+            return text[pos:pos + 3]
+        return text[pos:pos + 2]
+
+    def _stops_person(self, text: str, pos: int) -> bool:
+        return pos >= len(text) or text.startswith(self._person_stop, pos) or not re.match(
+            f"[{CJK}]", text[pos]
+        )
 
     def _list_members(self, text: str, cands: list[Candidate]) -> list[Candidate]:
         """Items of a list closed by 等 + a class noun take that class (大众、丰田等汽车厂家)."""

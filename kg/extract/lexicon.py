@@ -52,7 +52,10 @@ class Lexicon:
     industry_suffixes: list[str] = field(default_factory=list)
     famous: set[str] = field(default_factory=set)
     titles: list[str] = field(default_factory=list)
-    name_stop_chars: str = ""
+    name_verbs: set[str] = field(default_factory=set)
+    person_stop: list[str] = field(default_factory=list)
+    generic_modifiers: set[str] = field(default_factory=set)
+    suffix_exclusions: dict[str, set[str]] = field(default_factory=dict)
     surnames: str = ""
     compound_surnames: list[str] = field(default_factory=list)
     left_stop: set[str] = field(default_factory=set)
@@ -91,7 +94,11 @@ class Lexicon:
         self.industry_suffixes.extend(data.get("industry_suffixes", []))
         self.famous.update(data.get("famous_enterprises", {}).get("names", []))
         self.titles.extend(data.get("titles", []))
-        self.name_stop_chars += data.get("name_stop_chars", "")
+        self.name_verbs.update(data.get("name_verbs", []))
+        self.person_stop.extend(data.get("person_stop_words", []))
+        self.generic_modifiers.update(data.get("generic_modifiers", []))
+        for suf, words in data.get("suffix_exclusions", {}).items():
+            self.suffix_exclusions.setdefault(suf, set()).update(words)
         self.surnames += data.get("surnames", "")
         self.compound_surnames.extend(data.get("compound_surnames", []))
         self.left_stop.update(data.get("left_stop_words", []))
