@@ -97,6 +97,7 @@ class EntityRecognizer:
     def __call__(self, doc: Doc) -> Doc:
         text = doc.text
         toks = [(t.idx, t.idx + len(t.text), t.text) for t in doc]
+        self._toks = toks
         cands: list[Candidate] = []
         cands += self._suffix_orgs(text, toks)
         cands += self._lexicon(text)
@@ -130,7 +131,7 @@ class EntityRecognizer:
         tag = self._tag(tok)
         if tag in _NON_NAME_TAGS and len(tok) <= 2:
             return True
-        if tag in ("v", "vd", "vi", "vg") and tok not in self.lex.name_verbs:
+        if tag in ("v", "vd", "vi", "vg", "l", "i") and tok not in self.lex.name_verbs:
             return True
         if tag == "m" and not _ORDINAL_RE.match(tok):
             return True
@@ -174,6 +175,24 @@ class EntityRecognizer:
                 break
             start = s
             k -= 1
+        return start
+
+    def _excluded(self, name: str, suffix: str) -> bool:
+        """Common words that end like an organisation (布局, 子公司) are not names."""
+        return any(name.endswith(w) for w in self.lex.suffix_exclusions.get(suffix, ()))
+
+    def _cut_function_word(self, text: str, start: int, suffix_start: int) -> int:
+        """Cut a name after a function word the segmenter glued to its neighbours
+        (王兰平对市科技局 → 市科技局, 后由市科技局 → 市科技局)."""
+        for i in range(suffix_start - 1, start, -1):
+            if text[i] in "对由向把被在和与是让为将从给跟同及" and self._tag(text[i]) in (
+                "p", "c", "v", "d"
+            ):
+                rest = text[i + 1:suffix_start]
+                if rest[:1] in "市省区县" or self.lex.place_re.match(rest) or any(
+                    rest.startswith(a) for a in self.lex.abbreviations if len(a) >= 2
+                ):
+                    return i + 1
         return start
 
     def _has_name(self, prefix: str) -> bool:
@@ -274,11 +293,10 @@ class EntityRecognizer:
             start = self._walk_left(text, toks, m.start())
             start = self._trim_head(text, start, m.end())
             prefix = text[start:m.start()]
-            excluded = self.lex.suffix_exclusions.get(suf.suffix, ())
-            if any(text[max(0, m.end() - len(w)):m.end()] == w for w in excluded):
-                if not prefix or any(text[start:m.end()] == w or text[start:m.end()].endswith(w)
-                                     and len(text[start:m.end()]) - len(w) < 2 for w in excluded):
-                    continue
+            if self._excluded(text[start:m.end()], suf.suffix):
+                continue
+            start = self._cut_function_word(text, start, m.start())
+            prefix = text[start:m.start()]
             if len(prefix) < suf.min_prefix:
                 continue
             if prefix and prefix[-1] in "该本各子分总此其两" and len(prefix) <= 2:
@@ -550,21 +568,21 @@ class EntityRecognizer:
             items = m.group(1)
             base = m.start(1)
             pos = 0
+            toks = self._toks
             for item in items.split("、"):
                 s = base + pos
                 e = s + len(item)
                 pos += len(item) + 1
+                if s == base:
+                    s = max(s, self._walk_left(text, toks, e))
+                    item = text[s:e]
+                if len(item) > 8 or self._walk_left(text, toks, e) > s:
+                    continue
                 if any(c.start <= s and e <= c.end and c.type != "Place" and c.priority >= 2 for c in cands):
                     continue
                 if any(c.start == s and c.end == e and c.type not in ("Place", "Industry") for c in cands):
                     continue
-                if s == base:
-                    # first item: strip a leading verb phrase (与大众 → 大众)
-                    k = max(item.rfind(w) + len(w) for w in ("与", "和", "如", "包括", "有", "及") if item.rfind(w) >= 0) if any(
-                        w in item for w in ("与", "和", "如", "包括", "有", "及")
-                    ) else 0
-                    s += k
-                if e - s >= 2:
+                if e - s >= 2 and not re.search(r"\d", item):
                     out.append(Candidate(s, e, typ, "list:class-noun", priority=2))
         return out
 
