@@ -80,8 +80,9 @@ class Resolver:
                 full = self.lex.abbreviations[abbr][0]
                 if name == abbr:
                     return full
+                rest = name[len(abbr):]
                 if len(abbr) >= 3 and not name.startswith(full):
-                    return full + name[len(abbr):]
+                    return full if full.endswith(rest) else full + rest
         return name
 
     def key_of(self, name: str, typ: str) -> tuple[str, str]:

@@ -23,7 +23,8 @@ from .lexicon import Lexicon, alternation
 CJK = r"\u4e00-\u9fff"
 _PUNCT_RE = re.compile(r"[^\w\u4e00-\u9fff]")
 _ORDINAL_RE = re.compile(r"^(第[一二三四五六七八九十百\d]+[届期批次]|\d{4}年度?|[一二三四五六七八九十\d]+)$")
-_NON_NAME_TAGS = {"p", "c", "u", "uj", "ul", "uz", "ug", "uv", "ud", "r", "d", "y", "e", "o", "f"}
+_NON_NAME_TAGS = {"p", "c", "u", "uj", "ul", "uz", "ug", "uv", "ud", "r", "d", "y", "e", "o", "f",
+                  "ad"}
 ORG_TYPES = {
     "Enterprise",
     "University",
@@ -70,6 +71,10 @@ class EntityRecognizer:
         from jieba import posseg
 
         self._tags: dict[str, str] = posseg.dt.word_tag_tab
+        import jieba
+
+        jieba.dt.check_initialized()
+        self._freq: dict[str, int] = jieba.dt.FREQ
         lx = lexicon
         self._event_re = re.compile(alternation(lx.patterns.get("event_suffixes", [])))
         self._program_re = re.compile(alternation(lx.patterns.get("program_suffixes", [])))
@@ -131,8 +136,9 @@ class EntityRecognizer:
         tag = self._tag(tok)
         if tag in _NON_NAME_TAGS and len(tok) <= 2:
             return True
-        if tag in ("v", "vd", "vi", "vg", "l", "i") and tok not in self.lex.name_verbs:
-            return True
+        if tag in ("v", "vd", "vi", "vg", "i") and tok not in self.lex.name_verbs:
+            if self._freq.get(tok, 0) >= 100 or tag == "i":
+                return True
         if tag == "m" and not _ORDINAL_RE.match(tok):
             return True
         return False
@@ -332,13 +338,14 @@ class EntityRecognizer:
             for u in units:
                 if not any(name.endswith(p) for p in u["parent"]):
                     continue
-                m = re.match(rf"([{CJK}]{{0,8}}?){re.escape(u['suffix'])}", tail)
+                m = re.match(rf"([{CJK}]{{0,10}}?){re.escape(u['suffix'])}", text[c.end:c.end + 16])
                 if not m:
                     continue
                 mid = m.group(1)
-                if any(w in self.lex.left_stop for w in (mid[i:j] for i in range(len(mid))
-                                                         for j in range(i + 1, len(mid) + 1))
-                       if len(w) >= 2) or re.search("[的与和及是在]", mid):
+                coord = re.fullmatch(f"[{CJK}]{{1,4}}[与和][{CJK}]{{1,6}}", mid)
+                if not coord and (any(w in self.lex.left_stop for w in (
+                        mid[i:j] for i in range(len(mid)) for j in range(i + 1, len(mid) + 1))
+                        if len(w) >= 2) or re.search("[的与和及是在]", mid)):
                     continue
                 end = c.end + m.end()
                 out.append(Candidate(c.start, end, u["type"], f"unit:{u['suffix']}", priority=2))
@@ -587,6 +594,24 @@ class EntityRecognizer:
         return out
 
     # ---------------------------------------------------------------------------------------
+    def _nested_keeps(self, text: str, c: Candidate, o: Candidate) -> bool:
+        """Keep an organisation named inside a larger one when the larger one is a unit or a
+        platform of it (清华大学 in 清华大学电子工程系), not when the rest is only a legal form
+        or the nested span is an abbreviation of the same name (清华 in 清华大学)."""
+        if c.type not in ORG_TYPES or o.type not in ORG_TYPES | {"Program", "Event", "Award"}:
+            return False
+        if c.start != o.start or c.priority < 2 and not c.rule.startswith("lexicon:abbreviation"):
+            return False
+        rest = text[c.end:o.end]
+        if len(rest) < 2 or rest in self.lex.suffix_map or rest in self.lex.famous:
+            return False
+        for w in self._anatomy_words:
+            if rest.startswith(w) and rest[len(w):] in self.lex.suffix_map:
+                return False
+        if c.rule.startswith("lexicon:abbreviation") and len(text[c.start:c.end]) <= 2:
+            return False
+        return True
+
     def _select(self, text: str, cands: list[Candidate]) -> list[Candidate]:
         """Resolve overlaps: longer and higher-priority spans win; nested organisations that
         share their start with a larger organisation (清华大学 in 清华大学电子工程系) stay."""
@@ -606,13 +631,7 @@ class EntityRecognizer:
                 if c.end <= o.start or o.end <= c.start:
                     continue
                 inside = o.start <= c.start and c.end <= o.end
-                if inside and c.type in ORG_TYPES and o.type in ORG_TYPES | {"Program", "Event", "Award"} and (
-                    c.priority >= 1
-                ):
-                    continue  # nested organisation name: kept (subOrganizationOf / anatomy)
-                if inside and c.type in ("University", "ResearchInstitute", "GovernmentBody") and (
-                    c.start == o.start
-                ):
+                if inside and self._nested_keeps(text, c, o):
                     continue
                 keep = False
                 break
