@@ -129,6 +129,8 @@ class EntityRecognizer:
     def _is_stop_token(self, tok: str) -> bool:
         if tok in self.lex.left_stop:
             return True
+        if len(tok) >= 3 and (tok[-2:] in self.lex.left_stop or tok[:2] in ("充分", "大力", "积极")):
+            return True  # 大力支持, 充分发挥: the segmenter's phrase tokens end in a clause verb
         if _PUNCT_RE.search(tok) and tok not in ("·",):
             return True
         if tok.isdigit() and len(tok) < 4:
@@ -527,7 +529,10 @@ class EntityRecognizer:
                 word = nm.group()
                 if word in ("通讯员", "记者", "摄影") or word[0] not in self._surnames:
                     continue
-                out.append(Candidate(base + nm.start(), base + nm.end(), "Person", "person:byline", priority=3))
+                if len(word) == 4 and word[:2] not in self.lex.compound_surnames:
+                    word = word[:3]
+                s0 = base + nm.start()
+                out.append(Candidate(s0, s0 + len(word), "Person", "person:byline", priority=3))
         for m in self._person_prefix_re.finditer(text):
             if m.group(1)[0] in self._surnames:
                 out.append(Candidate(m.start(1), m.end(1), "Person", "person:credit", priority=3))
@@ -548,6 +553,8 @@ class EntityRecognizer:
             return ""
         if self._stops_person(text, pos + 1):
             return ""
+        if self._freq.get(text[pos + 1:pos + 3], 0) >= 1000 and self._tag(text[pos + 1:pos + 3]) != "nr":
+            return ""  # 向记者, 和团队: a preposition before a common word, not a name
         if pos + 2 < len(text) and re.match(f"[{CJK}]", text[pos + 2]) and not self._stops_person(
             text, pos + 2
         ):
