@@ -553,7 +553,7 @@ class EntityRecognizer:
             return ""
         if self._stops_person(text, pos + 1):
             return ""
-        if self._freq.get(text[pos + 1:pos + 3], 0) >= 1000 and self._tag(text[pos + 1:pos + 3]) != "nr":
+        if text[pos] in "向和于从为与及跟把被给让将同对" and self._freq.get(text[pos + 1:pos + 3], 0) >= 100:
             return ""  # 向记者, 和团队: a preposition before a common word, not a name
         if pos + 2 < len(text) and re.match(f"[{CJK}]", text[pos + 2]) and not self._stops_person(
             text, pos + 2
