@@ -248,5 +248,24 @@ def explain(name: str, seeds: Path) -> None:
             click.echo(f"    {m.article} [{m.start}:{m.end}] {m.text}  ({m.rule})")
 
 
+def _add_feature_commands() -> None:
+    import importlib
+
+    from .commands import MODULES
+
+    for name in MODULES:
+        try:
+            mod = importlib.import_module(f"kg.commands.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"kg.commands.{name}":
+                raise
+            continue
+        for cmd in getattr(mod, "COMMANDS", ()):
+            main.add_command(cmd)
+
+
+_add_feature_commands()
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()
