@@ -103,6 +103,8 @@ class Resolver:
                 if n.endswith(suf) and len(n) > len(suf) + 1:
                     return n[: -len(suf)], "industry-suffix"
         if typ == "GovernmentBody":
+            if n in self.lex.gov_departments and n[:1] not in "市省区县":
+                return "市" + n, "home-city"  # 科技局 in a city column is the city's bureau
             for prefix in (self.home, self.home_short):
                 if n.startswith(prefix + "市") and prefix == self.home_short:
                     continue
@@ -150,9 +152,11 @@ class Resolver:
         by_short: dict[tuple[str, str], str] = {}
         for k in keys:
             typ = self._type(groups[k])
-            if typ in ("Person", "Place", "Industry"):
-                continue
+            if typ in ("Person", "Place", "Industry", "GovernmentBody"):
+                continue  # 嘉兴市科技局 is not 市科技局: another city's body is another body
             short = self.strip_place(k)
+            if short[:1] in "省市区县镇":
+                continue
             if short != k:
                 by_short.setdefault((typ, short), k)
         for k in keys:
@@ -183,6 +187,11 @@ class Resolver:
             typ = self._type(ms)
             names = Counter(norm(m.text) for m in ms)
             canonical = max(names, key=lambda n: (len(n), names[n], n))
+            if typ == "Place":
+                pref = [n for n in names if n in (k + "市", k + "省")] or [n for n in names
+                                                                         if n == k]
+                if pref:
+                    canonical = pref[0]
             if k not in names and len(k) > len(canonical):
                 canonical = k
             ent = Entity(key=k, name=canonical, type=typ)

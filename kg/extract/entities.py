@@ -303,6 +303,8 @@ class EntityRecognizer:
             prefix = text[start:m.start()]
             if self._excluded(text[start:m.end()], suf.suffix):
                 continue
+            if suf.suffix == "大学" and text[m.end():m.end() + 1] == "生":
+                continue  # 大学生 (students), not a university
             start = self._cut_function_word(text, start, m.start())
             prefix = text[start:m.start()]
             if len(prefix) < suf.min_prefix:
