@@ -171,7 +171,8 @@ class Resolver:
                      for m in ex.mentions if norm(m.text) in page_alias[ex.page.name]}
             for k in sorted(names):
                 typ = self._type(groups[k]) if k in groups else ""
-                if typ in ("Person", "Place", "Industry", "") or len(k) < 4 or k in redirect:
+                if typ in ("Person", "Place", "Industry", "GovernmentBody", "") or len(k) < 4 \
+                        or k in redirect:
                     continue
                 longer = [o for o in names if o != k and o.endswith(k) and o in groups
                           and self._type(groups[o]) == typ

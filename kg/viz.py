@@ -143,15 +143,23 @@ def _evidence_items(evidence: Any) -> list[dict[str, str]]:
         sentence = _clip(ev.get("sentence"))
         if not sentence:
             continue
+        article = _clip(ev.get("article"), 300)
         items.append(
             {
                 "sentence": sentence,
                 "title": _clip(ev.get("title"), 120),
                 "date": _clip(ev.get("date"), 40),
-                "article": _clip(ev.get("article"), 300),
+                "article": article,
+                "ref": _article_ref(article),
             }
         )
     return items
+
+
+def _article_ref(article: str) -> str:
+    """Short, human-readable reference for an article IRI (the part after ``/article/``)."""
+    _, sep, tail = article.rpartition("/article/")
+    return tail if sep and tail else article
 
 
 def _finite(value: Any) -> float | None:

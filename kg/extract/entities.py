@@ -23,8 +23,9 @@ from .lexicon import Lexicon, alternation
 CJK = r"\u4e00-\u9fff"
 _PUNCT_RE = re.compile(r"[^\w\u4e00-\u9fff]")
 _ORDINAL_RE = re.compile(r"^(第[一二三四五六七八九十百\d]+[届期批次]|\d{4}年度?|[一二三四五六七八九十\d]+)$")
-_NON_NAME_TAGS = {"p", "c", "u", "uj", "ul", "uz", "ug", "uv", "ud", "r", "d", "y", "e", "o", "f",
-                  "ad"}
+_NON_NAME_TAGS = {"p", "c", "u", "uj", "ul", "uz", "ug", "uv", "ud", "r", "d", "y", "e", "o",
+                  "ad", "q", "mq"}
+_COUNT_RE = re.compile(r"^[\d一二三四五六七八九十两几多数]+[大个家只项批类种所名位]$")
 ORG_TYPES = {
     "Enterprise",
     "University",
@@ -93,6 +94,8 @@ class EntityRecognizer:
             lx.patterns.get("anatomy_industry_words", []), key=len, reverse=True
         )
         self._prog_trig = set(lx.patterns.get("program_triggers", []))
+        self._heads = tuple(sorted(set(_GENERIC_HEADS) | {
+            x.suffix for x in lx.suffixes if len(x.suffix) >= 3}, key=len, reverse=True))
         self._prog_follow = tuple(lx.patterns.get("program_follow", []))
         self._person_prefix_re = re.compile(
             rf"(?:{alternation(lx.patterns.get('person_prefixes', []))})([{CJK}]{{2,3}})"
@@ -111,6 +114,8 @@ class EntityRecognizer:
         cands += self._events_programs(text, toks)
         cands += self._awards(text)
         cands += self._persons(text)
+        cands += self._units(text, toks, [c for c in cands if c.type in ORG_TYPES])
+        cands += self._numbered_units(text, toks)
         cands += self._list_members(text, cands)
         chosen = self._select(text, cands)
         doc._.kg_mentions = chosen
@@ -133,7 +138,7 @@ class EntityRecognizer:
             return True  # 大力支持, 充分发挥: the segmenter's phrase tokens end in a clause verb
         if _PUNCT_RE.search(tok) and tok not in ("·",):
             return True
-        if tok.isdigit() and len(tok) < 4:
+        if tok.isdigit() or _COUNT_RE.match(tok):
             return True
         tag = self._tag(tok)
         if tag in _NON_NAME_TAGS and len(tok) <= 2:
@@ -179,6 +184,16 @@ class EntityRecognizer:
                         k = j - 1
                         continue
                 break
+            if tok in ("与", "和") and k >= 1 and start - s <= 8 and re.search(
+                "(学院|研究院|系|实验室|研究所|中心)$", text[start:pos + 4]
+            ):
+                ls, le, ltok = toks[k - 1]
+                before = toks[k - 2][2] if k >= 2 else "、"
+                if 1 < len(ltok) <= 3 and not self._is_stop_token(ltok) and (
+                    before in ("、", "，", ",") or k == 1
+                ):
+                    start = ls  # 车辆与运载学院 in a list of a university's schools
+                    break
             if self._is_stop_token(tok):
                 break
             start = s
@@ -203,17 +218,22 @@ class EntityRecognizer:
                     return i + 1
         return start
 
-    def _has_name(self, prefix: str) -> bool:
-        """Does a name prefix hold more than places, generic modifiers and industry words?"""
+    def _has_name(self, prefix: str, place_ok: bool = False, field_ok: bool = False) -> bool:
+        """Does a name prefix hold more than places, generic modifiers and industry words?
+
+        ``place_ok``: a place alone is a name for this suffix (平湖实验室); ``field_ok``: so is a
+        field (氢燃料电池实验室).
+        """
         rest = prefix
         changed = True
+        had_place = False
         while rest and changed:
             changed = False
             m = self.lex.place_re.match(rest)
             if m:
                 rest = rest[m.end():]
                 rest = rest[1:] if rest[:1] in "省市区县" else rest
-                changed = True
+                changed = had_place = True
             for w in sorted(self.lex.generic_modifiers, key=len, reverse=True):
                 if rest.startswith(w):
                     rest = rest[len(w):]
@@ -223,9 +243,19 @@ class EntityRecognizer:
             if m2:
                 rest = rest[m2.end():]
                 changed = True
+        if not rest:
+            return had_place and place_ok
+        ind = self.lex.industry_re.match(rest)
+        if ind:
+            tail = rest[ind.end():]
+            for suf in self.lex.industry_suffixes:
+                if tail.startswith(suf):
+                    tail = tail[len(suf):]
+            if not tail or tail in self.lex.generic_modifiers:
+                return field_ok
         if len(rest) < 2:
             return False
-        if rest in self.lex.industries or rest in self.lex.left_stop:
+        if rest in self.lex.left_stop:
             return False
         tag = self._tag(rest)
         if tag in ("v", "vn", "n", "d", "m", "q", "r", "p", "c", "f", "t") and len(rest) <= 2:
@@ -235,9 +265,17 @@ class EntityRecognizer:
     def _trim_head(self, text: str, start: int, end: int) -> int:
         name = text[start:end]
         changed = True
+        heads = self._heads
         while changed:
             changed = False
-            for head in _GENERIC_HEADS:
+            for rank in self.lex.rank_adjectives:
+                if name.startswith(rank):
+                    rest = name[len(rank):]
+                    if any(rest.startswith(h) and len(rest) > len(h) + 1 for h in heads):
+                        start += len(rank)
+                        name = text[start:end]
+                        changed = True
+            for head in heads:
                 if name.startswith(head) and len(name) > len(head) + 1:
                     start += len(head)
                     name = text[start:end]
@@ -314,8 +352,14 @@ class EntityRecognizer:
             if prefix in ("我市", "全市", "本市", "该", "这家", "一家", "多家", "市级", "省级"):
                 continue
             quoted = start > 0 and text[start - 1] == "“" and text[m.end():m.end() + 1] == "”"
-            if suf.needs_name and not quoted and not self._has_name(prefix):
+            if suf.needs_name and not quoted and not self._has_name(
+                prefix, place_ok=suf.place_ok, field_ok=suf.field_ok
+            ):
                 continue
+            if text.startswith(("总监", "经理", "总经理", "负责人"), m.end()) and suf.type in (
+                "FinancialInstitution", "Fund"
+            ) and not suf.legal:
+                continue  # 投资总监: a job title, not an organisation
             name = text[start:m.end()]
             typ = suf.type
             if typ == "Enterprise" and re.search("银行|金控|创业投资|投资管理|资本|证券", name):
@@ -328,7 +372,6 @@ class EntityRecognizer:
                     self.anatomy(name, suf.suffix, suf.legal), priority=2,
                 )
             )
-        out += self._units(text, toks, out)
         return out
 
     def _units(self, text: str, toks: list[tuple[int, int, str]],
@@ -354,6 +397,18 @@ class EntityRecognizer:
                 end = c.end + m.end()
                 out.append(Candidate(c.start, end, u["type"], f"unit:{u['suffix']}", priority=2))
                 break
+        return out
+
+    def _numbered_units(self, text: str, toks: list[tuple[int, int, str]]) -> list[Candidate]:
+        """Numbered institutes of a group: 中国航天科工二院二十三所, 航天科工集团23所."""
+        out: list[Candidate] = []
+        for m in re.finditer(r"[一二三四五六七八九十\d]{1,4}院[一二三四五六七八九十百\d]{1,4}所|"
+                             r"集团[一二三四五六七八九十百\d]{1,4}所", text):
+            start = self._walk_left(text, toks, m.start())
+            start = self._trim_head(text, start, m.end())
+            if m.start() - start >= 2:
+                out.append(Candidate(start, m.end(), "ResearchInstitute", "unit:numbered",
+                                     priority=2))
         return out
 
     def _lexicon(self, text: str) -> list[Candidate]:
@@ -572,7 +627,7 @@ class EntityRecognizer:
         """Items of a list closed by 等 + a class noun take that class (大众、丰田等汽车厂家)."""
         out: list[Candidate] = []
         for m in re.finditer(
-            r"((?:[\w\u4e00-\u9fff]{2,12}、)+[\w\u4e00-\u9fff]{2,12})等(?:[\u4e00-\u9fff]{0,8}?)"
+            r"((?:[\w\u4e00-\u9fff]{2,12}、)+[\w\u4e00-\u9fff]{2,12})等(?:[\u4e00-\u9fff]{0,16}?)"
             r"(厂家|厂商|企业|公司|车企|投资机构|机构|高校|院校|银行)",
             text,
         ):
@@ -592,7 +647,11 @@ class EntityRecognizer:
                 if s == base:
                     s = max(s, self._walk_left(text, toks, e))
                     item = text[s:e]
-                if len(item) > 8 or self._walk_left(text, toks, e) > s:
+                if len(item) > 8 or re.search(
+                    "基金|资本|项目|企业|产业|技术|政策|人才|行业|领域|平台|资金", item
+                ) or item in self.lex.industries or item in self.lex.places or any(
+                    tok in self.lex.left_stop for s2, _, tok in toks if s <= s2 < e
+                ):
                     continue
                 if any(c.start <= s and e <= c.end and c.type != "Place" and c.priority >= 2 for c in cands):
                     continue

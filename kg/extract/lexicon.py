@@ -35,6 +35,8 @@ class Suffix:
     min_prefix: int = 2
     needs_name: bool = False
     token_final: bool = False
+    place_ok: bool = False  # a place alone names it (平湖实验室, 平湖经济技术开发区)
+    field_ok: bool = False  # a field alone names it (氢燃料电池实验室)
 
 
 @dataclass
@@ -55,6 +57,7 @@ class Lexicon:
     name_verbs: set[str] = field(default_factory=set)
     person_stop: list[str] = field(default_factory=list)
     generic_modifiers: set[str] = field(default_factory=set)
+    rank_adjectives: list[str] = field(default_factory=list)
     suffix_exclusions: dict[str, set[str]] = field(default_factory=dict)
     surnames: str = ""
     compound_surnames: list[str] = field(default_factory=list)
@@ -97,6 +100,7 @@ class Lexicon:
         self.name_verbs.update(data.get("name_verbs", []))
         self.person_stop.extend(data.get("person_stop_words", []))
         self.generic_modifiers.update(data.get("generic_modifiers", []))
+        self.rank_adjectives.extend(data.get("rank_adjectives", []))
         for suf, words in data.get("suffix_exclusions", {}).items():
             self.suffix_exclusions.setdefault(suf, set()).update(words)
         self.surnames += data.get("surnames", "")
