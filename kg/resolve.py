@@ -146,9 +146,27 @@ class Resolver:
                 if rule:
                     why[k].append((m.text, rule))
             page_alias[ex.page.name] = local
+        # trade names: 华祥福医用器材公司 / 富瑞邦 → the registered company with that trade name
+        trade_keys: dict[tuple[str, str], set[str]] = defaultdict(set)
+        for k, ms in groups.items():
+            for m in ms:
+                parts = dict(m.parts)
+                if "legal" in parts and parts.get("trade") and parts["legal"] != "公司":
+                    trade_keys[(m.type, parts["trade"])].add(k)
+        pre_redirect: dict[str, str] = {}
+        for k, ms in groups.items():
+            for m in ms:
+                parts = dict(m.parts)
+                trade = parts.get("trade") or (m.text if m.rule.startswith("gazetteer") else "")
+                targets = trade_keys.get((m.type, trade), set()) - {k}
+                if len(targets) == 1 and (m.rule.startswith("gazetteer") or
+                                          parts.get("legal") == "公司"):
+                    pre_redirect[k] = next(iter(targets))
+                    why[pre_redirect[k]].append((m.text, "trade-name"))
+                    break
         # place-prefix and short-form merges (longest names first)
         keys = sorted(groups, key=lambda k: (-len(k), k))
-        redirect: dict[str, str] = {}
+        redirect: dict[str, str] = dict(pre_redirect)
         by_short: dict[tuple[str, str], str] = {}
         for k in keys:
             typ = self._type(groups[k])
@@ -322,7 +340,7 @@ def learned_short_names(exts: Iterable[PageExtraction], lex: Lexicon) -> dict[st
             trade = parts.get("trade", "")
             if not (2 <= len(trade) <= 6 and re.fullmatch(r"[\u4e00-\u9fff]+", trade)):
                 continue
-            if trade in bad or (dt.FREQ.get(trade, 0) > 50 and len(trade) <= 2):
+            if trade in bad or dt.FREQ.get(trade, 0) > (50 if len(trade) > 2 else 0):
                 continue
             out.setdefault(trade, m.type)
     return out

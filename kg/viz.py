@@ -18,6 +18,7 @@ import html
 import json
 import math
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping
 from importlib import resources
 from pathlib import Path
@@ -28,9 +29,14 @@ import networkx as nx
 from kg.io import atomic_write_text
 
 __all__ = [
+    "MEASURES",
     "PHYSICS_MAX_NODES",
     "TYPE_STYLES",
+    "measure_values",
+    "neighbourhood",
     "render_html",
+    "slugify",
+    "with_measure",
     "write_html",
 ]
 
@@ -307,7 +313,7 @@ def _edge_sort_key(edge: tuple[Any, Any, Any, Mapping[str, Any]]) -> tuple[str, 
 
 
 def _graph_payload(
-    graph: nx.MultiDiGraph, *, size_by: str, layout: str, seed: int
+    graph: nx.MultiDiGraph, *, size_by: str, layout: str, seed: int, focus: str = ""
 ) -> dict[str, Any]:
     """Everything the page needs, as JSON-ready plain data (sorted, deterministic)."""
     nodes = sorted(graph.nodes, key=str)
@@ -399,6 +405,7 @@ def _graph_payload(
         "predicates": sorted(predicates),
         "years": sorted(years),
         "size_by": size_by,
+        "focus": focus if focus in index else "",
         "layout": "precomputed" if precomputed else "physics",
         "options": _vis_options(precomputed, len(nodes), seed),
     }
@@ -524,7 +531,7 @@ _APP_JS = r"""
     items.forEach(function (ev) {
       var p = el("div", "tip-ev");
       p.appendChild(el("div", null, ev.sentence));
-      var src = [ev.title, ev.date].filter(function (s) { return s; }).join(" · ");
+      var src = [ev.title, ev.date, ev.ref].filter(function (s) { return s; }).join(" · ");
       if (src) { p.appendChild(el("div", "tip-src", "\u2014 " + src)); }
       sec.appendChild(p);
     });
@@ -572,6 +579,11 @@ _APP_JS = r"""
                      highlight: {background: st.color, border: "#d9480f"}},
              kgType: n.type};
     if (n.x !== undefined) { v.x = n.x; v.y = n.y; }
+    if (n.id === data.focus) {
+      v.borderWidth = 4;
+      v.color.border = "#d9480f";
+      v.font = {size: 18, bold: true};
+    }
     return v;
   });
   var visEdges = data.edges.map(function (e) {
@@ -584,20 +596,38 @@ _APP_JS = r"""
 
   var nodes = new vis.DataSet(visNodes);
   var edges = new vis.DataSet(visEdges);
-  var typeOn = {}, predOn = {}, year = "";
+  var typeOn = {}, predOn = {}, year = "", hideIsolated = false;
   data.types.forEach(function (t) { typeOn[t.type] = true; });
   data.predicates.forEach(function (p) { predOn[p] = true; });
-  var nodeType = {};
-  data.nodes.forEach(function (n) { nodeType[n.id] = n.type; });
+  var nodeType = {}, nodeYears = {}, visibleDegree = {};
+  data.nodes.forEach(function (n) { nodeType[n.id] = n.type; nodeYears[n.id] = {}; });
+  data.edges.forEach(function (e) {
+    e.years.forEach(function (y) { nodeYears[e.from][y] = true; nodeYears[e.to][y] = true; });
+  });
 
-  var nodeView = new vis.DataView(nodes, {filter: function (n) {
-    return typeOn[n.kgType] !== false;
-  }});
-  var edgeView = new vis.DataView(edges, {filter: function (e) {
+  // An edge is shown when its predicate and year pass and both ends' types are shown; a node
+  // when its type is shown, it has an edge in the chosen year, and (optionally) a shown edge.
+  function edgeShown(e) {
     if (predOn[e.kgPredicate] === false) { return false; }
     if (year && e.kgYears.indexOf(year) < 0) { return false; }
     return typeOn[nodeType[e.from]] !== false && typeOn[nodeType[e.to]] !== false;
-  }});
+  }
+  function nodeShown(n) {
+    if (typeOn[n.kgType] === false) { return false; }
+    if (year && !nodeYears[n.id][year]) { return false; }
+    return !hideIsolated || visibleDegree[n.id] > 0;
+  }
+  function countVisibleDegree() {
+    visibleDegree = {};
+    edges.forEach(function (e) {
+      if (edgeShown(e)) {
+        visibleDegree[e.from] = (visibleDegree[e.from] || 0) + 1;
+        visibleDegree[e.to] = (visibleDegree[e.to] || 0) + 1;
+      }
+    });
+  }
+  var nodeView = new vis.DataView(nodes, {filter: nodeShown});
+  var edgeView = new vis.DataView(edges, {filter: edgeShown});
 
   var container = document.getElementById("network");
   var network = new vis.Network(container, {nodes: nodeView, edges: edgeView}, data.options);
@@ -608,14 +638,24 @@ _APP_JS = r"""
     container.setAttribute("data-visible-nodes", String(nodeView.length));
     container.setAttribute("data-visible-edges", String(edgeView.length));
   }
-  function refresh() { nodeView.refresh(); edgeView.refresh(); updateStats(); }
+  function refresh() {
+    if (hideIsolated) { countVisibleDegree(); }
+    nodeView.refresh(); edgeView.refresh(); updateStats();
+  }
+  function settled() {
+    if (data.focus && nodes.get(data.focus)) {
+      network.selectNodes([data.focus]);
+      container.setAttribute("data-focus", data.focus);
+    }
+    container.setAttribute("data-stabilized", "true");
+  }
   if (data.layout === "physics") {
     network.once("stabilizationIterationsDone", function () {
       network.setOptions({physics: false});
-      container.setAttribute("data-stabilized", "true");
+      settled();
     });
   } else {
-    container.setAttribute("data-stabilized", "true");
+    settled();
   }
 
   // Legend.
@@ -668,6 +708,11 @@ _APP_JS = r"""
     yearSelect.appendChild(o);
   });
   yearSelect.addEventListener("change", function () { year = yearSelect.value; refresh(); });
+  var isolatedBox = document.getElementById("filter-isolated");
+  isolatedBox.addEventListener("change", function () {
+    hideIsolated = isolatedBox.checked;
+    refresh();
+  });
 
   // Search by label or alias: exact match first, then substring.
   var searchBox = document.getElementById("search");
@@ -711,7 +756,17 @@ _APP_JS = r"""
 
   updateStats();
   window.KG = {data: data, nodes: nodes, edges: edges, nodeView: nodeView, edgeView: edgeView,
-               network: network, search: search, refresh: refresh};
+               network: network, search: search, refresh: refresh,
+               // Nodes actually drawn on the canvas (after filters).
+               drawnNodeCount: function () { return network.body.nodeIndices.length; },
+               drawnEdgeCount: function () { return network.body.edgeIndices.length; },
+               // Page (DOM) coordinates of a node's centre, e.g. to hover it.
+               domPosition: function (id) {
+                 var pos = network.getPositions([id])[id];
+                 if (!pos) { return null; }
+                 var p = network.canvasToDOM(pos), r = container.getBoundingClientRect();
+                 return {x: r.left + p.x, y: r.top + p.y};
+               }};
 })();
 """
 
@@ -745,6 +800,7 @@ autocomplete="off" aria-label="search">
 <fieldset id="filter-types"><legend>类型 Type</legend></fieldset>
 <fieldset id="filter-predicates"><legend>关系 Predicate</legend></fieldset>
 <label>年份 Year <select id="filter-year"><option value="">全部 all</option></select></label>
+<label id="isolated"><input id="filter-isolated" type="checkbox"> 隐藏孤立节点 hide isolated</label>
 </section>
 </aside>
 <div id="network" data-node-count="{n_nodes}" data-edge-count="{n_edges}" \
@@ -767,6 +823,7 @@ def render_html(
     size_by: str | None = None,
     layout: str = "auto",
     seed: int = 0,
+    focus: str | None = None,
 ) -> str:
     """Render ``graph`` as a complete, self-contained interactive HTML page.
 
@@ -781,13 +838,16 @@ def render_html(
             above), ``"physics"`` (barnesHut, stabilise then stop) or ``"precomputed"``
             (positions computed in Python, physics disabled).
         seed: seed for the Python layout and vis-network's ``layout.randomSeed``.
+        focus: id of a node to emphasise and select once the layout has settled.
 
     Returns:
         The HTML document; identical input gives byte-identical output.
     """
     if layout not in _LAYOUTS:
         raise ValueError(f"layout must be one of {_LAYOUTS}, got {layout!r}")
-    payload = _graph_payload(graph, size_by=size_by or "degree", layout=layout, seed=seed)
+    payload = _graph_payload(
+        graph, size_by=size_by or "degree", layout=layout, seed=seed, focus=focus or ""
+    )
     vis_js, vis_css = _vis_assets()
     safe_title = html.escape(title, quote=True)
     return _TEMPLATE.format(
@@ -808,3 +868,121 @@ def render_html(
 def write_html(graph: nx.MultiDiGraph, path: str | Path, **kw: Any) -> Path:
     """Render ``graph`` (see :func:`render_html` for keyword arguments) and write it atomically."""
     return atomic_write_text(path, render_html(graph, **kw))
+
+
+# --------------------------------------------------------------------------- subgraphs
+
+#: Measures :func:`measure_values` can compute when the nodes do not carry them already.
+MEASURES = ("degree", "weighted_degree", "betweenness", "pagerank", "core")
+
+_SLUG_RE = re.compile(r"[^\w\u3400-\u9fff]+")
+
+
+def slugify(text: str, limit: int = 40) -> str:
+    """File-name-safe slug: letters, digits and CJK kept, everything else becomes ``-``.
+
+    >>> slugify("平湖 科技/股份 (有限) 公司")
+    '平湖-科技-股份-有限-公司'
+    >>> slugify("../..")
+    'x'
+    """
+    slug = _SLUG_RE.sub("-", unicodedata.normalize("NFKC", text)).strip("-_")[:limit]
+    return slug.strip("-_") or "x"
+
+
+def neighbourhood(graph: nx.MultiDiGraph, center: Any, hops: int = 2) -> nx.MultiDiGraph:
+    """The subgraph of nodes within ``hops`` links of ``center`` (either direction), copied."""
+    if center not in graph:
+        raise KeyError(center)
+    if hops < 0:
+        raise ValueError("hops must be >= 0")
+    seen = {center}
+    frontier = [center]
+    for _ in range(hops):
+        nxt = []
+        for n in frontier:
+            for m in sorted(set(graph.successors(n)) | set(graph.predecessors(n)), key=str):
+                if m not in seen:
+                    seen.add(m)
+                    nxt.append(m)
+        frontier = nxt
+    return graph.subgraph(seen).copy()
+
+
+def _simple_undirected(graph: nx.MultiDiGraph) -> nx.Graph:
+    """Undirected simple graph with summed edge weights, nodes and edges in sorted order."""
+    g = nx.Graph()
+    g.add_nodes_from(sorted(graph.nodes, key=str))
+    for u, v, data in sorted(graph.edges(data=True), key=lambda e: (str(e[0]), str(e[1]))):
+        if u == v:
+            continue
+        w = _finite(data.get("weight")) or 1.0
+        if g.has_edge(u, v):
+            g[u][v]["weight"] += w
+        else:
+            g.add_edge(u, v, weight=w)
+    return g
+
+
+def _pagerank(g: nx.Graph, alpha: float = 0.85, iterations: int = 100) -> dict[Any, float]:
+    """Weighted PageRank by power iteration (no scipy needed), deterministic."""
+    nodes = list(g.nodes)
+    n = len(nodes)
+    if n == 0:
+        return {}
+    rank = dict.fromkeys(nodes, 1.0 / n)
+    strength = {u: sum(d["weight"] for _, _, d in g.edges(u, data=True)) for u in nodes}
+    for _ in range(iterations):
+        dangling = sum(rank[u] for u in nodes if strength[u] == 0)
+        base = (1.0 - alpha) / n + alpha * dangling / n
+        new = dict.fromkeys(nodes, base)
+        for u in nodes:
+            if strength[u]:
+                share = alpha * rank[u] / strength[u]
+                for v, d in g[u].items():
+                    new[v] += share * d["weight"]
+        delta = sum(abs(new[u] - rank[u]) for u in nodes)
+        rank = new
+        if delta < 1e-12 * n:
+            break
+    return rank
+
+
+def measure_values(graph: nx.MultiDiGraph, measure: str) -> dict[Any, float]:
+    """Per-node value of ``measure``: taken from ``measures`` node attributes when every node
+    has it, else computed here for the names in :data:`MEASURES` (undirected view, summed
+    weights).  Raises ``ValueError`` for an unknown measure."""
+    stored: dict[Any, float] = {}
+    for n, data in graph.nodes(data=True):
+        m = data.get("measures")
+        value = _finite(m.get(measure)) if isinstance(m, Mapping) else None
+        if value is None:
+            break
+        stored[n] = value
+    else:
+        return stored
+    if measure not in MEASURES:
+        raise ValueError(f"unknown measure {measure!r}; choose from {', '.join(MEASURES)}")
+    if measure == "degree":
+        return {n: float(graph.degree(n)) for n in graph.nodes}
+    if measure == "weighted_degree":
+        return {n: float(graph.degree(n, weight="weight")) for n in graph.nodes}
+    g = _simple_undirected(graph)
+    if measure == "betweenness":
+        return {n: float(v) for n, v in nx.betweenness_centrality(g, weight=None).items()}
+    if measure == "pagerank":
+        return _pagerank(g)
+    g.remove_edges_from(list(nx.selfloop_edges(g)))
+    return {n: float(v) for n, v in nx.core_number(g).items()}
+
+
+def with_measure(graph: nx.MultiDiGraph, measure: str) -> nx.MultiDiGraph:
+    """A copy of ``graph`` whose nodes carry ``measures[measure]`` (see :func:`measure_values`)."""
+    values = measure_values(graph, measure)
+    out = graph.copy()
+    for n, value in values.items():
+        old = out.nodes[n].get("measures")
+        measures = dict(old) if isinstance(old, Mapping) else {}
+        measures[measure] = round(value, 6)
+        out.nodes[n]["measures"] = measures
+    return out

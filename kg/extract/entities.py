@@ -194,6 +194,15 @@ class EntityRecognizer:
                 ):
                     start = ls  # 车辆与运载学院 in a list of a university's schools
                     break
+            if tok == "”" and k >= 2:
+                j = k - 1
+                while j >= 0 and toks[j][2] != "“" and start - toks[j][0] <= 14:
+                    j -= 1
+                if j >= 0 and toks[j][2] == "“" and start - toks[j][0] <= 14:
+                    start = toks[j][0]  # “揭榜挂帅”服务系统: a quoted word inside a name
+                    k = j - 1
+                    continue
+                break
             if self._is_stop_token(tok):
                 break
             start = s
@@ -389,6 +398,8 @@ class EntityRecognizer:
                 if not m:
                     continue
                 mid = m.group(1)
+                if mid in self.lex.generic_modifiers or mid in ("相关", "有关", "各", "院"):
+                    continue
                 coord = re.fullmatch(f"[{CJK}]{{1,4}}[与和][{CJK}]{{1,6}}", mid)
                 if not coord and (any(w in self.lex.left_stop for w in (
                         mid[i:j] for i in range(len(mid)) for j in range(i + 1, len(mid) + 1))
@@ -590,6 +601,18 @@ class EntityRecognizer:
                     word = word[:3]
                 s0 = base + nm.start()
                 out.append(Candidate(s0, s0 + len(word), "Person", "person:byline", priority=3))
+        if self.lex.post_name_titles:
+            rx = re.compile(rf"(?<![{CJK}])([{CJK}]{{2,3}}?)(?:{alternation(self.lex.post_name_titles)})")
+            for m in re.finditer(rf"([{CJK}]{{2,3}})(?=院士)", text):
+                for length in (3, 2):
+                    s0 = m.end() - length
+                    if s0 >= 0 and text[s0] in self._surnames and self._name_at(text, s0) == text[
+                        s0:m.end()
+                    ]:
+                        out.append(Candidate(s0, m.end(), "Person", "person:title-after:院士",
+                                             priority=3))
+                        break
+            _ = rx
         for m in self._person_prefix_re.finditer(text):
             if m.group(1)[0] in self._surnames:
                 out.append(Candidate(m.start(1), m.end(1), "Person", "person:credit", priority=3))
@@ -627,20 +650,21 @@ class EntityRecognizer:
         """Items of a list closed by 等 + a class noun take that class (大众、丰田等汽车厂家)."""
         out: list[Candidate] = []
         for m in re.finditer(
-            r"((?:[\w\u4e00-\u9fff]{2,12}、)+[\w\u4e00-\u9fff]{2,12})等(?:[\u4e00-\u9fff]{0,16}?)"
-            r"(厂家|厂商|企业|公司|车企|投资机构|机构|高校|院校|银行)",
+            r"((?:[\w\u4e00-\u9fff]{2,12}[、及和])+[\w\u4e00-\u9fff]{2,12})"
+            r"(?:等|\d+[只家个所])(?:[\u4e00-\u9fff]{0,16}?)"
+            r"(厂家|厂商|企业|公司|车企|投资机构|机构|高校|院校|银行|基金)",
             text,
         ):
             cls = m.group(2)
             typ = {"高校": "University", "院校": "University", "银行": "FinancialInstitution",
-                   "投资机构": "FinancialInstitution"}.get(cls, "Enterprise")
+                   "投资机构": "FinancialInstitution", "基金": "Fund"}.get(cls, "Enterprise")
             if cls == "机构" and "投资" in text[m.end(1):m.end()]:
                 typ = "FinancialInstitution"
             items = m.group(1)
             base = m.start(1)
             pos = 0
             toks = self._toks
-            for item in items.split("、"):
+            for item in re.split("[、及和]", items):
                 s = base + pos
                 e = s + len(item)
                 pos += len(item) + 1
@@ -648,7 +672,8 @@ class EntityRecognizer:
                     s = max(s, self._walk_left(text, toks, e))
                     item = text[s:e]
                 if len(item) > 8 or re.search(
-                    "基金|资本|项目|企业|产业|技术|政策|人才|行业|领域|平台|资金", item
+                    "资本|项目|企业|产业|技术|政策|人才|行业|领域|平台|资金"
+                    + ("" if typ == "Fund" else "|基金"), item
                 ) or item in self.lex.industries or item in self.lex.places or any(
                     tok in self.lex.left_stop for s2, _, tok in toks if s <= s2 < e
                 ):
