@@ -16,7 +16,7 @@ import difflib
 import math
 from collections import Counter, defaultdict, deque
 from collections.abc import Iterable, Mapping
-from itertools import islice
+from itertools import islice, pairwise
 from typing import Any
 
 import networkx as nx
@@ -72,6 +72,9 @@ ORG_TYPES: frozenset[str] = frozenset({
     "Enterprise", "University", "ResearchInstitute", "GovernmentBody", "Platform", "Fund",
     "FinancialInstitution", "Media",
 })
+
+#: Types that can act (organisations and people): the candidates for bridging sectors.
+ACTOR_TYPES: frozenset[str] = ORG_TYPES | {"Person"}
 
 #: Triple-helix sectors (plus finance and platforms) of the entity types.
 SECTORS: dict[str, str] = {
@@ -337,9 +340,9 @@ def measures(graph: nx.MultiDiGraph, *, seed: int = 0,
     for v in ug.nodes:
         rec = out[v]
         rec["degree"] = ug.degree(v)
-        rec["weighted_degree"] = sum(d.get("weight", 1) for _, _, d in graph.in_edges(v, data=True)
-                                     if _ != v) + sum(
-            d.get("weight", 1) for _, _, d in graph.out_edges(v, data=True))
+        rec["weighted_degree"] = sum(
+            d.get("weight", 1) for _, _, d in graph.out_edges(v, data=True)) + sum(
+            d.get("weight", 1) for s, _, d in graph.in_edges(v, data=True) if s != v)
         rec["in_degree"] = graph.in_degree(v)
         rec["out_degree"] = graph.out_degree(v)
     k = betweenness_k
@@ -500,13 +503,16 @@ def describe_communities(graph: nx.MultiDiGraph, comms: list[list[str]],
         members = sorted(comm, key=lambda v: (-(values.get(v, {}).get("weighted_degree") or 0),
                                               graph.nodes[v].get("label", v), v))
         types = Counter(graph.nodes[v].get("type", "") for v in comm)
-        inds: Counter[str] = Counter()
+        linked: dict[str, set[str]] = defaultdict(set)
         for v in comm:
-            if graph.nodes[v].get("type") == "Industry":
-                inds[graph.nodes[v].get("label", v)] += 1
             for _, o, k in graph.out_edges(v, keys=True):
                 if k == "focusIndustry":
-                    inds[graph.nodes[o].get("label", o)] += 1
+                    linked[graph.nodes[o].get("label", o)].add(v)
+        for v in comm:
+            label = graph.nodes[v].get("label", v)
+            if graph.nodes[v].get("type") == "Industry" and label not in linked:
+                linked[label].add(v)
+        inds = {label: len(vs) for label, vs in linked.items()}
         out.append({
             "index": i,
             "size": len(comm),
@@ -534,7 +540,7 @@ def triple_helix(graph: nx.MultiDiGraph, *, top: int = 10,
 
     ``pairs``: per sector pair (sorted, e.g. ``academia–industry``) the number of linked entity
     pairs, the number of relations and the best-supported examples with a sentence.
-    ``bridges``: actors whose neighbours (and themselves) span at least two sectors, ranked by
+    ``bridges``: actors (organisations, people) whose neighbours (and themselves) span at least two sectors, ranked by
     sectors spanned, then cross-sector neighbours. ``triads``: government–academia–industry
     triangles. ``helix_actors``: actors in touch with all three core sectors.
 
@@ -571,6 +577,8 @@ def triple_helix(graph: nx.MultiDiGraph, *, top: int = 10,
         del rec["_ex"]
     bridges = []
     for v in ug.nodes:
+        if ug.nodes[v].get("type") not in ACTOR_TYPES:
+            continue
         own = sector(v)
         by_sector: Counter[str] = Counter(s for u in ug[v] if (s := sector(u)))
         spanned = set(by_sector) | ({own} if own else set())
@@ -844,7 +852,7 @@ def paths(graph: nx.MultiDiGraph, source: str, target: str, *, max_hops: int = 4
         found = []
 
     def key(p: list[str]) -> tuple[Any, ...]:
-        ws = [ug[a][b]["weight"] for a, b in zip(p, p[1:])]
+        ws = [ug[a][b]["weight"] for a, b in pairwise(p)]
         return (len(p), -min(ws), -sum(ws), [ug.nodes[v].get("label", v) for v in p], p)
 
     found.sort(key=key)
@@ -855,7 +863,7 @@ def paths(graph: nx.MultiDiGraph, source: str, target: str, *, max_hops: int = 4
             "nodes": [_node_ref(graph, v) for v in p],
             "steps": [{"from": _node_ref(graph, a), "to": _node_ref(graph, b),
                        "relations": _relations_between(graph, a, b)}
-                      for a, b in zip(p, p[1:])],
+                      for a, b in pairwise(p)],
         })
     return out
 
@@ -1149,7 +1157,7 @@ def report_markdown(report: Mapping[str, Any]) -> str:
         out.append(f"### {c['pair']}")
         out.append("")
         out.append("```text")
-        out += format_chain(c)
+        out += [line.replace("```", "'''") for line in format_chain(c)]
         out.append("```")
         out.append("")
     return "\n".join(out).rstrip() + "\n"

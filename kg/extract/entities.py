@@ -398,7 +398,7 @@ class EntityRecognizer:
                 if not m:
                     continue
                 mid = m.group(1)
-                if mid in self.lex.generic_modifiers or mid in ("相关", "有关", "各", "院"):
+                if mid in ("相关", "有关", "各", "院", "各个", "所属"):
                     continue
                 coord = re.fullmatch(f"[{CJK}]{{1,4}}[与和][{CJK}]{{1,6}}", mid)
                 if not coord and (any(w in self.lex.left_stop for w in (
@@ -682,6 +682,11 @@ class EntityRecognizer:
                     continue
                 if any(c.start == s and c.end == e and c.type not in ("Place", "Industry") for c in cands):
                     continue
+                if cls in ("企业", "公司", "机构") and any(
+                    self._tag(tok) in ("v", "vn", "vd") and self._freq.get(tok, 0) >= 100
+                    for s2, _, tok in toks if s <= s2 < e
+                ):
+                    continue  # 检测、设计等服务企业: services, not company names
                 if e - s >= 2 and not re.search(r"\d", item):
                     out.append(Candidate(s, e, typ, "list:class-noun", priority=2))
         return out

@@ -1,0 +1,271 @@
+"""Exports of the built graph for other tools: JSON-LD, GraphML, GEXF and CSV.
+
+* ``pinghu.jsonld`` — the whole dataset (one ``@graph`` per named graph) in compacted JSON-LD
+  with an inline ``@context`` of the project prefixes; any JSON-LD processor expands it back to
+  exactly the quads of the store;
+* ``pinghu.graphml`` / ``pinghu.gexf`` — the entity network of :func:`kg.analysis.project`
+  (for Gephi, Cytoscape, yEd); list attributes are joined with ``|`` and the evidence records
+  are a JSON string, because both formats only hold scalars;
+* ``entities.csv`` (iri, name, type, aliases) and ``relations.csv`` (one row per
+  ``kg:Assertion``: s, p, o, evidence, article, start, end, rule, confidence, s_name, o_name).
+
+Every function returns text; the same store always gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+import pyoxigraph as ox
+
+FORMATS: tuple[str, ...] = ("jsonld", "graphml", "gexf", "csv")
+
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+LIST_SEP = "|"
+
+
+# --- JSON-LD ---------------------------------------------------------------------------------
+
+
+def _compactor(prefixes: Mapping[str, str]):
+    ordered = sorted(prefixes.items(), key=lambda kv: (-len(kv[1]), kv[0]))
+
+    def compact(iri: str) -> str:
+        for prefix, ns in ordered:
+            if iri.startswith(ns):
+                rest = iri[len(ns):]
+                if rest and not rest.startswith("//"):
+                    return f"{prefix}:{rest}"
+        return iri
+
+    return compact
+
+
+def _node_id(term: Any, compact) -> str:
+    if isinstance(term, ox.BlankNode):
+        return "_:" + term.value
+    if isinstance(term, ox.NamedNode):
+        return compact(term.value)
+    return str(term)  # RDF-star triple terms are not used by the project
+
+
+def _value(term: Any, compact) -> dict[str, str]:
+    if isinstance(term, ox.Literal):
+        out = {"@value": term.value}
+        if term.language:
+            out["@language"] = term.language
+        elif term.datatype.value not in (XSD_STRING, RDF_LANGSTRING):
+            out["@type"] = compact(term.datatype.value)
+        return out
+    return {"@id": _node_id(term, compact)}
+
+
+def _nodes(triples: Iterable[tuple[Any, Any, Any]], compact) -> list[dict[str, Any]]:
+    by_subject: dict[str, dict[str, Any]] = {}
+    for s, p, o in triples:
+        sid = _node_id(s, compact)
+        node = by_subject.setdefault(sid, {"@id": sid})
+        if p.value == RDF_TYPE and not isinstance(o, ox.Literal):
+            node.setdefault("@type", []).append(_node_id(o, compact))
+        else:
+            node.setdefault(compact(p.value), []).append(_value(o, compact))
+    out = []
+    for sid in sorted(by_subject):
+        node = by_subject[sid]
+        for k, v in node.items():
+            if k == "@type":
+                node[k] = sorted(set(v))
+            elif k != "@id":
+                uniq = {json.dumps(x, sort_keys=True, ensure_ascii=False): x for x in v}
+                node[k] = [uniq[x] for x in sorted(uniq)]
+        out.append(node)
+    return out
+
+
+def jsonld_document(quads: Iterable[Any], prefixes: Mapping[str, str]) -> dict[str, Any]:
+    """A compacted JSON-LD document (``@context`` + ``@graph``) of triples or quads.
+
+    Triples of the default graph become top-level nodes; each named graph becomes a node with
+    its own ``@graph``.
+
+    Examples
+    --------
+    >>> t = ox.Triple(ox.NamedNode("http://e.org/a"), ox.NamedNode("http://e.org/p"),
+    ...               ox.Literal("x", language="zh"))
+    >>> jsonld_document([t], {"ex": "http://e.org/"})["@graph"]
+    [{'@id': 'ex:a', 'ex:p': [{'@value': 'x', '@language': 'zh'}]}]
+    """
+    compact = _compactor(prefixes)
+    default: list[tuple[Any, Any, Any]] = []
+    named: dict[str, list[tuple[Any, Any, Any]]] = defaultdict(list)
+    for q in quads:
+        g = getattr(q, "graph_name", None)
+        spo = (q.subject, q.predicate, q.object)
+        if g is None or isinstance(g, ox.DefaultGraph):
+            default.append(spo)
+        else:
+            named[_node_id(g, compact)].append(spo)
+    graph: list[dict[str, Any]] = _nodes(default, compact)
+    for gid in sorted(named):
+        graph.append({"@id": gid, "@graph": _nodes(named[gid], compact)})
+    context = {k: prefixes[k] for k in sorted(prefixes)}
+    return {"@context": context, "@graph": graph}
+
+
+def jsonld_text(quads: Iterable[Any], prefixes: Mapping[str, str]) -> str:
+    """:func:`jsonld_document` as deterministic, indented UTF-8 JSON text."""
+    return json.dumps(jsonld_document(quads, prefixes), ensure_ascii=False, indent=1,
+                      sort_keys=True) + "\n"
+
+
+def export_jsonld(store: ox.Store) -> str:
+    """The whole dataset of ``store`` as compacted JSON-LD with the project context."""
+    from .store import PREFIX_MAP
+
+    return jsonld_text(store.quads_for_pattern(None, None, None, None), PREFIX_MAP)
+
+
+# --- networks --------------------------------------------------------------------------------
+
+
+def _scalar(value: Any) -> str | int | float | bool:
+    if isinstance(value, (str, int, float, bool)):
+        return value
+    if isinstance(value, (list, tuple, set, frozenset)) and all(
+        isinstance(x, (str, int, float)) for x in value
+    ):
+        items = sorted(value) if isinstance(value, (set, frozenset)) else list(value)
+        return LIST_SEP.join(str(x) for x in items)
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+
+
+def flat_graph(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
+    """A copy of ``graph`` in sorted order whose attributes are all scalars.
+
+    Lists of strings are joined with ``|``; anything else (e.g. evidence records) becomes a
+    JSON string. Edges get a ``label`` (the predicate) for Gephi.
+    """
+    out = nx.MultiDiGraph()
+    for n in sorted(graph.nodes):
+        out.add_node(n, **{k: _scalar(v) for k, v in sorted(graph.nodes[n].items())
+                           if v is not None})
+    edges = sorted(graph.edges(keys=True, data=True), key=lambda e: (e[0], e[1], str(e[2])))
+    for u, v, k, d in edges:
+        attrs = {a: _scalar(x) for a, x in sorted(d.items()) if x is not None}
+        attrs.setdefault("label", str(d.get("predicate", k)))
+        out.add_edge(u, v, key=k, **attrs)
+    return out
+
+
+def graphml_text(graph: nx.MultiDiGraph) -> str:
+    """GraphML of :func:`flat_graph` (node ids are entity IRIs, edge ids the predicates)."""
+    return "\n".join(nx.generate_graphml(flat_graph(graph))) + "\n"
+
+
+_GEXF_DATE = re.compile(r'\s+lastmodifieddate="[^"]*"')
+
+
+def gexf_text(graph: nx.MultiDiGraph) -> str:
+    """GEXF 1.2 of :func:`flat_graph`, without the writer's date stamp (deterministic)."""
+    flat = flat_graph(graph)
+    for i, (_u, _v, _k, d) in enumerate(flat.edges(keys=True, data=True)):
+        d["id"] = str(i)
+    text = "\n".join(nx.generate_gexf(flat))
+    return _GEXF_DATE.sub("", text, count=1) + "\n"
+
+
+# --- CSV ------------------------------------------------------------------------------------
+
+
+def _csv(header: list[str], rows: Iterable[Iterable[Any]]) -> str:
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(header)
+    w.writerows(["" if c is None else c for c in row] for row in rows)
+    return buf.getvalue()
+
+
+def entities_csv(graph: nx.MultiDiGraph) -> str:
+    """One row per entity of the projection: iri, name, type, aliases (``|``-joined)."""
+    rows = []
+    for n in sorted(graph.nodes):
+        d = graph.nodes[n]
+        rows.append([n, d.get("label", ""), d.get("type", ""),
+                     LIST_SEP.join(d.get("aliases") or [])])
+    return _csv(["iri", "name", "type", "aliases"], rows)
+
+
+_RELATIONS = """
+SELECT ?s ?p ?o ?evidence ?article ?start ?end ?rule ?confidence ?sn ?on WHERE {
+  ?a a kg:Assertion ; rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o ;
+     kg:evidence ?evidence ; kg:assertedIn ?article .
+  OPTIONAL { ?a kg:startOffset ?start }
+  OPTIONAL { ?a kg:endOffset ?end }
+  OPTIONAL { ?a kg:rule ?rule }
+  OPTIONAL { ?a kg:confidence ?confidence }
+  OPTIONAL { ?s rdfs:label ?sn }
+  OPTIONAL { ?o rdfs:label ?on }
+}
+"""
+
+RELATION_COLUMNS = ["s", "p", "o", "evidence", "article", "start", "end", "rule", "confidence",
+                    "s_name", "o_name"]
+
+
+def relations_csv(store: ox.Store) -> str:
+    """One row per ``kg:Assertion`` with its evidence sentence, offsets, rule and confidence."""
+    from .store import run_query
+
+    rows = {tuple("" if c is None else c for c in r) for r in run_query(store, _RELATIONS).rows}
+
+    def key(r: tuple[str, ...]) -> tuple[Any, ...]:
+        start = int(r[5]) if r[5].isdigit() else -1
+        return (r[4], start, r[0], r[1], r[2], r)
+
+    return _csv(RELATION_COLUMNS, sorted(rows, key=key))
+
+
+# --- files -----------------------------------------------------------------------------------
+
+
+def export_files(store: ox.Store, formats: Iterable[str]) -> dict[str, str]:
+    """File name → text for each requested format (``jsonld``, ``graphml``, ``gexf``, ``csv``)."""
+    wanted = list(dict.fromkeys(formats))
+    unknown = [f for f in wanted if f not in FORMATS]
+    if unknown:
+        raise ValueError(f"unknown export format(s): {', '.join(unknown)}")
+    out: dict[str, str] = {}
+    graph = None
+    if any(f in ("graphml", "gexf", "csv") for f in wanted):
+        from .analysis import project
+
+        graph = project(store)
+    for f in wanted:
+        if f == "jsonld":
+            out["pinghu.jsonld"] = export_jsonld(store)
+        elif f == "graphml":
+            out["pinghu.graphml"] = graphml_text(graph)
+        elif f == "gexf":
+            out["pinghu.gexf"] = gexf_text(graph)
+        elif f == "csv":
+            out["entities.csv"] = entities_csv(graph)
+            out["relations.csv"] = relations_csv(store)
+    return out
+
+
+def write_exports(store: ox.Store, out_dir: Path, formats: Iterable[str]) -> list[Path]:
+    """Write the exports into ``out_dir`` atomically; returns the paths written."""
+    from .io import atomic_write_text
+
+    files = export_files(store, formats)
+    return [atomic_write_text(Path(out_dir) / name, text) for name, text in files.items()]
