@@ -25,6 +25,7 @@ _PUNCT_RE = re.compile(r"[^\w\u4e00-\u9fff]")
 _ORDINAL_RE = re.compile(r"^(第[一二三四五六七八九十百\d]+[届期批次]|\d{4}年度?|[一二三四五六七八九十\d]+)$")
 _NON_NAME_TAGS = {"p", "c", "u", "uj", "ul", "uz", "ug", "uv", "ud", "r", "d", "y", "e", "o",
                   "ad", "q", "mq"}
+_GLUED_STOPS = set("以及与和在对向从把被将为由只个家")
 _COUNT_RE = re.compile(r"^[\d一二三四五六七八九十两几多数]+[大个家只项批类种所名位]$")
 ORG_TYPES = {
     "Enterprise",
@@ -132,6 +133,8 @@ class EntityRecognizer:
         return self._tags.get(word, "x")
 
     def _is_stop_token(self, tok: str) -> bool:
+        if tok in self.lex.suffix_map:
+            return False  # 支行, 基金: organisation words are never clause verbs
         if tok in self.lex.left_stop:
             return True
         if len(tok) >= 3 and (tok[-2:] in self.lex.left_stop or tok[:2] in ("充分", "大力", "积极")):
@@ -204,6 +207,9 @@ class EntityRecognizer:
                     continue
                 break
             if self._is_stop_token(tok):
+                break
+            if len(tok) >= 2 and tok[0] in _GLUED_STOPS and tok not in self._freq:
+                start = s + 1  # 以明湖 / 及鼎峰: the segmenter glued a function word on
                 break
             start = s
             k -= 1
@@ -670,6 +676,9 @@ class EntityRecognizer:
                 pos += len(item) + 1
                 if s == base:
                     s = max(s, self._walk_left(text, toks, e))
+                    item = text[s:e]
+                if item[:1] in _GLUED_STOPS and len(item) >= 3:
+                    s += 1
                     item = text[s:e]
                 if len(item) > 8 or re.search(
                     "资本|项目|企业|产业|技术|政策|人才|行业|领域|平台|资金"
