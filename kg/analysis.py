@@ -540,9 +540,10 @@ def triple_helix(graph: nx.MultiDiGraph, *, top: int = 10,
 
     ``pairs``: per sector pair (sorted, e.g. ``academia–industry``) the number of linked entity
     pairs, the number of relations and the best-supported examples with a sentence.
-    ``bridges``: actors (organisations, people) whose neighbours (and themselves) span at least two sectors, ranked by
-    sectors spanned, then cross-sector neighbours. ``triads``: government–academia–industry
-    triangles. ``helix_actors``: actors in touch with all three core sectors.
+    ``bridges``: actors (organisations, people) whose neighbours (and themselves) span at least
+    two sectors, ranked by sectors spanned, then cross-sector neighbours. ``triads``:
+    government–academia–industry triangles. ``helix_actors``: actors in touch with all three
+    core sectors.
 
     Examples
     --------

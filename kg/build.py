@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .curation import Curation, apply_curation
 from .extract import build_nlp, extract_page
 from .extract.lexicon import Lexicon
 from .extract.pipeline import PageExtraction
@@ -175,11 +176,14 @@ class BuildResult:
     conforms: bool
     validation_text: str
     triples: int
+    curation_log: list[str] = field(default_factory=list)
 
 
-def build_graph(corpus: Corpus, *, validate: bool = True) -> BuildResult:
-    """Resolve, build the dataset and validate it against the SHACL shapes."""
+def build_graph(corpus: Corpus, *, validate: bool = True, curation: Curation | None = None
+                ) -> BuildResult:
+    """Resolve, apply curation, build the dataset and validate it against the SHACL shapes."""
     res = resolve_corpus(corpus)
+    curation_log = apply_curation(res, curation) if curation and not curation.empty else []
     ds = build_dataset(res.entities.values(), res.relations, article_metas(corpus))
     nquads = serialize_sorted_nquads(ds)
     union = union_graph(ds)
@@ -188,7 +192,8 @@ def build_graph(corpus: Corpus, *, validate: bool = True) -> BuildResult:
     conforms, text = True, "validation skipped"
     if validate:
         conforms, text = validate_graph(union)
-    return BuildResult(corpus, res, nquads, turtle, trig, conforms, text, len(union))
+    return BuildResult(corpus, res, nquads, turtle, trig, conforms, text, len(union),
+                       curation_log)
 
 
 def validate_graph(graph: Any) -> tuple[bool, str]:

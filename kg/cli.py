@@ -61,20 +61,34 @@ def main() -> None:
               type=click.Path(path_type=Path), help="Output folder.")
 @click.option("--strict", is_flag=True, help="Treat unreadable input files as fatal.")
 @click.option("--no-html", is_flag=True, help="Skip the interactive graph page.")
-def build(seeds: Path, out: Path, strict: bool, no_html: bool) -> None:
+@click.option("--curation", "curation_path", type=click.Path(path_type=Path),
+              help="Corrections to apply (default: curation.toml if present).")
+def build(seeds: Path, out: Path, strict: bool, no_html: bool,
+          curation_path: Path | None) -> None:
     """Build the graph from SEEDS into OUT (Turtle, TriG, N-Quads, store, HTML, report)."""
     from .build import build_graph, extract_corpus
+    from .curation import CurationError, load_curation
     from .io import atomic_write_text
     from .store import build_store
 
     if not seeds.exists():
         raise InputProblem(f"{seeds}: no such file or folder")
+    curation = None
+    if curation_path is None and Path("curation.toml").is_file():
+        curation_path = Path("curation.toml")
+    if curation_path is not None:
+        try:
+            curation = load_curation(curation_path)
+        except CurationError as exc:
+            raise InputProblem(str(exc)) from None
     corpus = extract_corpus([seeds], progress=_progress("extract"))
     for f in corpus.failures:
         click.echo(f"warning: skipped {f.message}", err=True)
     if not corpus.extractions:
         raise InputProblem(f"{seeds}: no readable article files")
-    result = build_graph(corpus)
+    result = build_graph(corpus, curation=curation)
+    for line in result.curation_log:
+        click.echo(f"curation: {line}", err=True)
     out.mkdir(parents=True, exist_ok=True)
     atomic_write_text(out / "validation.txt", result.validation_text)
     if not result.conforms:

@@ -8,10 +8,15 @@ from typing import Any
 
 import click
 
-from ..cli import Failed, InputProblem
-
 _STORE = click.option("--store", "store_path", default="output/store", show_default=True,
                       type=click.Path(path_type=Path), help="The graph store built by `kg build`.")
+
+
+def _errors() -> tuple[type[click.ClickException], type[click.ClickException]]:
+    """``(InputProblem, Failed)`` from :mod:`kg.cli` (imported late: kg.cli imports us)."""
+    from ..cli import Failed, InputProblem
+
+    return InputProblem, Failed
 
 
 def _load(store_path: Path) -> tuple[Any, Any]:
@@ -22,7 +27,7 @@ def _load(store_path: Path) -> tuple[Any, Any]:
         store = open_store(store_path)
         return store, project(store)
     except (StoreError, QueryError) as exc:
-        raise InputProblem(str(exc)) from None
+        raise _errors()[0](str(exc)) from None
 
 
 def _find(graph: Any, name: str) -> str:
@@ -31,7 +36,7 @@ def _find(graph: Any, name: str) -> str:
     try:
         return find_entity(graph, name)
     except EntityNotFound as exc:
-        raise InputProblem(str(exc)) from None
+        raise _errors()[0](str(exc)) from None
 
 
 def _dump(data: Any) -> str:
@@ -60,6 +65,7 @@ def analyze(store_path: Path, out: Path, seed: int, top: int, betweenness_k: int
     from ..io import atomic_write_text
     from ..store import QueryError, StoreError, open_store
 
+    InputProblem, Failed = _errors()
     if top < 1:
         raise InputProblem("--top must be at least 1")
     store, graph = _load(store_path)
@@ -102,6 +108,7 @@ def path(source: str, target: str, max_hops: int, k: int, all_types: bool, as_js
     """The K shortest chains between SOURCE and TARGET, each hop with its evidence."""
     from ..analysis import DEFAULT_AVOID, format_chain, paths
 
+    InputProblem, Failed = _errors()
     _, graph = _load(store_path)
     a, b = _find(graph, source), _find(graph, target)
     if a == b:
