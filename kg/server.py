@@ -25,14 +25,18 @@ from __future__ import annotations
 import html
 import itertools
 import json
-import multiprocessing as mp
+import os
 import queue
 import re
+import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, quote, unquote, urlsplit
@@ -418,9 +422,9 @@ class EntityData:
     incoming: list[dict[str, str]] = field(default_factory=list)
 
 
-_ENTITY_FACTS = "SELECT ?p ?o WHERE { ?e ?p ?o }"
+_ENTITY_FACTS = "SELECT ?e ?p ?o WHERE { ?e ?p ?o }"
 _ENTITY_REL = """
-SELECT ?p ?other ?otherLabel ?evidence ?article ?title ?date WHERE {{
+SELECT ?e ?p ?other ?otherLabel ?evidence ?article ?title ?date WHERE {{
   ?a a kg:Assertion ; rdf:{me} ?e ; rdf:{them} ?other ; rdf:predicate ?p ;
      kg:evidence ?evidence ; kg:assertedIn ?article .
   OPTIONAL {{ ?article dcterms:title ?title }}
@@ -631,14 +635,37 @@ def _worker_main(store_path: str, conn: Any) -> None:  # pragma: no cover - chil
             return
 
 
+def _worker_entry(fd: int, store_path: str) -> None:  # pragma: no cover - child process
+    """Entry point of a worker process started by :class:`_Worker`."""
+    from multiprocessing.connection import Connection
+
+    _worker_main(store_path, Connection(fd))
+
+
+_WORKER_CODE = (
+    "import sys; from kg.server import _worker_entry; "
+    "_worker_entry(int(sys.argv[1]), sys.argv[2])"
+)
+
+
 class _Worker:
-    def __init__(self, ctx: Any, store: Path) -> None:
-        parent, child = ctx.Pipe()
-        self.conn = parent
-        self.proc = ctx.Process(target=_worker_main, args=(str(store), child), daemon=True,
-                                name="kg-sparql-worker")
-        self.proc.start()
-        child.close()
+    """A child Python process (``python -c``, so the caller's ``__main__`` is never re-run)
+    talking over a socket pair."""
+
+    def __init__(self, store: Path) -> None:
+        parent, child = socket.socketpair()
+        env = dict(os.environ)
+        root = str(Path(__file__).resolve().parent.parent)
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
+        try:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-c", _WORKER_CODE, str(child.fileno()), str(store)],
+                stdin=subprocess.DEVNULL, pass_fds=(child.fileno(),), env=env,
+                close_fds=True,
+            )
+        finally:
+            child.close()
+        self.conn = Connection(parent.detach())
 
     def wait_ready(self, timeout: float) -> None:
         if not self.conn.poll(timeout):
@@ -654,9 +681,12 @@ class _Worker:
             raise ServerError(msg)
 
     def kill(self) -> None:
-        if self.proc.is_alive():
+        if self.proc.poll() is None:
             self.proc.kill()
-        self.proc.join(timeout=5)
+        try:
+            self.proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:  # pragma: no cover
+            pass
         self.conn.close()
 
 
@@ -667,7 +697,6 @@ class WorkerPool:
         self.store = Path(store)
         self.size = max(1, size)
         self.start_timeout = start_timeout
-        self._ctx = mp.get_context("spawn")
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._all: set[_Worker] = set()
         self._lock = threading.Lock()
@@ -685,7 +714,7 @@ class WorkerPool:
             self._idle.put(w)
 
     def _new(self) -> _Worker:
-        w = _Worker(self._ctx, self.store)
+        w = _Worker(self.store)
         with self._lock:
             self._all.add(w)
         return w
@@ -742,7 +771,10 @@ class WorkerPool:
                 w.conn.send(None)
             except (OSError, ValueError):
                 pass
-            w.proc.join(timeout=1)
+            try:
+                w.proc.wait(timeout=1)
+            except subprocess.TimeoutExpired:
+                pass
             w.kill()
 
 

@@ -560,21 +560,27 @@ class EntityRecognizer:
         return out
 
     def _awards(self, text: str) -> list[Candidate]:
+        """Honours after 获评/荣获/入选…: each item of a 、-list that ends like an award."""
         out: list[Candidate] = []
         for m in self._award_trig_re.finditer(text):
-            rest = text[m.end():]
-            stop = re.search(r"[，。；！？、,;]|等|称号|荣誉|认定|的", rest)
+            rest = text[m.end():m.end() + 120]
+            stop = re.search(r"[，。；！？,;]|等|称号|荣誉|的", rest)
             seg = rest[: stop.start()] if stop else rest
-            seg = seg[:40]
-            for head in self._award_heads:
-                idx = seg.rfind(head)
-                if idx >= 0:
-                    span = seg[: idx + len(head)]
-                    if 3 <= len(span):
-                        out.append(
-                            Candidate(m.end(), m.end() + len(span), "Award", "award:trigger", priority=2)
-                        )
-                    break
+            pos = m.end()
+            for item in seg.split("、"):
+                s0 = pos
+                pos += len(item) + 1
+                if item.startswith("“") and "”" not in item[1:]:
+                    item = item[1:]
+                    s0 += 1
+                for head in self._award_heads:
+                    idx = item.rfind(head)
+                    if idx >= 0:
+                        span = item[: idx + len(head)]
+                        if len(span) >= 3 and len(span) <= 45:
+                            out.append(Candidate(s0, s0 + len(span), "Award", "award:trigger",
+                                                 priority=2))
+                        break
         return out
 
     def _persons(self, text: str) -> list[Candidate]:
@@ -705,6 +711,8 @@ class EntityRecognizer:
         """Keep an organisation named inside a larger one when the larger one is a unit or a
         platform of it (清华大学 in 清华大学电子工程系), not when the rest is only a legal form
         or the nested span is an abbreviation of the same name (清华 in 清华大学)."""
+        if c.type == "Event" and o.type == "Award" and c.start == o.start:
+            return True  # 平湖创新创业大赛 in 平湖创新创业大赛特等奖
         if c.type not in ORG_TYPES or o.type not in ORG_TYPES | {"Program", "Event", "Award"}:
             return False
         if c.start != o.start or c.priority < 2 and not c.rule.startswith("lexicon:abbreviation"):

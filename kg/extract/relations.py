@@ -66,6 +66,8 @@ class RelationExtractor:
         self._industry_rule = next((r for r in self.rules if r["kind"] == "industry"), None)
         self._award_rule = next((r for r in self.rules if r["kind"] == "award"), None)
         self._titles = set(lexicon.titles)
+        self._industry_re = lexicon.industry_re
+        self._places = lexicon.places
 
     def __call__(self, doc: Doc) -> Doc:
         text = doc.text
@@ -90,6 +92,8 @@ class RelationExtractor:
         out += self._awards(text, ments)
         out += self._industries(text, ments)
         out += self._metrics(text, ments)
+        out += self._adjacency(text, ments)
+        out += self._name_internal(text, all_m)
         seen: set[tuple[str, str, str]] = set()
         uniq: list[RawRelation] = []
         for r in out:
@@ -269,6 +273,11 @@ class RelationExtractor:
             out.append(RawRelation(sname, "hasAward", text[a.start:a.end], "award:trigger",
                                    0.75 if sname else 0.5,
                                    s_type="" if sname else "|".join(sorted(subj_t))))
+            for ev in ments:
+                if ev.type == "Event" and ev.start == a.start and ev.end < a.end:
+                    out.append(RawRelation(sname, "participatedIn", text[ev.start:ev.end],
+                                           "award:contest", 0.7 if sname else 0.5,
+                                           s_type="" if sname else "|".join(sorted(subj_t))))
         return out
 
     def _industries(self, text: str, ments: list[Candidate]) -> list[RawRelation]:
@@ -290,6 +299,64 @@ class RelationExtractor:
             out.append(RawRelation(sname, "focusIndustry", text[ind.start:ind.end],
                                    "industry:focus", 0.65 if sname else 0.45,
                                    s_type="" if sname else "|".join(sorted(subj_t))))
+        return out
+
+    def _adjacency(self, text: str, ments: list[Candidate]) -> list[RawRelation]:
+        """Relations stated by juxtaposition.
+
+        德国慕尼黑 / 上海市闵行区: the second place is located in the first; 我市X: X is located in
+        the home city; 高新区润泽 / 孵化器内，X: an organisation named right after a platform
+        (or after "platform内，") is located in it; 位于X的Y: Y is located in X.
+        """
+        out: list[RawRelation] = []
+        for a, b in zip(ments, ments[1:]):
+            gap = text[a.end:b.start]
+            an, bn = self._name(text, a), text[b.start:b.end]
+            if a.type == "Place" and b.type == "Place" and gap == "" and an:
+                out.append(RawRelation(bn, "locatedIn", an, "adjacency:place-place", 0.8))
+            elif a.rule == "home" and gap == "" and b.type in ORG_TYPES | {"Place"}:
+                out.append(RawRelation(bn, "locatedIn", self.home, "adjacency:home", 0.75))
+            elif a.type == "Platform" and b.type in ("Enterprise", "ResearchInstitute") and (
+                gap == "" or re.fullmatch(r"(内|里|中)[，,]?", gap)
+            ):
+                out.append(RawRelation(bn, "locatedIn", an, "adjacency:platform-member", 0.65))
+        for m in re.finditer("位于", text):
+            objs = [c for c in ments if c.start >= m.end() and c.type in ("Place", "Platform")]
+            if not objs:
+                continue
+            o = objs[0]
+            after = text[o.end:o.end + 20]
+            k = after.find("的")
+            if 0 <= k <= 12:
+                subj = [c for c in ments if c.start >= o.end + k + 1 and c.start <= o.end + k + 2
+                        and c.type in ORG_TYPES | {"Event"}]
+                if subj:
+                    out.append(RawRelation(text[subj[0].start:subj[0].end], "locatedIn",
+                                           self._name(text, o), "pattern:位于X的Y", 0.8))
+        for m in re.finditer("在", text):
+            objs = [c for c in ments if c.start == m.end() and c.type in ("Place", "Platform")]
+            if not objs:
+                continue
+            o = objs[0]
+            tail = text[o.end:o.end + 30]
+            hm = re.match(r"(举办|举行|召开)(的|了)?", tail)
+            if hm:
+                ev = [c for c in ments if c.type == "Event" and o.end < c.start <= o.end + 20]
+                if ev:
+                    out.append(RawRelation(text[ev[0].start:ev[0].end], "locatedIn",
+                                           self._name(text, o), "pattern:在X举办的Y", 0.75))
+        return out
+
+    def _name_internal(self, text: str, ments: list[Candidate]) -> list[RawRelation]:
+        """Facts inside a name: an event or platform named after an industry (氢燃料电池技术论坛)
+        focuses on it; an award named after a contest (…大赛特等奖) means taking part in it."""
+        out: list[RawRelation] = []
+        for c in ments:
+            name = text[c.start:c.end]
+            if c.type in ("Event", "Platform", "Program", "Fund"):
+                for m in self._industry_re.finditer(name):
+                    out.append(RawRelation(name, "focusIndustry", m.group(), "name:industry",
+                                           0.6))
         return out
 
     def _metrics(self, text: str, ments: list[Candidate]) -> list[RawRelation]:
