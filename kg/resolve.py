@@ -206,6 +206,8 @@ class Resolver:
             typ = self._type(ms)
             names = Counter(norm(m.text) for m in ms)
             canonical = max(names, key=lambda n: (len(n), names[n], n))
+            if typ == "Industry" and k in names:
+                canonical = k
             if typ == "Place":
                 pref = [n for n in names if n in (k + "市", k + "省")] or [n for n in names
                                                                          if n == k]

@@ -239,12 +239,23 @@ def test_filters_hide_nodes(seed_page: Loaded, seed_graph: nx.MultiDiGraph) -> N
 
 
 def test_screenshot(browser: Any, built_output: Path) -> None:
-    """The screenshot for the README: the seed graph, isolated nodes hidden."""
+    """The screenshot for the README: the seed graph around its biggest hub, labels legible,
+    isolated nodes hidden, one tooltip open."""
     rec = load(browser, built_output / "graph.html", width=1400, height=900)
     page = rec.page
     page.check("#filter-isolated")
-    page.evaluate("window.KG.network.fit({animation: false})")
-    page.wait_for_timeout(300)
+    page.evaluate("document.querySelector('aside').scrollTop = 0")
+    hub = page.evaluate(
+        """() => { const deg = {};
+             window.KG.data.edges.forEach(e => { deg[e.from] = (deg[e.from] || 0) + 1;
+                                                 deg[e.to] = (deg[e.to] || 0) + 1; });
+             return Object.keys(deg).sort((a, b) => deg[b] - deg[a] || (a < b ? -1 : 1))[0]; }"""
+    )
+    page.evaluate("id => window.KG.network.focus(id, {scale: 0.75, animation: false})", hub)
+    pos = page.evaluate("id => window.KG.domPosition(id)", hub)
+    page.mouse.move(pos["x"], pos["y"])
+    page.mouse.move(pos["x"] + 1, pos["y"])
+    page.wait_for_timeout(600)
     target = ROOT / "output" / "screenshot.png"
     target.parent.mkdir(exist_ok=True)
     page.screenshot(path=str(target))

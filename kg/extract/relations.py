@@ -183,12 +183,35 @@ class RelationExtractor:
         return run
 
     def _left_subject(self, text: str, ments: list[Candidate], pos: int, start: int,
-                      types: set[str]) -> Candidate | None:
+                      types: set[str], prefer_head: bool = False) -> Candidate | None:
+        """The subject of a predicate at ``pos``: the sentence's own subject when it opens the
+        sentence (after at most a short adverbial such as 近日，), else the nearest mention to
+        the left in the clause."""
+        head = self._sentence_subject(text, ments, pos, types) if prefer_head else None
+        if head is not None:
+            return head
         best = None
         for m in ments:
             if m.end <= pos and m.start >= start and m.type in types:
                 best = m
         return best
+
+    def _sentence_subject(self, text: str, ments: list[Candidate], pos: int,
+                          types: set[str]) -> Candidate | None:
+        for m in ments:
+            if m.start >= pos:
+                return None
+            lead = text[:m.start]
+            if len(lead) > 10 or re.search(r"[。；]", lead):
+                return None
+            if m.type in types and m.end <= pos and not re.search(
+                    r"[与和同跟对向在由为从经把被将]$", lead):
+                if re.fullmatch(r"[^，,]*[，,]?", lead) and not re.search(
+                        r"(通过|依托|根据|按照|围绕|随着|在)", lead):
+                    return m
+            if m.type in ORG_TYPES | {"Person"}:
+                return None
+        return None
 
     def _triggers(self, text: str, ments: list[Candidate]) -> list[RawRelation]:
         out: list[RawRelation] = []
@@ -268,7 +291,7 @@ class RelationExtractor:
             if a.type != "Award":
                 continue
             cs, _ = self._clause_bounds(text, a.start)
-            subj = self._left_subject(text, ments, a.start, cs, subj_t)
+            subj = self._left_subject(text, ments, a.start, cs, subj_t, prefer_head=True)
             sname = self._name(text, subj) if subj else ""
             out.append(RawRelation(sname, "hasAward", text[a.start:a.end], "award:trigger",
                                    0.75 if sname else 0.5,
@@ -291,7 +314,7 @@ class RelationExtractor:
             if ind.type != "Industry":
                 continue
             cs, _ = self._clause_bounds(text, ind.start)
-            subj = self._left_subject(text, ments, ind.start, cs, subj_t)
+            subj = self._left_subject(text, ments, ind.start, cs, subj_t, prefer_head=True)
             between = text[subj.end if subj else cs:ind.start]
             if not trig.search(between + text[ind.end:ind.end + 2]):
                 continue
