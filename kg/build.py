@@ -26,7 +26,13 @@ from .rdf import (
     serialize_trig,
     union_graph,
 )
-from .resolve import Resolution, Resolver, gazetteer_mentions, learned_short_names
+from .resolve import (
+    Resolution,
+    Resolver,
+    declared_short_names,
+    gazetteer_mentions,
+    learned_short_names,
+)
 
 Progress = Callable[[str, int, int], None]
 DEFAULT_HOME = "平湖市"
@@ -113,6 +119,7 @@ def resolve_corpus(corpus: Corpus, lexicon: Lexicon | None = None) -> Resolution
     """Second pass (learned short names) then resolution across all pages."""
     lex = lexicon or Lexicon.load()
     names = learned_short_names(corpus.extractions, lex)
+    names.update(declared_short_names(corpus.extractions))
     for ex in corpus.extractions:
         ex.mentions.extend(gazetteer_mentions(ex, names))
         ex.mentions.sort(key=lambda m: (m.start, m.end, m.text))

@@ -131,9 +131,13 @@ class Resolver:
         groups: dict[str, list[Mention]] = defaultdict(list)
         why: dict[str, list[tuple[str, str]]] = defaultdict(list)
         page_alias: dict[str, dict[str, str]] = {}
+        declared_all: dict[str, set[str]] = defaultdict(set)
+        for ex in exts:
+            for alias, key in self._declared_aliases(ex).items():
+                declared_all[alias].add(key)
+        declared = {a: next(iter(ks)) for a, ks in declared_all.items() if len(ks) == 1}
         for ex in exts:
             res.pages[ex.page.name] = ex.page
-            declared = self._declared_aliases(ex)
             local: dict[str, str] = {}
             for m in ex.mentions:
                 if norm(m.text) in _GENERIC:
@@ -242,6 +246,7 @@ class Resolver:
                                               r.start, r.end, r.rule, r.confidence, r.literal,
                                               r.qualifiers))
         res.relations = _dedupe(res.relations)
+        _split_namesakes(res)
         return res
 
     def _is_name_head(self, head: str, names: set[str]) -> bool:
@@ -323,6 +328,22 @@ def gazetteer_mentions(ex: PageExtraction, names: dict[str, str]) -> list[Mentio
     return out
 
 
+def declared_short_names(exts: Iterable[PageExtraction]) -> dict[str, str]:
+    """Short names declared in the text (（以下简称“X”）) with their antecedent's type."""
+    out: dict[str, str] = {}
+    for ex in exts:
+        page = ex.page
+        for m in _ALIAS_RE.finditer(page.text):
+            o_start, _ = page.to_original(m.start(), m.end())
+            prev = [x for x in ex.mentions if x.end <= o_start and o_start - x.end <= 2]
+            if prev:
+                target = max(prev, key=lambda x: (x.end, x.end - x.start))
+                alias = m.group(1).strip("“”\"")
+                if len(alias) >= 2:
+                    out.setdefault(alias, target.type)
+    return out
+
+
 def learned_short_names(exts: Iterable[PageExtraction], lex: Lexicon) -> dict[str, str]:
     """Trade names of registered companies seen anywhere in the corpus (never a fixed list).
 
@@ -346,6 +367,57 @@ def learned_short_names(exts: Iterable[PageExtraction], lex: Lexicon) -> dict[st
                 continue
             out.setdefault(trade, m.type)
     return out
+
+
+def _split_namesakes(res: Resolution) -> None:
+    """Same-named people with posts in unrelated organisations are different people.
+
+    A person whose name holds posts in two or more organisations, neither of which contains
+    the other's name nor is recorded as its sub-organisation, is split by article: each
+    article's mentions and facts go to "name@organisation". Articles without a post stay with
+    the original entity.
+    """
+    sub = {(r.s, r.o) for r in res.relations if r.p == "subOrganizationOf"}
+    for key, ent in list(res.entities.items()):
+        if ent.type != "Person":
+            continue
+        posts: dict[str, set[str]] = defaultdict(set)
+        for r in res.relations:
+            if r.s == key and r.p == "holdsPost":
+                posts[r.o].add(r.article)
+        orgs = sorted(posts)
+        related = all(
+            a == b or a in b or b in a or (a, b) in sub or (b, a) in sub
+            or res.entities[a].name in res.entities[b].name
+            or res.entities[b].name in res.entities[a].name
+            for a in orgs for b in orgs
+        )
+        if len(orgs) < 2 or related:
+            continue
+        art_owner: dict[str, str] = {}
+        for org in orgs:
+            for art in posts[org]:
+                art_owner.setdefault(art, org)
+        for org in orgs:
+            arts = {a for a, o in art_owner.items() if o == org}
+            new_key = f"{key}@{org}"
+            moved = [m for m in ent.mentions if m.article in arts]
+            if not moved:
+                continue
+            res.entities[new_key] = Entity(
+                key=new_key, name=ent.name, type="Person", aliases=set(ent.aliases),
+                mentions=moved, merged_by=[(ent.name, f"namesake-split:{res.entities[org].name}")],
+            )
+            ent.mentions = [m for m in ent.mentions if m.article not in arts]
+            res.relations = [
+                Relation(new_key if (r.s == key and r.article in arts) else r.s, r.p,
+                         new_key if (r.o == key and r.article in arts and not r.literal) else r.o,
+                         r.article, r.sentence, r.evidence, r.start, r.end, r.rule,
+                         r.confidence, r.literal, r.qualifiers)
+                for r in res.relations
+            ]
+        if not ent.mentions:
+            del res.entities[key]
 
 
 def _dedupe(rels: list[Relation]) -> list[Relation]:

@@ -52,6 +52,8 @@ MAX_NODE_SIZE = 40.0
 
 #: Evidence sentences shown per tooltip, and the cap on each sentence's length.
 MAX_TOOLTIP_EVIDENCE = 3
+#: Key figures shown per tooltip (the rest are counted).
+MAX_TOOLTIP_FIGURES = 5
 MAX_SENTENCE_CHARS = 240
 
 _FONT_FACE = (
@@ -367,6 +369,7 @@ def _graph_payload(
         ntype = str(data.get("type") or "Other")
         type_counts[ntype] = type_counts.get(ntype, 0) + 1
         label = str(data.get("label") or str(n).rsplit("/", 1)[-1].rsplit("#", 1)[-1])
+        figures = _str_list(data.get("figures"))
         seen: set[str] = set()
         node_evidence: list[dict[str, str]] = []
         for _, _, ev in sorted(incident[n], key=lambda t: (t[0], t[1])):
@@ -381,7 +384,8 @@ def _graph_payload(
             "label": label,
             "type": ntype,
             "aliases": _str_list(data.get("aliases")),
-            "figures": _str_list(data.get("figures")),
+            "figures": [_clip(f, 120) for f in figures[:MAX_TOOLTIP_FIGURES]],
+            "figure_count": len(figures),
             "evidence": node_evidence,
             "size": sizes[n],
             "measure": raw_measures[n],
@@ -547,7 +551,8 @@ _APP_JS = r"""
       box.appendChild(el("div", "tip-sec", "别名 Aliases: " + n.aliases.join("、")));
     }
     if (n.figures.length) {
-      var f = el("div", "tip-sec", "关键数据 Key figures:");
+      var f = el("div", "tip-sec", "关键数据 Key figures" + (n.figure_count > n.figures.length ?
+        " (" + n.figures.length + "/" + n.figure_count + ")" : "") + ":");
       var ul = el("ul");
       n.figures.forEach(function (x) { ul.appendChild(el("li", null, x)); });
       f.appendChild(ul);
