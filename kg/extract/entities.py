@@ -114,6 +114,7 @@ class EntityRecognizer:
         cands += self._quoted(text)
         cands += self._events_programs(text, toks)
         cands += self._awards(text)
+        cands += self._award_titles(text)
         cands += self._persons(text)
         cands += self._units(text, toks, [c for c in cands if c.type in ORG_TYPES])
         cands += self._numbered_units(text, toks)
@@ -581,6 +582,26 @@ class EntityRecognizer:
                             out.append(Candidate(s0, s0 + len(span), "Award", "award:trigger",
                                                  priority=2))
                         break
+        return out
+
+    def _award_titles(self, text: str) -> list[Candidate]:
+        """Ranked titles (国家级孵化器, 浙江省科技型中小企业) and quoted lists (“2020年…名单”)."""
+        out: list[Candidate] = []
+        rank = alternation(self.lex.patterns.get("award_rank", []))
+        titles = alternation(self.lex.patterns.get("award_titles", []))
+        if rank and titles:
+            rx = re.compile(rf"(?:\d{{4}}年度?)?(?:{rank})(?:[{CJK}]{{0,6}}?)(?:{titles})")
+            for m in rx.finditer(text):
+                inner = m.group()
+                if re.search("[的与和及、在是]", inner):
+                    continue
+                out.append(Candidate(m.start(), m.end(), "Award", "award:ranked-title",
+                                     priority=1))
+        heads = alternation(self.lex.patterns.get("award_list_heads", []))
+        if heads:
+            for m in re.finditer(rf"“([^“”]{{4,40}}(?:{heads}))”", text):
+                out.append(Candidate(m.start(1), m.end(1), "Award", "award:quoted-list",
+                                     priority=3))
         return out
 
     def _persons(self, text: str) -> list[Candidate]:

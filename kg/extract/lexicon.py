@@ -117,6 +117,9 @@ class Lexicon:
             "program_follow",
             "anatomy_industry_words",
             "person_prefixes",
+            "award_rank",
+            "award_titles",
+            "award_list_heads",
         ):
             if key in data:
                 self.patterns.setdefault(key, []).extend(data[key])

@@ -290,6 +290,15 @@ class RelationExtractor:
         for a in ments:
             if a.type != "Award":
                 continue
+            nxt = [m for m in ments if m.start == a.end and m.type in ORG_TYPES]
+            if nxt:  # 国家级孵化器平湖科创中心: the title stands before the name
+                out.append(RawRelation(text[nxt[0].start:nxt[0].end], "hasAward",
+                                       text[a.start:a.end], "award:apposition", 0.8))
+                continue
+            if a.rule == "award:ranked-title" and not re.search(
+                    r"(获评|荣获|获得|评为|认定为|入选|列入|升格为|成为|跻身|申报|获批|创建)[^，。；]{0,12}$",
+                    text[:a.start]):
+                continue
             cs, _ = self._clause_bounds(text, a.start)
             subj = self._left_subject(text, ments, a.start, cs, subj_t, prefer_head=True)
             sname = self._name(text, subj) if subj else ""
