@@ -970,7 +970,10 @@ class Handler(BaseHTTPRequestHandler):
         segments = tail.split("/")
         if not tail or any(s in ("", ".", "..") or unquote(s) in (".", "..") for s in segments):
             return text_reply(404, "no such entity in the graph")
-        decoded = unquote(tail, errors="strict") if "%" in tail else tail
+        try:
+            decoded = unquote(tail, errors="strict") if "%" in tail else tail
+        except UnicodeDecodeError:
+            return text_reply(404, "no such entity in the graph")
         if any(ord(c) < 0x20 or c in '<>"{}|^`\\' for c in decoded):
             return text_reply(404, "no such entity in the graph")
         from .rdf import slug

@@ -358,7 +358,7 @@ def test_entity_page_turtle(endpoint):
 def test_unknown_entity_and_traversal_are_404(endpoint):
     for path in ("/entity/Enterprise/NoSuchThing", "/entity/", "/entity/../../etc/passwd",
                  "/entity/%2e%2e/%2e%2e/etc/passwd", "/entity/Enterprise/..%2f..%2fetc",
-                 "/etc/passwd", "/entity/Enterprise/%3Cx%3E"):
+                 "/etc/passwd", "/entity/Enterprise/%3Cx%3E", "/entity/Place/%FF%FE"):
         conn = http.client.HTTPConnection(*urllib.parse.urlsplit(endpoint).netloc.split(":"))
         conn.request("GET", path)  # sent as is: no client-side normalisation of ../
         resp = conn.getresponse()

@@ -574,14 +574,16 @@ class EntityRecognizer:
                 if item.startswith("“") and "”" not in item[1:]:
                     item = item[1:]
                     s0 += 1
-                for head in self._award_heads:
-                    idx = item.rfind(head)
-                    if idx >= 0:
-                        span = item[: idx + len(head)]
-                        if len(span) >= 3 and len(span) <= 45:
-                            out.append(Candidate(s0, s0 + len(span), "Award", "award:trigger",
-                                                 priority=2))
-                        break
+                while item and item[0] in "了为":
+                    item = item[1:]
+                    s0 += 1
+                ends = [(item.rfind(h) + len(h), h) for h in self._award_heads if h in item]
+                if ends and not re.search("给予|由|对|将", item):
+                    end, _ = max(ends)
+                    span = item[:end]
+                    if 4 <= len(span) <= 45:
+                        out.append(Candidate(s0, s0 + len(span), "Award", "award:trigger",
+                                             priority=2))
         return out
 
     def _award_titles(self, text: str) -> list[Candidate]:
@@ -590,7 +592,8 @@ class EntityRecognizer:
         rank = alternation(self.lex.patterns.get("award_rank", []))
         titles = alternation(self.lex.patterns.get("award_titles", []))
         if rank and titles:
-            rx = re.compile(rf"(?:\d{{4}}年度?)?(?:{rank})(?:[{CJK}]{{0,6}}?)(?:{titles})")
+            rx = re.compile(rf"(?:\d{{4}}年度?)?(?:{rank})(?:[{CJK}]{{0,6}}?)(?:{titles})"
+                            rf"(?:认定名单|认定|培育名单|名单)?")
             for m in rx.finditer(text):
                 inner = m.group()
                 if re.search("[的与和及、在是]", inner):

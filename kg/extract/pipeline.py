@@ -47,7 +47,7 @@ def extract_page(page: Page, nlp: Language, batch_size: int = 64) -> PageExtract
             items.append((art.id, sent.index, sent.nstart, sent.text))
     texts: Iterable[str] = (t for _, _, _, t in items)
     types: dict[str, str] = {}
-    topic: dict[str, str] = {}  # article id -> last explicit subject
+    topics: dict[str, list[str]] = {}  # article id -> explicit subjects, most recent last
     for (art_id, sidx, nstart, _), doc in zip(items, nlp.pipe(texts, batch_size=batch_size)):
         for c in doc._.kg_mentions or ():
             types.setdefault(doc.text[c.start:c.end], c.type)
@@ -69,19 +69,19 @@ def extract_page(page: Page, nlp: Language, batch_size: int = 64) -> PageExtract
             subj, obj, rule, conf = r.s, r.o, r.rule, r.confidence
             allowed = _allowed(r.s_type)
             if not subj:
-                cand = topic.get(art_id, "")
-                if not cand or (allowed and types.get(cand) not in allowed):
+                cand = _recent(topics.get(art_id, []), types, allowed)
+                if not cand:
                     continue
                 subj, rule = cand, rule + ":carried-subject"
             if not obj and not r.literal:
-                cand = topic.get(art_id, "")
-                if not cand or (allowed and types.get(cand) not in allowed):
+                cand = _recent(topics.get(art_id, []), types, allowed)
+                if not cand:
                     continue
                 obj, rule = cand, rule + ":carried"
             if r.s and r.p not in ("holdsPost", "subOrganizationOf", "metric") and not r.rule.endswith(
                 "carried-object"
             ):
-                topic[art_id] = r.s
+                topics.setdefault(art_id, []).append(r.s)
             s, e = page.to_original(nstart, nstart + len(doc.text))
             out.relations.append(
                 Relation(
@@ -113,3 +113,11 @@ def _allowed(spec: str) -> set[str]:
     for t in spec.split("|") if spec else ():
         out |= _ORG if t == "org" else {t}
     return out
+
+
+def _recent(names: list[str], types: dict[str, str], allowed: set[str]) -> str:
+    """The most recent explicit subject whose type is allowed (the antecedent of 该公司)."""
+    for name in reversed(names[-6:]):
+        if not allowed or types.get(name) in allowed:
+            return name
+    return ""

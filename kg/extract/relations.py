@@ -300,11 +300,13 @@ class RelationExtractor:
                     text[:a.start]):
                 continue
             cs, _ = self._clause_bounds(text, a.start)
-            subj = self._left_subject(text, ments, a.start, cs, subj_t, prefer_head=True)
+            subj = self._left_subject(text, ments, a.start, cs, subj_t | set(self.anaphora.values()),
+                                      prefer_head=True)
             sname = self._name(text, subj) if subj else ""
+            stype = (subj.type if subj is not None and subj.rule == "anaphora"
+                     else "|".join(sorted(subj_t)))
             out.append(RawRelation(sname, "hasAward", text[a.start:a.end], "award:trigger",
-                                   0.75 if sname else 0.5,
-                                   s_type="" if sname else "|".join(sorted(subj_t))))
+                                   0.75 if sname else 0.5, s_type="" if sname else stype))
             for ev in ments:
                 if ev.type == "Event" and ev.start == a.start and ev.end < a.end:
                     out.append(RawRelation(sname, "participatedIn", text[ev.start:ev.end],
