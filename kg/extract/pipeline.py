@@ -51,6 +51,9 @@ def extract_page(page: Page, nlp: Language, batch_size: int = 64) -> PageExtract
     for (art_id, sidx, nstart, _), doc in zip(items, nlp.pipe(texts, batch_size=batch_size)):
         for c in doc._.kg_mentions or ():
             types.setdefault(doc.text[c.start:c.end], c.type)
+        head = _opening_organisation(doc)
+        if head:
+            topics.setdefault(art_id, []).append(head)
         for c in doc._.kg_mentions or ():
             s, e = page.to_original(nstart + c.start, nstart + c.end)
             out.mentions.append(
@@ -120,4 +123,17 @@ def _recent(names: list[str], types: dict[str, str], allowed: set[str]) -> str:
     for name in reversed(names[-6:]):
         if not allowed or types.get(name) in allowed:
             return name
+    return ""
+
+
+def _opening_organisation(doc) -> str:
+    """The organisation a sentence opens with (a heading, or the subject of the sentence):
+    later sentences that omit their subject are about it."""
+    for c in doc._.kg_mentions or ():
+        if c.start > 6:
+            return ""
+        if c.type in _ORG:
+            lead = doc.text[:c.start]
+            if not any(ch in lead for ch in "与和同跟对向在由为从经把被将"):
+                return doc.text[c.start:c.end]
     return ""

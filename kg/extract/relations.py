@@ -325,9 +325,13 @@ class RelationExtractor:
             if ind.type != "Industry":
                 continue
             cs, _ = self._clause_bounds(text, ind.start)
-            subj = self._left_subject(text, ments, ind.start, cs, subj_t, prefer_head=True)
+            cands = [m for m in ments if not (m.type == "Place" and m.rule != "home"
+                                              and self._name(text, m) != self.home)]
+            subj = self._left_subject(text, cands, ind.start, cs, subj_t, prefer_head=True)
             between = text[subj.end if subj else cs:ind.start]
-            if not trig.search(between + text[ind.end:ind.end + 2]):
+            after = text[ind.end:ind.end + 4]
+            if not (trig.search(between) or re.match(r"(及其|、|和|与|等)?[^，。；]{0,6}?"
+                                                     r"(产业|行业|领域|企业|项目|方向)", after)):
                 continue
             sname = self._name(text, subj) if subj else ""
             out.append(RawRelation(sname, "focusIndustry", text[ind.start:ind.end],
