@@ -10,7 +10,9 @@ came from (:attr:`kg.model.Page.offsets`).
 from __future__ import annotations
 
 import codecs
+import os
 import re
+import stat
 import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -94,20 +96,78 @@ def _looks_binary(text: str) -> bool:
     return bad > max(8, len(sample) // 50)
 
 
-def read_file(path: str | Path) -> tuple[str, str]:
-    """Read and decode a file; :class:`InputError` on any problem (never ``OSError``)."""
+#: Default largest input file (bytes). A newspaper page is about 20 KB; extraction costs about
+#: 20 s and 0.5 GB of memory per MB, so bigger files are refused (override: ``KG_MAX_FILE_MB``).
+MAX_FILE_BYTES = 4 * 1024 * 1024
+
+
+def max_file_bytes() -> int:
+    """The size limit in force: ``KG_MAX_FILE_MB`` from the environment, else the default."""
+    raw = os.environ.get("KG_MAX_FILE_MB", "").strip()
+    if raw:
+        try:
+            mb = float(raw)
+        except ValueError:
+            mb = 0.0
+        if mb > 0:
+            return int(mb * 1024 * 1024)
+    return MAX_FILE_BYTES
+
+
+def display_name(path: str | Path) -> str:
+    """A file's name as printable text (undecodable bytes of the name shown as ``\\xNN``)."""
+    name = Path(path).name or str(path)
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+def read_file(path: str | Path, max_bytes: int | None = None) -> tuple[str, str]:
+    """Read and decode a file; :class:`InputError` on any problem (never ``OSError``).
+
+    Only regular files are read (a FIFO or device would block or never end); files larger than
+    ``max_bytes`` (default :func:`max_file_bytes`) are refused before they are read.
+    """
     p = Path(path)
+    name = display_name(p)
+    limit = max_file_bytes() if max_bytes is None else max_bytes
     try:
-        data = p.read_bytes()
+        st = p.stat()
+        if stat.S_ISDIR(st.st_mode):
+            raise InputError(f"{name}: is a directory")
+        if not stat.S_ISREG(st.st_mode):
+            raise InputError(f"{name}: not a regular file ({_kind(st.st_mode)})")
+        if st.st_size > limit:
+            raise InputError(f"{name}: too large ({_mb(st.st_size)} > limit {_mb(limit)}; "
+                             "set KG_MAX_FILE_MB to raise it)")
+        with p.open("rb") as fh:
+            data = fh.read(limit + 1)
+    except InputError:
+        raise
     except IsADirectoryError:
-        raise InputError(f"{p.name}: is a directory") from None
+        raise InputError(f"{name}: is a directory") from None
     except FileNotFoundError:
-        raise InputError(f"{p}: no such file") from None
+        what = "broken symbolic link" if p.is_symlink() else "no such file"
+        raise InputError(f"{name}: {what}") from None
     except PermissionError:
-        raise InputError(f"{p.name}: permission denied") from None
+        raise InputError(f"{name}: permission denied") from None
     except OSError as exc:
-        raise InputError(f"{p.name}: cannot read ({exc.strerror or exc})") from None
-    return decode(data, p.name)
+        raise InputError(f"{name}: cannot read ({exc.strerror or exc})") from None
+    if len(data) > limit:  # grew while we looked
+        raise InputError(f"{name}: too large (> limit {_mb(limit)}; set KG_MAX_FILE_MB)")
+    return decode(data, name)
+
+
+def _mb(n: int) -> str:
+    return f"{n / (1024 * 1024):.1f} MB"
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "a FIFO"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return "special file"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -173,11 +233,12 @@ def _classify(text: str, start: int, end: int, eol: int) -> _Line:
         level = level or 6
     if _BYLINE_RE.match(body) and len(body) <= 40 and not re.search(r"[，。,：:]", body):
         kind = "byline"
-    chars = [(c, s + k) for k, c in enumerate(body)]
-    while chars and chars[-1][0].isspace():
-        chars.pop()
-    while chars and chars[0][0].isspace():
-        chars.pop(0)
+    a, b = 0, len(body)
+    while b > a and body[b - 1].isspace():
+        b -= 1
+    while a < b and body[a].isspace():
+        a += 1
+    chars = [(body[k], s + k) for k in range(a, b)]
     return _Line(kind, chars, level, eol)
 
 
@@ -195,14 +256,17 @@ def _clean_chars(chars: list[tuple[str, int]], *, byline: bool = False) -> list[
             continue  # control and format characters (NUL, zero-width, bidi overrides)
         mapped.append((c, o))
     n = len(mapped)
+    # next_solid[k]: the first non-space character after position k (linear, not per space)
+    next_solid = [""] * n
+    following = ""
+    for k in range(n - 1, -1, -1):
+        next_solid[k] = following
+        if mapped[k][0] != " ":
+            following = mapped[k][0]
     for k, (c, o) in enumerate(mapped):
         if c == " ":
             prev = out[-1][0] if out else ""
-            nxt = ""
-            for m in range(k + 1, n):
-                if mapped[m][0] != " ":
-                    nxt = mapped[m][0]
-                    break
+            nxt = next_solid[k]
             if not prev or not nxt or prev == " ":
                 continue
             if byline:
@@ -241,6 +305,15 @@ def _ends_sentence(chars: list[tuple[str, int]]) -> bool:
     while k >= 0 and chars[k][0] in CLOSERS + "\"'":
         k -= 1
     return k >= 0 and chars[k][0] in TERMINALS
+
+
+def _lines_end_sentence(lines: list[_Line]) -> bool:
+    """:func:`_ends_sentence` of the lines' joined characters, without joining them."""
+    for ln in reversed(lines):
+        for c, _ in reversed(ln.chars):
+            if c not in CLOSERS + "\"'":
+                return c in TERMINALS
+    return False
 
 
 def _has_clause_punct(chars: list[tuple[str, int]]) -> bool:
@@ -302,13 +375,15 @@ def normalise(text: str) -> tuple[str, tuple[int, ...], list[Paragraph]]:
 
     # join paragraphs that a page break cut (previous ends mid-sentence, both are body)
     merged: list[tuple[str, list[_Line], int]] = []
+    merged_len = 0  # characters in merged[-1] (kept so that long merges stay linear)
     for kind, pl, level in units:
         if merged and kind in ("body", "title") and merged[-1][0] == "body":
-            prev_chars = [c for ln in merged[-1][1] for c in ln.chars]
-            if not _ends_sentence(prev_chars) and len(prev_chars) > 20:
-                merged[-1] = ("body", merged[-1][1] + pl, 0)
+            if not _lines_end_sentence(merged[-1][1]) and merged_len > 20:
+                merged[-1][1].extend(pl)
+                merged_len += sum(len(ln.chars) for ln in pl)
                 continue
-        merged.append((kind, pl, level))
+        merged.append((kind, list(pl), level))
+        merged_len = sum(len(ln.chars) for ln in pl)
 
     out_chars: list[str] = []
     out_offs: list[int] = []
@@ -362,10 +437,19 @@ def _curly_quotes(chars: list[tuple[str, int]]) -> list[tuple[str, int]]:
 _SENT_RE = re.compile(r"[^。！？!?\n]*(?:[。！？!?]+[”’」』）)]*|\n|$)")
 
 
+#: Longest sentence handed to extraction. Real sentences of the column stay under about 220
+#: characters; a longer run (a list without full stops, or hostile input) is cut at a clause
+#: mark so that extraction work per sentence stays bounded.
+MAX_SENTENCE_CHARS = 300
+_CLAUSE_MARKS = "，；、：,;:"
+
+
 def split_sentences(text: str, offset: int = 0) -> list[tuple[int, int]]:
     """Split normalised text into sentence spans ``(start, end)`` (shifted by ``offset``).
 
     A sentence ends at 。！？ (with the closing quotes that follow) or at a paragraph break.
+    Sentences longer than :data:`MAX_SENTENCE_CHARS` are cut after the last clause mark
+    (，；、：) in their second half, else hard at the limit.
     """
     spans: list[tuple[int, int]] = []
     for m in _SENT_RE.finditer(text):
@@ -374,6 +458,19 @@ def split_sentences(text: str, offset: int = 0) -> list[tuple[int, int]]:
             s += 1
         while e > s and text[e - 1] in " \n":
             e -= 1
+        while e - s > MAX_SENTENCE_CHARS:
+            lo, hi = s + MAX_SENTENCE_CHARS // 2, s + MAX_SENTENCE_CHARS
+            cut = max(text.rfind(ch, lo, hi) for ch in _CLAUSE_MARKS) + 1 or hi
+            if cut <= lo:
+                cut = hi
+            end = cut
+            while end > s and text[end - 1] in " \n":
+                end -= 1
+            if end > s:
+                spans.append((s + offset, end + offset))
+            s = cut
+            while s < e and text[s] in " \n":
+                s += 1
         if e > s:
             spans.append((s + offset, e + offset))
     return spans
@@ -477,10 +574,14 @@ def ingest_text(name: str, original: str, encoding: str = "utf-8") -> Page:
 
 
 def ingest_file(path: str | Path) -> Page:
-    """Read, decode, normalise and split one file. Raises :class:`InputError`."""
+    """Read, decode, normalise and split one file. Raises :class:`InputError`.
+
+    The page is named after the file; bytes of the name that are not UTF-8 are spelt ``\\xNN``
+    so that the name can go into IRIs and output files.
+    """
     p = Path(path)
     original, enc = read_file(p)
-    return ingest_text(p.name, original, enc)
+    return ingest_text(display_name(p), original, enc)
 
 
 def discover(paths: Iterable[str | Path], suffixes: tuple[str, ...] = (".txt",)) -> list[Path]:
@@ -514,7 +615,7 @@ def _walk(root: Path, seen: set[str]) -> Iterator[Path]:
         try:
             if e.is_dir():
                 yield from _walk(e, seen)
-            elif e.is_file() or e.is_symlink():
+            else:  # files, broken links, FIFOs…: read_file reports what cannot be read
                 yield e
         except OSError:
-            continue
+            yield e

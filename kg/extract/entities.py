@@ -737,6 +737,9 @@ class EntityRecognizer:
         or the nested span is an abbreviation of the same name (清华 in 清华大学)."""
         if c.type == "Event" and o.type == "Award" and c.start == o.start:
             return True  # 平湖创新创业大赛 in 平湖创新创业大赛特等奖
+        if c.type == "Program" and c.rule.startswith("quoted") and o.type in (
+                "Event", "Fund", "GovernmentBody", "Program", "Award") and c.start == o.start:
+            return True  # “深根计划” in “深根计划”工作专项资金
         if c.type not in ORG_TYPES or o.type not in ORG_TYPES | {"Program", "Event", "Award"}:
             return False
         if c.start != o.start or c.priority < 2 and not c.rule.startswith("lexicon:abbreviation"):

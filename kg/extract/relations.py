@@ -261,6 +261,23 @@ class RelationExtractor:
                         for n in dict.fromkeys(names):
                             out.append(RawRelation(n, p, oname, tag, 0.7 if n else 0.55,
                                                    s_type="" if n else "|".join(sorted(subj_t))))
+                    # A与B共建C / A联合B共建C: A and B also cooperate
+                    seg = text[cs:t.start()]
+                    wm = re.search("(与|联合|携手|同)", seg)
+                    if wm:
+                        wpos = cs + wm.start()
+                        lead = [m for m in ments if m.end <= wpos and m.start >= cs
+                                and m.type in subj_t]
+                        partners = [m for m in ments if m.start >= wpos + len(wm.group())
+                                    and m.end <= t.start() and m.type in ORG_TYPES]
+                        a = self._name(text, lead[-1]) if lead else ""
+                        for b in partners:
+                            bn = self._name(text, b)
+                            if bn and bn != a:
+                                out.append(RawRelation(a, "cooperatesWith", bn,
+                                                       f"trigger:cooperatesWith:{wm.group()}…{t.group()}",
+                                                       0.65 if a else 0.5,
+                                                       s_type="" if a else "|".join(sorted(subj_t))))
                 elif kind == "with":
                     seg = text[cs:t.start()]
                     wi = max(seg.rfind("与"), seg.rfind("同"), seg.rfind("和"), seg.rfind("跟"))
@@ -272,6 +289,8 @@ class RelationExtractor:
                     else:
                         partners = self._right_run(text, ments, t.end(), ce, obj_t)
                         subj = self._left_subject(text, ments, t.start(), cs, subj_t)
+                    orgs_only = [m for m in partners if m.type != "Place"]
+                    partners = orgs_only or partners
                     if not partners:
                         continue
                     sname = self._name(text, subj) if subj else ""
@@ -389,12 +408,18 @@ class RelationExtractor:
         """Facts inside a name: an event or platform named after an industry (氢燃料电池技术论坛)
         focuses on it; an award named after a contest (…大赛特等奖) means taking part in it."""
         out: list[RawRelation] = []
+        programs = [p for p in ments if p.type == "Program"]
         for c in ments:
             name = text[c.start:c.end]
             if c.type in ("Event", "Platform", "Program", "Fund"):
                 for m in self._industry_re.finditer(name):
                     out.append(RawRelation(name, "focusIndustry", m.group(), "name:industry",
                                            0.6))
+            if c.type in ("Event", "Fund", "GovernmentBody", "Program", "Award"):
+                for p in programs:
+                    if p is not c and c.start <= p.start and p.end <= c.end:
+                        out.append(RawRelation(name, "partOfProgram", text[p.start:p.end],
+                                               "name:programme", 0.6))
         return out
 
     def _metrics(self, text: str, ments: list[Candidate]) -> list[RawRelation]:
