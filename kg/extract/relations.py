@@ -87,6 +87,7 @@ class RelationExtractor:
         ments = sorted(top + pseudo, key=lambda c: (c.start, c.end))
         out: list[RawRelation] = []
         out += self._structural(text, all_m)
+        out += self._distributed_units(text, all_m)
         out += self._posts(text, all_m)
         out += self._triggers(text, ments)
         out += self._awards(text, ments)
@@ -127,6 +128,34 @@ class RelationExtractor:
                     if len(rest) >= 2:
                         out.append(RawRelation(text[outer.start:outer.end], "subOrganizationOf",
                                                text[inner.start:inner.end], "structure:nested", 0.9))
+        return out
+
+    def _distributed_units(self, text: str, ments: list[Candidate]) -> list[RawRelation]:
+        """清华大学苏州汽车研究院、车辆与运载学院、…: later units of a list share the parent."""
+        out: list[RawRelation] = []
+        orgs = sorted((m for m in ments if m.type in ORG_TYPES), key=lambda m: (m.start, -m.end))
+        for unit in orgs:
+            if not unit.rule.startswith("unit:"):
+                continue
+            parent = next((p for p in orgs if p.start == unit.start and p.end < unit.end), None)
+            if parent is None:
+                continue
+            pname = text[parent.start:parent.end]
+            last = unit.end
+            for nxt in orgs:
+                if nxt.start < last or nxt.start == unit.start:
+                    continue
+                if text[last:nxt.start] not in ("、", "和", "及", "以及"):
+                    break
+                if nxt.type in ("University", "ResearchInstitute") and not text[
+                        nxt.start:nxt.end].startswith(pname):
+                    out.append(RawRelation(text[nxt.start:nxt.end], "subOrganizationOf", pname,
+                                           "structure:distributed-parent", 0.7))
+                last = nxt.end
+        for a, b in zip(orgs, orgs[1:]):
+            if a.type == "Media" and b.type == "Media" and a.end == b.start:
+                out.append(RawRelation(text[b.start:b.end], "subOrganizationOf",
+                                       text[a.start:a.end], "structure:media-programme", 0.7))
         return out
 
     def _posts(self, text: str, ments: list[Candidate]) -> list[RawRelation]:
@@ -229,7 +258,9 @@ class RelationExtractor:
                     objs = self._right_run(text, ments, t.end(), ce, obj_t)
                     if not objs:
                         continue
-                    subj = self._left_subject(text, ments, t.start(), cs, subj_t)
+                    seg_start = max(cs, max(text.rfind(ch, 0, t.start()) for ch in "，,") + 1)
+                    subj = self._left_subject(text, ments, t.start(), seg_start, subj_t,
+                                              prefer_head=True)
                     sname = self._name(text, subj) if subj else ""
                     conf = 0.75 if subj and sname else 0.55
                     for o in objs:
@@ -371,7 +402,7 @@ class RelationExtractor:
             an, bn = self._name(text, a), text[b.start:b.end]
             if a.type == "Place" and b.type == "Place" and gap == "" and an:
                 out.append(RawRelation(bn, "locatedIn", an, "adjacency:place-place", 0.8))
-            elif a.rule == "home" and gap == "" and b.type in ORG_TYPES | {"Place"}:
+            elif a.rule == "home" and gap == "" and b.type in ORG_TYPES - {"GovernmentBody"}:
                 out.append(RawRelation(bn, "locatedIn", self.home, "adjacency:home", 0.75))
             elif a.type == "Platform" and b.type in ("Enterprise", "ResearchInstitute") and (
                 gap == "" or re.fullmatch(r"(内|里|中)[，,]?", gap)
@@ -390,6 +421,13 @@ class RelationExtractor:
                 if subj:
                     out.append(RawRelation(text[subj[0].start:subj[0].end], "locatedIn",
                                            self._name(text, o), "pattern:位于X的Y", 0.8))
+        for m in re.finditer(r"在([^，。；]{2,40}?)(成功)?(举行|举办|落幕|召开|开幕|启动)", text):
+            venue = [c for c in ments if c.start == m.start() + 1 and c.end <= m.end()
+                     and c.type in ("Place", "Platform")]
+            events = [c for c in ments if c.type == "Event" and c.end <= m.start()]
+            if venue and events:
+                out.append(RawRelation(text[events[-1].start:events[-1].end], "locatedIn",
+                                       self._name(text, venue[0]), "pattern:Y在X举行", 0.75))
         for m in re.finditer("在", text):
             objs = [c for c in ments if c.start == m.end() and c.type in ("Place", "Platform")]
             if not objs:
