@@ -42,7 +42,7 @@ class RawRelation:
 def _types(spec: list[str]) -> set[str]:
     out: set[str] = set()
     for t in spec:
-        out |= ORG_TYPES if t == "org" else {t}
+        out |= (ORG_TYPES | {"Organization"}) if t == "org" else {t}
     return out
 
 
@@ -76,6 +76,9 @@ class RelationExtractor:
                                            and (o.end - o.start) > (m.end - m.start) for o in all_m)]
         # pseudo-mentions for 我市 / 该公司
         pseudo: list[Candidate] = []
+        for m in re.finditer(r"(?<![尤极])其(?![中他它实余次间])", text):
+            if not any(c.start <= m.start() < c.end for c in top):
+                pseudo.append(Candidate(m.start(), m.end(), "Organization", "anaphora"))
         for m in self._home_re.finditer(text):
             if any(c.start <= m.start() < c.end for c in top):
                 continue
@@ -216,6 +219,11 @@ class RelationExtractor:
         """The subject of a predicate at ``pos``: the sentence's own subject when it opens the
         sentence (after at most a short adverbial such as 近日，), else the nearest mention to
         the left in the clause."""
+        for ex in re.finditer(r"以([^，。；]{2,30}?)为例", text[:pos]):
+            hit = [m for m in ments if m.start == ex.start(1) and m.end == ex.end(1)
+                   and m.type in types]
+            if hit:
+                return hit[0]  # 以X为例，其…: the example is what the sentence is about
         head = self._sentence_subject(text, ments, pos, types) if prefer_head else None
         if head is not None:
             return head
@@ -384,9 +392,11 @@ class RelationExtractor:
                                                      r"(产业|行业|领域|企业|项目|方向)", after)):
                 continue
             sname = self._name(text, subj) if subj else ""
+            stype = "|".join(sorted(ORG_TYPES)) if subj is not None and subj.rule == "anaphora" \
+                else "|".join(sorted(subj_t))
             out.append(RawRelation(sname, "focusIndustry", text[ind.start:ind.end],
                                    "industry:focus", 0.65 if sname else 0.45,
-                                   s_type="" if sname else "|".join(sorted(subj_t))))
+                                   s_type="" if sname else stype))
         return out
 
     def _adjacency(self, text: str, ments: list[Candidate]) -> list[RawRelation]:
