@@ -12,6 +12,7 @@ from spacy.language import Language
 from ..model import Mention, Page, Relation
 from . import entities as _entities  # noqa: F401  (registers the factory)
 from . import relations as _relations  # noqa: F401  (registers the factory)
+from .relations import ANAPHOR
 
 
 def build_nlp(data_dir: str | None = None, home: str = "平湖市") -> Language:
@@ -71,17 +72,30 @@ def extract_page(page: Page, nlp: Language, batch_size: int = 64) -> PageExtract
         for r in doc._.kg_relations or ():
             subj, obj, rule, conf = r.s, r.o, r.rule, r.confidence
             allowed = _allowed(r.s_type)
-            if not subj:
-                cand = _recent(topics.get(art_id, []), types, allowed)
+            if subj.startswith(ANAPHOR):
+                ana = subj[len(ANAPHOR):]
+                cand = _recent(topics.get(art_id, []), types,
+                               _ORG if ana == "Organization" else {ana})
                 if not cand:
+                    continue
+                subj, rule = cand, rule + ":anaphora"
+            elif not subj:
+                # a subject-less clause takes the article's topic only for honours and key
+                # figures, where the organisation is the running subject of the passage
+                cand = _recent(topics.get(art_id, []), types, allowed)
+                if not cand or not rule.startswith(("award:", "metric:")):
                     continue
                 subj, rule = cand, rule + ":carried-subject"
+            if obj.startswith(ANAPHOR):
+                continue
             if not obj and not r.literal:
                 cand = _recent(topics.get(art_id, []), types, allowed)
-                if not cand:
+                if not cand or not rule.startswith("award:"):
                     continue
                 obj, rule = cand, rule + ":carried"
-            if r.s and r.p not in ("holdsPost", "subOrganizationOf", "metric") and not r.rule.endswith(
+            if r.s and not r.s.startswith(ANAPHOR) and r.p not in (
+                "holdsPost", "subOrganizationOf", "metric"
+            ) and not r.rule.endswith(
                 "carried-object"
             ):
                 topics.setdefault(art_id, []).append(r.s)

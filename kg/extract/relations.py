@@ -19,6 +19,8 @@ from .lexicon import Lexicon, alternation
 if not Doc.has_extension("kg_relations"):
     Doc.set_extension("kg_relations", default=None)
 
+#: Prefix of a subject that is an anaphor (该公司, 其) to be resolved from the article's context.
+ANAPHOR = "\x00"
 CLAUSE_BREAK = "；;。！？"
 SOFT_BREAK = "，,：:"
 _NUM_UNIT_RE = re.compile(
@@ -115,7 +117,7 @@ class RelationExtractor:
         if c.rule == "home":
             return self.home
         if c.rule == "anaphora":
-            return ""
+            return ANAPHOR + c.type  # resolved by the article-level pass (该公司 → its antecedent)
         return text[c.start:c.end]
 
     def _structural(self, text: str, ments: list[Candidate]) -> list[RawRelation]:
