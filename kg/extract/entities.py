@@ -25,7 +25,7 @@ _PUNCT_RE = re.compile(r"[^\w\u4e00-\u9fff]")
 _ORDINAL_RE = re.compile(r"^(第[一二三四五六七八九十百\d]+[届期批次]|\d{4}年度?|[一二三四五六七八九十\d]+)$")
 _NON_NAME_TAGS = {"p", "c", "u", "uj", "ul", "uz", "ug", "uv", "ud", "r", "d", "y", "e", "o",
                   "ad", "q", "mq"}
-_GLUED_STOPS = set("以及与和在对向从把被将为由只个家")
+_GLUED_STOPS = set("以及与和在对向从把被将为由只个家获")
 _COUNT_RE = re.compile(r"^[\d一二三四五六七八九十两几多数]+[大个家只项批类种所名位]$")
 ORG_TYPES = {
     "Enterprise",
@@ -95,6 +95,8 @@ class EntityRecognizer:
             lx.patterns.get("anatomy_industry_words", []), key=len, reverse=True
         )
         self._prog_trig = set(lx.patterns.get("program_triggers", []))
+        self._generic_prog = set(lx.patterns.get("generic_program_words", []))
+        self._scheme_shapes = [re.compile(x) for x in lx.patterns.get("scheme_shapes", [])]
         self._heads = tuple(sorted(set(_GENERIC_HEADS) | {
             x.suffix for x in lx.suffixes if len(x.suffix) >= 3}, key=len, reverse=True))
         self._prog_follow = tuple(lx.patterns.get("program_follow", []))
@@ -114,6 +116,7 @@ class EntityRecognizer:
         cands += self._quoted(text)
         cands += self._events_programs(text, toks)
         cands += self._awards(text)
+        cands += self._tours(text)
         cands += self._award_titles(text)
         cands += self._persons(text)
         cands += self._units(text, toks, [c for c in cands if c.type in ORG_TYPES])
@@ -516,6 +519,9 @@ class EntityRecognizer:
                 continue  # handled by the event rule
             if self.lex.suffix_re.search(inner):
                 continue
+            if any(rx.match(inner) for rx in self._scheme_shapes):
+                out.append(Candidate(s, e, "Program", "quoted:scheme-shape", priority=2))
+                continue
             if 2 <= len(inner) <= 8 and not re.search("[，。、；：！？]", inner):
                 prev = text[max(0, s - 2):s]
                 follow = text[e:e + 2]
@@ -527,7 +533,12 @@ class EntityRecognizer:
 
     def _prefix_scope(self, text: str, qstart: int) -> int:
         """Include a scope prefix like 国家/省/市/嘉兴市 directly before a quoted programme."""
-        m = re.search(r"(国家|省|市|[\u4e00-\u9fff]{2}[省市]|浙江省)$", text[max(0, qstart - 4):qstart])
+        before = text[max(0, qstart - 4):qstart]
+        for p in sorted(self.lex.places, key=len, reverse=True):
+            for form in (p + "市", p + "省", p):
+                if before.endswith(form):
+                    return qstart - len(form)
+        m = re.search(r"(?<![我全本该各])(国家|省|市)$", before)
         if m:
             return qstart - len(m.group())
         return qstart
@@ -537,8 +548,9 @@ class EntityRecognizer:
         for regex, typ in ((self._event_re, "Event"), (self._program_re, "Program")):
             for m in regex.finditer(text):
                 if m.end() < len(text) and re.match(f"[{CJK}]", text[m.end()]) and typ == "Program":
-                    # 计划 followed by more ideographs is rarely the end of a name (计划项目)
-                    if text[m.end()] not in "”》":
+                    # a programme name ends before 项目/申报/工作/…, not inside a longer word
+                    if not re.match("(项目|申报|工作|专项|人才|领军|的|等|实施|启动|主题|行动)",
+                                    text[m.end():m.end() + 2]):
                         continue
                 start = m.start()
                 # include a closing quote run: “…”大赛
@@ -557,7 +569,29 @@ class EntityRecognizer:
                 prefix = text[start:m.start()]
                 if len(prefix.strip("“”《》")) < 2:
                     continue
-                out.append(Candidate(start, m.end(), typ, f"suffix:{m.group()}", priority=1))
+                name = text[start:m.end()]
+                if typ == "Program" and "“" not in name and (
+                    m.group() in self._generic_prog and not self._has_name(prefix)
+                    or name in self._generic_prog
+                ):
+                    continue  # 人才政策, 规划方案: a class of documents, not one named programme
+                end = m.end()
+                vm = re.match(r"\d+(?:\.\d+)?版?", text[end:]) if typ == "Program" else None
+                if vm:
+                    end += vm.end()  # 科技政策4.0, 人才政策2.0版
+                out.append(Candidate(start, end, typ, f"suffix:{m.group()}", priority=1))
+        return out
+
+    def _tours(self, text: str) -> list[Candidate]:
+        """Visit campaigns named "<who><place>行" in lists: 清华校友平湖行, 海外学子浙江行."""
+        out: list[Candidate] = []
+        rx = re.compile(rf"(?<![{CJK}])([{CJK}]{{2,4}}?)({alternation(list(self.lex.places))})行"
+                        rf"(?=[、，。等和及])")
+        for m in rx.finditer(text):
+            out.append(Candidate(m.start(), m.end(), "Event", "event:tour", priority=1))
+        for m in re.finditer(rf"、([{CJK}]{{2,4}}?)({alternation(list(self.lex.places))})行"
+                             rf"(?=[、，。等和及])", text):
+            out.append(Candidate(m.start(1), m.end(), "Event", "event:tour", priority=1))
         return out
 
     def _awards(self, text: str) -> list[Candidate]:

@@ -120,6 +120,8 @@ class Lexicon:
             "award_rank",
             "award_titles",
             "award_list_heads",
+            "generic_program_words",
+            "scheme_shapes",
         ):
             if key in data:
                 self.patterns.setdefault(key, []).extend(data[key])

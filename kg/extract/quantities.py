@@ -136,7 +136,7 @@ _AMOUNT = re.compile(
 _LIST_ITEM = re.compile(rf"(?<![0-9A-Za-z.,])({_NUM})(?:余|多)?{_SP}[、,，]{_SP}$")
 
 _COUNT_UNITS = ["人次", "家次", "家", "个", "人", "名", "位", "项", "件", "次", "笔", "所", "场",
-                "只", "套", "批", "台", "支"]
+                "只", "套", "批", "台", "支", "颗"]
 _COUNT = re.compile(
     rf"(?:{_NOT_BEFORE_PREFIX}(?P<pre>{_PREFIX_RE}){_SP})?"
     rf"(?<![0-9A-Za-z.,第])(?P<n1>{_NUM})"
