@@ -232,6 +232,15 @@ class Resolver:
                 if src != k and self._final(redirect, src) == k:
                     ent.merged_by = sorted(set(ent.merged_by) | set(why[src]))
             res.entities[k] = ent
+        # bodies named by a post title (副市长 → the home city's government) exist even when the
+        # text never names them; they are derived from the post's sentence
+        for ex in exts:
+            for r in ex.relations:
+                if r.rule == "post:implied-body":
+                    k, _ = self.key_of(r.o, "GovernmentBody")
+                    if k not in res.entities and self._final(redirect, k) not in res.entities:
+                        res.entities[k] = Entity(key=k, name=r.o, type="GovernmentBody",
+                                                 merged_by=[(r.o, "post:implied-body")])
         # relations
         alias_index = self._alias_index(res.entities)
         for ex in exts:

@@ -51,7 +51,7 @@ def run_build(seeds: Path, out: Path, *extra: str):
 def sources(out: Path) -> set[str]:
     """The ``kg:sourceFile`` values in the built N-Quads."""
     nq = (out / "pinghu.nq").read_text(encoding="utf-8")
-    return set(re.findall(r'#sourceFile> "([^"]*)"', nq))
+    return {v.replace("\\\\", "\\") for v in re.findall(r'#sourceFile> "([^"]*)"', nq)}
 
 
 def seed_text() -> str:
@@ -65,7 +65,12 @@ def seed_text() -> str:
 def _variants() -> dict[str, bytes]:
     text = seed_text()
     lines = text.splitlines()
-    mixed = "".join(ln + ("\r\n", "\r", "\n")[i % 3] for i, ln in enumerate(lines))
+    # CR, LF and CRLF in turn (a lone CR is never followed by an empty line's LF: that is CRLF)
+    ends = [("\r\n", "\r", "\n")[i % 3] for i in range(len(lines))]
+    for i in range(len(lines) - 1):
+        if ends[i] == "\r" and not lines[i + 1]:
+            ends[i] = "\r\n"
+    mixed = "".join(ln + end for ln, end in zip(lines, ends))
     utf8 = text.encode("utf-8")
     cut = [utf8.index("。".encode()) + 3, len(utf8) // 2, len(utf8) - 10]
     nul = bytearray(utf8)

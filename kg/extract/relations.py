@@ -58,6 +58,8 @@ class RelationExtractor:
         self.rules = rel.get("rules", [])
         self.home_words = rel.get("home_words", [])
         self.anaphora: dict[str, str] = rel.get("anaphora", {})
+        self.implied = {k: v.replace("{home}", home) for k, v in
+                        rel.get("implied_bodies", {}).items() if not k.startswith("_")}
         trig: dict[str, list[dict]] = {}
         for r in self.rules:
             for t in r["triggers"]:
@@ -180,6 +182,16 @@ class RelationExtractor:
                     if not re.search(r"[，。；,]", between):
                         if best is None or o.end > best.end:
                             best = o
+            if best is None or text[best.end:j].strip("、") in self.implied or role in self.implied:
+                implied = self.implied.get(role)
+                if implied is None:
+                    prev_title = re.search(r"([\u4e00-\u9fff]{2,5})、$", text[:j])
+                    implied = self.implied.get(prev_title.group(1)) if prev_title else None
+                if implied:
+                    out.append(RawRelation(text[p.start:p.end], "holdsPost", implied,
+                                           "post:implied-body", 0.8,
+                                           qualifiers=(("role", role),)))
+                    continue
             if best is None:
                 continue
             _ = window
@@ -234,6 +246,25 @@ class RelationExtractor:
             if m.end <= pos and m.start >= start and m.type in types:
                 best = m
         return best
+
+    def _left_coordinated(self, text: str, ments: list[Candidate],
+                          head: Candidate) -> list[Candidate]:
+        """Mentions joined to ``head`` by 、/和/与/及 on its left or right (A、B入选…)."""
+        out: list[Candidate] = []
+        ordered = sorted(ments, key=lambda m: m.start)
+        i = ordered.index(head)
+        k = i
+        while k > 0 and text[ordered[k - 1].end:ordered[k].start] in ("、", "和", "与", "及"):
+            k -= 1
+            if ordered[k].type == head.type:
+                out.append(ordered[k])
+        k = i
+        while k + 1 < len(ordered) and text[ordered[k].end:ordered[k + 1].start] in (
+                "、", "和", "与", "及"):
+            k += 1
+            if ordered[k].type == head.type:
+                out.append(ordered[k])
+        return out
 
     def _sentence_subject(self, text: str, ments: list[Candidate], pos: int,
                           types: set[str]) -> Candidate | None:
@@ -291,13 +322,15 @@ class RelationExtractor:
                     if not objs:
                         continue
                     parties = [m for m in ments if cs <= m.start and m.end <= t.start()
-                               and m.type in subj_t]
+                               and m.type in subj_t and not (
+                                   m.type == "Place" and m.rule != "home"
+                                   and not re.search("(镇|街道|乡|区|县)$", text[m.start:m.end]))]
                     parties = parties[-3:]
                     names = [self._name(text, m) for m in parties]
                     if not parties or (len(parties) == 1 and re.search(
                             "[与和同跟]" + re.escape(text[parties[0].start:parties[0].end]), text[cs:t.start()])):
                         names.append("")
-                    for o in objs[:1]:
+                    for o in objs:
                         oname = self._name(text, o)
                         for n in dict.fromkeys(names):
                             out.append(RawRelation(n, p, oname, tag, 0.7 if n else 0.55,
@@ -350,7 +383,8 @@ class RelationExtractor:
         for a in ments:
             if a.type != "Award":
                 continue
-            nxt = [m for m in ments if m.start == a.end and m.type in ORG_TYPES]
+            nxt = [m for m in ments if m.type in ORG_TYPES and (
+                m.start == a.end or text[a.end:m.start] in ("——", "—", "：", ":"))]
             if nxt:  # 国家级孵化器平湖科创中心: the title stands before the name
                 out.append(RawRelation(text[nxt[0].start:nxt[0].end], "hasAward",
                                        text[a.start:a.end], "award:apposition", 0.8))
@@ -367,6 +401,10 @@ class RelationExtractor:
                      else "|".join(sorted(subj_t)))
             out.append(RawRelation(sname, "hasAward", text[a.start:a.end], "award:trigger",
                                    0.75 if sname else 0.5, s_type="" if sname else stype))
+            if subj is not None and subj.rule not in ("anaphora", "home"):
+                for co in self._left_coordinated(text, ments, subj):
+                    out.append(RawRelation(text[co.start:co.end], "hasAward",
+                                           text[a.start:a.end], "award:trigger:coordinated", 0.7))
             for ev in ments:
                 if ev.type == "Event" and ev.start == a.start and ev.end < a.end:
                     out.append(RawRelation(sname, "participatedIn", text[ev.start:ev.end],
