@@ -1185,7 +1185,9 @@ def measures_graph_iri() -> str:
     """IRI of the named graph that holds the measures."""
     from .vocab import ID
 
-    return str(ID["graph/measures"])
+    from .rdf import MEASURES_GRAPH
+
+    return str(MEASURES_GRAPH)
 
 
 def measure_quads(report: Mapping[str, Any]) -> list[ox.Quad]:

@@ -72,6 +72,8 @@ def graph_iri(article_id: str) -> URIRef:
 
 
 ENTITIES_GRAPH = ID["graph/entities"]
+#: Named graph of network measures written by ``kg analyze``.
+MEASURES_GRAPH = ID["graph/measures"]
 
 
 def assertion_iri(rel: Relation) -> URIRef:

@@ -187,6 +187,14 @@ class Resolver:
             if target and target != k:
                 redirect[k] = target
                 why[target].append((k, "place-prefix"))
+        # a name that only adds a generic tail (园区, 项目) to another name is that name
+        for k in keys:
+            for tail in ("园区", "项目"):
+                base = k[: -len(tail)]
+                if k.endswith(tail) and base in groups and k not in redirect and \
+                        self._type(groups[base]) == self._type(groups[k]):
+                    redirect[k] = base
+                    why[base].append((k, "generic-tail"))
         # within a page: tail of exactly one longer org name
         for ex in exts:
             names = {self._final(redirect, page_alias[ex.page.name][norm(m.text)])
