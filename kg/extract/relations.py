@@ -58,6 +58,9 @@ class RelationExtractor:
         self.rules = rel.get("rules", [])
         self.home_words = rel.get("home_words", [])
         self.anaphora: dict[str, str] = rel.get("anaphora", {})
+        self.class_anaphora = {k: v for k, v in rel.get("class_anaphora", {}).items()
+                               if not k.startswith("_")}
+        self.industry_nouns = alternation(rel.get("industry_class_nouns", []))
         self.implied = {k: v.replace("{home}", home) for k, v in
                         rel.get("implied_bodies", {}).items() if not k.startswith("_")}
         trig: dict[str, list[dict]] = {}
@@ -83,6 +86,13 @@ class RelationExtractor:
         for m in re.finditer(r"(?<![尤极])其(?![中他它实余次间])", text):
             if not any(c.start <= m.start() < c.end for c in top):
                 pseudo.append(Candidate(m.start(), m.end(), "Organization", "anaphora"))
+        if self.class_anaphora:
+            rx = re.compile(rf"(?:^|(?<=[，,：:]))(?:{alternation(list(self.class_anaphora))})"
+                            rf"(?=[\u4e00-\u9fff])")
+            for m in rx.finditer(text):
+                if not any(c.start <= m.start() < c.end for c in top):
+                    pseudo.append(Candidate(m.start(), m.end(), self.class_anaphora[m.group()],
+                                            "anaphora"))
         for m in self._home_re.finditer(text):
             if any(c.start <= m.start() < c.end for c in top):
                 continue
@@ -454,10 +464,26 @@ class RelationExtractor:
                 out.append(RawRelation(bn, "locatedIn", an, "adjacency:place-place", 0.8))
             elif a.rule == "home" and gap == "" and b.type in ORG_TYPES - {"GovernmentBody"}:
                 out.append(RawRelation(bn, "locatedIn", self.home, "adjacency:home", 0.75))
+            elif a.type == "Place" and b.type == "Industry" and gap == "" and (
+                    a.rule == "home" or an == self.home or an + "市" == self.home):
+                out.append(RawRelation(self.home, "focusIndustry", bn, "adjacency:home-industry",
+                                       0.7))
             elif a.type == "Platform" and b.type in ("Enterprise", "ResearchInstitute") and (
                 gap == "" or re.fullmatch(r"(内|里|中)[，,]?", gap)
             ):
                 out.append(RawRelation(bn, "locatedIn", an, "adjacency:platform-member", 0.65))
+        if self.industry_nouns:
+            for ind in ments:
+                if ind.type != "Industry":
+                    continue
+                m = re.match(rf"(?:[\u4e00-\u9fff]{{0,4}}?)(?:{self.industry_nouns})", text[ind.end:])
+                if not m:
+                    continue
+                org = [c for c in ments if c.start == ind.end + m.end() and c.type in ORG_TYPES]
+                if org:  # 存储芯片设计头部企业深圳得一微电子, 算力龙头企业泽悦科技
+                    out.append(RawRelation(text[org[0].start:org[0].end], "focusIndustry",
+                                           text[ind.start:ind.end], "pattern:industry-class-org",
+                                           0.75))
         for m in re.finditer("位于", text):
             objs = [c for c in ments if c.start >= m.end() and c.type in ("Place", "Platform")]
             if not objs:
@@ -499,7 +525,7 @@ class RelationExtractor:
         programs = [p for p in ments if p.type == "Program"]
         for c in ments:
             name = text[c.start:c.end]
-            if c.type in ("Event", "Platform", "Program", "Fund"):
+            if c.type in ("Event", "Platform", "Program", "Fund", "ResearchInstitute"):
                 for m in self._industry_re.finditer(name):
                     out.append(RawRelation(name, "focusIndustry", m.group(), "name:industry",
                                            0.6))
