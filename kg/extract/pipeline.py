@@ -49,12 +49,18 @@ def extract_page(page: Page, nlp: Language, batch_size: int = 64) -> PageExtract
     texts: Iterable[str] = (t for _, _, _, t in items)
     types: dict[str, str] = {}
     topics: dict[str, list[str]] = {}  # article id -> explicit subjects, most recent last
+    events: dict[str, str] = {}  # article id -> the event named in its headline
     for (art_id, sidx, nstart, _), doc in zip(items, nlp.pipe(texts, batch_size=batch_size)):
         for c in doc._.kg_mentions or ():
             types.setdefault(doc.text[c.start:c.end], c.type)
         head = _opening_organisation(doc)
         if head:
             topics.setdefault(art_id, []).append(head)
+        if sidx <= 2 and art_id not in events:
+            ev = next((doc.text[c.start:c.end] for c in doc._.kg_mentions or ()
+                       if c.type == "Event"), "")
+            if ev:
+                events[art_id] = ev  # the event a report's headline names
         for c in doc._.kg_mentions or ():
             s, e = page.to_original(nstart + c.start, nstart + c.end)
             out.mentions.append(
@@ -72,7 +78,7 @@ def extract_page(page: Page, nlp: Language, batch_size: int = 64) -> PageExtract
         for r in doc._.kg_relations or ():
             subj, obj, rule, conf = r.s, r.o, r.rule, r.confidence
             allowed = _allowed(r.s_type)
-            if subj.startswith(ANAPHOR):
+            if subj.startswith(ANAPHOR) and subj[len(ANAPHOR):] != "Event":
                 ana = subj[len(ANAPHOR):]
                 cand = _recent(topics.get(art_id, []), types,
                                _ORG if ana == "Organization" else {ana})
@@ -86,8 +92,16 @@ def extract_page(page: Page, nlp: Language, batch_size: int = 64) -> PageExtract
                 if not cand or not rule.startswith(("award:", "metric:")):
                     continue
                 subj, rule = cand, rule + ":carried-subject"
-            if obj.startswith(ANAPHOR):
-                continue
+            if subj.startswith(ANAPHOR) or obj.startswith(ANAPHOR):
+                want = (subj if subj.startswith(ANAPHOR) else obj)[len(ANAPHOR):]
+                ev = events.get(art_id, "") if want == "Event" else ""
+                if not ev:
+                    continue
+                if subj.startswith(ANAPHOR):
+                    subj = ev
+                else:
+                    obj = ev
+                rule = rule + ":article-event"
             if not obj and not r.literal:
                 cand = _recent(topics.get(art_id, []), types, allowed)
                 if not cand or not rule.startswith("award:"):

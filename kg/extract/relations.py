@@ -307,6 +307,17 @@ class RelationExtractor:
                 tag = f"trigger:{p}:{t.group()}"
                 if kind in ("forward", "reverse", "serve"):
                     objs = self._right_run(text, ments, t.end(), ce, obj_t)
+                    if not objs and p == "locatedIn" and t.group() in ("落户", "落地") and \
+                            not re.match(r"[^，。；]{0,3}(在|于)", text[t.end():]):
+                        # 签约落户 / 相继落户 with no place: settled in the home city
+                        subs = [m for m in ments if cs <= m.start and m.end <= t.start()
+                                and m.type in subj_t - {"Place"}]
+                        if subs:
+                            head = subs[-1]
+                            for sm in [head, *self._left_coordinated(text, ments, head)]:
+                                out.append(RawRelation(text[sm.start:sm.end], p, self.home,
+                                                       f"{tag}:home", 0.6))
+                        continue
                     if not objs:
                         continue
                     seg_start = max(cs, max(text.rfind(ch, 0, t.start()) for ch in "，,") + 1)
@@ -484,6 +495,12 @@ class RelationExtractor:
                     out.append(RawRelation(text[org[0].start:org[0].end], "focusIndustry",
                                            text[ind.start:ind.end], "pattern:industry-class-org",
                                            0.75))
+        for m in re.finditer(r"是(我市|本市|平湖)(一家|的一家|重点|首家)?", text):
+            subj = [c for c in ments if c.end == m.start() and c.type in ORG_TYPES - {
+                "GovernmentBody"}]
+            if subj:
+                out.append(RawRelation(text[subj[0].start:subj[0].end], "locatedIn", self.home,
+                                       "pattern:X是我市…", 0.7))
         for m in re.finditer("位于", text):
             objs = [c for c in ments if c.start >= m.end() and c.type in ("Place", "Platform")]
             if not objs:
@@ -503,7 +520,25 @@ class RelationExtractor:
             events = [c for c in ments if c.type == "Event" and c.end <= m.start()]
             if venue and events:
                 out.append(RawRelation(text[events[-1].start:events[-1].end], "locatedIn",
-                                       self._name(text, venue[0]), "pattern:Y在X举行", 0.75))
+                                       self._name(text, venue[0]), "venue:Y在X举行", 0.75))
+            elif venue and not any(c.type in ORG_TYPES | {"Person"} and c.end <= m.start()
+                                   for c in ments):
+                # 近日在X举行 in a report whose headline names the event
+                out.append(RawRelation(ANAPHOR + "Event", "locatedIn",
+                                       self._name(text, venue[0]), "venue:在X举行", 0.6))
+        # attendance: officials named with their posts in a sentence about the event
+        if re.search("出席|参加|主持|致辞|讲话|推介|见证|参与", text):
+            for c in ments:
+                if c.type == "Person" and c.rule.startswith("person:title"):
+                    out.append(RawRelation(text[c.start:c.end], "participatedIn",
+                                           ANAPHOR + "Event", "attendance:post-holder", 0.6))
+            for m in re.finditer(r"([^，。；]{2,20}?)(作了|作|进行了)[^，。；]{0,12}(推介|介绍|解读)",
+                                 text):
+                org = [c for c in ments if c.type == "GovernmentBody" and c.start >= m.start()
+                       and c.end <= m.end(1)]
+                if org:
+                    out.append(RawRelation(text[org[0].start:org[0].end], "participatedIn",
+                                           ANAPHOR + "Event", "attendance:presenter", 0.6))
         for m in re.finditer("在", text):
             objs = [c for c in ments if c.start == m.end() and c.type in ("Place", "Platform")]
             if not objs:
