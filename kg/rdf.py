@@ -169,6 +169,7 @@ def build_dataset(
             g.add((fig, RDF.type, KG.KeyFigure))
             g.add((fig, KG.about, s))
             g.add((fig, KG.figureText, Literal(r.o)))
+            _add_amounts(g, fig, r.o)
         else:
             g.add((s, p, o))
         st = assertion_iri(r)
@@ -187,9 +188,44 @@ def build_dataset(
         for q, v in r.qualifiers:
             if q == "role":
                 g.add((st, KG.role, Literal(v, lang="zh")))
-            elif q == "year" and re.fullmatch(r"\d{4}", v):
-                g.add((st, KG.year, Literal(v, datatype=XSD.gYear)))
+        year, basis = fact_year(r.evidence, metas[r.article].date)
+        if year:
+            g.add((st, KG.year, Literal(year, datatype=XSD.gYear)))
+            g.add((st, KG.timeBasis, Literal(basis)))
     return ds
+
+
+def fact_year(sentence: str, article_date: str) -> tuple[str, str]:
+    """The year a fact holds and where it comes from.
+
+    A year or date stated in the sentence ("stated"), 今年/去年 resolved against the article date
+    ("relative"), else the article's publication year ("publication"); ``("", "")`` if unknown.
+    """
+    from .extract.quantities import find_times
+
+    for t in find_times(sentence, article_date if article_date != "unknown" else None):
+        if getattr(t, "year", None):
+            return f"{t.year:04d}", "stated" if t.basis == "stated" else "relative"
+    if re.match(r"\d{4}", article_date or ""):
+        return article_date[:4], "publication"
+    return "", ""
+
+
+def _add_amounts(g: Graph, fig: URIRef, text: str) -> None:
+    """Money in a key figure's text as CNY decimals, with the printed form and qualifier."""
+    from .extract.quantities import parse_amount
+
+    for a in parse_amount(text):
+        if a.currency != "CNY":
+            continue
+        if a.value is not None:
+            g.add((fig, KG.amount, Literal(a.value, datatype=XSD.decimal)))
+        if a.min is not None and a.max is not None and a.min != a.max:
+            g.add((fig, KG.minAmount, Literal(a.min, datatype=XSD.decimal)))
+            g.add((fig, KG.maxAmount, Literal(a.max, datatype=XSD.decimal)))
+        g.add((fig, KG.amountText, Literal(a.text)))
+        if a.qualifier:
+            g.add((fig, KG.qualifier, Literal(a.qualifier)))
 
 
 def union_graph(ds: Dataset) -> Graph:

@@ -390,3 +390,9 @@ def test_enterprises_in_place_and_provenance(store) -> None:
     assert rows and all(r["evidence"] and int(r["start"]) < int(r["end"]) for r in rows)
     types = {r["type"] for r in run(store, "entities_by_type")}
     assert {"Enterprise", "Person", "Fund", "Platform"} <= types
+
+
+def test_every_query_is_documented() -> None:
+    doc = (ROOT / "docs" / "queries.md").read_text(encoding="utf-8")
+    for name in ALL:
+        assert f"`{name}`" in doc, name

@@ -19,6 +19,7 @@ is in :data:`QUALIFIER_MEANING`.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
@@ -109,8 +110,9 @@ _NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 _RANGE_SEP = r"(?:-|－|—|–|~|～|至|到)"
 
 
-def _alt(words: object) -> str:
-    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))  # type: ignore[arg-type]
+def _alt(words: Iterable[str]) -> str:
+    """A regex alternation, longest first (so 不超过 wins over 超)."""
+    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
 
 
 _PREFIX_RE = _alt(_PREFIX_QUAL)
