@@ -148,6 +148,7 @@ def test_killed_build_leaves_outputs_intact(two_versions, tmp_path: Path) -> Non
             assert snap == old
         _assert_parses(out)
         outcomes.append((killed, writing, sum(snap[f] == new[f] for f in FILES)))
+    print("kill outcomes (killed, writing, files already new):", outcomes)
     # the test must really have hit a build in the middle of writing its outputs
     assert any(k and w for k, w, _ in outcomes), outcomes
     # and a later build over a killed one repairs everything (stray temp files do no harm)
