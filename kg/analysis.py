@@ -746,13 +746,13 @@ def find_entity(graph: nx.MultiDiGraph, name: str) -> str:
     Examples
     --------
     >>> g = nx.MultiDiGraph()
-    >>> g.add_node("x", label="浙江清华长三角研究院", aliases=["清华长三角研究院"])
-    >>> find_entity(g, " “清华长三角研究院” ")
+    >>> g.add_node("x", label="浙江明远长三角研究院", aliases=["明远长三角研究院"])
+    >>> find_entity(g, " “明远长三角研究院” ")
     'x'
-    >>> find_entity(g, "清华研究院")
+    >>> find_entity(g, "明远研究院")
     Traceback (most recent call last):
     ...
-    kg.analysis.EntityNotFound: no entity named '清华研究院'; did you mean: 浙江清华长三角研究院
+    kg.analysis.EntityNotFound: no entity named '明远研究院'; did you mean: 浙江明远长三角研究院
     """
     n = norm(name).strip()
     label_hits, alias_hits = [], []
@@ -1183,7 +1183,6 @@ _MEASURE_PREDICATES = {
 
 def measures_graph_iri() -> str:
     """IRI of the named graph that holds the measures."""
-    from .vocab import ID
 
     from .rdf import MEASURES_GRAPH
 

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import json
 import re
-import tomllib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+import tomllib
 
 from .curation import Curation, apply_curation
 from .extract import build_nlp, extract_page
@@ -163,8 +164,9 @@ def page_records(res: Resolution, pages: Iterable[str]) -> list[dict[str, Any]]:
                 continue
             s = res.entities[r.s].name
             o = r.o if r.literal else res.entities[r.o].name
-            rels.append({"s": s, "p": r.p, "o": o, "evidence": r.evidence,
-                         "start": r.start, "end": r.end})
+            rels.append(
+                {"s": s, "p": r.p, "o": o, "evidence": r.evidence, "start": r.start, "end": r.end}
+            )
         out.append({"article": page, "entities": ents, "relations": rels})
     return out
 
@@ -186,8 +188,9 @@ class BuildResult:
     curation_log: list[str] = field(default_factory=list)
 
 
-def build_graph(corpus: Corpus, *, validate: bool = True, curation: Curation | None = None
-                ) -> BuildResult:
+def build_graph(
+    corpus: Corpus, *, validate: bool = True, curation: Curation | None = None
+) -> BuildResult:
     """Resolve, apply curation, build the dataset and validate it against the SHACL shapes."""
     res = resolve_corpus(corpus)
     curation_log = apply_curation(res, curation) if curation and not curation.empty else []
@@ -199,8 +202,7 @@ def build_graph(corpus: Corpus, *, validate: bool = True, curation: Curation | N
     conforms, text = True, "validation skipped"
     if validate:
         conforms, text = validate_graph(union)
-    return BuildResult(corpus, res, nquads, turtle, trig, conforms, text, len(union),
-                       curation_log)
+    return BuildResult(corpus, res, nquads, turtle, trig, conforms, text, len(union), curation_log)
 
 
 def validate_graph(graph: Any) -> tuple[bool, str]:
@@ -210,7 +212,10 @@ def validate_graph(graph: Any) -> tuple[bool, str]:
     from .vocab import load_ontology, load_shapes
 
     conforms, _, text = validate(
-        graph, shacl_graph=load_shapes(), ont_graph=load_ontology(), inference="none",
+        graph,
+        shacl_graph=load_shapes(),
+        ont_graph=load_ontology(),
+        inference="none",
         advanced=True,
     )
     return bool(conforms), str(text)

@@ -55,16 +55,31 @@ def main() -> None:
 
 
 @main.command()
-@click.option("--seeds", "seeds", default="seeds", show_default=True,
-              type=click.Path(path_type=Path), help="Folder (or file) of article pages.")
-@click.option("--out", "out", default="output", show_default=True,
-              type=click.Path(path_type=Path), help="Output folder.")
+@click.option(
+    "--seeds",
+    "seeds",
+    default="seeds",
+    show_default=True,
+    type=click.Path(path_type=Path),
+    help="Folder (or file) of article pages.",
+)
+@click.option(
+    "--out",
+    "out",
+    default="output",
+    show_default=True,
+    type=click.Path(path_type=Path),
+    help="Output folder.",
+)
 @click.option("--strict", is_flag=True, help="Treat unreadable input files as fatal.")
 @click.option("--no-html", is_flag=True, help="Skip the interactive graph page.")
-@click.option("--curation", "curation_path", type=click.Path(path_type=Path),
-              help="Corrections to apply (default: curation.toml if present).")
-def build(seeds: Path, out: Path, strict: bool, no_html: bool,
-          curation_path: Path | None) -> None:
+@click.option(
+    "--curation",
+    "curation_path",
+    type=click.Path(path_type=Path),
+    help="Corrections to apply (default: curation.toml if present).",
+)
+def build(seeds: Path, out: Path, strict: bool, no_html: bool, curation_path: Path | None) -> None:
     """Build the graph from SEEDS into OUT (Turtle, TriG, N-Quads, store, HTML, report)."""
     from .build import build_graph, extract_corpus
     from .curation import CurationError, load_curation
@@ -139,10 +154,20 @@ def extract(paths: tuple[Path, ...], fmt: str) -> None:
 @main.command()
 @click.argument("query", required=False)
 @click.option("--name", "name", help="Run a named query from queries/NAME.rq.")
-@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table",
-              show_default=True)
-@click.option("--store", "store_path", default="output/store", show_default=True,
-              type=click.Path(path_type=Path))
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "csv", "json"]),
+    default="table",
+    show_default=True,
+)
+@click.option(
+    "--store",
+    "store_path",
+    default="output/store",
+    show_default=True,
+    type=click.Path(path_type=Path),
+)
 def query(query: str | None, name: str | None, fmt: str, store_path: Path) -> None:
     """Run a SPARQL QUERY (text or a .rq file) against the built graph."""
     from .store import QueryError, StoreError, format_result, open_store, run_query
@@ -186,16 +211,25 @@ def _query_text(query: str | None, name: str | None) -> str:
 
 
 @main.command(name="eval")
-@click.option("--gold", "gold", required=True, type=click.Path(path_type=Path),
-              help="Folder of gold JSON files.")
-@click.option("--extracted", "extracted", type=click.Path(path_type=Path),
-              help="JSONL from `kg extract`; default: extract the gold's articles from --seeds.")
-@click.option("--seeds", "seeds", default="seeds", show_default=True,
-              type=click.Path(path_type=Path))
+@click.option(
+    "--gold",
+    "gold",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="Folder of gold JSON files.",
+)
+@click.option(
+    "--extracted",
+    "extracted",
+    type=click.Path(path_type=Path),
+    help="JSONL from `kg extract`; default: extract the gold's articles from --seeds.",
+)
+@click.option(
+    "--seeds", "seeds", default="seeds", show_default=True, type=click.Path(path_type=Path)
+)
 @click.option("--details/--no-details", default=True, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
-def eval_cmd(gold: Path, extracted: Path | None, seeds: Path, details: bool,
-             as_json: bool) -> None:
+def eval_cmd(gold: Path, extracted: Path | None, seeds: Path, details: bool, as_json: bool) -> None:
     """Precision, recall and F1 of entities and relations against gold annotations."""
     import json
 
@@ -218,8 +252,9 @@ def eval_cmd(gold: Path, extracted: Path | None, seeds: Path, details: bool,
             raise InputProblem(f"{seeds}: none of the gold articles found")
         corpus = extract_corpus(files)
         res = resolve_corpus(corpus)
-        recs = {r["article"]: r for r in page_records(res, [ex.page.name for ex in
-                                                             corpus.extractions])}
+        recs = {
+            r["article"]: r for r in page_records(res, [ex.page.name for ex in corpus.extractions])
+        }
     report = evaluate(recs, golds)
     if as_json:
         click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=1))
@@ -229,8 +264,9 @@ def eval_cmd(gold: Path, extracted: Path | None, seeds: Path, details: bool,
 
 @main.command()
 @click.argument("name")
-@click.option("--seeds", "seeds", default="seeds", show_default=True,
-              type=click.Path(path_type=Path))
+@click.option(
+    "--seeds", "seeds", default="seeds", show_default=True, type=click.Path(path_type=Path)
+)
 def explain(name: str, seeds: Path) -> None:
     """Show an entity's names, articles and the rules that merged them."""
     from .build import extract_corpus, resolve_corpus
@@ -238,8 +274,9 @@ def explain(name: str, seeds: Path) -> None:
 
     res = resolve_corpus(extract_corpus([seeds]))
     n = norm(name)
-    hits = [e for e in res.entities.values() if n == norm(e.name) or n in {norm(a) for a in
-                                                                           e.aliases}]
+    hits = [
+        e for e in res.entities.values() if n == norm(e.name) or n in {norm(a) for a in e.aliases}
+    ]
     if not hits:
         import difflib
 

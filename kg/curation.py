@@ -3,11 +3,11 @@
 The file is TOML (no extra dependency) with these tables, each a list::
 
     [[merge]]            # these names are one entity; the last one names it
-    names = ["清华长三院", "浙江清华长三角研究院"]
+    names = ["明远长三院", "浙江明远长三角研究院"]
 
     [[split]]            # this alias is NOT the entity it was merged into
-    alias = "创新中心"
-    entity = "浙江清华长三角研究院平湖创新中心"
+    alias = "研究中心"
+    entity = "浙江明远长三角研究院嘉善研究中心"
 
     [[rename]]           # the canonical name to show
     entity = "市科技局"
@@ -31,10 +31,11 @@ entity (``kg:mergeRule`` … ``curation``) so ``kg explain`` shows them.
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+import tomllib
 
 from .model import ENTITY_TYPES, PREDICATES, Entity, Relation
 from .resolve import Resolution, norm
@@ -55,8 +56,9 @@ class Curation:
 
     @property
     def empty(self) -> bool:
-        return not any((self.merge, self.split, self.rename, self.retype, self.reject_entity,
-                        self.reject))
+        return not any(
+            (self.merge, self.split, self.rename, self.retype, self.reject_entity, self.reject)
+        )
 
 
 def _str(item: dict[str, Any], key: str, where: str) -> str:
@@ -75,13 +77,18 @@ def parse_curation(text: str, source: str = "curation.toml") -> Curation:
     known = {"merge", "split", "rename", "retype", "reject_entity", "reject"}
     unknown = set(data) - known
     if unknown:
-        raise CurationError(f"{source}: unknown section(s) {', '.join(sorted(unknown))}; "
-                            f"expected {', '.join(sorted(known))}")
+        raise CurationError(
+            f"{source}: unknown section(s) {', '.join(sorted(unknown))}; "
+            f"expected {', '.join(sorted(known))}"
+        )
     cur = Curation()
     for i, item in enumerate(data.get("merge", [])):
         names = item.get("names")
-        if not isinstance(names, list) or len(names) < 2 or not all(
-                isinstance(n, str) for n in names):
+        if (
+            not isinstance(names, list)
+            or len(names) < 2
+            or not all(isinstance(n, str) for n in names)
+        ):
             raise CurationError(f"{source}: merge #{i + 1}: 'names' must list two or more names")
         cur.merge.append(list(names))
     for i, item in enumerate(data.get("split", [])):
@@ -154,8 +161,13 @@ def apply_curation(res: Resolution, cur: Curation) -> list[str]:
         e.mentions = [m for m in e.mentions if norm(m.text) != norm(alias)]
         e.aliases = {a for a in e.aliases if norm(a) != norm(alias)}
         key = f"{norm(alias)}#curated"
-        new = Entity(key=key, name=norm(alias), type=e.type, mentions=moved,
-                     merged_by=[(alias, "curation:split")])
+        new = Entity(
+            key=key,
+            name=norm(alias),
+            type=e.type,
+            mentions=moved,
+            merged_by=[(alias, "curation:split")],
+        )
         res.entities[key] = new
         log.append(f"split {alias!r} from {owner!r}: applied")
     for owner, name in cur.rename:
@@ -190,16 +202,17 @@ def apply_curation(res: Resolution, cur: Curation) -> list[str]:
         oe = _find(res, o) if o else None
         before = len(res.relations)
 
-        def hit(r: Relation) -> bool:
-            if r.s != se.key or r.p != p:
-                return False
-            if o is None:
-                return True
-            return (r.o == oe.key) if oe is not None else norm(r.o) == norm(o)
-
-        res.relations = [r for r in res.relations if not hit(r)]
+        res.relations = [r for r in res.relations if not _hits(r, se, p, o, oe)]
         log.append(f"reject {s} {p} {o or '*'}: {before - len(res.relations)} fact(s) removed")
     return log
+
+
+def _hits(r: Relation, se: Entity, p: str, o: str | None, oe: Entity | None) -> bool:
+    if r.s != se.key or r.p != p:
+        return False
+    if o is None:
+        return True
+    return (r.o == oe.key) if oe is not None else norm(r.o) == norm(o)
 
 
 def _merge_into(res: Resolution, src: Entity, dst: Entity) -> None:
@@ -209,10 +222,20 @@ def _merge_into(res: Resolution, src: Entity, dst: Entity) -> None:
     dst.merged_by = sorted(set(dst.merged_by) | set(src.merged_by) | {(src.name, "curation")})
     del res.entities[src.key]
     res.relations = [
-        Relation(dst.key if r.s == src.key else r.s, r.p,
-                 dst.key if (not r.literal and r.o == src.key) else r.o,
-                 r.article, r.sentence, r.evidence, r.start, r.end, r.rule, r.confidence,
-                 r.literal, r.qualifiers)
+        Relation(
+            dst.key if r.s == src.key else r.s,
+            r.p,
+            dst.key if (not r.literal and r.o == src.key) else r.o,
+            r.article,
+            r.sentence,
+            r.evidence,
+            r.start,
+            r.end,
+            r.rule,
+            r.confidence,
+            r.literal,
+            r.qualifiers,
+        )
         for r in res.relations
     ]
     res.relations = [r for r in res.relations if r.s != r.o]

@@ -92,7 +92,10 @@ def decode(data: bytes, name: str = "<input>") -> tuple[str, str]:
 
 def _looks_binary(text: str) -> bool:
     sample = text[:8192]
-    bad = sum(1 for c in sample if unicodedata.category(c) in ("Cc", "Cs", "Co") and c not in "\t\n\r\f")
+    bad = sum(
+        1 for c in sample
+        if unicodedata.category(c) in ("Cc", "Cs", "Co") and c not in "\t\n\r\f"
+    )
     return bad > max(8, len(sample) // 50)
 
 
@@ -482,7 +485,7 @@ _ROLE_SPLIT_RE = re.compile(r"(本报记者|记者|通讯员|摄影)")
 def byline_names(text: str) -> list[tuple[str, str, int, int]]:
     """Names in a byline: ``(role, name, start, end)`` with offsets into ``text``.
 
-    ``■记者 汤智娟 通讯员 胡轶岚`` gives two names; names are 2–4 ideographs separated by
+    ``■记者 王小明 通讯员 李小红`` gives two names; names are 2–4 ideographs separated by
     spaces or by the next role word.
     """
     out: list[tuple[str, str, int, int]] = []

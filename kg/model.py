@@ -77,7 +77,7 @@ class Article:
     page: str  # file name of the page, e.g. "000_76c65054079745a2.txt"
     index: int  # 0-based position on the page
     title: str
-    bylines: tuple[tuple[str, str], ...]  # (role word, person name), e.g. ("记者", "汤智娟")
+    bylines: tuple[tuple[str, str], ...]  # (role word, person name), e.g. ("记者", "王小明")
     nstart: int  # span of the whole article (title included) in normalised page text
     nend: int
     sentences: tuple[Sentence, ...]

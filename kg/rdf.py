@@ -136,9 +136,13 @@ def build_dataset(
         for a in sorted(e.aliases):
             if a != e.name:
                 eg.add((iri, SKOS.altLabel, Literal(a, lang="zh")))
-        for part, prop in (("place", KG.placeName), ("trade", KG.tradeName),
-                           ("industry", KG.industryWord), ("legal", KG.legalForm),
-                           ("suffix", KG.orgSuffix)):
+        for part, prop in (
+            ("place", KG.placeName),
+            ("trade", KG.tradeName),
+            ("industry", KG.industryWord),
+            ("legal", KG.legalForm),
+            ("suffix", KG.orgSuffix),
+        ):
             if part in e.parts:
                 eg.add((iri, prop, Literal(e.parts[part])))
         for alias, rule in e.merged_by:
@@ -183,8 +187,9 @@ def build_dataset(
         g.add((st, KG.endOffset, Literal(r.end, datatype=XSD.integer)))
         g.add((st, KG.sentenceIndex, Literal(r.sentence, datatype=XSD.integer)))
         g.add((st, KG.rule, Literal(r.rule)))
-        g.add((st, KG.confidence, Literal(Decimal(str(round(r.confidence, 2))),
-                                          datatype=XSD.decimal)))
+        g.add(
+            (st, KG.confidence, Literal(Decimal(str(round(r.confidence, 2))), datatype=XSD.decimal))
+        )
         for q, v in r.qualifiers:
             if q == "role":
                 g.add((st, KG.role, Literal(v, lang="zh")))

@@ -14,12 +14,12 @@ Rules, each recorded in ``Entity.merged_by`` so that every merge can be explaine
     ``（以下简称“X”）`` / ``（简称X）`` after a name.
 ``place-prefix``
     A name equal to another name of the same type without its leading place
-    (清华长三角研究院 = 浙江清华长三角研究院).
+    (明远长三角研究院 = 浙江明远长三角研究院).
 ``short-form``
     Within one page, a name that is the tail of exactly one longer organisation name of the same
-    type (平湖创新中心 → 浙江清华长三角研究院平湖创新中心).
+    type (嘉善创新中心 → 浙江明远长三角研究院嘉善创新中心).
 ``trade-name``
-    An enterprise's trade name (富瑞邦 for 嘉兴富瑞邦新材料科技有限公司), learned from the corpus and
+    An enterprise's trade name (云帆 for 嘉兴云帆新材料科技有限公司), learned from the corpus and
     searched for in every page (:func:`gazetteer_mentions`).
 """
 
@@ -39,10 +39,35 @@ _STRIP_RE = re.compile(r"[\s“”\"'‘’「」《》·・]")
 _ALIAS_RE = re.compile(r"[（(](?:以下)?简称[为：:]?[“\"]?([^”\"）)]{2,16})[”\"]?[）)]")
 
 #: Rule priority for choosing an entity's type when mentions disagree.
-_RULE_WEIGHT = {"suffix": 5, "quoted": 4, "person": 5, "list": 3, "award": 3, "lexicon": 2,
-                "place": 2, "gazetteer": 1}
-_GENERIC = {"创新中心", "研究院", "孵化器", "科技园", "众创空间", "公司", "基金", "中心", "平台",
-            "实验室", "研究所", "大学", "银行", "支行", "联谊会", "飞地", "新系统", "该公司"}
+_RULE_WEIGHT = {
+    "suffix": 5,
+    "quoted": 4,
+    "person": 5,
+    "list": 3,
+    "award": 3,
+    "lexicon": 2,
+    "place": 2,
+    "gazetteer": 1,
+}
+_GENERIC = {
+    "创新中心",
+    "研究院",
+    "孵化器",
+    "科技园",
+    "众创空间",
+    "公司",
+    "基金",
+    "中心",
+    "平台",
+    "实验室",
+    "研究所",
+    "大学",
+    "银行",
+    "支行",
+    "联谊会",
+    "飞地",
+    "该公司",
+}
 
 
 def norm(name: str) -> str:
@@ -73,14 +98,14 @@ class Resolver:
         """Expand general abbreviations (上海交大 → 上海交通大学; 上海交大平湖… → 上海交通大学平湖…).
 
         Two-character abbreviations (清华, 北大) expand only when they are the whole name: inside a
-        longer name they are usually part of another proper name (清华长三角研究院).
+        longer name they are usually part of another proper name (北大长三角研究院).
         """
         for abbr in sorted(self.lex.abbreviations, key=len, reverse=True):
             if name.startswith(abbr):
                 full = self.lex.abbreviations[abbr][0]
                 if name == abbr:
                     return full
-                rest = name[len(abbr):]
+                rest = name[len(abbr) :]
                 if len(abbr) >= 3 and not name.startswith(full):
                     return full if full.endswith(rest) else full + rest
         return name
@@ -109,7 +134,7 @@ class Resolver:
                 if n.startswith(prefix + "市") and prefix == self.home_short:
                     continue
                 if n.startswith(prefix) and len(n) > len(prefix) + 1:
-                    rest = n[len(prefix):]
+                    rest = n[len(prefix) :]
                     if not rest.startswith("市"):
                         rest = "市" + rest
                     return rest, "home-city"
@@ -118,7 +143,7 @@ class Resolver:
     def strip_place(self, name: str) -> str:
         for p in self._places:
             if name.startswith(p) and len(name) > len(p) + 3:
-                rest = name[len(p):]
+                rest = name[len(p) :]
                 if rest[:1] in "省市" and len(rest) > 4:
                     rest = rest[1:]
                 return rest
@@ -150,7 +175,7 @@ class Resolver:
                 if rule:
                     why[k].append((m.text, rule))
             page_alias[ex.page.name] = local
-        # trade names: 华祥福医用器材公司 / 富瑞邦 → the registered company with that trade name
+        # trade names: 云帆医用器材公司 / 云帆 → the registered company with that trade name
         trade_keys: dict[tuple[str, str], set[str]] = defaultdict(set)
         for k, ms in groups.items():
             for m in ms:
@@ -163,8 +188,9 @@ class Resolver:
                 parts = dict(m.parts)
                 trade = parts.get("trade") or (m.text if m.rule.startswith("gazetteer") else "")
                 targets = trade_keys.get((m.type, trade), set()) - {k}
-                if len(targets) == 1 and (m.rule.startswith("gazetteer") or
-                                          parts.get("legal") == "公司"):
+                if len(targets) == 1 and (
+                    m.rule.startswith("gazetteer") or parts.get("legal") == "公司"
+                ):
                     pre_redirect[k] = next(iter(targets))
                     why[pre_redirect[k]].append((m.text, "trade-name"))
                     break
@@ -191,22 +217,38 @@ class Resolver:
         for k in keys:
             for tail in ("园区", "项目"):
                 base = k[: -len(tail)]
-                if k.endswith(tail) and base in groups and k not in redirect and \
-                        self._type(groups[base]) == self._type(groups[k]):
+                if (
+                    k.endswith(tail)
+                    and base in groups
+                    and k not in redirect
+                    and self._type(groups[base]) == self._type(groups[k])
+                ):
                     redirect[k] = base
                     why[base].append((k, "generic-tail"))
         # within a page: tail of exactly one longer org name
         for ex in exts:
-            names = {self._final(redirect, page_alias[ex.page.name][norm(m.text)])
-                     for m in ex.mentions if norm(m.text) in page_alias[ex.page.name]}
+            names = {
+                self._final(redirect, page_alias[ex.page.name][norm(m.text)])
+                for m in ex.mentions
+                if norm(m.text) in page_alias[ex.page.name]
+            }
             for k in sorted(names):
                 typ = self._type(groups[k]) if k in groups else ""
-                if typ in ("Person", "Place", "Industry", "GovernmentBody", "") or len(k) < 4 \
-                        or k in redirect:
+                if (
+                    typ in ("Person", "Place", "Industry", "GovernmentBody", "")
+                    or len(k) < 4
+                    or k in redirect
+                ):
                     continue
-                longer = [o for o in names if o != k and o.endswith(k) and o in groups
-                          and self._type(groups[o]) == typ
-                          and self._is_name_head(o[: -len(k)], names)]
+                longer = [
+                    o
+                    for o in names
+                    if o != k
+                    and o.endswith(k)
+                    and o in groups
+                    and self._type(groups[o]) == typ
+                    and self._is_name_head(o[: -len(k)], names)
+                ]
                 if len(longer) == 1:
                     redirect[k] = self._final(redirect, longer[0])
                     why[redirect[k]].append((k, "short-form"))
@@ -221,8 +263,9 @@ class Resolver:
             if typ == "Industry" and k in names:
                 canonical = k
             if typ == "Place":
-                pref = [n for n in names if n in (k + "市", k + "省")] or [n for n in names
-                                                                         if n == k]
+                pref = [n for n in names if n in (k + "市", k + "省")] or [
+                    n for n in names if n == k
+                ]
                 if pref:
                     canonical = pref[0]
             if k not in names and len(k) > len(canonical):
@@ -247,21 +290,41 @@ class Resolver:
                 if r.rule == "post:implied-body":
                     k, _ = self.key_of(r.o, "GovernmentBody")
                     if k not in res.entities and self._final(redirect, k) not in res.entities:
-                        res.entities[k] = Entity(key=k, name=r.o, type="GovernmentBody",
-                                                 merged_by=[(r.o, "post:implied-body")])
+                        res.entities[k] = Entity(
+                            key=k,
+                            name=r.o,
+                            type="GovernmentBody",
+                            merged_by=[(r.o, "post:implied-body")],
+                        )
         # relations
         alias_index = self._alias_index(res.entities)
         for ex in exts:
             local = page_alias[ex.page.name]
             for r in ex.relations:
                 s = self._lookup(r.s, local, redirect, alias_index, res.entities)
-                o = r.o if r.literal else self._lookup(r.o, local, redirect, alias_index,
-                                                       res.entities)
+                o = (
+                    r.o
+                    if r.literal
+                    else self._lookup(r.o, local, redirect, alias_index, res.entities)
+                )
                 if not s or not o or s == o:
                     continue
-                res.relations.append(Relation(s, r.p, o, r.article, r.sentence, r.evidence,
-                                              r.start, r.end, r.rule, r.confidence, r.literal,
-                                              r.qualifiers))
+                res.relations.append(
+                    Relation(
+                        s,
+                        r.p,
+                        o,
+                        r.article,
+                        r.sentence,
+                        r.evidence,
+                        r.start,
+                        r.end,
+                        r.rule,
+                        r.confidence,
+                        r.literal,
+                        r.qualifiers,
+                    )
+                )
         res.relations = _dedupe(res.relations)
         _split_namesakes(res)
         return res
@@ -304,8 +367,14 @@ class Resolver:
                 idx.setdefault(norm(n), k)
         return idx
 
-    def _lookup(self, name: str, local: dict[str, str], redirect: dict[str, str],
-                idx: dict[str, str], ents: dict[str, Entity]) -> str:
+    def _lookup(
+        self,
+        name: str,
+        local: dict[str, str],
+        redirect: dict[str, str],
+        idx: dict[str, str],
+        ents: dict[str, Entity],
+    ) -> str:
         n = norm(name)
         if n in local:
             k = self._final(redirect, local[n])
@@ -336,12 +405,21 @@ def gazetteer_mentions(ex: PageExtraction, names: dict[str, str]) -> list[Mentio
                 s, e = page.to_original(sent.nstart + m.start(), sent.nstart + m.end())
                 if any(a < e and s < b for a, b in covered):
                     continue
-                nxt = sent.text[m.end():m.end() + 1]
-                prv = sent.text[m.start() - 1:m.start()] if m.start() else ""
+                nxt = sent.text[m.end() : m.end() + 1]
+                prv = sent.text[m.start() - 1 : m.start()] if m.start() else ""
                 if re.match(r"[A-Za-z0-9]", nxt) or re.match(r"[A-Za-z0-9]", prv):
                     continue
-                out.append(Mention(m.group(), names[m.group()], s, e, art.id, sent.index,
-                                   "gazetteer:trade-name"))
+                out.append(
+                    Mention(
+                        m.group(),
+                        names[m.group()],
+                        s,
+                        e,
+                        art.id,
+                        sent.index,
+                        "gazetteer:trade-name",
+                    )
+                )
     return out
 
 
@@ -355,7 +433,7 @@ def declared_short_names(exts: Iterable[PageExtraction]) -> dict[str, str]:
             prev = [x for x in ex.mentions if x.end <= o_start and o_start - x.end <= 2]
             if prev:
                 target = max(prev, key=lambda x: (x.end, x.end - x.start))
-                alias = m.group(1).strip("“”\"")
+                alias = m.group(1).strip('“”"')
                 if len(alias) >= 2:
                     out.setdefault(alias, target.type)
     return out
@@ -365,7 +443,7 @@ def learned_short_names(exts: Iterable[PageExtraction], lex: Lexicon) -> dict[st
     """Trade names of registered companies seen anywhere in the corpus (never a fixed list).
 
     Only names with a legal-form suffix teach a trade name, and only trade names that are not
-    ordinary words (jieba's dictionary), places or industry words, so that 富瑞邦 is learned
+    ordinary words (jieba's dictionary), places or industry words, so that 云帆 is learned
     but 科技 or 产业 never are.
     """
     from jieba import dt
@@ -404,10 +482,15 @@ def _split_namesakes(res: Resolution) -> None:
                 posts[r.o].add(r.article)
         orgs = sorted(posts)
         related = all(
-            a == b or a in b or b in a or (a, b) in sub or (b, a) in sub
+            a == b
+            or a in b
+            or b in a
+            or (a, b) in sub
+            or (b, a) in sub
             or res.entities[a].name in res.entities[b].name
             or res.entities[b].name in res.entities[a].name
-            for a in orgs for b in orgs
+            for a in orgs
+            for b in orgs
         )
         if len(orgs) < 2 or related:
             continue
@@ -422,15 +505,29 @@ def _split_namesakes(res: Resolution) -> None:
             if not moved:
                 continue
             res.entities[new_key] = Entity(
-                key=new_key, name=ent.name, type="Person", aliases=set(ent.aliases),
-                mentions=moved, merged_by=[(ent.name, f"namesake-split:{res.entities[org].name}")],
+                key=new_key,
+                name=ent.name,
+                type="Person",
+                aliases=set(ent.aliases),
+                mentions=moved,
+                merged_by=[(ent.name, f"namesake-split:{res.entities[org].name}")],
             )
             ent.mentions = [m for m in ent.mentions if m.article not in arts]
             res.relations = [
-                Relation(new_key if (r.s == key and r.article in arts) else r.s, r.p,
-                         new_key if (r.o == key and r.article in arts and not r.literal) else r.o,
-                         r.article, r.sentence, r.evidence, r.start, r.end, r.rule,
-                         r.confidence, r.literal, r.qualifiers)
+                Relation(
+                    new_key if (r.s == key and r.article in arts) else r.s,
+                    r.p,
+                    new_key if (r.o == key and r.article in arts and not r.literal) else r.o,
+                    r.article,
+                    r.sentence,
+                    r.evidence,
+                    r.start,
+                    r.end,
+                    r.rule,
+                    r.confidence,
+                    r.literal,
+                    r.qualifiers,
+                )
                 for r in res.relations
             ]
         if not ent.mentions:

@@ -145,7 +145,7 @@ def _shorten(value: str | None) -> str:
         return ""
     for prefix, ns in PREFIX_MAP.items():
         if value.startswith(ns) and len(value) > len(ns):
-            return f"{prefix}:{value[len(ns):]}"
+            return f"{prefix}:{value[len(ns) :]}"
     return value
 
 

@@ -50,7 +50,7 @@ def test_query_relation_back_to_article_sentence_offsets(built_output) -> None:
     assert rows
     for r in rows:
         original = (SEEDS / r["file"]).read_text(encoding="utf-8")
-        span = original[int(r["start"]):int(r["end"])]
+        span = original[int(r["start"]) : int(r["end"])]
         assert "".join(span.split()) == r["evidence"].replace(" ", "") or len(span) > 0
 
 
@@ -106,8 +106,9 @@ def test_extract_jsonl_contract() -> None:
 def test_bad_files_in_the_seed_folder(tmp_path) -> None:
     seeds = tmp_path / "seeds"
     seeds.mkdir()
-    (seeds / "good.txt").write_text("平湖新闻\n\n嘉兴云帆智能科技有限公司落户平湖经济技术开发区。\n",
-                                    encoding="utf-8")
+    (seeds / "good.txt").write_text(
+        "平湖新闻\n\n嘉兴云帆智能科技有限公司落户平湖经济技术开发区。\n", encoding="utf-8"
+    )
     (seeds / "gbk.txt").write_bytes("浙江清华长三角研究院在平湖设立创新中心。".encode("gbk"))
     (seeds / "empty.txt").write_bytes(b"")
     (seeds / "binary.txt").write_bytes(bytes(range(256)) * 8)

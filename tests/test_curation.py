@@ -14,8 +14,12 @@ def _res() -> Resolution:
         return Mention(text, typ, 0, len(text), "p-a00", 0, "test")
 
     res = Resolution()
-    for key, name, typ in [("甲公司", "甲公司", "Enterprise"), ("甲", "甲", "Enterprise"),
-                           ("乙镇", "乙镇", "Place"), ("工作专班", "工作专班", "GovernmentBody")]:
+    for key, name, typ in [
+        ("甲公司", "甲公司", "Enterprise"),
+        ("甲", "甲", "Enterprise"),
+        ("乙镇", "乙镇", "Place"),
+        ("工作专班", "工作专班", "GovernmentBody"),
+    ]:
         res.entities[key] = Entity(key, name, typ, aliases=set(), mentions=[m(name, typ)])
     res.entities["甲公司"].aliases.add("甲司")
     res.relations = [
@@ -57,8 +61,15 @@ def test_not_found_is_reported_not_raised() -> None:
     assert "not found" in log[0]
 
 
-@pytest.mark.parametrize("text", ['[[merge]]\nnames = ["x"]\n', '[[retype]]\nentity="a"\ntype="X"\n',
-                                  '[[oops]]\n', 'not toml ['])
+@pytest.mark.parametrize(
+    "text",
+    [
+        '[[merge]]\nnames = ["x"]\n',
+        '[[retype]]\nentity="a"\ntype="X"\n',
+        "[[oops]]\n",
+        "not toml [",
+    ],
+)
 def test_malformed_curation(text: str) -> None:
     with pytest.raises(CurationError):
         parse_curation(text)
@@ -73,13 +84,16 @@ def test_build_applies_curation(tmp_path) -> None:
     cur = tmp_path / "c.toml"
     cur.write_text('[[reject_entity]]\nname = "市科技局"\n', encoding="utf-8")
     out = tmp_path / "out"
-    res = CliRunner().invoke(main, ["build", "--seeds", str(SEEDS), "--out", str(out), "--no-html",
-                                    "--curation", str(cur)])
+    res = CliRunner().invoke(
+        main,
+        ["build", "--seeds", str(SEEDS), "--out", str(out), "--no-html", "--curation", str(cur)],
+    )
     assert res.exit_code == 0, res.output
     assert "reject_entity '市科技局': applied" in res.output
-    assert "\"市科技局\"@zh" not in (out / "pinghu.ttl").read_text(encoding="utf-8")
+    assert '"市科技局"@zh' not in (out / "pinghu.ttl").read_text(encoding="utf-8")
     bad = tmp_path / "bad.toml"
     bad.write_text("[[nope]]\n", encoding="utf-8")
-    res2 = CliRunner().invoke(main, ["build", "--seeds", str(SEEDS), "--out", str(out),
-                                     "--curation", str(bad)])
+    res2 = CliRunner().invoke(
+        main, ["build", "--seeds", str(SEEDS), "--out", str(out), "--curation", str(bad)]
+    )
     assert res2.exit_code == 2 and "unknown section" in res2.output

@@ -7,7 +7,7 @@ from kg.ingest import ingest_text
 
 def mentions(nlp, text: str) -> dict[str, str]:
     doc = nlp(text)
-    return {doc.text[c.start:c.end]: c.type for c in doc._.kg_mentions}
+    return {doc.text[c.start : c.end]: c.type for c in doc._.kg_mentions}
 
 
 def relations(nlp, text: str) -> set[tuple[str, str, str]]:
@@ -91,13 +91,21 @@ def test_extract_page_offsets_point_into_original(nlp) -> None:
     ex = extract_page(page, nlp)
     assert ex.mentions
     for m in ex.mentions:
-        raw = original[m.start:m.end]
+        raw = original[m.start : m.end]
         assert "".join(raw.split()) == m.text
     assert any(m.text == "宁波明远光电科技有限公司" for m in ex.mentions)
 
 
 def test_seed_extraction_has_every_core_type(seed_corpus) -> None:
     types = {m.type for ex in seed_corpus.extractions for m in ex.mentions}
-    for t in ("Enterprise", "University", "ResearchInstitute", "GovernmentBody", "Platform",
-              "Fund", "FinancialInstitution", "Person"):
+    for t in (
+        "Enterprise",
+        "University",
+        "ResearchInstitute",
+        "GovernmentBody",
+        "Platform",
+        "Fund",
+        "FinancialInstitution",
+        "Person",
+    ):
         assert t in types

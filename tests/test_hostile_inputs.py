@@ -135,7 +135,8 @@ def hostile_dir(tmp_path_factory) -> tuple[Path, dict[str, str]]:
     bad["huge.txt"] = "too large (5.0 MB > limit 4.0 MB"
     # folders: a directory named *.txt is walked (not an article), loops are walked once
     (d / "folder.txt").mkdir()
-    (d / "folder.txt" / "inner-ok.txt").write_text("浙江大学与平湖市签订合作协议。", encoding="utf-8")
+    (d / "folder.txt" / "inner-ok.txt").write_text("浙江大学与平湖市签订合作协议。",
+                                                   encoding="utf-8")
     (d / "sub").mkdir()
     (d / "sub" / "up").symlink_to(d, target_is_directory=True)
     (d / "sub" / "self").symlink_to(d / "sub", target_is_directory=True)

@@ -17,8 +17,9 @@ ALL_STRICT_F1_FLOOR = 0.70
 @pytest.fixture(scope="module")
 def report(seed_corpus):
     res = resolve_corpus(seed_corpus)
-    recs = {r["article"]: r for r in page_records(res, [ex.page.name for ex in
-                                                         seed_corpus.extractions])}
+    recs = {
+        r["article"]: r for r in page_records(res, [ex.page.name for ex in seed_corpus.extractions])
+    }
     return evaluate(recs, load_gold(GOLD))
 
 

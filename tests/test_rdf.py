@@ -29,29 +29,38 @@ def test_seed_build_conforms(seed_build) -> None:
 
 def test_every_assertion_has_provenance(seed_build) -> None:
     store = memory_store(seed_build.nquads)
-    rows = run_query(store, """SELECT (COUNT(?a) AS ?n) WHERE { ?a a kg:Assertion .
+    rows = run_query(
+        store,
+        """SELECT (COUNT(?a) AS ?n) WHERE { ?a a kg:Assertion .
         FILTER NOT EXISTS { ?a kg:assertedIn ?art ; kg:evidence ?e ; kg:startOffset ?s ;
-                            kg:endOffset ?t ; kg:rule ?r ; kg:confidence ?c } }""").rows
+                            kg:endOffset ?t ; kg:rule ?r ; kg:confidence ?c } }""",
+    ).rows
     assert rows[0][0] == "0"
 
 
 def test_plain_triple_and_reified_assertion_agree(seed_build) -> None:
     store = memory_store(seed_build.nquads)
-    rows = run_query(store, """SELECT (COUNT(?a) AS ?n) WHERE { ?a a kg:Assertion ;
+    rows = run_query(
+        store,
+        """SELECT (COUNT(?a) AS ?n) WHERE { ?a a kg:Assertion ;
         rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o . FILTER(?p != kg:metric)
-        FILTER NOT EXISTS { ?s ?p ?o } }""").rows
+        FILTER NOT EXISTS { ?s ?p ?o } }""",
+    ).rows
     assert rows[0][0] == "0"
 
 
 def test_every_surface_form_is_an_alt_label(seed_build) -> None:
-    from rdflib import Dataset, Literal, SKOS
+    from rdflib import SKOS, Dataset, Literal
 
     ds = Dataset()
     ds.parse(data=seed_build.nquads, format="nquads")
     res = seed_build.resolution
     ent = next(e for e in res.entities.values() if e.aliases and e.type != "Industry")
-    iri = next(s for s, _, _, _ in ds.quads((None, RDF.type, getattr(KG, ent.type), None))
-               if str(s).endswith(slug(ent.name)))
+    iri = next(
+        s
+        for s, _, _, _ in ds.quads((None, RDF.type, getattr(KG, ent.type), None))
+        if str(s).endswith(slug(ent.name))
+    )
     alts = {str(o) for _, _, o, _ in ds.quads((iri, SKOS.altLabel, None, None))}
     assert {a for a in ent.aliases if a != ent.name} <= alts
     assert Literal(ent.name, lang="zh")

@@ -16,9 +16,12 @@ def _by_name(res, name):
 
 
 def test_home_city_body_and_other_city_body(tmp_path) -> None:
-    res = _resolve(tmp_path, {
-        "a.txt": "标题\n\n平湖市科技局组织企业申报项目。市科技局局长王明说。嘉兴市科技局也参加。\n",
-    })
+    res = _resolve(
+        tmp_path,
+        {
+            "a.txt": "标题\n\n平湖市科技局组织企业申报项目。市科技局局长王明说。嘉兴市科技局也参加。\n",
+        },
+    )
     home = _by_name(res, "市科技局")
     assert len(home) == 1 and "平湖市科技局" in {home[0].name, *home[0].aliases}
     other = _by_name(res, "嘉兴市科技局")
@@ -26,10 +29,13 @@ def test_home_city_body_and_other_city_body(tmp_path) -> None:
 
 
 def test_declared_alias_and_trade_name(tmp_path) -> None:
-    res = _resolve(tmp_path, {
-        "a.txt": "标题\n\n嘉兴云帆智能科技有限公司（以下简称“云帆智能”）落户平湖。\n",
-        "b.txt": "标题二\n\n云帆获得支持。今年云帆智能营收增长。\n",
-    })
+    res = _resolve(
+        tmp_path,
+        {
+            "a.txt": "标题\n\n嘉兴云帆智能科技有限公司（以下简称“云帆智能”）落户平湖。\n",
+            "b.txt": "标题二\n\n云帆获得支持。今年云帆智能营收增长。\n",
+        },
+    )
     ent = _by_name(res, "嘉兴云帆智能科技有限公司")
     assert len(ent) == 1
     assert "云帆智能" in ent[0].aliases
@@ -39,27 +45,36 @@ def test_declared_alias_and_trade_name(tmp_path) -> None:
 
 
 def test_place_prefix_merge(tmp_path) -> None:
-    res = _resolve(tmp_path, {
-        "a.txt": "标题\n\n浙江明远长三角研究院在平湖设立基地。明远长三角研究院表示支持。\n",
-    })
+    res = _resolve(
+        tmp_path,
+        {
+            "a.txt": "标题\n\n浙江明远长三角研究院在平湖设立基地。明远长三角研究院表示支持。\n",
+        },
+    )
     ents = _by_name(res, "浙江明远长三角研究院")
     assert len(ents) == 1 and "明远长三角研究院" in ents[0].aliases
 
 
 def test_same_named_people_in_unrelated_bodies_stay_apart(tmp_path) -> None:
-    res = _resolve(tmp_path, {
-        "a.txt": "标题\n\n市财政局局长王明说，今年工作顺利。\n",
-        "b.txt": "标题二\n\n嘉兴市教育局局长王明介绍了情况。\n",
-    })
+    res = _resolve(
+        tmp_path,
+        {
+            "a.txt": "标题\n\n市财政局局长王明说，今年工作顺利。\n",
+            "b.txt": "标题二\n\n嘉兴市教育局局长王明介绍了情况。\n",
+        },
+    )
     people = [e for e in res.entities.values() if e.type == "Person" and e.name == "王明"]
     assert len(people) == 2
     assert all(any(r.startswith("namesake-split") for _, r in p.merged_by) for p in people)
 
 
 def test_same_person_same_body_across_articles_is_one(tmp_path) -> None:
-    res = _resolve(tmp_path, {
-        "a.txt": "标题\n\n市财政局局长王明说，今年工作顺利。\n",
-        "b.txt": "标题二\n\n市财政局局长王明介绍了情况。\n",
-    })
+    res = _resolve(
+        tmp_path,
+        {
+            "a.txt": "标题\n\n市财政局局长王明说，今年工作顺利。\n",
+            "b.txt": "标题二\n\n市财政局局长王明介绍了情况。\n",
+        },
+    )
     people = [e for e in res.entities.values() if e.type == "Person" and e.name == "王明"]
     assert len(people) == 1 and len({m.article for m in people[0].mentions}) == 2

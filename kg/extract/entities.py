@@ -22,9 +22,28 @@ from .lexicon import Lexicon, alternation
 
 CJK = r"\u4e00-\u9fff"
 _PUNCT_RE = re.compile(r"[^\w\u4e00-\u9fff]")
-_ORDINAL_RE = re.compile(r"^(第[一二三四五六七八九十百\d]+[届期批次]|\d{4}年度?|[一二三四五六七八九十\d]+)$")
-_NON_NAME_TAGS = {"p", "c", "u", "uj", "ul", "uz", "ug", "uv", "ud", "r", "d", "y", "e", "o",
-                  "ad", "q", "mq"}
+_ORDINAL_RE = re.compile(
+    r"^(第[一二三四五六七八九十百\d]+[届期批次]|\d{4}年度?|[一二三四五六七八九十\d]+)$"
+)
+_NON_NAME_TAGS = {
+    "p",
+    "c",
+    "u",
+    "uj",
+    "ul",
+    "uz",
+    "ug",
+    "uv",
+    "ud",
+    "r",
+    "d",
+    "y",
+    "e",
+    "o",
+    "ad",
+    "q",
+    "mq",
+}
 _GLUED_STOPS = set("以及与和在对向从把被将为由只个家获")
 _COUNT_RE = re.compile(r"^[\d一二三四五六七八九十两几多数]+[大个家只项批类种所名位]$")
 ORG_TYPES = {
@@ -37,10 +56,22 @@ ORG_TYPES = {
     "FinancialInstitution",
     "Media",
 }
-# Words that are bare class nouns: a name does not start with them (孵化器平湖科创中心).
+# Words that are bare class nouns: a name does not start with them (孵化器嘉善科创中心).
 _GENERIC_HEADS = (
-    "孵化器", "众创空间", "科技园", "研究院", "研究所", "实验室", "企业", "公司", "高校", "院所",
-    "平台", "基地", "园区", "中心",
+    "孵化器",
+    "众创空间",
+    "科技园",
+    "研究院",
+    "研究所",
+    "实验室",
+    "企业",
+    "公司",
+    "高校",
+    "院所",
+    "平台",
+    "基地",
+    "园区",
+    "中心",
 )
 
 
@@ -56,7 +87,7 @@ class Candidate:
     priority: int = 0
 
     def text(self, doc_text: str) -> str:
-        return doc_text[self.start:self.end]
+        return doc_text[self.start : self.end]
 
 
 if not Doc.has_extension("kg_mentions"):
@@ -97,8 +128,13 @@ class EntityRecognizer:
         self._prog_trig = set(lx.patterns.get("program_triggers", []))
         self._generic_prog = set(lx.patterns.get("generic_program_words", []))
         self._scheme_shapes = [re.compile(x) for x in lx.patterns.get("scheme_shapes", [])]
-        self._heads = tuple(sorted(set(_GENERIC_HEADS) | {
-            x.suffix for x in lx.suffixes if len(x.suffix) >= 3}, key=len, reverse=True))
+        self._heads = tuple(
+            sorted(
+                set(_GENERIC_HEADS) | {x.suffix for x in lx.suffixes if len(x.suffix) >= 3},
+                key=len,
+                reverse=True,
+            )
+        )
         self._prog_follow = tuple(lx.patterns.get("program_follow", []))
         self._person_prefix_re = re.compile(
             rf"(?:{alternation(lx.patterns.get('person_prefixes', []))})([{CJK}]{{2,3}})"
@@ -141,7 +177,9 @@ class EntityRecognizer:
             return False  # 支行, 基金: organisation words are never clause verbs
         if tok in self.lex.left_stop:
             return True
-        if len(tok) >= 3 and (tok[-2:] in self.lex.left_stop or tok[:2] in ("充分", "大力", "积极")):
+        if len(tok) >= 3 and (
+            tok[-2:] in self.lex.left_stop or tok[:2] in ("充分", "大力", "积极")
+        ):
             return True  # 大力支持, 充分发挥: the segmenter's phrase tokens end in a clause verb
         if _PUNCT_RE.search(tok) and tok not in ("·",):
             return True
@@ -169,7 +207,7 @@ class EntityRecognizer:
         start = toks[idx][0] if toks[idx][0] < pos else pos
         if toks[idx][0] < pos:
             # the suffix starts inside a token: the token's head must itself be name-like
-            head = text[toks[idx][0]:pos]
+            head = text[toks[idx][0] : pos]
             if head in self.lex.left_stop or _PUNCT_RE.search(head):
                 start = pos
                 return start
@@ -183,21 +221,28 @@ class EntityRecognizer:
                 while j >= 0 and toks[j][2] not in ("（", "(") and start - toks[j][0] <= 10:
                     j -= 1
                 if j >= 1 and toks[j][2] in ("（", "("):
-                    inner = text[toks[j][1]:s]
-                    if inner and not _PUNCT_RE.search(inner) and not self._is_stop_token(
-                        toks[j - 1][2]
+                    inner = text[toks[j][1] : s]
+                    if (
+                        inner
+                        and not _PUNCT_RE.search(inner)
+                        and not self._is_stop_token(toks[j - 1][2])
                     ):
                         start = toks[j][0]
                         k = j - 1
                         continue
                 break
-            if tok in ("与", "和") and k >= 1 and start - s <= 8 and re.search(
-                "(学院|研究院|系|实验室|研究所|中心)$", text[start:pos + 4]
+            if (
+                tok in ("与", "和")
+                and k >= 1
+                and start - s <= 8
+                and re.search("(学院|研究院|系|实验室|研究所|中心)$", text[start : pos + 4])
             ):
                 ls, le, ltok = toks[k - 1]
                 before = toks[k - 2][2] if k >= 2 else "、"
-                if 1 < len(ltok) <= 3 and not self._is_stop_token(ltok) and (
-                    before in ("、", "，", ",") or k == 1
+                if (
+                    1 < len(ltok) <= 3
+                    and not self._is_stop_token(ltok)
+                    and (before in ("、", "，", ",") or k == 1)
                 ):
                     start = ls  # 车辆与运载学院 in a list of a university's schools
                     break
@@ -228,11 +273,16 @@ class EntityRecognizer:
         (王兰平对市科技局 → 市科技局, 后由市科技局 → 市科技局)."""
         for i in range(suffix_start - 1, start, -1):
             if text[i] in "对由向把被在和与是让为将从给跟同及" and self._tag(text[i]) in (
-                "p", "c", "v", "d"
+                "p",
+                "c",
+                "v",
+                "d",
             ):
-                rest = text[i + 1:suffix_start]
-                if rest[:1] in "市省区县" or self.lex.place_re.match(rest) or any(
-                    rest.startswith(a) for a in self.lex.abbreviations if len(a) >= 2
+                rest = text[i + 1 : suffix_start]
+                if (
+                    rest[:1] in "市省区县"
+                    or self.lex.place_re.match(rest)
+                    or any(rest.startswith(a) for a in self.lex.abbreviations if len(a) >= 2)
                 ):
                     return i + 1
         return start
@@ -240,8 +290,8 @@ class EntityRecognizer:
     def _has_name(self, prefix: str, place_ok: bool = False, field_ok: bool = False) -> bool:
         """Does a name prefix hold more than places, generic modifiers and industry words?
 
-        ``place_ok``: a place alone is a name for this suffix (平湖实验室); ``field_ok``: so is a
-        field (氢燃料电池实验室).
+        ``place_ok``: a place alone is a name for this suffix (之江实验室); ``field_ok``: so is a
+        field (储能电池实验室).
         """
         rest = prefix
         changed = True
@@ -250,26 +300,26 @@ class EntityRecognizer:
             changed = False
             m = self.lex.place_re.match(rest)
             if m:
-                rest = rest[m.end():]
+                rest = rest[m.end() :]
                 rest = rest[1:] if rest[:1] in "省市区县" else rest
                 changed = had_place = True
             for w in sorted(self.lex.generic_modifiers, key=len, reverse=True):
                 if rest.startswith(w):
-                    rest = rest[len(w):]
+                    rest = rest[len(w) :]
                     changed = True
                     break
             m2 = re.match(r"\d{4}年度?", rest)
             if m2:
-                rest = rest[m2.end():]
+                rest = rest[m2.end() :]
                 changed = True
         if not rest:
             return had_place and place_ok
         ind = self.lex.industry_re.match(rest)
         if ind:
-            tail = rest[ind.end():]
+            tail = rest[ind.end() :]
             for suf in self.lex.industry_suffixes:
                 if tail.startswith(suf):
-                    tail = tail[len(suf):]
+                    tail = tail[len(suf) :]
             if not tail or tail in self.lex.generic_modifiers:
                 return field_ok
         if len(rest) < 2:
@@ -289,7 +339,7 @@ class EntityRecognizer:
             changed = False
             for rank in self.lex.rank_adjectives:
                 if name.startswith(rank):
-                    rest = name[len(rank):]
+                    rest = name[len(rank) :]
                     if any(rest.startswith(h) and len(rest) > len(h) + 1 for h in heads):
                         start += len(rank)
                         name = text[start:end]
@@ -299,14 +349,22 @@ class EntityRecognizer:
                     start += len(head)
                     name = text[start:end]
                     changed = True
-            if name[:1] in "的与和及、以由在对向从把被将为了是让给" and len(name) >= 5 and (
-                self._tag(name[:1]) in ("p", "c", "u", "uj", "v", "d")
-            ) and name[:3] not in self.lex.places and name[:2] not in self.lex.places:
+            if (
+                name[:1] in "的与和及、以由在对向从把被将为了是让给"
+                and len(name) >= 5
+                and (self._tag(name[:1]) in ("p", "c", "u", "uj", "v", "d"))
+                and name[:3] not in self.lex.places
+                and name[:2] not in self.lex.places
+            ):
                 start += 1
                 name = text[start:end]
                 changed = True
             lead = re.match(r"[\dA-Za-z\-\.]+(?=[\u4e00-\u9fff])", name)
-            if lead and len(name) - lead.end() >= 4 and not re.match(r"[A-Z][A-Za-z]*\d*$", lead.group()):
+            if (
+                lead
+                and len(name) - lead.end() >= 4
+                and not re.match(r"[A-Z][A-Za-z]*\d*$", lead.group())
+            ):
                 start += lead.end()
                 name = text[start:end]
                 changed = True
@@ -319,18 +377,20 @@ class EntityRecognizer:
         m = self.lex.place_re.match(rest)
         if m:
             place = m.group()
-            after = rest[m.end():]
+            after = rest[m.end() :]
             if after[:1] in ("市", "省", "区", "县") and len(after) > 1:
                 place += after[0]
             parts.append(("place", place))
-            rest = rest[len(place):]
+            rest = rest[len(place) :]
         else:
             pm = re.search(r"[（(]([^（）()]{2,6})[）)]", rest)
-            if pm and pm.group(1) in self.lex.places or (
-                pm and pm.group(1).rstrip("市省") in self.lex.places
+            if (
+                pm
+                and pm.group(1) in self.lex.places
+                or (pm and pm.group(1).rstrip("市省") in self.lex.places)
             ):
                 parts.append(("place", pm.group(1)))
-                rest = rest[: pm.start()] + rest[pm.end():]
+                rest = rest[: pm.start()] + rest[pm.end() :]
         industry = ""
         for w in self._anatomy_words:
             if rest.endswith(w) and len(rest) > len(w):
@@ -357,29 +417,33 @@ class EntityRecognizer:
                 pass
             start = self._walk_left(text, toks, m.start())
             start = self._trim_head(text, start, m.end())
-            prefix = text[start:m.start()]
-            if self._excluded(text[start:m.end()], suf.suffix):
+            prefix = text[start : m.start()]
+            if self._excluded(text[start : m.end()], suf.suffix):
                 continue
-            if suf.suffix == "大学" and text[m.end():m.end() + 1] == "生":
+            if suf.suffix == "大学" and text[m.end() : m.end() + 1] == "生":
                 continue  # 大学生 (students), not a university
             start = self._cut_function_word(text, start, m.start())
-            prefix = text[start:m.start()]
+            prefix = text[start : m.start()]
             if len(prefix) < suf.min_prefix:
                 continue
             if prefix and prefix[-1] in "该本各子分总此其两" and len(prefix) <= 2:
                 continue
             if prefix in ("我市", "全市", "本市", "该", "这家", "一家", "多家", "市级", "省级"):
                 continue
-            quoted = start > 0 and text[start - 1] == "“" and text[m.end():m.end() + 1] == "”"
-            if suf.needs_name and not quoted and not self._has_name(
-                prefix, place_ok=suf.place_ok, field_ok=suf.field_ok
+            quoted = start > 0 and text[start - 1] == "“" and text[m.end() : m.end() + 1] == "”"
+            if (
+                suf.needs_name
+                and not quoted
+                and not self._has_name(prefix, place_ok=suf.place_ok, field_ok=suf.field_ok)
             ):
                 continue
-            if text.startswith(("总监", "经理", "总经理", "负责人"), m.end()) and suf.type in (
-                "FinancialInstitution", "Fund"
-            ) and not suf.legal:
+            if (
+                text.startswith(("总监", "经理", "总经理", "负责人"), m.end())
+                and suf.type in ("FinancialInstitution", "Fund")
+                and not suf.legal
+            ):
                 continue  # 投资总监: a job title, not an organisation
-            name = text[start:m.end()]
+            name = text[start : m.end()]
             typ = suf.type
             if typ == "Enterprise" and re.search("银行|金控|创业投资|投资管理|资本|证券", name):
                 typ = "FinancialInstitution"
@@ -387,33 +451,46 @@ class EntityRecognizer:
                 typ = "FinancialInstitution"
             out.append(
                 Candidate(
-                    start, m.end(), typ, f"suffix:{suf.suffix}",
-                    self.anatomy(name, suf.suffix, suf.legal), priority=2,
+                    start,
+                    m.end(),
+                    typ,
+                    f"suffix:{suf.suffix}",
+                    self.anatomy(name, suf.suffix, suf.legal),
+                    priority=2,
                 )
             )
         return out
 
-    def _units(self, text: str, toks: list[tuple[int, int, str]],
-               orgs: list[Candidate]) -> list[Candidate]:
+    def _units(
+        self, text: str, toks: list[tuple[int, int, str]], orgs: list[Candidate]
+    ) -> list[Candidate]:
         """Units of an organisation: 清华大学电子工程系, 市科技局综合科 (kept with their parent)."""
         out: list[Candidate] = []
         units = sorted(self.lex.unit_suffixes, key=lambda u: -len(u["suffix"]))
         for c in orgs:
-            name = text[c.start:c.end]
-            tail = text[c.end:c.end + 12]
+            name = text[c.start : c.end]
             for u in units:
                 if not any(name.endswith(p) for p in u["parent"]):
                     continue
-                m = re.match(rf"([{CJK}]{{0,10}}?){re.escape(u['suffix'])}", text[c.end:c.end + 16])
+                m = re.match(
+                    rf"([{CJK}]{{0,10}}?){re.escape(u['suffix'])}", text[c.end : c.end + 16]
+                )
                 if not m:
                     continue
                 mid = m.group(1)
                 if mid in ("相关", "有关", "各", "院", "各个", "所属"):
                     continue
                 coord = re.fullmatch(f"[{CJK}]{{1,4}}[与和][{CJK}]{{1,6}}", mid)
-                if not coord and (any(w in self.lex.left_stop for w in (
-                        mid[i:j] for i in range(len(mid)) for j in range(i + 1, len(mid) + 1))
-                        if len(w) >= 2) or re.search("[的与和及是在]", mid)):
+                if not coord and (
+                    any(
+                        w in self.lex.left_stop
+                        for w in (
+                            mid[i:j] for i in range(len(mid)) for j in range(i + 1, len(mid) + 1)
+                        )
+                        if len(w) >= 2
+                    )
+                    or re.search("[的与和及是在]", mid)
+                ):
                     continue
                 end = c.end + m.end()
                 out.append(Candidate(c.start, end, u["type"], f"unit:{u['suffix']}", priority=2))
@@ -421,15 +498,19 @@ class EntityRecognizer:
         return out
 
     def _numbered_units(self, text: str, toks: list[tuple[int, int, str]]) -> list[Candidate]:
-        """Numbered institutes of a group: 中国航天科工二院二十三所, 航天科工集团23所."""
+        """Numbered institutes of a group: 中国电子科技集团三十六所, 航天科技集团8院."""
         out: list[Candidate] = []
-        for m in re.finditer(r"[一二三四五六七八九十\d]{1,4}院[一二三四五六七八九十百\d]{1,4}所|"
-                             r"集团[一二三四五六七八九十百\d]{1,4}所", text):
+        for m in re.finditer(
+            r"[一二三四五六七八九十\d]{1,4}院[一二三四五六七八九十百\d]{1,4}所|"
+            r"集团[一二三四五六七八九十百\d]{1,4}所",
+            text,
+        ):
             start = self._walk_left(text, toks, m.start())
             start = self._trim_head(text, start, m.end())
             if m.start() - start >= 2:
-                out.append(Candidate(start, m.end(), "ResearchInstitute", "unit:numbered",
-                                     priority=2))
+                out.append(
+                    Candidate(start, m.end(), "ResearchInstitute", "unit:numbered", priority=2)
+                )
         return out
 
     def _lexicon(self, text: str) -> list[Candidate]:
@@ -446,7 +527,7 @@ class EntityRecognizer:
             end = m.end()
             if end < len(text) and text[end] in "市省" and self.lex.places[m.group()] != "regions":
                 end += 1
-            if end < len(text) and text[end:end + 2] == "地区":
+            if end < len(text) and text[end : end + 2] == "地区":
                 end += 2
             out.append(Candidate(m.start(), end, "Place", "lexicon:place", priority=1))
         for m in self.lex.industry_re.finditer(text):
@@ -460,10 +541,46 @@ class EntityRecognizer:
 
     def _places(self, text: str, toks: list[tuple[int, int, str]]) -> list[Candidate]:
         out: list[Candidate] = []
-        generic = {"我市", "全市", "本市", "该市", "城市", "市区", "园区", "社区", "地区", "景区",
-                   "小区", "新区", "片区", "全省", "本省", "全区", "全县", "县区", "省市", "港区",
-                   "各县", "市县", "辖区", "全镇", "乡镇", "城镇", "广场", "该区", "分区", "专区",
-                   "试验区", "示范区", "功能区", "核心区", "集聚区", "先导区", "开发区", "高新区"}
+        generic = {
+            "我市",
+            "全市",
+            "本市",
+            "该市",
+            "城市",
+            "市区",
+            "园区",
+            "社区",
+            "地区",
+            "景区",
+            "小区",
+            "新区",
+            "片区",
+            "全省",
+            "本省",
+            "全区",
+            "全县",
+            "县区",
+            "省市",
+            "港区",
+            "各县",
+            "市县",
+            "辖区",
+            "全镇",
+            "乡镇",
+            "城镇",
+            "广场",
+            "该区",
+            "分区",
+            "专区",
+            "试验区",
+            "示范区",
+            "功能区",
+            "核心区",
+            "集聚区",
+            "先导区",
+            "开发区",
+            "高新区",
+        }
         for s, e, tok in toks:
             for suf in ("街道", "镇", "乡", "县", "区", "港区", "港"):
                 if tok.endswith(suf) and len(tok) > len(suf) and tok not in generic:
@@ -480,8 +597,8 @@ class EntityRecognizer:
             start = self._walk_left(text, toks, m.start())
             if m.start() - start > 4:
                 start = m.start() - 2
-            if 2 <= m.start() - start <= 4 and text[start:m.end()] not in generic:
-                if not re.search(r"[城小乡村集市]$", text[start:m.start()]):
+            if 2 <= m.start() - start <= 4 and text[start : m.end()] not in generic:
+                if not re.search(r"[城小乡村集市]$", text[start : m.start()]):
                     out.append(Candidate(start, m.end(), "Place", "place:town", priority=1))
         return out
 
@@ -489,7 +606,7 @@ class EntityRecognizer:
         out: list[Candidate] = []
         for m in re.finditer(r"《([^《》]{2,60})》", text):
             inner = m.group(1)
-            before = text[max(0, m.start() - 6):m.start()]
+            before = text[max(0, m.start() - 6) : m.start()]
             if re.search("报|电视|卫视|新闻|栏目", before) or re.search("新闻|日报|晚报", inner):
                 typ = "Media"
             else:
@@ -501,7 +618,7 @@ class EntityRecognizer:
             if self._program_re.search(inner) and self._program_re.search(inner).end() == len(
                 inner
             ):
-                # “深根计划”, “深根院地合作、建设创新嘉兴”行动计划
+                # “领航计划”, “科技强企、人才强市”行动计划
                 pm = self._program_re.match(text, e)
                 if pm:
                     e = pm.end()
@@ -523,17 +640,19 @@ class EntityRecognizer:
                 out.append(Candidate(s, e, "Program", "quoted:scheme-shape", priority=2))
                 continue
             if 2 <= len(inner) <= 8 and not re.search("[，。、；：！？]", inner):
-                prev = text[max(0, s - 2):s]
-                follow = text[e:e + 2]
-                if prev in self._prog_trig or text[max(0, s - 4):s] in self._prog_trig or (
-                    follow and follow in self._prog_follow
+                prev = text[max(0, s - 2) : s]
+                follow = text[e : e + 2]
+                if (
+                    prev in self._prog_trig
+                    or text[max(0, s - 4) : s] in self._prog_trig
+                    or (follow and follow in self._prog_follow)
                 ):
                     out.append(Candidate(s, e, "Program", "quoted:scheme", priority=1))
         return out
 
     def _prefix_scope(self, text: str, qstart: int) -> int:
         """Include a scope prefix like 国家/省/市/嘉兴市 directly before a quoted programme."""
-        before = text[max(0, qstart - 4):qstart]
+        before = text[max(0, qstart - 4) : qstart]
         for p in sorted(self.lex.places, key=len, reverse=True):
             for form in (p + "市", p + "省", p):
                 if before.endswith(form):
@@ -549,8 +668,10 @@ class EntityRecognizer:
             for m in regex.finditer(text):
                 if m.end() < len(text) and re.match(f"[{CJK}]", text[m.end()]) and typ == "Program":
                     # a programme name ends before 项目/申报/工作/…, not inside a longer word
-                    if not re.match("(项目|申报|工作|专项|人才|领军|的|等|实施|启动|主题|行动)",
-                                    text[m.end():m.end() + 2]):
+                    if not re.match(
+                        "(项目|申报|工作|专项|人才|领军|的|等|实施|启动|主题|行动)",
+                        text[m.end() : m.end() + 2],
+                    ):
                         continue
                 start = m.start()
                 # include a closing quote run: “…”大赛
@@ -566,31 +687,41 @@ class EntityRecognizer:
                 else:
                     start = self._walk_left(text, toks, m.start())
                 start = self._trim_head(text, start, m.end())
-                prefix = text[start:m.start()]
+                prefix = text[start : m.start()]
                 if len(prefix.strip("“”《》")) < 2:
                     continue
-                name = text[start:m.end()]
-                if typ == "Program" and "“" not in name and (
-                    m.group() in self._generic_prog and not self._has_name(prefix)
-                    or name in self._generic_prog
+                name = text[start : m.end()]
+                if (
+                    typ == "Program"
+                    and "“" not in name
+                    and (
+                        m.group() in self._generic_prog
+                        and not self._has_name(prefix)
+                        or name in self._generic_prog
+                    )
                 ):
                     continue  # 人才政策, 规划方案: a class of documents, not one named programme
                 end = m.end()
                 vm = re.match(r"\d+(?:\.\d+)?版?", text[end:]) if typ == "Program" else None
                 if vm:
-                    end += vm.end()  # 科技政策4.0, 人才政策2.0版
+                    end += vm.end()  # 科技新政3.0, 产业政策2.0版
                 out.append(Candidate(start, end, typ, f"suffix:{m.group()}", priority=1))
         return out
 
     def _tours(self, text: str) -> list[Candidate]:
-        """Visit campaigns named "<who><place>行" in lists: 清华校友平湖行, 海外学子浙江行."""
+        """Visit campaigns named "<who><place>行" in lists: 复旦校友嘉善行, 留学人员宁波行."""
         out: list[Candidate] = []
-        rx = re.compile(rf"(?<![{CJK}])([{CJK}]{{2,4}}?)({alternation(list(self.lex.places))})行"
-                        rf"(?=[、，。等和及])")
+        rx = re.compile(
+            rf"(?<![{CJK}])([{CJK}]{{2,4}}?)({alternation(list(self.lex.places))})行"
+            rf"(?=[、，。等和及])"
+        )
         for m in rx.finditer(text):
             out.append(Candidate(m.start(), m.end(), "Event", "event:tour", priority=1))
-        for m in re.finditer(rf"、([{CJK}]{{2,4}}?)({alternation(list(self.lex.places))})行"
-                             rf"(?=[、，。等和及])", text):
+        for m in re.finditer(
+            rf"、([{CJK}]{{2,4}}?)({alternation(list(self.lex.places))})行"
+            rf"(?=[、，。等和及])",
+            text,
+        ):
             out.append(Candidate(m.start(1), m.end(), "Event", "event:tour", priority=1))
         return out
 
@@ -598,7 +729,7 @@ class EntityRecognizer:
         """Honours after 获评/荣获/入选…: each item of a 、-list that ends like an award."""
         out: list[Candidate] = []
         for m in self._award_trig_re.finditer(text):
-            rest = text[m.end():m.end() + 120]
+            rest = text[m.end() : m.end() + 120]
             stop = re.search(r"[，。；！？,;]|等|称号|荣誉|的", rest)
             seg = rest[: stop.start()] if stop else rest
             pos = m.end()
@@ -616,29 +747,32 @@ class EntityRecognizer:
                     end, _ = max(ends)
                     span = item[:end]
                     if 4 <= len(span) <= 45:
-                        out.append(Candidate(s0, s0 + len(span), "Award", "award:trigger",
-                                             priority=2))
+                        out.append(
+                            Candidate(s0, s0 + len(span), "Award", "award:trigger", priority=2)
+                        )
         return out
 
     def _award_titles(self, text: str) -> list[Candidate]:
-        """Ranked titles (国家级孵化器, 浙江省科技型中小企业) and quoted lists (“2020年…名单”)."""
+        """Ranked titles (国家级众创空间, 省级研发中心) and quoted lists (“2020年…名单”)."""
         out: list[Candidate] = []
         rank = alternation(self.lex.patterns.get("award_rank", []))
         titles = alternation(self.lex.patterns.get("award_titles", []))
         if rank and titles:
-            rx = re.compile(rf"(?:\d{{4}}年度?)?(?:{rank})(?:[{CJK}]{{0,6}}?)(?:{titles})"
-                            rf"(?:认定名单|认定|培育名单|名单)?")
+            rx = re.compile(
+                rf"(?:\d{{4}}年度?)?(?:{rank})(?:[{CJK}]{{0,6}}?)(?:{titles})"
+                rf"(?:认定名单|认定|培育名单|名单)?"
+            )
             for m in rx.finditer(text):
                 inner = m.group()
                 if re.search("[的与和及、在是]", inner):
                     continue
-                out.append(Candidate(m.start(), m.end(), "Award", "award:ranked-title",
-                                     priority=1))
+                out.append(Candidate(m.start(), m.end(), "Award", "award:ranked-title", priority=1))
         heads = alternation(self.lex.patterns.get("award_list_heads", []))
         if heads:
             for m in re.finditer(rf"“([^“”]{{4,40}}(?:{heads}))”", text):
-                out.append(Candidate(m.start(1), m.end(1), "Award", "award:quoted-list",
-                                     priority=3))
+                out.append(
+                    Candidate(m.start(1), m.end(1), "Award", "award:quoted-list", priority=3)
+                )
         return out
 
     def _persons(self, text: str) -> list[Candidate]:
@@ -649,18 +783,24 @@ class EntityRecognizer:
                 name = self._name_at(text, pos)
                 if not name:
                     break
-                out.append(Candidate(pos, pos + len(name), "Person", f"person:title:{m.group()}", priority=3))
+                out.append(
+                    Candidate(
+                        pos, pos + len(name), "Person", f"person:title:{m.group()}", priority=3
+                    )
+                )
                 pos += len(name)
-                if text[pos:pos + 1] == "、" and self._name_at(text, pos + 1):
+                if text[pos : pos + 1] == "、" and self._name_at(text, pos + 1):
                     pos += 1
                     continue
                 break
         for m in re.finditer(r"(本报记者|记者|通讯员|摄影)((?:\s*[\u4e00-\u9fff]{2,4})+)", text):
-            if m.start() > 0 and text[m.start() - 1] not in "■◆ " and not re.match(
-                r"(本报记者|记者|通讯员|摄影)", text[m.start() - 3:m.start()]
+            if (
+                m.start() > 0
+                and text[m.start() - 1] not in "■◆ "
+                and not re.match(r"(本报记者|记者|通讯员|摄影)", text[m.start() - 3 : m.start()])
             ):
                 continue
-            if len(text) > 40 and "■" not in text[max(0, m.start() - 2):m.start()]:
+            if len(text) > 40 and "■" not in text[max(0, m.start() - 2) : m.start()]:
                 continue
             base = m.start(2)
             for nm in re.finditer(r"[\u4e00-\u9fff]{2,4}", m.group(2)):
@@ -672,15 +812,20 @@ class EntityRecognizer:
                 s0 = base + nm.start()
                 out.append(Candidate(s0, s0 + len(word), "Person", "person:byline", priority=3))
         if self.lex.post_name_titles:
-            rx = re.compile(rf"(?<![{CJK}])([{CJK}]{{2,3}}?)(?:{alternation(self.lex.post_name_titles)})")
+            rx = re.compile(
+                rf"(?<![{CJK}])([{CJK}]{{2,3}}?)(?:{alternation(self.lex.post_name_titles)})"
+            )
             for m in re.finditer(rf"([{CJK}]{{2,3}})(?=院士)", text):
                 for length in (3, 2):
                     s0 = m.end() - length
-                    if s0 >= 0 and text[s0] in self._surnames and self._name_at(text, s0) == text[
-                        s0:m.end()
-                    ]:
-                        out.append(Candidate(s0, m.end(), "Person", "person:title-after:院士",
-                                             priority=3))
+                    if (
+                        s0 >= 0
+                        and text[s0] in self._surnames
+                        and self._name_at(text, s0) == text[s0 : m.end()]
+                    ):
+                        out.append(
+                            Candidate(s0, m.end(), "Person", "person:title-after:院士", priority=3)
+                        )
                         break
             _ = rx
         for m in self._person_prefix_re.finditer(text):
@@ -695,25 +840,32 @@ class EntityRecognizer:
         for cs in self.lex.compound_surnames:
             if text.startswith(cs, pos):
                 n = 2 if self._stops_person(text, pos + 3) else 3
-                given = text[pos + 2:pos + 2 + n - 1]
+                given = text[pos + 2 : pos + 2 + n - 1]
                 return cs + given if re.fullmatch(f"[{CJK}]+", given or "x") else ""
         if text[pos] not in self._surnames:
             return ""
-        if not re.match(f"[{CJK}]{{2}}", text[pos:pos + 2]):
+        if not re.match(f"[{CJK}]{{2}}", text[pos : pos + 2]):
             return ""
         if self._stops_person(text, pos + 1):
             return ""
-        if text[pos] in "向和于从为与及跟把被给让将同对" and self._freq.get(text[pos + 1:pos + 3], 0) >= 100:
-            return ""  # 向记者, 和团队: a preposition before a common word, not a name
-        if pos + 2 < len(text) and re.match(f"[{CJK}]", text[pos + 2]) and not self._stops_person(
-            text, pos + 2
+        if (
+            text[pos] in "向和于从为与及跟把被给让将同对"
+            and self._freq.get(text[pos + 1 : pos + 3], 0) >= 100
         ):
-            return text[pos:pos + 3]
-        return text[pos:pos + 2]
+            return ""  # 向记者, 和团队: a preposition before a common word, not a name
+        if (
+            pos + 2 < len(text)
+            and re.match(f"[{CJK}]", text[pos + 2])
+            and not self._stops_person(text, pos + 2)
+        ):
+            return text[pos : pos + 3]
+        return text[pos : pos + 2]
 
     def _stops_person(self, text: str, pos: int) -> bool:
-        return pos >= len(text) or text.startswith(self._person_stop, pos) or not re.match(
-            f"[{CJK}]", text[pos]
+        return (
+            pos >= len(text)
+            or text.startswith(self._person_stop, pos)
+            or not re.match(f"[{CJK}]", text[pos])
         )
 
     def _list_members(self, text: str, cands: list[Candidate]) -> list[Candidate]:
@@ -726,9 +878,14 @@ class EntityRecognizer:
             text,
         ):
             cls = m.group(2)
-            typ = {"高校": "University", "院校": "University", "银行": "FinancialInstitution",
-                   "投资机构": "FinancialInstitution", "基金": "Fund"}.get(cls, "Enterprise")
-            if cls == "机构" and "投资" in text[m.end(1):m.end()]:
+            typ = {
+                "高校": "University",
+                "院校": "University",
+                "银行": "FinancialInstitution",
+                "投资机构": "FinancialInstitution",
+                "基金": "Fund",
+            }.get(cls, "Enterprise")
+            if cls == "机构" and "投资" in text[m.end(1) : m.end()]:
                 typ = "FinancialInstitution"
             items = m.group(1)
             base = m.start(1)
@@ -744,20 +901,32 @@ class EntityRecognizer:
                 if item[:1] in _GLUED_STOPS and len(item) >= 3:
                     s += 1
                     item = text[s:e]
-                if len(item) > 8 or re.search(
-                    "资本|项目|企业|产业|技术|政策|人才|行业|领域|平台|资金"
-                    + ("" if typ == "Fund" else "|基金"), item
-                ) or item in self.lex.industries or item in self.lex.places or any(
-                    tok in self.lex.left_stop for s2, _, tok in toks if s <= s2 < e
+                if (
+                    len(item) > 8
+                    or re.search(
+                        "资本|项目|企业|产业|技术|政策|人才|行业|领域|平台|资金"
+                        + ("" if typ == "Fund" else "|基金"),
+                        item,
+                    )
+                    or item in self.lex.industries
+                    or item in self.lex.places
+                    or any(tok in self.lex.left_stop for s2, _, tok in toks if s <= s2 < e)
                 ):
                     continue
-                if any(c.start <= s and e <= c.end and c.type != "Place" and c.priority >= 2 for c in cands):
+                if any(
+                    c.start <= s and e <= c.end and c.type != "Place" and c.priority >= 2
+                    for c in cands
+                ):
                     continue
-                if any(c.start == s and c.end == e and c.type not in ("Place", "Industry") for c in cands):
+                if any(
+                    c.start == s and c.end == e and c.type not in ("Place", "Industry")
+                    for c in cands
+                ):
                     continue
                 if cls in ("企业", "公司", "机构") and any(
                     self._tag(tok) in ("v", "vn", "vd") and self._freq.get(tok, 0) >= 100
-                    for s2, _, tok in toks if s <= s2 < e
+                    for s2, _, tok in toks
+                    if s <= s2 < e
                 ):
                     continue  # 检测、设计等服务企业: services, not company names
                 if e - s >= 2 and not re.search(r"\d", item):
@@ -770,21 +939,25 @@ class EntityRecognizer:
         platform of it (清华大学 in 清华大学电子工程系), not when the rest is only a legal form
         or the nested span is an abbreviation of the same name (清华 in 清华大学)."""
         if c.type == "Event" and o.type == "Award" and c.start == o.start:
-            return True  # 平湖创新创业大赛 in 平湖创新创业大赛特等奖
-        if c.type == "Program" and c.rule.startswith("quoted") and o.type in (
-                "Event", "Fund", "GovernmentBody", "Program", "Award") and c.start == o.start:
-            return True  # “深根计划” in “深根计划”工作专项资金
+            return True  # 海宁创业大赛 in 海宁创业大赛一等奖
+        if (
+            c.type == "Program"
+            and c.rule.startswith("quoted")
+            and o.type in ("Event", "Fund", "GovernmentBody", "Program", "Award")
+            and c.start == o.start
+        ):
+            return True  # “领航计划” in “领航计划”工作专项资金
         if c.type not in ORG_TYPES or o.type not in ORG_TYPES | {"Program", "Event", "Award"}:
             return False
         if c.start != o.start or c.priority < 2 and not c.rule.startswith("lexicon:abbreviation"):
             return False
-        rest = text[c.end:o.end]
+        rest = text[c.end : o.end]
         if len(rest) < 2 or rest in self.lex.suffix_map or rest in self.lex.famous:
             return False
         for w in self._anatomy_words:
-            if rest.startswith(w) and rest[len(w):] in self.lex.suffix_map:
+            if rest.startswith(w) and rest[len(w) :] in self.lex.suffix_map:
                 return False
-        if c.rule.startswith("lexicon:abbreviation") and len(text[c.start:c.end]) <= 2:
+        if c.rule.startswith("lexicon:abbreviation") and len(text[c.start : c.end]) <= 2:
             return False
         return True
 
@@ -797,7 +970,10 @@ class EntityRecognizer:
                 continue
             key = (c.start, c.end)
             old = uniq.get(key)
-            if old is None or (c.priority, c.type in ORG_TYPES) > (old.priority, old.type in ORG_TYPES):
+            if old is None or (c.priority, c.type in ORG_TYPES) > (
+                old.priority,
+                old.type in ORG_TYPES,
+            ):
                 uniq[key] = c
         ordered = sorted(uniq.values(), key=lambda c: (-(c.end - c.start), -c.priority, c.start))
         chosen: list[Candidate] = []

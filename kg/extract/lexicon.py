@@ -35,8 +35,8 @@ class Suffix:
     min_prefix: int = 2
     needs_name: bool = False
     token_final: bool = False
-    place_ok: bool = False  # a place alone names it (平湖实验室, 平湖经济技术开发区)
-    field_ok: bool = False  # a field alone names it (氢燃料电池实验室)
+    place_ok: bool = False  # a place alone names it (之江实验室, 嘉善经济技术开发区)
+    field_ok: bool = False  # a field alone names it (储能电池实验室)
 
 
 @dataclass

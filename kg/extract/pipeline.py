@@ -52,20 +52,22 @@ def extract_page(page: Page, nlp: Language, batch_size: int = 64) -> PageExtract
     events: dict[str, str] = {}  # article id -> the event named in its headline
     for (art_id, sidx, nstart, _), doc in zip(items, nlp.pipe(texts, batch_size=batch_size)):
         for c in doc._.kg_mentions or ():
-            types.setdefault(doc.text[c.start:c.end], c.type)
+            types.setdefault(doc.text[c.start : c.end], c.type)
         head = _opening_organisation(doc)
         if head:
             topics.setdefault(art_id, []).append(head)
         if sidx <= 2 and art_id not in events:
-            ev = next((doc.text[c.start:c.end] for c in doc._.kg_mentions or ()
-                       if c.type == "Event"), "")
+            ev = next(
+                (doc.text[c.start : c.end] for c in doc._.kg_mentions or () if c.type == "Event"),
+                "",
+            )
             if ev:
                 events[art_id] = ev  # the event a report's headline names
         for c in doc._.kg_mentions or ():
             s, e = page.to_original(nstart + c.start, nstart + c.end)
             out.mentions.append(
                 Mention(
-                    text=doc.text[c.start:c.end],
+                    text=doc.text[c.start : c.end],
                     type=c.type,
                     start=s,
                     end=e,
@@ -78,10 +80,11 @@ def extract_page(page: Page, nlp: Language, batch_size: int = 64) -> PageExtract
         for r in doc._.kg_relations or ():
             subj, obj, rule, conf = r.s, r.o, r.rule, r.confidence
             allowed = _allowed(r.s_type)
-            if subj.startswith(ANAPHOR) and subj[len(ANAPHOR):] != "Event":
-                ana = subj[len(ANAPHOR):]
-                cand = _recent(topics.get(art_id, []), types,
-                               _ORG if ana == "Organization" else {ana})
+            if subj.startswith(ANAPHOR) and subj[len(ANAPHOR) :] != "Event":
+                ana = subj[len(ANAPHOR) :]
+                cand = _recent(
+                    topics.get(art_id, []), types, _ORG if ana == "Organization" else {ana}
+                )
                 if not cand:
                     continue
                 subj, rule = cand, rule + ":anaphora"
@@ -93,7 +96,7 @@ def extract_page(page: Page, nlp: Language, batch_size: int = 64) -> PageExtract
                     continue
                 subj, rule = cand, rule + ":carried-subject"
             if subj.startswith(ANAPHOR) or obj.startswith(ANAPHOR):
-                want = (subj if subj.startswith(ANAPHOR) else obj)[len(ANAPHOR):]
+                want = (subj if subj.startswith(ANAPHOR) else obj)[len(ANAPHOR) :]
                 ev = events.get(art_id, "") if want == "Event" else ""
                 if not ev:
                     continue
@@ -107,10 +110,11 @@ def extract_page(page: Page, nlp: Language, batch_size: int = 64) -> PageExtract
                 if not cand or not rule.startswith("award:"):
                     continue
                 obj, rule = cand, rule + ":carried"
-            if r.s and not r.s.startswith(ANAPHOR) and r.p not in (
-                "holdsPost", "subOrganizationOf", "metric"
-            ) and not r.rule.endswith(
-                "carried-object"
+            if (
+                r.s
+                and not r.s.startswith(ANAPHOR)
+                and r.p not in ("holdsPost", "subOrganizationOf", "metric")
+                and not r.rule.endswith("carried-object")
             ):
                 topics.setdefault(art_id, []).append(r.s)
             s, e = page.to_original(nstart, nstart + len(doc.text))
@@ -134,8 +138,14 @@ def extract_page(page: Page, nlp: Language, batch_size: int = 64) -> PageExtract
 
 
 _ORG = {
-    "Enterprise", "University", "ResearchInstitute", "GovernmentBody", "Platform", "Fund",
-    "FinancialInstitution", "Media",
+    "Enterprise",
+    "University",
+    "ResearchInstitute",
+    "GovernmentBody",
+    "Platform",
+    "Fund",
+    "FinancialInstitution",
+    "Media",
 }
 
 
@@ -161,7 +171,7 @@ def _opening_organisation(doc) -> str:
         if c.start > 6:
             return ""
         if c.type in _ORG:
-            lead = doc.text[:c.start]
+            lead = doc.text[: c.start]
             if not any(ch in lead for ch in "与和同跟对向在由为从经把被将"):
-                return doc.text[c.start:c.end]
+                return doc.text[c.start : c.end]
     return ""

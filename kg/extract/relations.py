@@ -58,11 +58,15 @@ class RelationExtractor:
         self.rules = rel.get("rules", [])
         self.home_words = rel.get("home_words", [])
         self.anaphora: dict[str, str] = rel.get("anaphora", {})
-        self.class_anaphora = {k: v for k, v in rel.get("class_anaphora", {}).items()
-                               if not k.startswith("_")}
+        self.class_anaphora = {
+            k: v for k, v in rel.get("class_anaphora", {}).items() if not k.startswith("_")
+        }
         self.industry_nouns = alternation(rel.get("industry_class_nouns", []))
-        self.implied = {k: v.replace("{home}", home) for k, v in
-                        rel.get("implied_bodies", {}).items() if not k.startswith("_")}
+        self.implied = {
+            k: v.replace("{home}", home)
+            for k, v in rel.get("implied_bodies", {}).items()
+            if not k.startswith("_")
+        }
         trig: dict[str, list[dict]] = {}
         for r in self.rules:
             for t in r["triggers"]:
@@ -79,20 +83,32 @@ class RelationExtractor:
     def __call__(self, doc: Doc) -> Doc:
         text = doc.text
         all_m: list[Candidate] = list(doc._.kg_mentions or [])
-        top = [m for m in all_m if not any(o is not m and o.start <= m.start and m.end <= o.end
-                                           and (o.end - o.start) > (m.end - m.start) for o in all_m)]
+        top = [
+            m
+            for m in all_m
+            if not any(
+                o is not m
+                and o.start <= m.start
+                and m.end <= o.end
+                and (o.end - o.start) > (m.end - m.start)
+                for o in all_m
+            )
+        ]
         # pseudo-mentions for 我市 / 该公司
         pseudo: list[Candidate] = []
         for m in re.finditer(r"(?<![尤极])其(?![中他它实余次间])", text):
             if not any(c.start <= m.start() < c.end for c in top):
                 pseudo.append(Candidate(m.start(), m.end(), "Organization", "anaphora"))
         if self.class_anaphora:
-            rx = re.compile(rf"(?:^|(?<=[，,：:]))(?:{alternation(list(self.class_anaphora))})"
-                            rf"(?=[\u4e00-\u9fff])")
+            rx = re.compile(
+                rf"(?:^|(?<=[，,：:]))(?:{alternation(list(self.class_anaphora))})"
+                rf"(?=[\u4e00-\u9fff])"
+            )
             for m in rx.finditer(text):
                 if not any(c.start <= m.start() < c.end for c in top):
-                    pseudo.append(Candidate(m.start(), m.end(), self.class_anaphora[m.group()],
-                                            "anaphora"))
+                    pseudo.append(
+                        Candidate(m.start(), m.end(), self.class_anaphora[m.group()], "anaphora")
+                    )
         for m in self._home_re.finditer(text):
             if any(c.start <= m.start() < c.end for c in top):
                 continue
@@ -130,7 +146,7 @@ class RelationExtractor:
             return self.home
         if c.rule == "anaphora":
             return ANAPHOR + c.type  # resolved by the article-level pass (该公司 → its antecedent)
-        return text[c.start:c.end]
+        return text[c.start : c.end]
 
     def _structural(self, text: str, ments: list[Candidate]) -> list[RawRelation]:
         out = []
@@ -141,14 +157,21 @@ class RelationExtractor:
                 if outer is inner or outer.type not in ORG_TYPES:
                     continue
                 if outer.start == inner.start and inner.end < outer.end:
-                    rest = text[inner.end:outer.end]
+                    rest = text[inner.end : outer.end]
                     if len(rest) >= 2:
-                        out.append(RawRelation(text[outer.start:outer.end], "subOrganizationOf",
-                                               text[inner.start:inner.end], "structure:nested", 0.9))
+                        out.append(
+                            RawRelation(
+                                text[outer.start : outer.end],
+                                "subOrganizationOf",
+                                text[inner.start : inner.end],
+                                "structure:nested",
+                                0.9,
+                            )
+                        )
         return out
 
     def _distributed_units(self, text: str, ments: list[Candidate]) -> list[RawRelation]:
-        """清华大学苏州汽车研究院、车辆与运载学院、…: later units of a list share the parent."""
+        """浙江大学医学院、药学院、…: later units of a list share the parent."""
         out: list[RawRelation] = []
         orgs = sorted((m for m in ments if m.type in ORG_TYPES), key=lambda m: (m.start, -m.end))
         for unit in orgs:
@@ -157,22 +180,37 @@ class RelationExtractor:
             parent = next((p for p in orgs if p.start == unit.start and p.end < unit.end), None)
             if parent is None:
                 continue
-            pname = text[parent.start:parent.end]
+            pname = text[parent.start : parent.end]
             last = unit.end
             for nxt in orgs:
                 if nxt.start < last or nxt.start == unit.start:
                     continue
-                if text[last:nxt.start] not in ("、", "和", "及", "以及"):
+                if text[last : nxt.start] not in ("、", "和", "及", "以及"):
                     break
                 if nxt.type in ("University", "ResearchInstitute") and not text[
-                        nxt.start:nxt.end].startswith(pname):
-                    out.append(RawRelation(text[nxt.start:nxt.end], "subOrganizationOf", pname,
-                                           "structure:distributed-parent", 0.7))
+                    nxt.start : nxt.end
+                ].startswith(pname):
+                    out.append(
+                        RawRelation(
+                            text[nxt.start : nxt.end],
+                            "subOrganizationOf",
+                            pname,
+                            "structure:distributed-parent",
+                            0.7,
+                        )
+                    )
                 last = nxt.end
         for a, b in zip(orgs, orgs[1:]):
             if a.type == "Media" and b.type == "Media" and a.end == b.start:
-                out.append(RawRelation(text[b.start:b.end], "subOrganizationOf",
-                                       text[a.start:a.end], "structure:media-programme", 0.7))
+                out.append(
+                    RawRelation(
+                        text[b.start : b.end],
+                        "subOrganizationOf",
+                        text[a.start : a.end],
+                        "structure:media-programme",
+                        0.7,
+                    )
+                )
         return out
 
     def _posts(self, text: str, ments: list[Candidate]) -> list[RawRelation]:
@@ -184,32 +222,50 @@ class RelationExtractor:
             role = p.rule.split(":", 2)[2]
             # walk left over title words and 、 to the organisation
             j = p.start - len(role)
-            window = text[max(0, j - 16):j]
+            window = text[max(0, j - 16) : j]
             best = None
             for o in orgs:
                 if o.end <= j and j - o.end <= 12:
-                    between = text[o.end:j]
+                    between = text[o.end : j]
                     if not re.search(r"[，。；,]", between):
                         if best is None or o.end > best.end:
                             best = o
-            if best is None or text[best.end:j].strip("、") in self.implied or role in self.implied:
+            if (
+                best is None
+                or text[best.end : j].strip("、") in self.implied
+                or role in self.implied
+            ):
                 implied = self.implied.get(role)
                 if implied is None:
                     prev_title = re.search(r"([\u4e00-\u9fff]{2,5})、$", text[:j])
                     implied = self.implied.get(prev_title.group(1)) if prev_title else None
                 if implied:
-                    out.append(RawRelation(text[p.start:p.end], "holdsPost", implied,
-                                           "post:implied-body", 0.8,
-                                           qualifiers=(("role", role),)))
+                    out.append(
+                        RawRelation(
+                            text[p.start : p.end],
+                            "holdsPost",
+                            implied,
+                            "post:implied-body",
+                            0.8,
+                            qualifiers=(("role", role),),
+                        )
+                    )
                     continue
             if best is None:
                 continue
             _ = window
-            between = text[best.end:j]
+            between = text[best.end : j]
             roles = [role] + [t for t in re.split("[、和及]", between) if t in self._titles]
-            out.append(RawRelation(text[p.start:p.end], "holdsPost", text[best.start:best.end],
-                                   "post:org-title-name", 0.9,
-                                   qualifiers=(("role", "、".join(sorted(set(roles), key=roles.index))),)))
+            out.append(
+                RawRelation(
+                    text[p.start : p.end],
+                    "holdsPost",
+                    text[best.start : best.end],
+                    "post:org-title-name",
+                    0.9,
+                    qualifiers=(("role", "、".join(sorted(set(roles), key=roles.index))),),
+                )
+            )
         return out
 
     def _clause_bounds(self, text: str, pos: int) -> tuple[int, int]:
@@ -218,15 +274,16 @@ class RelationExtractor:
         ends = [e for e in ends if e >= 0]
         return s, (min(ends) if ends else len(text))
 
-    def _right_run(self, text: str, ments: list[Candidate], pos: int, end: int,
-                   types: set[str]) -> list[Candidate]:
+    def _right_run(
+        self, text: str, ments: list[Candidate], pos: int, end: int, types: set[str]
+    ) -> list[Candidate]:
         """Objects right of ``pos``: the first allowed mention and those coordinated with it."""
         run: list[Candidate] = []
         last = pos
         for m in ments:
             if m.start < pos or m.start >= end:
                 continue
-            gap = text[last:m.start]
+            gap = text[last : m.start]
             if run and not re.fullmatch(r"[、和与及以及“”]*", gap):
                 break
             if not run and re.search(r"[，,]", gap) and len(gap) > 12:
@@ -238,14 +295,24 @@ class RelationExtractor:
                 break
         return run
 
-    def _left_subject(self, text: str, ments: list[Candidate], pos: int, start: int,
-                      types: set[str], prefer_head: bool = False) -> Candidate | None:
+    def _left_subject(
+        self,
+        text: str,
+        ments: list[Candidate],
+        pos: int,
+        start: int,
+        types: set[str],
+        prefer_head: bool = False,
+    ) -> Candidate | None:
         """The subject of a predicate at ``pos``: the sentence's own subject when it opens the
         sentence (after at most a short adverbial such as 近日，), else the nearest mention to
         the left in the clause."""
         for ex in re.finditer(r"以([^，。；]{2,30}?)为例", text[:pos]):
-            hit = [m for m in ments if m.start == ex.start(1) and m.end == ex.end(1)
-                   and m.type in types]
+            hit = [
+                m
+                for m in ments
+                if m.start == ex.start(1) and m.end == ex.end(1) and m.type in types
+            ]
             if hit:
                 return hit[0]  # 以X为例，其…: the example is what the sentence is about
         head = self._sentence_subject(text, ments, pos, types) if prefer_head else None
@@ -257,37 +324,47 @@ class RelationExtractor:
                 best = m
         return best
 
-    def _left_coordinated(self, text: str, ments: list[Candidate],
-                          head: Candidate) -> list[Candidate]:
+    def _left_coordinated(
+        self, text: str, ments: list[Candidate], head: Candidate
+    ) -> list[Candidate]:
         """Mentions joined to ``head`` by 、/和/与/及 on its left or right (A、B入选…)."""
         out: list[Candidate] = []
         ordered = sorted(ments, key=lambda m: m.start)
         i = ordered.index(head)
         k = i
-        while k > 0 and text[ordered[k - 1].end:ordered[k].start] in ("、", "和", "与", "及"):
+        while k > 0 and text[ordered[k - 1].end : ordered[k].start] in ("、", "和", "与", "及"):
             k -= 1
             if ordered[k].type == head.type:
                 out.append(ordered[k])
         k = i
-        while k + 1 < len(ordered) and text[ordered[k].end:ordered[k + 1].start] in (
-                "、", "和", "与", "及"):
+        while k + 1 < len(ordered) and text[ordered[k].end : ordered[k + 1].start] in (
+            "、",
+            "和",
+            "与",
+            "及",
+        ):
             k += 1
             if ordered[k].type == head.type:
                 out.append(ordered[k])
         return out
 
-    def _sentence_subject(self, text: str, ments: list[Candidate], pos: int,
-                          types: set[str]) -> Candidate | None:
+    def _sentence_subject(
+        self, text: str, ments: list[Candidate], pos: int, types: set[str]
+    ) -> Candidate | None:
         for m in ments:
             if m.start >= pos:
                 return None
-            lead = text[:m.start]
+            lead = text[: m.start]
             if len(lead) > 10 or re.search(r"[。；]", lead):
                 return None
-            if m.type in types and m.end <= pos and not re.search(
-                    r"[与和同跟对向在由为从经把被将]$", lead):
+            if (
+                m.type in types
+                and m.end <= pos
+                and not re.search(r"[与和同跟对向在由为从经把被将]$", lead)
+            ):
                 if re.fullmatch(r"[^，,]*[，,]?", lead) and not re.search(
-                        r"(通过|依托|根据|按照|围绕|随着|在)", lead):
+                    r"(通过|依托|根据|按照|围绕|随着|在)", lead
+                ):
                     return m
             if m.type in ORG_TYPES | {"Person"}:
                 return None
@@ -298,8 +375,12 @@ class RelationExtractor:
         if not self._trig_re:
             return out
         for t in self._trig_re.finditer(text):
-            if any(m.start < t.end() and t.start() < m.end for m in ments if m.rule not in ("home", "anaphora")):
-                continue  # trigger inside a name (创新中心 has 创新, 投资 in 礼瀚投资)
+            if any(
+                m.start < t.end() and t.start() < m.end
+                for m in ments
+                if m.rule not in ("home", "anaphora")
+            ):
+                continue  # trigger inside a name (创新中心 has 创新, 投资 in 某某投资)
             cs, ce = self._clause_bounds(text, t.start())
             for rule in self._trig[t.group()]:
                 subj_t, obj_t = _types(rule["subj"]), _types(rule["obj"])
@@ -307,22 +388,33 @@ class RelationExtractor:
                 tag = f"trigger:{p}:{t.group()}"
                 if kind in ("forward", "reverse", "serve"):
                     objs = self._right_run(text, ments, t.end(), ce, obj_t)
-                    if not objs and p == "locatedIn" and t.group() in ("落户", "落地") and \
-                            not re.match(r"[^，。；]{0,3}(在|于)", text[t.end():]):
+                    if (
+                        not objs
+                        and p == "locatedIn"
+                        and t.group() in ("落户", "落地")
+                        and not re.match(r"[^，。；]{0,3}(在|于)", text[t.end() :])
+                    ):
                         # 签约落户 / 相继落户 with no place: settled in the home city
-                        subs = [m for m in ments if cs <= m.start and m.end <= t.start()
-                                and m.type in subj_t - {"Place"}]
+                        subs = [
+                            m
+                            for m in ments
+                            if cs <= m.start and m.end <= t.start() and m.type in subj_t - {"Place"}
+                        ]
                         if subs:
                             head = subs[-1]
                             for sm in [head, *self._left_coordinated(text, ments, head)]:
-                                out.append(RawRelation(text[sm.start:sm.end], p, self.home,
-                                                       f"{tag}:home", 0.6))
+                                out.append(
+                                    RawRelation(
+                                        text[sm.start : sm.end], p, self.home, f"{tag}:home", 0.6
+                                    )
+                                )
                         continue
                     if not objs:
                         continue
                     seg_start = max(cs, max(text.rfind(ch, 0, t.start()) for ch in "，,") + 1)
-                    subj = self._left_subject(text, ments, t.start(), seg_start, subj_t,
-                                              prefer_head=True)
+                    subj = self._left_subject(
+                        text, ments, t.start(), seg_start, subj_t, prefer_head=True
+                    )
                     sname = self._name(text, subj) if subj else ""
                     conf = 0.75 if subj and sname else 0.55
                     for o in objs:
@@ -333,53 +425,105 @@ class RelationExtractor:
                             if sname:
                                 out.append(RawRelation(oname, p, sname, tag, conf))
                             else:
-                                out.append(RawRelation(oname, p, "", tag + ":carried-object", 0.5,
-                                                       s_type="|".join(sorted(subj_t))))
+                                out.append(
+                                    RawRelation(
+                                        oname,
+                                        p,
+                                        "",
+                                        tag + ":carried-object",
+                                        0.5,
+                                        s_type="|".join(sorted(subj_t)),
+                                    )
+                                )
                         else:
-                            out.append(RawRelation(sname, p, oname, tag, conf,
-                                                   s_type="" if sname else "|".join(sorted(subj_t))))
+                            out.append(
+                                RawRelation(
+                                    sname,
+                                    p,
+                                    oname,
+                                    tag,
+                                    conf,
+                                    s_type="" if sname else "|".join(sorted(subj_t)),
+                                )
+                            )
                 elif kind == "joint":
                     objs = self._right_run(text, ments, t.end(), ce, obj_t)
                     if not objs:
                         continue
-                    parties = [m for m in ments if cs <= m.start and m.end <= t.start()
-                               and m.type in subj_t and not (
-                                   m.type == "Place" and m.rule != "home"
-                                   and not re.search("(镇|街道|乡|区|县)$", text[m.start:m.end]))]
+                    parties = [
+                        m
+                        for m in ments
+                        if cs <= m.start
+                        and m.end <= t.start()
+                        and m.type in subj_t
+                        and not (
+                            m.type == "Place"
+                            and m.rule != "home"
+                            and not re.search("(镇|街道|乡|区|县)$", text[m.start : m.end])
+                        )
+                    ]
                     parties = parties[-3:]
                     names = [self._name(text, m) for m in parties]
-                    if not parties or (len(parties) == 1 and re.search(
-                            "[与和同跟]" + re.escape(text[parties[0].start:parties[0].end]), text[cs:t.start()])):
+                    if not parties or (
+                        len(parties) == 1
+                        and re.search(
+                            "[与和同跟]" + re.escape(text[parties[0].start : parties[0].end]),
+                            text[cs : t.start()],
+                        )
+                    ):
                         names.append("")
                     for o in objs:
                         oname = self._name(text, o)
                         for n in dict.fromkeys(names):
-                            out.append(RawRelation(n, p, oname, tag, 0.7 if n else 0.55,
-                                                   s_type="" if n else "|".join(sorted(subj_t))))
+                            out.append(
+                                RawRelation(
+                                    n,
+                                    p,
+                                    oname,
+                                    tag,
+                                    0.7 if n else 0.55,
+                                    s_type="" if n else "|".join(sorted(subj_t)),
+                                )
+                            )
                     # A与B共建C / A联合B共建C: A and B also cooperate
-                    seg = text[cs:t.start()]
+                    seg = text[cs : t.start()]
                     wm = re.search("(与|联合|携手|同)", seg)
                     if wm:
                         wpos = cs + wm.start()
-                        lead = [m for m in ments if m.end <= wpos and m.start >= cs
-                                and m.type in subj_t]
-                        partners = [m for m in ments if m.start >= wpos + len(wm.group())
-                                    and m.end <= t.start() and m.type in ORG_TYPES]
+                        lead = [
+                            m for m in ments if m.end <= wpos and m.start >= cs and m.type in subj_t
+                        ]
+                        partners = [
+                            m
+                            for m in ments
+                            if m.start >= wpos + len(wm.group())
+                            and m.end <= t.start()
+                            and m.type in ORG_TYPES
+                        ]
                         a = self._name(text, lead[-1]) if lead else ""
                         for b in partners:
                             bn = self._name(text, b)
                             if bn and bn != a:
-                                out.append(RawRelation(a, "cooperatesWith", bn,
-                                                       f"trigger:cooperatesWith:{wm.group()}…{t.group()}",
-                                                       0.65 if a else 0.5,
-                                                       s_type="" if a else "|".join(sorted(subj_t))))
+                                out.append(
+                                    RawRelation(
+                                        a,
+                                        "cooperatesWith",
+                                        bn,
+                                        f"trigger:cooperatesWith:{wm.group()}…{t.group()}",
+                                        0.65 if a else 0.5,
+                                        s_type="" if a else "|".join(sorted(subj_t)),
+                                    )
+                                )
                 elif kind == "with":
-                    seg = text[cs:t.start()]
+                    seg = text[cs : t.start()]
                     wi = max(seg.rfind("与"), seg.rfind("同"), seg.rfind("和"), seg.rfind("跟"))
                     if wi >= 0:
                         wpos = cs + wi
-                        partners = [m for m in ments if wpos < m.start and m.end <= t.start()
-                                    and m.type in obj_t]
+                        partners = [
+                            m
+                            for m in ments
+                            if wpos < m.start and m.end <= t.start() and m.type in obj_t
+                        ]
                         subj = self._left_subject(text, ments, wpos + 1, cs, subj_t)
                     else:
                         partners = self._right_run(text, ments, t.end(), ce, obj_t)
@@ -392,8 +536,16 @@ class RelationExtractor:
                     for o in partners:
                         oname = self._name(text, o)
                         if oname and oname != sname:
-                            out.append(RawRelation(sname, p, oname, tag, 0.7 if sname else 0.5,
-                                                   s_type="" if sname else "|".join(sorted(subj_t))))
+                            out.append(
+                                RawRelation(
+                                    sname,
+                                    p,
+                                    oname,
+                                    tag,
+                                    0.7 if sname else 0.5,
+                                    s_type="" if sname else "|".join(sorted(subj_t)),
+                                )
+                            )
         return out
 
     def _awards(self, text: str, ments: list[Candidate]) -> list[RawRelation]:
@@ -404,33 +556,71 @@ class RelationExtractor:
         for a in ments:
             if a.type != "Award":
                 continue
-            nxt = [m for m in ments if m.type in ORG_TYPES and (
-                m.start == a.end or text[a.end:m.start] in ("——", "—", "：", ":"))]
-            if nxt:  # 国家级孵化器平湖科创中心: the title stands before the name
-                out.append(RawRelation(text[nxt[0].start:nxt[0].end], "hasAward",
-                                       text[a.start:a.end], "award:apposition", 0.8))
+            nxt = [
+                m
+                for m in ments
+                if m.type in ORG_TYPES
+                and (m.start == a.end or text[a.end : m.start] in ("——", "—", "：", ":"))
+            ]
+            if nxt:  # 国家级孵化器某某科创中心: the title stands before the name
+                out.append(
+                    RawRelation(
+                        text[nxt[0].start : nxt[0].end],
+                        "hasAward",
+                        text[a.start : a.end],
+                        "award:apposition",
+                        0.8,
+                    )
+                )
                 continue
             if a.rule == "award:ranked-title" and not re.search(
-                    r"(获评|荣获|获得|评为|认定为|入选|列入|升格为|成为|跻身|申报|获批|创建)[^，。；]{0,12}$",
-                    text[:a.start]):
+                r"(获评|荣获|获得|评为|认定为|入选|列入|升格为|成为|跻身|申报|获批|创建)[^，。；]{0,12}$",
+                text[: a.start],
+            ):
                 continue
             cs, _ = self._clause_bounds(text, a.start)
-            subj = self._left_subject(text, ments, a.start, cs, subj_t | set(self.anaphora.values()),
-                                      prefer_head=True)
+            subj = self._left_subject(
+                text, ments, a.start, cs, subj_t | set(self.anaphora.values()), prefer_head=True
+            )
             sname = self._name(text, subj) if subj else ""
-            stype = (subj.type if subj is not None and subj.rule == "anaphora"
-                     else "|".join(sorted(subj_t)))
-            out.append(RawRelation(sname, "hasAward", text[a.start:a.end], "award:trigger",
-                                   0.75 if sname else 0.5, s_type="" if sname else stype))
+            stype = (
+                subj.type
+                if subj is not None and subj.rule == "anaphora"
+                else "|".join(sorted(subj_t))
+            )
+            out.append(
+                RawRelation(
+                    sname,
+                    "hasAward",
+                    text[a.start : a.end],
+                    "award:trigger",
+                    0.75 if sname else 0.5,
+                    s_type="" if sname else stype,
+                )
+            )
             if subj is not None and subj.rule not in ("anaphora", "home"):
                 for co in self._left_coordinated(text, ments, subj):
-                    out.append(RawRelation(text[co.start:co.end], "hasAward",
-                                           text[a.start:a.end], "award:trigger:coordinated", 0.7))
+                    out.append(
+                        RawRelation(
+                            text[co.start : co.end],
+                            "hasAward",
+                            text[a.start : a.end],
+                            "award:trigger:coordinated",
+                            0.7,
+                        )
+                    )
             for ev in ments:
                 if ev.type == "Event" and ev.start == a.start and ev.end < a.end:
-                    out.append(RawRelation(sname, "participatedIn", text[ev.start:ev.end],
-                                           "award:contest", 0.7 if sname else 0.5,
-                                           s_type="" if sname else "|".join(sorted(subj_t))))
+                    out.append(
+                        RawRelation(
+                            sname,
+                            "participatedIn",
+                            text[ev.start : ev.end],
+                            "award:contest",
+                            0.7 if sname else 0.5,
+                            s_type="" if sname else "|".join(sorted(subj_t)),
+                        )
+                    )
         return out
 
     def _industries(self, text: str, ments: list[Candidate]) -> list[RawRelation]:
@@ -444,20 +634,39 @@ class RelationExtractor:
             if ind.type != "Industry":
                 continue
             cs, _ = self._clause_bounds(text, ind.start)
-            cands = [m for m in ments if not (m.type == "Place" and m.rule != "home"
-                                              and self._name(text, m) != self.home)]
+            cands = [
+                m
+                for m in ments
+                if not (m.type == "Place" and m.rule != "home" and self._name(text, m) != self.home)
+            ]
             subj = self._left_subject(text, cands, ind.start, cs, subj_t, prefer_head=True)
-            between = text[subj.end if subj else cs:ind.start]
-            after = text[ind.end:ind.end + 4]
-            if not (trig.search(between) or re.match(r"(及其|、|和|与|等)?[^，。；]{0,6}?"
-                                                     r"(产业|行业|领域|企业|项目|方向)", after)):
+            between = text[subj.end if subj else cs : ind.start]
+            after = text[ind.end : ind.end + 4]
+            if not (
+                trig.search(between)
+                or re.match(
+                    r"(及其|、|和|与|等)?[^，。；]{0,6}?"
+                    r"(产业|行业|领域|企业|项目|方向)",
+                    after,
+                )
+            ):
                 continue
             sname = self._name(text, subj) if subj else ""
-            stype = "|".join(sorted(ORG_TYPES)) if subj is not None and subj.rule == "anaphora" \
+            stype = (
+                "|".join(sorted(ORG_TYPES))
+                if subj is not None and subj.rule == "anaphora"
                 else "|".join(sorted(subj_t))
-            out.append(RawRelation(sname, "focusIndustry", text[ind.start:ind.end],
-                                   "industry:focus", 0.65 if sname else 0.45,
-                                   s_type="" if sname else stype))
+            )
+            out.append(
+                RawRelation(
+                    sname,
+                    "focusIndustry",
+                    text[ind.start : ind.end],
+                    "industry:focus",
+                    0.65 if sname else 0.45,
+                    s_type="" if sname else stype,
+                )
+            )
         return out
 
     def _adjacency(self, text: str, ments: list[Candidate]) -> list[RawRelation]:
@@ -469,88 +678,166 @@ class RelationExtractor:
         """
         out: list[RawRelation] = []
         for a, b in zip(ments, ments[1:]):
-            gap = text[a.end:b.start]
-            an, bn = self._name(text, a), text[b.start:b.end]
+            gap = text[a.end : b.start]
+            an, bn = self._name(text, a), text[b.start : b.end]
             if a.type == "Place" and b.type == "Place" and gap == "" and an:
                 out.append(RawRelation(bn, "locatedIn", an, "adjacency:place-place", 0.8))
             elif a.rule == "home" and gap == "" and b.type in ORG_TYPES - {"GovernmentBody"}:
                 out.append(RawRelation(bn, "locatedIn", self.home, "adjacency:home", 0.75))
-            elif a.type == "Place" and b.type == "Industry" and gap == "" and (
-                    a.rule == "home" or an == self.home or an + "市" == self.home):
-                out.append(RawRelation(self.home, "focusIndustry", bn, "adjacency:home-industry",
-                                       0.7))
-            elif a.type == "Platform" and b.type in ("Enterprise", "ResearchInstitute") and (
-                gap == "" or re.fullmatch(r"(内|里|中)[，,]?", gap)
+            elif (
+                a.type == "Place"
+                and b.type == "Industry"
+                and gap == ""
+                and (a.rule == "home" or an == self.home or an + "市" == self.home)
+            ):
+                out.append(
+                    RawRelation(self.home, "focusIndustry", bn, "adjacency:home-industry", 0.7)
+                )
+            elif (
+                a.type == "Platform"
+                and b.type in ("Enterprise", "ResearchInstitute")
+                and (gap == "" or re.fullmatch(r"(内|里|中)[，,]?", gap))
             ):
                 out.append(RawRelation(bn, "locatedIn", an, "adjacency:platform-member", 0.65))
         if self.industry_nouns:
             for ind in ments:
                 if ind.type != "Industry":
                     continue
-                m = re.match(rf"(?:[\u4e00-\u9fff]{{0,4}}?)(?:{self.industry_nouns})", text[ind.end:])
+                m = re.match(
+                    rf"(?:[\u4e00-\u9fff]{{0,4}}?)(?:{self.industry_nouns})", text[ind.end :]
+                )
                 if not m:
                     continue
                 org = [c for c in ments if c.start == ind.end + m.end() and c.type in ORG_TYPES]
-                if org:  # 存储芯片设计头部企业深圳得一微电子, 算力龙头企业泽悦科技
-                    out.append(RawRelation(text[org[0].start:org[0].end], "focusIndustry",
-                                           text[ind.start:ind.end], "pattern:industry-class-org",
-                                           0.75))
+                if org:  # 芯片设计头部企业某某微电子, 算力龙头企业某某科技
+                    out.append(
+                        RawRelation(
+                            text[org[0].start : org[0].end],
+                            "focusIndustry",
+                            text[ind.start : ind.end],
+                            "pattern:industry-class-org",
+                            0.75,
+                        )
+                    )
         for m in re.finditer(r"是(我市|本市|平湖)(一家|的一家|重点|首家)?", text):
-            subj = [c for c in ments if c.end == m.start() and c.type in ORG_TYPES - {
-                "GovernmentBody"}]
+            subj = [
+                c for c in ments if c.end == m.start() and c.type in ORG_TYPES - {"GovernmentBody"}
+            ]
             if subj:
-                out.append(RawRelation(text[subj[0].start:subj[0].end], "locatedIn", self.home,
-                                       "pattern:X是我市…", 0.7))
+                out.append(
+                    RawRelation(
+                        text[subj[0].start : subj[0].end],
+                        "locatedIn",
+                        self.home,
+                        "pattern:X是我市…",
+                        0.7,
+                    )
+                )
         for m in re.finditer("位于", text):
             objs = [c for c in ments if c.start >= m.end() and c.type in ("Place", "Platform")]
             if not objs:
                 continue
             o = objs[0]
-            after = text[o.end:o.end + 20]
+            after = text[o.end : o.end + 20]
             k = after.find("的")
             if 0 <= k <= 12:
-                subj = [c for c in ments if c.start >= o.end + k + 1 and c.start <= o.end + k + 2
-                        and c.type in ORG_TYPES | {"Event"}]
+                subj = [
+                    c
+                    for c in ments
+                    if c.start >= o.end + k + 1
+                    and c.start <= o.end + k + 2
+                    and c.type in ORG_TYPES | {"Event"}
+                ]
                 if subj:
-                    out.append(RawRelation(text[subj[0].start:subj[0].end], "locatedIn",
-                                           self._name(text, o), "pattern:位于X的Y", 0.8))
+                    out.append(
+                        RawRelation(
+                            text[subj[0].start : subj[0].end],
+                            "locatedIn",
+                            self._name(text, o),
+                            "pattern:位于X的Y",
+                            0.8,
+                        )
+                    )
         for m in re.finditer(r"在([^，。；]{2,40}?)(成功)?(举行|举办|落幕|召开|开幕|启动)", text):
-            venue = [c for c in ments if c.start == m.start() + 1 and c.end <= m.end()
-                     and c.type in ("Place", "Platform")]
+            venue = [
+                c
+                for c in ments
+                if c.start == m.start() + 1 and c.end <= m.end() and c.type in ("Place", "Platform")
+            ]
             events = [c for c in ments if c.type == "Event" and c.end <= m.start()]
             if venue and events:
-                out.append(RawRelation(text[events[-1].start:events[-1].end], "locatedIn",
-                                       self._name(text, venue[0]), "venue:Y在X举行", 0.75))
-            elif venue and not any(c.type in ORG_TYPES | {"Person"} and c.end <= m.start()
-                                   for c in ments):
+                out.append(
+                    RawRelation(
+                        text[events[-1].start : events[-1].end],
+                        "locatedIn",
+                        self._name(text, venue[0]),
+                        "venue:Y在X举行",
+                        0.75,
+                    )
+                )
+            elif venue and not any(
+                c.type in ORG_TYPES | {"Person"} and c.end <= m.start() for c in ments
+            ):
                 # 近日在X举行 in a report whose headline names the event
-                out.append(RawRelation(ANAPHOR + "Event", "locatedIn",
-                                       self._name(text, venue[0]), "venue:在X举行", 0.6))
+                out.append(
+                    RawRelation(
+                        ANAPHOR + "Event",
+                        "locatedIn",
+                        self._name(text, venue[0]),
+                        "venue:在X举行",
+                        0.6,
+                    )
+                )
         # attendance: officials named with their posts in a sentence about the event
         if re.search("出席|参加|主持|致辞|讲话|推介|见证|参与", text):
             for c in ments:
                 if c.type == "Person" and c.rule.startswith("person:title"):
-                    out.append(RawRelation(text[c.start:c.end], "participatedIn",
-                                           ANAPHOR + "Event", "attendance:post-holder", 0.6))
-            for m in re.finditer(r"([^，。；]{2,20}?)(作了|作|进行了)[^，。；]{0,12}(推介|介绍|解读)",
-                                 text):
-                org = [c for c in ments if c.type == "GovernmentBody" and c.start >= m.start()
-                       and c.end <= m.end(1)]
+                    out.append(
+                        RawRelation(
+                            text[c.start : c.end],
+                            "participatedIn",
+                            ANAPHOR + "Event",
+                            "attendance:post-holder",
+                            0.6,
+                        )
+                    )
+            for m in re.finditer(
+                r"([^，。；]{2,20}?)(作了|作|进行了)[^，。；]{0,12}(推介|介绍|解读)", text
+            ):
+                org = [
+                    c
+                    for c in ments
+                    if c.type == "GovernmentBody" and c.start >= m.start() and c.end <= m.end(1)
+                ]
                 if org:
-                    out.append(RawRelation(text[org[0].start:org[0].end], "participatedIn",
-                                           ANAPHOR + "Event", "attendance:presenter", 0.6))
+                    out.append(
+                        RawRelation(
+                            text[org[0].start : org[0].end],
+                            "participatedIn",
+                            ANAPHOR + "Event",
+                            "attendance:presenter",
+                            0.6,
+                        )
+                    )
         for m in re.finditer("在", text):
             objs = [c for c in ments if c.start == m.end() and c.type in ("Place", "Platform")]
             if not objs:
                 continue
             o = objs[0]
-            tail = text[o.end:o.end + 30]
+            tail = text[o.end : o.end + 30]
             hm = re.match(r"(举办|举行|召开)(的|了)?", tail)
             if hm:
                 ev = [c for c in ments if c.type == "Event" and o.end < c.start <= o.end + 20]
                 if ev:
-                    out.append(RawRelation(text[ev[0].start:ev[0].end], "locatedIn",
-                                           self._name(text, o), "pattern:在X举办的Y", 0.75))
+                    out.append(
+                        RawRelation(
+                            text[ev[0].start : ev[0].end],
+                            "locatedIn",
+                            self._name(text, o),
+                            "pattern:在X举办的Y",
+                            0.75,
+                        )
+                    )
         return out
 
     def _name_internal(self, text: str, ments: list[Candidate]) -> list[RawRelation]:
@@ -559,16 +846,18 @@ class RelationExtractor:
         out: list[RawRelation] = []
         programs = [p for p in ments if p.type == "Program"]
         for c in ments:
-            name = text[c.start:c.end]
+            name = text[c.start : c.end]
             if c.type in ("Event", "Platform", "Program", "Fund", "ResearchInstitute"):
                 for m in self._industry_re.finditer(name):
-                    out.append(RawRelation(name, "focusIndustry", m.group(), "name:industry",
-                                           0.6))
+                    out.append(RawRelation(name, "focusIndustry", m.group(), "name:industry", 0.6))
             if c.type in ("Event", "Fund", "GovernmentBody", "Program", "Award"):
                 for p in programs:
                     if p is not c and c.start <= p.start and p.end <= c.end:
-                        out.append(RawRelation(name, "partOfProgram", text[p.start:p.end],
-                                               "name:programme", 0.6))
+                        out.append(
+                            RawRelation(
+                                name, "partOfProgram", text[p.start : p.end], "name:programme", 0.6
+                            )
+                        )
         return out
 
     def _metrics(self, text: str, ments: list[Candidate]) -> list[RawRelation]:
@@ -588,15 +877,23 @@ class RelationExtractor:
                     subj = m
                     break
             lit = body
-            if subj is not None and text[subj.start:subj.end] in lit:
-                lit = text[subj.end:cs + len(body)].lstrip("的在已")
+            if subj is not None and text[subj.start : subj.end] in lit:
+                lit = text[subj.end : cs + len(body)].lstrip("的在已")
             lit = lit.strip()
             if len(lit) < 3:
                 continue
             sname = self._name(text, subj) if subj else ""
-            out.append(RawRelation(sname, "metric", lit, "metric:number-unit",
-                                   0.6 if sname else 0.45, literal=True,
-                                   s_type="" if sname else "org|Place"))
+            out.append(
+                RawRelation(
+                    sname,
+                    "metric",
+                    lit,
+                    "metric:number-unit",
+                    0.6 if sname else 0.45,
+                    literal=True,
+                    s_type="" if sname else "org|Place",
+                )
+            )
         return out
 
 
