@@ -107,7 +107,10 @@ class Resolver:
                     return full
                 rest = name[len(abbr) :]
                 if len(abbr) >= 3 and not name.startswith(full):
-                    return full if full.endswith(rest) else full + rest
+                    for k in range(min(len(full), len(rest)), 0, -1):
+                        if full.endswith(rest[:k]):  # 航天科工 + 集团… → 中国航天科工集团…
+                            return full + rest[k:]
+                    return full + rest
         return name
 
     def key_of(self, name: str, typ: str) -> tuple[str, str]:

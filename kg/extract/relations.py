@@ -77,6 +77,7 @@ class RelationExtractor:
         self._industry_rule = next((r for r in self.rules if r["kind"] == "industry"), None)
         self._award_rule = next((r for r in self.rules if r["kind"] == "award"), None)
         self._titles = set(lexicon.titles)
+        self._ments: list[Candidate] = []
         self._industry_re = lexicon.industry_re
         self._places = lexicon.places
 
@@ -118,6 +119,7 @@ class RelationExtractor:
             else:
                 pseudo.append(Candidate(m.start(), m.end(), "Place", "home"))
         ments = sorted(top + pseudo, key=lambda c: (c.start, c.end))
+        self._ments = ments
         out: list[RawRelation] = []
         out += self._structural(text, all_m)
         out += self._distributed_units(text, all_m)
@@ -144,6 +146,13 @@ class RelationExtractor:
     def _name(self, text: str, c: Candidate) -> str:
         if c.rule == "home":
             return self.home
+        if c.rule == "anaphora" and self._ments:
+            # 供给甲公司，并由该公司配套于…: the nearest earlier mention of that type in the sentence
+            prev = [m for m in self._ments if m.end <= c.start and m.rule not in (
+                "home", "anaphora") and (m.type == c.type or c.type == "Organization"
+                                          and m.type in ORG_TYPES)]
+            if prev and c.type != "Organization":
+                return text[prev[-1].start:prev[-1].end]
         if c.rule == "anaphora":
             return ANAPHOR + c.type  # resolved by the article-level pass (该公司 → its antecedent)
         return text[c.start : c.end]
@@ -187,9 +196,14 @@ class RelationExtractor:
                     continue
                 if text[last : nxt.start] not in ("、", "和", "及", "以及"):
                     break
-                if nxt.type in ("University", "ResearchInstitute") and not text[
-                    nxt.start : nxt.end
-                ].startswith(pname):
+                own_parent = nxt.rule.startswith("unit:") or any(
+                    o.start == nxt.start and o.end < nxt.end for o in orgs
+                )
+                if (
+                    nxt.type in ("University", "ResearchInstitute")
+                    and not own_parent
+                    and not text[nxt.start : nxt.end].startswith(pname)
+                ):
                     out.append(
                         RawRelation(
                             text[nxt.start : nxt.end],
@@ -303,10 +317,21 @@ class RelationExtractor:
         start: int,
         types: set[str],
         prefer_head: bool = False,
+        segment_first: bool = False,
     ) -> Candidate | None:
         """The subject of a predicate at ``pos``: the sentence's own subject when it opens the
         sentence (after at most a short adverbial such as 近日，), else the nearest mention to
-        the left in the clause."""
+        the left in the clause. With ``segment_first`` a mention in the same comma-delimited
+        segment wins over the sentence's subject (…，并由该公司配套于…)."""
+        if segment_first:
+            seg = max(start, max(text.rfind(ch, 0, pos) for ch in "，,") + 1)
+            near = [
+                m
+                for m in ments
+                if seg <= m.start and m.end <= pos and (m.type in types or m.rule == "anaphora")
+            ]
+            if near and (near[-1].rule == "anaphora" or re.search("由$", text[seg : near[-1].start])):
+                return near[-1]
         for ex in re.finditer(r"以([^，。；]{2,30}?)为例", text[:pos]):
             hit = [
                 m
@@ -413,7 +438,7 @@ class RelationExtractor:
                         continue
                     seg_start = max(cs, max(text.rfind(ch, 0, t.start()) for ch in "，,") + 1)
                     subj = self._left_subject(
-                        text, ments, t.start(), seg_start, subj_t, prefer_head=True
+                        text, ments, t.start(), cs, subj_t, prefer_head=True, segment_first=True
                     )
                     sname = self._name(text, subj) if subj else ""
                     conf = 0.75 if subj and sname else 0.55
@@ -847,7 +872,7 @@ class RelationExtractor:
         programs = [p for p in ments if p.type == "Program"]
         for c in ments:
             name = text[c.start : c.end]
-            if c.type in ("Event", "Platform", "Program", "Fund", "ResearchInstitute"):
+            if c.type in ("Event", "Platform", "Program", "Fund"):
                 for m in self._industry_re.finditer(name):
                     out.append(RawRelation(name, "focusIndustry", m.group(), "name:industry", 0.6))
             if c.type in ("Event", "Fund", "GovernmentBody", "Program", "Award"):
