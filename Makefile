@@ -21,6 +21,7 @@ $(DEVSTAMP): pyproject.toml | $(BIN)/python
 
 kg: $(STAMP)
 	$(BIN)/kg build --seeds seeds --out output
+	$(BIN)/kg analyze --store output/store --out output
 
 test: $(DEVSTAMP)
 	$(BIN)/python -m pytest
