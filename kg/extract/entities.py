@@ -767,6 +767,20 @@ class EntityRecognizer:
                 if re.search("[的与和及、在是]", inner):
                     continue
                 out.append(Candidate(m.start(), m.end(), "Award", "award:ranked-title", priority=1))
+        ptitles = alternation(self.lex.patterns.get("program_titles", []))
+        if rank and ptitles:
+            rxp = re.compile(rf"(?:{rank})(?:[{CJK}]{{0,3}}?)(?:{ptitles})")
+            for m in rxp.finditer(text):
+                if not re.search("[的与和及、在是]", m.group()):
+                    out.append(
+                        Candidate(m.start(), m.end(), "Program", "program:talent-title", priority=1)
+                    )
+        for tok_s, tok_e, tok in self._toks:
+            if (
+                re.fullmatch(f"[{CJK}]{{1,4}}券|[{CJK}]{{1,3}}贷", tok)
+                and self._freq.get(tok, 0) < 50
+            ):
+                out.append(Candidate(tok_s, tok_e, "Program", "program:instrument", priority=1))
         heads = alternation(self.lex.patterns.get("award_list_heads", []))
         if heads:
             for m in re.finditer(rf"“([^“”]{{4,40}}(?:{heads}))”", text):

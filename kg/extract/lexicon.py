@@ -121,6 +121,7 @@ class Lexicon:
             "award_titles",
             "award_list_heads",
             "generic_program_words",
+            "program_titles",
             "scheme_shapes",
         ):
             if key in data:
