@@ -20,12 +20,13 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 from urllib.parse import quote
 
 from rdflib import RDF, RDFS, SKOS, XSD, Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, PROV
 
-from .model import Article, Entity, Relation
+from .model import Article, Entity, Relation  # noqa: F401 (Relation used in annotations)
 from .vocab import ID, KG
 
 SCHEMA = Namespace("https://schema.org/")
@@ -197,6 +198,7 @@ def build_dataset(
         if year:
             g.add((st, KG.year, Literal(year, datatype=XSD.gYear)))
             g.add((st, KG.timeBasis, Literal(basis)))
+        _add_event(g, st, r, s, o, year, basis)
     return ds
 
 
@@ -214,6 +216,40 @@ def fact_year(sentence: str, article_date: str) -> tuple[str, str]:
     if re.match(r"\d{4}", article_date or ""):
         return article_date[:4], "publication"
     return "", ""
+
+
+_EVENTS = {
+    # predicate: (class, subject role, object role, IRI segment)
+    "holdsPost": ("Post", "person", "organization", "post"),
+    "investedIn": ("Investment", "investor", "investee", "investment"),
+    "signedAgreementWith": ("Agreement", "party", "party", "agreement"),
+    "hasAward": ("AwardGrant", "recipient", "award", "award-grant"),
+}
+
+
+def _add_event(
+    g: Graph, st: URIRef, r: Relation, s: URIRef, o: Any, year: str, basis: str
+) -> None:
+    """Facts whose plain edge loses meaning become n-ary records (a post held, an investment,
+    an agreement, an award) linked to their assertion by ``prov:wasDerivedFrom``: who, what,
+    role, year and, for investments, the amounts printed in the sentence."""
+    spec = _EVENTS.get(r.p)
+    if spec is None or r.literal:
+        return
+    cls, srole, orole, seg = spec
+    ev = ID[f"{seg}/{st.rsplit('/', 1)[1]}"]
+    g.add((ev, RDF.type, getattr(KG, cls)))
+    g.add((ev, getattr(KG, srole), s))
+    g.add((ev, getattr(KG, orole), o))
+    g.add((ev, PROV.wasDerivedFrom, st))
+    for q, v in r.qualifiers:
+        if q == "role":
+            g.add((ev, KG.role, Literal(v)))
+    if year:
+        g.add((ev, KG.year, Literal(year, datatype=XSD.gYear)))
+        g.add((ev, KG.timeBasis, Literal(basis)))
+    if r.p == "investedIn":
+        _add_amounts(g, ev, r.evidence)
 
 
 def _add_amounts(g: Graph, fig: URIRef, text: str) -> None:

@@ -74,3 +74,28 @@ def test_malformed_query_raises_query_error() -> None:
         assert "malformed" in str(exc)
     else:
         raise AssertionError("no error")
+
+
+def test_posts_are_n_ary_records_with_role_and_year(seed_build) -> None:
+    store = memory_store(seed_build.nquads)
+    rows = run_query(
+        store,
+        """SELECT ?person ?role ?year ?basis WHERE { ?p a kg:Post ; kg:person/rdfs:label ?person ;
+           kg:organization ?o ; kg:role ?role ; kg:year ?year ; kg:timeBasis ?basis ;
+           prov:wasDerivedFrom ?a . ?a a kg:Assertion ; kg:evidence ?e }""",
+    ).rows
+    assert rows
+    assert all(r[2] and r[3] in ("stated", "relative", "publication") for r in rows)
+
+
+def test_key_figures_carry_cny_amounts(seed_build) -> None:
+    store = memory_store(seed_build.nquads)
+    rows = run_query(
+        store,
+        """SELECT ?text ?amount WHERE { ?f a kg:KeyFigure ; kg:figureText ?text ;
+           kg:amount ?amount }""",
+    ).rows
+    assert rows
+    from decimal import Decimal
+
+    assert all(Decimal(a) > 0 for _, a in rows)
