@@ -666,9 +666,11 @@ class RelationExtractor:
             ]
             subj = self._left_subject(text, cands, ind.start, cs, subj_t, prefer_head=True)
             between = text[subj.end if subj else cs : ind.start]
-            after = text[ind.end : ind.end + 4]
+            after = text[ind.end : ind.end + 8]
+            own = re.search("(产业|行业|领域|产业链)$", text[ind.start : ind.end])
             if not (
-                trig.search(between)
+                own
+                or trig.search(between)
                 or re.match(
                     r"(及其|、|和|与|等)?[^，。；]{0,6}?"
                     r"(产业|行业|领域|企业|项目|方向)",
@@ -687,7 +689,9 @@ class RelationExtractor:
                     sname,
                     "focusIndustry",
                     text[ind.start : ind.end],
-                    "industry:focus",
+                    "industry:focus"
+                    if sname or any(m.type in ORG_TYPES | {"Place"} for m in ments)
+                    else "industry:focus:continuation",
                     0.65 if sname else 0.45,
                     s_type="" if sname else stype,
                 )
