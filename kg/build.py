@@ -18,7 +18,7 @@ from .curation import Curation, apply_curation
 from .extract import build_nlp, extract_page
 from .extract.lexicon import Lexicon
 from .extract.pipeline import PageExtraction
-from .ingest import InputError, discover, ingest_file
+from .ingest import InputError, discover, display_name, ingest_file
 from .model import Entity, Page
 from .rdf import (
     ArticleMeta,
@@ -102,13 +102,25 @@ def extract_corpus(
         corpus.metadata.update(meta)
         corpus.home = home
     nlp = nlp or build_nlp(home=corpus.home)
+    seen: dict[str, Path] = {}
     for i, f in enumerate(files):
         if progress:
             progress(f.name, i, len(files))
+        name = display_name(f)
+        if name in seen:
+            corpus.failures.append(
+                Failure(
+                    name,
+                    f"{name}: same file name as {seen[name]} (article ids would clash); "
+                    "rename one",
+                )
+            )
+            continue
+        seen[name] = f
         try:
             page = ingest_file(f)
         except InputError as exc:
-            corpus.failures.append(Failure(f.name, str(exc)))
+            corpus.failures.append(Failure(name, str(exc)))
             continue
         corpus.extractions.append(extract_page(page, nlp))
     if progress:

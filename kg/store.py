@@ -75,6 +75,9 @@ def build_store(nquads: str, path: Path) -> Path:
 
 def open_store(path: Path, read_only: bool = True) -> ox.Store:
     path = Path(path)
+    old = path.with_name(path.name + ".old")
+    if not path.is_dir() and old.is_dir():
+        path = old  # a build was killed between the two renames of build_store
     if not path.is_dir():
         raise StoreError(f"no graph store at {path}; run `kg build` first")
     try:

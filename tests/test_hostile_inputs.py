@@ -309,9 +309,6 @@ def test_symlink_loop_folder_is_walked_once(tmp_path: Path) -> None:
     assert sources(tmp_path / "out") == {"x.txt"}
 
 
-@pytest.mark.xfail(strict=True, reason="kg/build.py: two files with one name in different "
-                   "folders share article IRIs and their facts are silently merged; "
-                   "extract_corpus must report the second as a failure")
 def test_same_file_name_in_two_folders_is_reported(tmp_path: Path) -> None:
     d = tmp_path / "in"
     (d / "a").mkdir(parents=True)

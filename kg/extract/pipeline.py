@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 import spacy
 from spacy.language import Language
@@ -50,15 +51,16 @@ def extract_page(page: Page, nlp: Language, batch_size: int = 64) -> PageExtract
     types: dict[str, str] = {}
     topics: dict[str, list[str]] = {}  # article id -> explicit subjects, most recent last
     events: dict[str, str] = {}  # article id -> the event named in its headline
-    for (art_id, sidx, nstart, _), doc in zip(items, nlp.pipe(texts, batch_size=batch_size)):
+    for (art_id, sidx, nstart, dtext), doc in zip(items, nlp.pipe(texts, batch_size=batch_size)):
+        # dtext is the sentence (== dtext, which spaCy rebuilds on every access)
         for c in doc._.kg_mentions or ():
-            types.setdefault(doc.text[c.start : c.end], c.type)
-        head = _opening_organisation(doc)
+            types.setdefault(dtext[c.start : c.end], c.type)
+        head = _opening_organisation(doc, dtext)
         if head:
             topics.setdefault(art_id, []).append(head)
         if sidx <= 2 and art_id not in events:
             ev = next(
-                (doc.text[c.start : c.end] for c in doc._.kg_mentions or () if c.type == "Event"),
+                (dtext[c.start : c.end] for c in doc._.kg_mentions or () if c.type == "Event"),
                 "",
             )
             if ev:
@@ -67,7 +69,7 @@ def extract_page(page: Page, nlp: Language, batch_size: int = 64) -> PageExtract
             s, e = page.to_original(nstart + c.start, nstart + c.end)
             out.mentions.append(
                 Mention(
-                    text=doc.text[c.start : c.end],
+                    text=dtext[c.start : c.end],
                     type=c.type,
                     start=s,
                     end=e,
@@ -119,7 +121,7 @@ def extract_page(page: Page, nlp: Language, batch_size: int = 64) -> PageExtract
                 and not r.rule.endswith("carried-object")
             ):
                 topics.setdefault(art_id, []).append(r.s)
-            s, e = page.to_original(nstart, nstart + len(doc.text))
+            s, e = page.to_original(nstart, nstart + len(dtext))
             out.relations.append(
                 Relation(
                     s=subj,
@@ -127,7 +129,7 @@ def extract_page(page: Page, nlp: Language, batch_size: int = 64) -> PageExtract
                     o=obj,
                     article=art_id,
                     sentence=sidx,
-                    evidence=doc.text,
+                    evidence=dtext,
                     start=s,
                     end=e,
                     rule=rule,
@@ -166,14 +168,14 @@ def _recent(names: list[str], types: dict[str, str], allowed: set[str]) -> str:
     return ""
 
 
-def _opening_organisation(doc) -> str:
+def _opening_organisation(doc: Any, text: str) -> str:
     """The organisation a sentence opens with (a heading, or the subject of the sentence):
     later sentences that omit their subject are about it."""
     for c in doc._.kg_mentions or ():
         if c.start > 6:
             return ""
         if c.type in _ORG:
-            lead = doc.text[: c.start]
+            lead = text[: c.start]
             if not any(ch in lead for ch in "与和同跟对向在由为从经把被将"):
-                return doc.text[c.start : c.end]
+                return text[c.start : c.end]
     return ""
