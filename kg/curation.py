@@ -31,7 +31,7 @@ entity (``kg:mergeRule`` … ``curation``) so ``kg explain`` shows them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -222,19 +222,10 @@ def _merge_into(res: Resolution, src: Entity, dst: Entity) -> None:
     dst.merged_by = sorted(set(dst.merged_by) | set(src.merged_by) | {(src.name, "curation")})
     del res.entities[src.key]
     res.relations = [
-        Relation(
-            dst.key if r.s == src.key else r.s,
-            r.p,
-            dst.key if (not r.literal and r.o == src.key) else r.o,
-            r.article,
-            r.sentence,
-            r.evidence,
-            r.start,
-            r.end,
-            r.rule,
-            r.confidence,
-            r.literal,
-            r.qualifiers,
+        replace(
+            r,
+            s=dst.key if r.s == src.key else r.s,
+            o=dst.key if (not r.literal and r.o == src.key) else r.o,
         )
         for r in res.relations
     ]

@@ -33,6 +33,9 @@ ENTITY_TYPES: tuple[str, ...] = (
 #: The core types scored together by ``kg eval``.
 CORE_TYPES: tuple[str, ...] = ENTITY_TYPES[:8]
 
+#: Organisation types (subclasses of ``kg:Organization``).
+ORG_TYPES: frozenset[str] = frozenset(CORE_TYPES[:7]) | {"Media"}
+
 #: Relation predicates of the ontology (local names of ``kg:`` object properties).
 PREDICATES: tuple[str, ...] = (
     "cofounded",

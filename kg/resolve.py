@@ -29,7 +29,7 @@ import re
 import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from .extract.lexicon import Lexicon, alternation
 from .extract.pipeline import PageExtraction
@@ -95,7 +95,7 @@ class Resolver:
 
     # -- naming --------------------------------------------------------------------------
     def expand(self, name: str) -> str:
-        """Expand general abbreviations (上海交大 → 上海交通大学; 上海交大平湖… → 上海交通大学平湖…).
+        """Expand general abbreviations (上海交大 → 上海交通大学; 上海交大X… → 上海交通大学X…).
 
         Two-character abbreviations (清华, 北大) expand only when they are the whole name: inside a
         longer name they are usually part of another proper name (北大长三角研究院).
@@ -312,22 +312,7 @@ class Resolver:
                 )
                 if not s or not o or s == o:
                     continue
-                res.relations.append(
-                    Relation(
-                        s,
-                        r.p,
-                        o,
-                        r.article,
-                        r.sentence,
-                        r.evidence,
-                        r.start,
-                        r.end,
-                        r.rule,
-                        r.confidence,
-                        r.literal,
-                        r.qualifiers,
-                    )
-                )
+                res.relations.append(replace(r, s=s, o=o))
         res.relations = _dedupe(res.relations)
         _split_namesakes(res)
         return res
@@ -517,19 +502,10 @@ def _split_namesakes(res: Resolution) -> None:
             )
             ent.mentions = [m for m in ent.mentions if m.article not in arts]
             res.relations = [
-                Relation(
-                    new_key if (r.s == key and r.article in arts) else r.s,
-                    r.p,
-                    new_key if (r.o == key and r.article in arts and not r.literal) else r.o,
-                    r.article,
-                    r.sentence,
-                    r.evidence,
-                    r.start,
-                    r.end,
-                    r.rule,
-                    r.confidence,
-                    r.literal,
-                    r.qualifiers,
+                replace(
+                    r,
+                    s=new_key if (r.s == key and r.article in arts) else r.s,
+                    o=new_key if (r.o == key and r.article in arts and not r.literal) else r.o,
                 )
                 for r in res.relations
             ]

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from ..model import ORG_TYPES
 from .lexicon import Lexicon, alternation
 
 CJK = r"\u4e00-\u9fff"
@@ -46,16 +47,6 @@ _NON_NAME_TAGS = {
 }
 _GLUED_STOPS = set("以及与和在对向从把被将为由只个家获")
 _COUNT_RE = re.compile(r"^[\d一二三四五六七八九十两几多数]+[大个家只项批类种所名位]$")
-ORG_TYPES = {
-    "Enterprise",
-    "University",
-    "ResearchInstitute",
-    "GovernmentBody",
-    "Platform",
-    "Fund",
-    "FinancialInstitution",
-    "Media",
-}
 # Words that are bare class nouns: a name does not start with them (孵化器嘉善科创中心).
 _GENERIC_HEADS = (
     "孵化器",

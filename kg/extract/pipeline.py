@@ -10,7 +10,7 @@ from typing import Any
 import spacy
 from spacy.language import Language
 
-from ..model import Mention, Page, Relation
+from ..model import ORG_TYPES, Mention, Page, Relation
 from . import entities as _entities  # noqa: F401  (registers the factory)
 from . import relations as _relations  # noqa: F401  (registers the factory)
 from .relations import ANAPHOR
@@ -141,16 +141,7 @@ def extract_page(page: Page, nlp: Language, batch_size: int = 64) -> PageExtract
     return out
 
 
-_ORG = {
-    "Enterprise",
-    "University",
-    "ResearchInstitute",
-    "GovernmentBody",
-    "Platform",
-    "Fund",
-    "FinancialInstitution",
-    "Media",
-}
+_ORG = ORG_TYPES
 
 
 def _allowed(spec: str) -> set[str]:

@@ -147,7 +147,7 @@ class RelationExtractor:
         if c.rule == "home":
             return self.home
         if c.rule == "anaphora" and self._ments:
-            # 供给甲公司，并由该公司配套于…: the nearest earlier mention of that type in the sentence
+            # 供给甲公司，并由该公司配套于…: the nearest earlier mention of that type
             prev = [m for m in self._ments if m.end <= c.start and m.rule not in (
                 "home", "anaphora") and (m.type == c.type or c.type == "Organization"
                                           and m.type in ORG_TYPES)]
@@ -330,8 +330,9 @@ class RelationExtractor:
                 for m in ments
                 if seg <= m.start and m.end <= pos and (m.type in types or m.rule == "anaphora")
             ]
-            if near and (near[-1].rule == "anaphora" or re.search("由$", text[seg : near[-1].start])):
-                return near[-1]
+            last = near[-1] if near else None
+            if last and (last.rule == "anaphora" or re.search("由$", text[seg : last.start])):
+                return last
         for ex in re.finditer(r"以([^，。；]{2,30}?)为例", text[:pos]):
             hit = [
                 m
@@ -436,7 +437,6 @@ class RelationExtractor:
                         continue
                     if not objs:
                         continue
-                    seg_start = max(cs, max(text.rfind(ch, 0, t.start()) for ch in "，,") + 1)
                     subj = self._left_subject(
                         text, ments, t.start(), cs, subj_t, prefer_head=True, segment_first=True
                     )
