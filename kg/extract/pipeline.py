@@ -94,9 +94,7 @@ def extract_page(page: Page, nlp: Language, batch_size: int = 64) -> PageExtract
                 # a subject-less clause takes the article's topic only for honours and key
                 # figures, where the organisation is the running subject of the passage
                 cand = _recent(topics.get(art_id, []), types, allowed)
-                if not cand or not rule.startswith(
-                    ("award:", "metric:", "industry:focus:continuation")
-                ):
+                if not cand or not rule.startswith(("award:", "metric:")):
                     continue
                 subj, rule = cand, rule + ":carried-subject"
             if subj.startswith(ANAPHOR) or obj.startswith(ANAPHOR):

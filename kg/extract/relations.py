@@ -689,9 +689,7 @@ class RelationExtractor:
                     sname,
                     "focusIndustry",
                     text[ind.start : ind.end],
-                    "industry:focus"
-                    if sname or any(m.type in ORG_TYPES | {"Place"} for m in ments)
-                    else "industry:focus:continuation",
+                    "industry:focus",
                     0.65 if sname else 0.45,
                     s_type="" if sname else stype,
                 )
