@@ -424,7 +424,10 @@ class RelationExtractor:
                         subs = [
                             m
                             for m in ments
-                            if cs <= m.start and m.end <= t.start() and m.type in subj_t - {"Place"}
+                            if cs <= m.start
+                            and m.end <= t.start()
+                            and t.start() - m.end <= 12
+                            and m.type in ("Enterprise", "ResearchInstitute", "Platform")
                         ]
                         if subs:
                             head = subs[-1]
