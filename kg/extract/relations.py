@@ -377,10 +377,14 @@ class RelationExtractor:
     def _sentence_subject(
         self, text: str, ments: list[Candidate], pos: int, types: set[str]
     ) -> Candidate | None:
+        """The mention that opens the clause (after the last ；) holding ``pos``."""
+        cstart = max(text.rfind(ch, 0, pos) for ch in "；;") + 1
         for m in ments:
+            if m.start < cstart:
+                continue
             if m.start >= pos:
                 return None
-            lead = text[: m.start]
+            lead = text[cstart : m.start]
             if len(lead) > 10 or re.search(r"[。；]", lead):
                 return None
             if (
