@@ -494,7 +494,7 @@ class RelationExtractor:
                             and not re.search("(镇|街道|乡|区|县)$", text[m.start : m.end])
                         )
                     ]
-                    parties = parties[-3:]
+                    parties = parties if p == "participatedIn" else parties[-3:]
                     names = [self._name(text, m) for m in parties]
                     if not parties or (
                         len(parties) == 1
