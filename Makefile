@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 DEVSTAMP := $(VENV)/.installed-dev
 
-.PHONY: kg test lint clean
+.PHONY: kg test lint clean browser
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,8 +23,15 @@ kg: $(STAMP)
 	$(BIN)/kg build --seeds seeds --out output
 	$(BIN)/kg analyze --store output/store --out output
 
-test: $(DEVSTAMP)
+test: $(DEVSTAMP) browser
 	$(BIN)/python -m pytest
+
+# Debian's chromium (and a CJK font) for the browser tests; never a downloaded browser build.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  (apt-get update -qq && apt-get install -y -qq --no-install-recommends \
+	     chromium fonts-wqy-microhei) >/dev/null 2>&1 || \
+	  echo "chromium could not be installed: browser tests will be skipped"; }
 
 lint: $(DEVSTAMP)
 	$(BIN)/ruff check kg tests
