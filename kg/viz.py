@@ -29,7 +29,6 @@ import networkx as nx
 from kg.io import atomic_write_text
 
 __all__ = [
-    "MEASURES",
     "PHYSICS_MAX_NODES",
     "TYPE_STYLES",
     "measure_values",
@@ -877,9 +876,6 @@ def write_html(graph: nx.MultiDiGraph, path: str | Path, **kw: Any) -> Path:
 
 # --------------------------------------------------------------------------- subgraphs
 
-#: Measures :func:`measure_values` can compute when the nodes do not carry them already.
-MEASURES = ("degree", "weighted_degree", "betweenness", "pagerank", "core")
-
 _SLUG_RE = re.compile(r"[^\w\u3400-\u9fff]+")
 
 
@@ -914,71 +910,25 @@ def neighbourhood(graph: nx.MultiDiGraph, center: Any, hops: int = 2) -> nx.Mult
     return graph.subgraph(seen).copy()
 
 
-def _simple_undirected(graph: nx.MultiDiGraph) -> nx.Graph:
-    """Undirected simple graph with summed edge weights, nodes and edges in sorted order."""
-    g = nx.Graph()
-    g.add_nodes_from(sorted(graph.nodes, key=str))
-    for u, v, data in sorted(graph.edges(data=True), key=lambda e: (str(e[0]), str(e[1]))):
-        if u == v:
-            continue
-        w = _finite(data.get("weight")) or 1.0
-        if g.has_edge(u, v):
-            g[u][v]["weight"] += w
-        else:
-            g.add_edge(u, v, weight=w)
-    return g
-
-
-def _pagerank(g: nx.Graph, alpha: float = 0.85, iterations: int = 100) -> dict[Any, float]:
-    """Weighted PageRank by power iteration (no scipy needed), deterministic."""
-    nodes = list(g.nodes)
-    n = len(nodes)
-    if n == 0:
-        return {}
-    rank = dict.fromkeys(nodes, 1.0 / n)
-    strength = {u: sum(d["weight"] for _, _, d in g.edges(u, data=True)) for u in nodes}
-    for _ in range(iterations):
-        dangling = sum(rank[u] for u in nodes if strength[u] == 0)
-        base = (1.0 - alpha) / n + alpha * dangling / n
-        new = dict.fromkeys(nodes, base)
-        for u in nodes:
-            if strength[u]:
-                share = alpha * rank[u] / strength[u]
-                for v, d in g[u].items():
-                    new[v] += share * d["weight"]
-        delta = sum(abs(new[u] - rank[u]) for u in nodes)
-        rank = new
-        if delta < 1e-12 * n:
-            break
-    return rank
-
-
-def measure_values(graph: nx.MultiDiGraph, measure: str) -> dict[Any, float]:
-    """Per-node value of ``measure``: taken from ``measures`` node attributes when every node
-    has it, else computed here for the names in :data:`MEASURES` (undirected view, summed
-    weights).  Raises ``ValueError`` for an unknown measure."""
-    stored: dict[Any, float] = {}
+def measure_values(graph: nx.MultiDiGraph, measure: str) -> dict[Any, float | None]:
+    """Per-node value of ``measure``: the nodes' own ``measures`` when every node has it, else
+    computed by :func:`kg.analysis.measures` (``None`` where undefined).  Raises
+    ``ValueError`` for a measure that :data:`kg.analysis.MEASURES` does not know."""
+    stored: dict[Any, float | None] = {}
     for n, data in graph.nodes(data=True):
         m = data.get("measures")
-        value = _finite(m.get(measure)) if isinstance(m, Mapping) else None
-        if value is None:
+        if not isinstance(m, Mapping) or measure not in m:
             break
-        stored[n] = value
+        stored[n] = _finite(m[measure])
     else:
         return stored
-    if measure not in MEASURES:
-        raise ValueError(f"unknown measure {measure!r}; choose from {', '.join(MEASURES)}")
-    if measure == "degree":
-        return {n: float(graph.degree(n)) for n in graph.nodes}
-    if measure == "weighted_degree":
-        return {n: float(graph.degree(n, weight="weight")) for n in graph.nodes}
-    g = _simple_undirected(graph)
-    if measure == "betweenness":
-        return {n: float(v) for n, v in nx.betweenness_centrality(g, weight=None).items()}
-    if measure == "pagerank":
-        return _pagerank(g)
-    g.remove_edges_from(list(nx.selfloop_edges(g)))
-    return {n: float(v) for n, v in nx.core_number(g).items()}
+    from . import analysis
+
+    if measure not in analysis.MEASURES:
+        choices = ", ".join(analysis.MEASURES)
+        raise ValueError(f"unknown measure {measure!r}; choose from {choices}")
+    values = analysis.measures(graph)
+    return {n: _finite(values.get(n, {}).get(measure)) for n in graph.nodes}
 
 
 def with_measure(graph: nx.MultiDiGraph, measure: str) -> nx.MultiDiGraph:
@@ -988,6 +938,6 @@ def with_measure(graph: nx.MultiDiGraph, measure: str) -> nx.MultiDiGraph:
     for n, value in values.items():
         old = out.nodes[n].get("measures")
         measures = dict(old) if isinstance(old, Mapping) else {}
-        measures[measure] = round(value, 6)
+        measures[measure] = None if value is None else round(value, 6)
         out.nodes[n]["measures"] = measures
     return out

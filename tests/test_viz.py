@@ -266,3 +266,88 @@ def test_write_html_atomic(tmp_path: Path) -> None:
     viz.write_html(small_graph(), target, title="再次")
     assert "<title>再次</title>" in target.read_text(encoding="utf-8")
     assert [p.name for p in target.parent.iterdir()] == ["graph.html"]
+
+
+# --------------------------------------------------------------------------- pages and `kg viz`
+
+
+def test_tooltip_data_caps_figures_and_refs_articles() -> None:
+    g = small_graph()
+    g.nodes[f"{EX}e/1"]["figures"] = [f"数字{i}" for i in range(9)]
+    data = embedded_data(viz.render_html(g, title="t", focus=f"{EX}e/1"))
+    ent = {n["id"]: n for n in data["nodes"]}[f"{EX}e/1"]
+    assert len(ent["figures"]) == viz.MAX_TOOLTIP_FIGURES and ent["figure_count"] == 9
+    assert ent["evidence"][0]["ref"] == "1"  # the part after /article/
+    assert data["focus"] == f"{EX}e/1"
+    assert embedded_data(viz.render_html(g, title="t", focus="nope"))["focus"] == ""
+
+
+def test_neighbourhood_slug_measures() -> None:
+    g = random_graph(60, seed=1)
+    center = f"{EX}n/0"
+    one = viz.neighbourhood(g, center, 1)
+    assert set(one) == {center} | set(g.successors(center)) | set(g.predecessors(center))
+    assert set(viz.neighbourhood(g, center, 0)) == {center}
+    assert set(one) <= set(viz.neighbourhood(g, center, 2))
+    assert viz.slugify("a/b c") == "a-b-c" and viz.slugify("<>") == "x"
+    for m in ("degree", "weighted_degree", "betweenness", "pagerank", "core_number"):
+        values = viz.measure_values(g, m)
+        assert set(values) == set(g) and all(v is not None and v >= 0 for v in values.values())
+    assert sum(viz.measure_values(g, "pagerank").values()) == pytest.approx(1.0)
+    with pytest.raises(ValueError, match="unknown measure"):
+        viz.measure_values(g, "nonsense")
+    sized = viz.with_measure(g, "betweenness")
+    assert all("betweenness" in sized.nodes[n]["measures"] for n in sized)
+    # Measures the nodes already carry win.
+    for n in sized:
+        sized.nodes[n]["measures"]["betweenness"] = 7.0
+    assert set(viz.measure_values(sized, "betweenness").values()) == {7.0}
+
+
+def _run(*args: str) -> Any:
+    from click.testing import CliRunner
+
+    from kg.cli import main
+
+    return CliRunner().invoke(main, ["viz", *args])
+
+
+def test_cli_viz_pages(built_output: Path, tmp_path: Path) -> None:
+    store = str(built_output / "store")
+    res = _run("--store", store, "--out", str(tmp_path / "a"), "--size-by", "pagerank")
+    assert res.exit_code == 0, res.output
+    page = (tmp_path / "a" / "graph.html").read_text(encoding="utf-8")
+    assert embedded_data(page)["size_by"] == "pagerank"
+    again = _run("--store", store, "--out", str(tmp_path / "b"), "--size-by", "pagerank")
+    assert again.exit_code == 0
+    assert (tmp_path / "b" / "graph.html").read_text(encoding="utf-8") == page  # deterministic
+
+    res = _run("--store", store, "--out", str(tmp_path / "f"), "--focus", "清华大学",
+               "--hops", "1")
+    assert res.exit_code == 0, res.output
+    (focus,) = (tmp_path / "f").glob("focus-*.html")
+    assert focus.name == "focus-清华大学.html"
+    data = embedded_data(focus.read_text(encoding="utf-8"))
+    assert data["focus"].endswith("清华大学") and 1 < len(data["nodes"]) < 100
+    assert not (tmp_path / "f" / "graph.html").exists()
+
+    res = _run("--store", store, "--out", str(tmp_path / "c"), "--communities")
+    assert res.exit_code == 0, res.output
+    pages = sorted((tmp_path / "c").glob("community-*.html"))
+    assert len(pages) >= 2 and (tmp_path / "c" / "community-1.html") in pages
+    sizes = [len(embedded_data(p.read_text(encoding="utf-8"))["nodes"]) for p in pages]
+    assert min(sizes) >= 3
+    assert "社区 Community 1" in pages[0].read_text(encoding="utf-8")
+
+
+def test_cli_viz_errors(built_output: Path, tmp_path: Path) -> None:
+    store = str(built_output / "store")
+    res = _run("--store", store, "--out", str(tmp_path), "--focus", "清华大")
+    assert res.exit_code == 2
+    assert "no entity named" in res.output and "did you mean" in res.output
+    assert "清华大学" in res.output
+    res = _run("--store", store, "--out", str(tmp_path), "--size-by", "nonsense")
+    assert res.exit_code == 2 and "unknown measure" in res.output
+    res = _run("--store", str(tmp_path / "missing"), "--out", str(tmp_path))
+    assert res.exit_code == 2 and "kg build" in res.output
+    assert list(tmp_path.glob("*.html")) == []

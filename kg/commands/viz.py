@@ -1,14 +1,12 @@
 """`kg viz`: interactive pages for the whole graph, one entity's neighbourhood, or communities.
 
 Pages are written by :mod:`kg.viz` (self-contained, offline, escaped). Entities are found by
-name or alias through ``kg.analysis.find_entity`` and communities come from
-``kg.analysis.communities``; small private fallbacks stand in while those are missing.
+name or alias with :func:`kg.analysis.find_entity`; communities are
+:func:`kg.analysis.communities` (Louvain, fixed seed), numbered largest first from 1.
 """
 
 from __future__ import annotations
 
-import difflib
-import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -19,70 +17,14 @@ from ..cli import Failed, InputProblem
 _TITLE = "平湖科创知识图谱 Pinghu innovation graph"
 
 
-def _norm(text: str) -> str:
-    return "".join(unicodedata.normalize("NFKC", str(text)).casefold().split())
-
-
-def _names(graph: Any, node: Any) -> list[str]:
-    data = graph.nodes[node]
-    names = [str(data.get("label") or node)]
-    aliases = data.get("aliases") or []
-    names += [str(a) for a in ([aliases] if isinstance(aliases, str) else aliases) if a]
-    return names
-
-
-def suggestions(graph: Any, name: str, limit: int = 8) -> list[str]:
-    """Labels close to ``name`` (edit similarity first, then substring matches)."""
-    labels = sorted({str(d.get("label") or n) for n, d in graph.nodes(data=True)})
-    close = difflib.get_close_matches(name, labels, n=limit, cutoff=0.4)
-    key = _norm(name)
-    if key:
-        close += [x for x in labels if x not in close and (key in _norm(x) or _norm(x) in key)]
-    return close[:limit]
-
-
-def _fallback_find(graph: Any, name: str) -> Any | None:
-    """Node whose label or alias equals ``name`` (normalised); ties: highest degree, then id."""
-    key = _norm(name)
-    hits = [n for n in graph.nodes if key and key in {_norm(x) for x in _names(graph, n)}]
-    if not hits:
-        return None
-    return sorted(hits, key=lambda n: (-graph.degree(n), str(n)))[0]
-
-
 def resolve_entity(graph: Any, name: str) -> Any:
-    """The node called ``name``; raises :class:`InputProblem` with suggestions if unknown."""
-    from .. import analysis
+    """The node called ``name``; :class:`InputProblem` (exit 2) with suggestions if unknown."""
+    from ..analysis import find_entity
 
-    finder = getattr(analysis, "find_entity", None)
-    node = None
     try:
-        node = finder(graph, name) if finder is not None else _fallback_find(graph, name)
-    except (LookupError, ValueError):
-        node = None
-    if isinstance(node, (list, tuple)):  # a ranked list of candidates
-        node = node[0] if node else None
-    if node is None or node not in graph:
-        close = suggestions(graph, name)
-        hint = f"; did you mean: {'、'.join(close)}" if close else ""
-        raise InputProblem(f"no entity named {name!r}{hint}")
-    return node
-
-
-def _communities(graph: Any, seed: int = 0) -> list[list[str]]:
-    from .. import analysis
-
-    fn = getattr(analysis, "communities", None)
-    if fn is not None:
-        return [list(c) for c in fn(graph, seed=seed)]
-    import networkx as nx
-
-    from ..viz import _simple_undirected
-
-    found = nx.community.louvain_communities(_simple_undirected(graph), weight="weight",
-                                             seed=seed)
-    groups = [sorted(map(str, c)) for c in found]
-    return sorted(groups, key=lambda c: (-len(c), c))
+        return find_entity(graph, name)
+    except LookupError as exc:
+        raise InputProblem(str(exc.args[0] if exc.args else exc)) from None
 
 
 def _community_title(graph: Any, index: int, members: list[str]) -> str:
@@ -105,13 +47,14 @@ def _community_title(graph: Any, index: int, members: list[str]) -> str:
 @click.option("--min-size", default=3, show_default=True, type=click.IntRange(1),
               help="Smallest community that gets a page.")
 @click.option("--size-by", "size_by", default="degree", show_default=True, metavar="MEASURE",
-              help="Node size by this measure (degree, weighted_degree, betweenness, pagerank, "
-                   "core, or any measure the nodes carry).")
+              help="Node size by this measure of kg.analysis.measures (degree, weighted_degree, "
+                   "betweenness, pagerank, eigenvector, effective_size, core_number, ...).")
 @click.option("--layout", type=click.Choice(["auto", "physics", "precomputed"]), default="auto",
               show_default=True, help="Physics that settles, or a layout computed in Python.")
 def viz(store_path: Path, out: Path, focus: str | None, hops: int, communities: bool,
         min_size: int, size_by: str, layout: str) -> None:
     """Write interactive graph pages: graph.html, or --focus / --communities pages."""
+    from ..analysis import communities as find_communities
     from ..analysis import project
     from ..store import StoreError, open_store
     from ..viz import neighbourhood, slugify, with_measure, write_html
@@ -135,7 +78,7 @@ def viz(store_path: Path, out: Path, focus: str | None, hops: int, communities: 
         pages.append((out / f"focus-{slugify(label)}.html", sub,
                       {"title": f"{label} · {hops} 跳 hops", "focus": str(center)}))
     if communities:
-        groups = [c for c in _communities(graph) if len(c) >= min_size]
+        groups = [c for c in find_communities(graph) if len(c) >= min_size]
         if not groups:
             click.echo(f"no community with {min_size} or more members", err=True)
         for i, members in enumerate(groups, start=1):

@@ -99,14 +99,19 @@ def extract_page(page: Page, nlp: Language, batch_size: int = 64) -> PageExtract
                 subj, rule = cand, rule + ":carried-subject"
             if subj.startswith(ANAPHOR) or obj.startswith(ANAPHOR):
                 want = (subj if subj.startswith(ANAPHOR) else obj)[len(ANAPHOR) :]
-                ev = events.get(art_id, "") if want == "Event" else ""
+                if want == "Event":
+                    ev = events.get(art_id, "")
+                else:
+                    ev = _recent(
+                        topics.get(art_id, []), types, _ORG if want == "Organization" else {want}
+                    )
                 if not ev:
                     continue
                 if subj.startswith(ANAPHOR):
                     subj = ev
                 else:
                     obj = ev
-                rule = rule + ":article-event"
+                rule = rule + (":article-event" if want == "Event" else ":anaphora")
             if not obj and not r.literal:
                 cand = _recent(topics.get(art_id, []), types, allowed)
                 if not cand or not rule.startswith("award:"):
