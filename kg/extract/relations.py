@@ -769,7 +769,7 @@ class RelationExtractor:
                     )
                 )
         # 清华大学、华为等…均为该院科技服务对象: the listed organisations are its clients
-        for m in re.finditer(r"(均|都)?(为|是)(该院|该公司|该中心|其|[^，。；]{2,20}?)的?(科技)?服务对象",
+        for m in re.finditer(r"(均|都|皆)(为|是)(该院|该公司|该中心|其|[^，。；为是]{2,20}?)的?(科技)?服务对象",
                              text):
             provider = [c for c in ments if c.start >= m.start(3) and c.end <= m.end(3)]
             pname = ""
