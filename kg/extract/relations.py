@@ -148,11 +148,15 @@ class RelationExtractor:
             return self.home
         if c.rule == "anaphora" and self._ments:
             # 供给甲公司，并由该公司配套于…: the nearest earlier mention of that type
-            prev = [m for m in self._ments if m.end <= c.start and m.rule not in (
-                "home", "anaphora") and (m.type == c.type or c.type == "Organization"
-                                          and m.type in ORG_TYPES)]
+            prev = [
+                m
+                for m in self._ments
+                if m.end <= c.start
+                and m.rule not in ("home", "anaphora")
+                and (m.type == c.type or c.type == "Organization" and m.type in ORG_TYPES)
+            ]
             if prev and c.type != "Organization":
-                return text[prev[-1].start:prev[-1].end]
+                return text[prev[-1].start : prev[-1].end]
         if c.rule == "anaphora":
             return ANAPHOR + c.type  # resolved by the article-level pass (该公司 → its antecedent)
         return text[c.start : c.end]
@@ -769,8 +773,9 @@ class RelationExtractor:
                     )
                 )
         # 清华大学、华为等…均为该院科技服务对象: the listed organisations are its clients
-        for m in re.finditer(r"(均|都|皆)(为|是)(该院|该公司|该中心|其|[^，。；为是]{2,20}?)的?(科技)?服务对象",
-                             text):
+        for m in re.finditer(
+            r"(均|都|皆)(为|是)(该院|该公司|该中心|其|[^，。；为是]{2,20}?)的?(科技)?服务对象", text
+        ):
             provider = [c for c in ments if c.start >= m.start(3) and c.end <= m.end(3)]
             pname = ""
             if provider:
@@ -782,13 +787,25 @@ class RelationExtractor:
                 continue
             for c in ments:
                 if c.end <= m.start() and c.type in ORG_TYPES and c.rule not in ("anaphora",):
-                    out.append(RawRelation(pname, "servesClient", text[c.start : c.end],
-                                           "pattern:服务对象", 0.7))
+                    out.append(
+                        RawRelation(
+                            pname, "servesClient", text[c.start : c.end], "pattern:服务对象", 0.7
+                        )
+                    )
         # 在X的推动下 / 得到了X的大力支持 / 由X授牌: X supports the sentence's subject
-        for m in re.finditer(r"(在|得到了?|获得了?|由)([^，。；]{2,30}?)(的)?(大力|协力|鼎力)?"
-                             r"(支持|推动|扶持|帮助|授牌)(下)?", text):
-            givers = [c for c in ments if c.start >= m.start(2) and c.end <= m.end(2)
-                      and c.type in ORG_TYPES and c.rule != "anaphora"]
+        for m in re.finditer(
+            r"(在|得到了?|获得了?|由)([^，。；]{2,30}?)(的)?(大力|协力|鼎力)?"
+            r"(支持|推动|扶持|帮助|授牌)(下)?",
+            text,
+        ):
+            givers = [
+                c
+                for c in ments
+                if c.start >= m.start(2)
+                and c.end <= m.end(2)
+                and c.type in ORG_TYPES
+                and c.rule != "anaphora"
+            ]
             head = self._sentence_subject(text, ments, m.start(), ORG_TYPES)
             if head is None or head in givers:
                 others = [c for c in ments if c.start >= m.end() and c.type in ORG_TYPES]
@@ -796,20 +813,37 @@ class RelationExtractor:
             if not givers or head is None:
                 continue
             for g in givers:
-                out.append(RawRelation(text[g.start : g.end], "supports", self._name(text, head),
-                                       "pattern:在X支持下", 0.65))
+                out.append(
+                    RawRelation(
+                        text[g.start : g.end],
+                        "supports",
+                        self._name(text, head),
+                        "pattern:在X支持下",
+                        0.65,
+                    )
+                )
         # 园区…落户了A、B: companies settling in an incubator are incubated by it
         for m in re.finditer(r"(落户|入驻|进驻)了?", text):
-            left = [c for c in ments if c.end <= m.start() and m.start() - c.end <= 8
-                    and c.type == "Platform"]
+            left = [
+                c
+                for c in ments
+                if c.end <= m.start() and m.start() - c.end <= 8 and c.type == "Platform"
+            ]
             right = self._right_run(text, ments, m.end(), len(text), {"Enterprise"})
             if left and right:
                 inc = left[-1]
                 iname = self._name(text, inc)
                 if inc.rule == "anaphora" or re.search("孵化|众创|创业园|科技园|创客", iname):
                     for c in right:
-                        out.append(RawRelation(text[c.start : c.end], "incubatedBy", iname,
-                                               "pattern:园区落户了X", 0.65))
+                        out.append(
+                            RawRelation(
+                                text[c.start : c.end],
+                                "incubatedBy",
+                                iname,
+                                "pattern:园区落户了X",
+                                0.65,
+                            )
+                        )
         for m in re.finditer("位于", text):
             objs = [c for c in ments if c.start >= m.end() and c.type in ("Place", "Platform")]
             if not objs:
