@@ -19,7 +19,8 @@ def test_home_city_body_and_other_city_body(tmp_path) -> None:
     res = _resolve(
         tmp_path,
         {
-            "a.txt": "标题\n\n平湖市科技局组织企业申报项目。市科技局局长王明说。嘉兴市科技局也参加。\n",
+            "a.txt": "标题\n\n平湖市科技局组织企业申报项目。市科技局局长王明说。"
+            "嘉兴市科技局也参加。\n",
         },
     )
     home = _by_name(res, "市科技局")

@@ -682,8 +682,10 @@ class EntityRecognizer:
                 if len(prefix.strip("“”《》")) < 2:
                     continue
                 name = text[start : m.end()]
+                versioned = typ == "Program" and re.match(r"\d+(?:\.\d+)?版?", text[m.end() :])
                 if (
                     typ == "Program"
+                    and not versioned
                     and "“" not in name
                     and (
                         m.group() in self._generic_prog

@@ -499,7 +499,23 @@ class RelationExtractor:
                             and not re.search("(镇|街道|乡|区|县)$", text[m.start : m.end])
                         )
                     ]
-                    parties = parties if p == "participatedIn" else parties[-3:]
+                    if len(objs) > 1 and p == "cofounded":
+                        peers = [m for m in parties if m.rule != "home" and m.type in ORG_TYPES]
+                        if len(peers) == len(objs):
+                            # 与A、B等院校合作共建C、D: respectively
+                            for a, b in zip(peers, objs):
+                                out.append(
+                                    RawRelation(
+                                        self._name(text, a),
+                                        p,
+                                        self._name(text, b),
+                                        tag + ":respectively",
+                                        0.6,
+                                    )
+                                )
+                            parties = [m for m in parties if m not in peers]
+                    if p != "participatedIn":
+                        parties = parties[-3:]
                     names = [self._name(text, m) for m in parties]
                     if not parties or (
                         len(parties) == 1
@@ -772,6 +788,27 @@ class RelationExtractor:
                         0.7,
                     )
                 )
+        # X是由A和B共同发起设立的: A and B co-founded X
+        for m in re.finditer(
+            r"由([^，。；]{2,40}?)(共同|联合)?(发起)?(设立|建立|组建|成立|创办|共建)", text
+        ):
+            founders = [
+                c
+                for c in ments
+                if c.start >= m.start(1) and c.end <= m.end(1) and c.type in ORG_TYPES | {"Place"}
+            ]
+            made = self._sentence_subject(text, ments, m.start(), ORG_TYPES)
+            if len(founders) >= 2 and made is not None and made not in founders:
+                for f in founders:
+                    out.append(
+                        RawRelation(
+                            self._name(text, f),
+                            "cofounded",
+                            self._name(text, made),
+                            "pattern:由A和B共同设立",
+                            0.7,
+                        )
+                    )
         # 清华大学、华为等…均为该院科技服务对象: the listed organisations are its clients
         for m in re.finditer(
             r"(均|都|皆)(为|是)(该院|该公司|该中心|其|[^，。；为是]{2,20}?)的?(科技)?服务对象", text
