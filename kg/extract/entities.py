@@ -45,6 +45,7 @@ _NON_NAME_TAGS = {
     "q",
     "mq",
 }
+_EVENT_INNER = frozenset({"之", "及", "企业", "全市"})
 _GLUED_STOPS = set("以及与和在对向从把被将为由只个家获")
 _COUNT_RE = re.compile(r"^[\d一二三四五六七八九十两几多数]+[大个家只项批类种所名位]$")
 # Words that are bare class nouns: a name does not start with them (孵化器嘉善科创中心).
@@ -186,8 +187,18 @@ class EntityRecognizer:
             return True
         return False
 
-    def _walk_left(self, text: str, toks: list[tuple[int, int, str]], pos: int) -> int:
-        """Leftmost start of a name whose first suffix character is at ``pos``."""
+    def _walk_left(
+        self,
+        text: str,
+        toks: list[tuple[int, int, str]],
+        pos: int,
+        allow: frozenset[str] = frozenset(),
+    ) -> int:
+        """Leftmost start of a name whose first suffix character is at ``pos``.
+
+        ``allow``: words that may stand inside this kind of name although they usually end one
+        (之, 及 and 企业 inside event names: …大会战之科技人才月…专场活动).
+        """
         idx = None
         for k, (s, e, _) in enumerate(toks):
             if s <= pos < e or (s >= pos and idx is None):
@@ -246,7 +257,7 @@ class EntityRecognizer:
                     k = j - 1
                     continue
                 break
-            if self._is_stop_token(tok):
+            if self._is_stop_token(tok) and tok not in allow:
                 break
             if len(tok) >= 2 and tok[0] in _GLUED_STOPS and tok not in self._freq:
                 start = s + 1  # 以明湖 / 及鼎峰: the segmenter glued a function word on
@@ -669,14 +680,17 @@ class EntityRecognizer:
                 if start > 0 and text[start - 1] in "”》":
                     q = text.rfind("“" if text[start - 1] == "”" else "《", 0, start - 1)
                     if q >= 0 and start - q <= 40:
-                        start = self._walk_left(text, toks, q) if q > 0 else q
+                        start = (
+                            self._walk_left(text, toks, q, _EVENT_INNER) if q > 0 else q
+                        )
                         if start == q and q > 0:
                             start = q
                         start = min(start, q)
                     else:
                         continue
                 else:
-                    start = self._walk_left(text, toks, m.start())
+                    inner = _EVENT_INNER if typ == "Event" else frozenset()
+                    start = self._walk_left(text, toks, m.start(), inner)
                 start = self._trim_head(text, start, m.end())
                 prefix = text[start : m.start()]
                 if len(prefix.strip("“”《》")) < 2:
