@@ -85,13 +85,13 @@ def viz(store_path: Path, out: Path, focus: str | None, hops: int, communities: 
             sub = graph.subgraph(members).copy()
             pages.append((out / f"community-{i}.html", sub,
                           {"title": _community_title(graph, i, members)}))
-    try:
-        for path, sub, kw in pages:
+    for path, sub, kw in pages:
+        try:
             write_html(sub, path, size_by=size_by, layout=layout, **kw)
-            click.echo(f"wrote {path} ({sub.number_of_nodes()} nodes, "
-                       f"{sub.number_of_edges()} edges)")
-    except OSError as exc:
-        raise Failed(f"cannot write pages to {out}: {exc}") from None
+        except OSError as exc:
+            raise Failed(f"cannot write {path}: {exc}") from None
+        click.echo(f"wrote {path} ({sub.number_of_nodes()} nodes, "
+                   f"{sub.number_of_edges()} edges)")
 
 
 COMMANDS = [viz]

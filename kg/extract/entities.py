@@ -147,6 +147,7 @@ class EntityRecognizer:
         cands += self._tours(text)
         cands += self._award_titles(text)
         cands += self._persons(text)
+        cands += self._prizes(text, [c for c in cands if c.type == "Event"])
         cands += self._units(text, toks, [c for c in cands if c.type in ORG_TYPES])
         cands += self._numbered_units(text, toks)
         cands += self._list_members(text, cands)
@@ -713,6 +714,18 @@ class EntityRecognizer:
                 if vm:
                     end += vm.end()  # 科技新政3.0, 产业政策2.0版
                 out.append(Candidate(start, end, typ, f"suffix:{m.group()}", priority=1))
+        return out
+
+    def _prizes(self, text: str, events: list[Candidate]) -> list[Candidate]:
+        """A contest's prize is an award: 创业大赛特等奖, …总决赛初创企业组一等奖."""
+        out: list[Candidate] = []
+        for ev in events:
+            m = re.match(
+                rf"([{CJK}]{{0,8}}组)?(特等奖|[一二三]等奖|优胜奖|优秀奖|金奖|银奖|铜奖|第一名)",
+                text[ev.end :],
+            )
+            if m:
+                out.append(Candidate(ev.start, ev.end + m.end(), "Award", "award:prize", priority=2))
         return out
 
     def _tours(self, text: str) -> list[Candidate]:
