@@ -681,9 +681,7 @@ class EntityRecognizer:
                 if start > 0 and text[start - 1] in "”》":
                     q = text.rfind("“" if text[start - 1] == "”" else "《", 0, start - 1)
                     if q >= 0 and start - q <= 40:
-                        start = (
-                            self._walk_left(text, toks, q, _EVENT_INNER) if q > 0 else q
-                        )
+                        start = self._walk_left(text, toks, q, _EVENT_INNER) if q > 0 else q
                         if start == q and q > 0:
                             start = q
                         start = min(start, q)
@@ -725,7 +723,9 @@ class EntityRecognizer:
                 text[ev.end :],
             )
             if m:
-                out.append(Candidate(ev.start, ev.end + m.end(), "Award", "award:prize", priority=2))
+                out.append(
+                    Candidate(ev.start, ev.end + m.end(), "Award", "award:prize", priority=2)
+                )
         return out
 
     def _tours(self, text: str) -> list[Candidate]:
