@@ -672,7 +672,7 @@ class EntityRecognizer:
                 if m.end() < len(text) and re.match(f"[{CJK}]", text[m.end()]) and typ == "Program":
                     # a programme name ends before 项目/申报/工作/…, not inside a longer word
                     if not re.match(
-                        "(项目|申报|工作|专项|人才|领军|的|等|实施|启动|主题|行动)",
+                        "(项目|申报|工作|专项|人才|领军|的|等|实施|启动|主题|行动|为|是|已|将|中)",
                         text[m.end() : m.end() + 2],
                     ):
                         continue
@@ -795,12 +795,11 @@ class EntityRecognizer:
                     out.append(
                         Candidate(m.start(), m.end(), "Program", "program:talent-title", priority=1)
                     )
-        for tok_s, tok_e, tok in self._toks:
-            if (
-                re.fullmatch(f"[{CJK}]{{1,4}}券|[{CJK}]{{1,3}}贷", tok)
-                and self._freq.get(tok, 0) < 50
-            ):
-                out.append(Candidate(tok_s, tok_e, "Program", "program:instrument", priority=1))
+        for m in re.finditer("券|贷(?!款)", text):
+            start = self._walk_left(text, self._toks, m.start())
+            name = text[start : m.end()]
+            if 2 <= m.start() - start <= 4 and self._freq.get(name, 0) < 50:
+                out.append(Candidate(start, m.end(), "Program", "program:instrument", priority=1))
         heads = alternation(self.lex.patterns.get("award_list_heads", []))
         if heads:
             for m in re.finditer(rf"“([^“”]{{4,40}}(?:{heads}))”", text):
