@@ -127,7 +127,7 @@ class Resolver:
             if base != n:
                 return base, "place-suffix"
         if typ == "Industry":
-            for suf in ("产业链", "产业", "行业"):
+            for suf in ("产业链", "产业", "行业", "领域"):
                 if n.endswith(suf) and len(n) > len(suf) + 1:
                     return n[: -len(suf)], "industry-suffix"
         if typ == "GovernmentBody":
@@ -263,8 +263,8 @@ class Resolver:
             typ = self._type(ms)
             names = Counter(norm(m.text) for m in ms)
             canonical = max(names, key=lambda n: (len(n), names[n], n))
-            if typ == "Industry" and k in names:
-                canonical = k
+            if typ == "Industry":
+                canonical = k  # the industry word itself, not 光电产业 / 光电领域
             if typ == "Place":
                 pref = [n for n in names if n in (k + "市", k + "省")] or [
                     n for n in names if n == k
