@@ -17,7 +17,7 @@ Rules, each recorded in ``Entity.merged_by`` so that every merge can be explaine
     (明远长三角研究院 = 浙江明远长三角研究院).
 ``short-form``
     Within one page, a name that is the tail of exactly one longer organisation name of the same
-    type (嘉善创新中心 → 浙江明远长三角研究院嘉善创新中心).
+    type (嘉善研究中心 → 浙江明远长三角研究院嘉善研究中心).
 ``trade-name``
     An enterprise's trade name (云帆 for 嘉兴云帆新材料科技有限公司), learned from the corpus and
     searched for in every page (:func:`gazetteer_mentions`).

@@ -48,7 +48,7 @@ _NON_NAME_TAGS = {
 _EVENT_INNER = frozenset({"之", "及", "企业", "全市"})
 _GLUED_STOPS = set("以及与和在对向从把被将为由只个家获")
 _COUNT_RE = re.compile(r"^[\d一二三四五六七八九十两几多数]+[大个家只项批类种所名位]$")
-# Words that are bare class nouns: a name does not start with them (孵化器嘉善科创中心).
+# Words that are bare class nouns: a name does not start with them (孵化器嘉善智造园).
 _GENERIC_HEADS = (
     "孵化器",
     "众创空间",
@@ -979,7 +979,7 @@ class EntityRecognizer:
             and o.type in ("Event", "Fund", "GovernmentBody", "Program", "Award")
             and c.start == o.start
         ):
-            return True  # “领航计划” in “领航计划”工作专项资金
+            return True  # “领航计划” in “领航计划”扶持资金
         if c.type not in ORG_TYPES or o.type not in ORG_TYPES | {"Program", "Event", "Award"}:
             return False
         if c.start != o.start or c.priority < 2 and not c.rule.startswith("lexicon:abbreviation"):

@@ -414,7 +414,7 @@ class RelationExtractor:
                 for m in ments
                 if m.rule not in ("home", "anaphora")
             ):
-                continue  # trigger inside a name (创新中心 has 创新, 投资 in 某某投资)
+                continue  # trigger inside a name (服务中心 has 服务, 投资 in 某某投资)
             cs, ce = self._clause_bounds(text, t.start())
             for rule in self._trig[t.group()]:
                 subj_t, obj_t = _types(rule["subj"]), _types(rule["obj"])
@@ -615,7 +615,7 @@ class RelationExtractor:
                 if m.type in ORG_TYPES
                 and (m.start == a.end or text[a.end : m.start] in ("——", "—", "：", ":"))
             ]
-            if nxt:  # 国家级孵化器某某科创中心: the title stands before the name
+            if nxt:  # 国家级孵化器某某智造园: the title stands before the name
                 out.append(
                     RawRelation(
                         text[nxt[0].start : nxt[0].end],
