@@ -695,6 +695,8 @@ class RelationExtractor:
             subj = self._left_subject(text, cands, ind.start, cs, subj_t, prefer_head=True)
             between = text[subj.end if subj else cs : ind.start]
             after = text[ind.end : ind.end + 8]
+            if re.match(r"(产业)?(投资|增加值|产值|增速|同比|占比|比重)", after):
+                continue  # 高新技术产业投资同比增长…: a statistic, not a focus
             own = re.search("(产业|行业|领域|产业链)$", text[ind.start : ind.end])
             if not (
                 own
