@@ -49,25 +49,8 @@ _RULE_WEIGHT = {
     "place": 2,
     "gazetteer": 1,
 }
-_GENERIC = {
-    "创新中心",
-    "研究院",
-    "孵化器",
-    "科技园",
-    "众创空间",
-    "公司",
-    "基金",
-    "中心",
-    "平台",
-    "实验室",
-    "研究所",
-    "大学",
-    "银行",
-    "支行",
-    "联谊会",
-    "飞地",
-    "该公司",
-}
+#: Bare class nouns that are never a name on their own (besides every organisation suffix).
+_GENERIC = {"中心", "平台", "该公司"}
 
 
 def norm(name: str) -> str:
@@ -94,6 +77,14 @@ class Resolver:
         self._places = sorted(lexicon.places, key=len, reverse=True)
 
     # -- naming --------------------------------------------------------------------------
+    def is_generic(self, name: str) -> bool:
+        """A bare organisation word (研究院, 孵化器, 创新中心 …) names no one thing."""
+        if name in _GENERIC:
+            return True
+        if name in self.lex.gov_departments or name in self.lex.abbreviations:
+            return False  # 组织部, 科技局: in a city's column these name the city's body
+        suffix = self.lex.suffix_map.get(name)
+        return suffix is not None and suffix.min_prefix > 0
     def expand(self, name: str) -> str:
         """Expand general abbreviations (上海交大 → 上海交通大学; 上海交大X… → 上海交通大学X…).
 
@@ -168,7 +159,7 @@ class Resolver:
             res.pages[ex.page.name] = ex.page
             local: dict[str, str] = {}
             for m in ex.mentions:
-                if norm(m.text) in _GENERIC:
+                if self.is_generic(norm(m.text)):
                     continue
                 k, rule = self.key_of(m.text, m.type)
                 if norm(m.text) in declared:

@@ -483,7 +483,10 @@ class EntityRecognizer:
                 mid = m.group(1)
                 if mid in ("相关", "有关", "各", "院", "各个", "所属"):
                     continue
-                coord = re.fullmatch(f"[{CJK}]{{1,4}}[与和][{CJK}]{{1,6}}", mid)
+                # 车辆与运载学院: coordination inside the names of academic units only
+                coord = u["type"] in ("University", "ResearchInstitute") and re.fullmatch(
+                    f"[{CJK}]{{1,4}}[与和][{CJK}]{{1,6}}", mid
+                )
                 if not coord and (
                     any(
                         w in self.lex.left_stop
@@ -766,6 +769,8 @@ class EntityRecognizer:
                 if ends and not re.search("给予|由|对|将", item):
                     end, _ = max(ends)
                     span = item[:end]
+                    if item[end : end + 2] == "中心":
+                        span = item[: end + 2]  # 协同创新 + 中心
                     if 4 <= len(span) <= 45:
                         out.append(
                             Candidate(s0, s0 + len(span), "Award", "award:trigger", priority=2)

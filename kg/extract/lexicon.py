@@ -83,6 +83,10 @@ class Lexicon:
         """Merge rule data (same keys as the JSON files)."""
         for s in data.get("suffixes", []):
             self.suffixes.append(Suffix(**s))
+        centres = data.get("centres", {})
+        for modifier, spec in centres.get("modifiers", {}).items():
+            # 研究中心, 创新中心 …: the modifier before the head noun gives the type
+            self.suffixes.append(Suffix(suffix=modifier + centres["head"], **spec))
         self.unit_suffixes.extend(data.get("unit_suffixes", []))
         for k, v in data.get("abbreviations", {}).items():
             if not k.startswith("_"):
