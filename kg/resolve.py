@@ -78,7 +78,7 @@ class Resolver:
 
     # -- naming --------------------------------------------------------------------------
     def is_generic(self, name: str) -> bool:
-        """A bare organisation word (研究院, 孵化器, 创新中心 …) names no one thing."""
+        """A bare organisation word (研究院, 孵化器, 研究中心 …) names no one thing."""
         if name in _GENERIC:
             return True
         if name in self.lex.gov_departments or name in self.lex.abbreviations:

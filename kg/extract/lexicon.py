@@ -85,7 +85,7 @@ class Lexicon:
             self.suffixes.append(Suffix(**s))
         centres = data.get("centres", {})
         for modifier, spec in centres.get("modifiers", {}).items():
-            # 研究中心, 创新中心 …: the modifier before the head noun gives the type
+            # 研究中心, 服务中心 …: the modifier before the head noun gives the type
             self.suffixes.append(Suffix(suffix=modifier + centres["head"], **spec))
         self.unit_suffixes.extend(data.get("unit_suffixes", []))
         for k, v in data.get("abbreviations", {}).items():
