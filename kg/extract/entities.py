@@ -238,16 +238,32 @@ class EntityRecognizer:
                 tok in ("与", "和")
                 and k >= 1
                 and start - s <= 8
-                and re.search("(学院|研究院|系|实验室|研究所|中心)$", text[start : pos + 4])
+                and re.match("(学院|研究院|系|实验室|研究所|中心)", text[pos:])
             ):
                 ls, le, ltok = toks[k - 1]
                 before = toks[k - 2][2] if k >= 2 else "、"
                 if (
                     1 < len(ltok) <= 3
                     and not self._is_stop_token(ltok)
-                    and (before in ("、", "，", ",") or k == 1)
+                    and (before in ("、", "，", ",", "以及", "及") or k == 1)
                 ):
                     start = ls  # 车辆与运载学院 in a list of a university's schools
+                    break
+            if (
+                k >= 2
+                and toks[k - 1][2] in ("与", "和")
+                and 1 < len(tok) <= 3
+                and not _PUNCT_RE.search(tok)
+                and re.match("(学院|研究院|系|实验室|研究所)", text[pos:])
+            ):
+                ls, _, ltok = toks[k - 2]
+                before = toks[k - 3][2] if k >= 3 else "、"
+                if (
+                    1 < len(ltok) <= 3
+                    and not self._is_stop_token(ltok)
+                    and before in ("、", "，", ",", "以及", "及")
+                ):
+                    start = ls  # 车辆与运载学院: the word before 学院 is also a verb
                     break
             if tok == "”" and k >= 2:
                 j = k - 1

@@ -569,7 +569,15 @@ class RelationExtractor:
                                 )
                 elif kind == "with":
                     seg = text[cs : t.start()]
-                    wi = max(seg.rfind("与"), seg.rfind("同"), seg.rfind("和"), seg.rfind("跟"))
+                    # the last 与/同/和/跟 that is not inside a name (车辆与运载学院)
+                    wi = max(
+                        (
+                            w.start()
+                            for w in re.finditer("[与同和跟]", seg)
+                            if not any(m.start <= cs + w.start() < m.end for m in ments)
+                        ),
+                        default=-1,
+                    )
                     if wi >= 0:
                         wpos = cs + wi
                         partners = [
@@ -577,7 +585,17 @@ class RelationExtractor:
                             for m in ments
                             if wpos < m.start and m.end <= t.start() and m.type in obj_t
                         ]
-                        subj = self._left_subject(text, ments, wpos + 1, cs, subj_t)
+                        # the subject is in the same comma segment or opens the sentence;
+                        # a mention in an earlier segment is usually some other verb's object
+                        seg0 = max(cs, max(text.rfind(ch, 0, wpos) for ch in "，,") + 1)
+                        subj = self._left_subject(text, ments, wpos + 1, seg0, subj_t)
+                        if subj is None:
+                            subj = self._sentence_subject(text, ments, wpos, subj_t)
+                        if subj is None:
+                            # the column speaks for the city: 我市…，密切与A、B的对接交流
+                            subj = next(
+                                (m for m in ments if m.rule == "home" and m.end <= wpos), None
+                            )
                     else:
                         partners = self._right_run(text, ments, t.end(), ce, obj_t)
                         subj = self._left_subject(text, ments, t.start(), cs, subj_t)
