@@ -391,6 +391,8 @@ class RelationExtractor:
             lead = text[cstart : m.start]
             if len(lead) > 10 or re.search(r"[。；]", lead):
                 return None
+            if re.search(r"[^，,]+(从|由|对|向|把|被)[^，,]*$", lead):
+                return None  # 调研组从我市车创园了解到…: inside a prepositional phrase
             if (
                 m.type in types
                 and m.end <= pos
