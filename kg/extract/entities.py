@@ -149,7 +149,9 @@ class EntityRecognizer:
         cands += self._persons(text)
         cands += self._prizes(text, [c for c in cands if c.type == "Event"])
         cands += self._units(text, toks, [c for c in cands if c.type in ORG_TYPES])
-        cands += self._numbered_units(text, toks)
+        numbered = self._numbered_units(text, toks)
+        cands += numbered
+        cands += self._unit_labs(numbered, cands)
         cands += self._list_members(text, cands)
         chosen = self._select(text, cands)
         doc._.kg_mentions = chosen
@@ -533,6 +535,21 @@ class EntityRecognizer:
                 out.append(
                     Candidate(start, m.end(), "ResearchInstitute", "unit:numbered", priority=2)
                 )
+        return out
+
+    def _unit_labs(self, units: list[Candidate], cands: list[Candidate]) -> list[Candidate]:
+        """A lab or centre named right after a numbered institute belongs to it and carries
+        its name: 某集团二十三所平湖实验室 is one body."""
+        out: list[Candidate] = []
+        for u in units:
+            for c in cands:
+                if (
+                    c.start == u.end
+                    and c.type in ("ResearchInstitute", "Platform")
+                    and c.rule.startswith("suffix:")
+                    and c.end - u.start <= self.max_name
+                ):
+                    out.append(Candidate(u.start, c.end, c.type, "unit:numbered-lab", priority=2))
         return out
 
     def _lexicon(self, text: str) -> list[Candidate]:

@@ -717,6 +717,12 @@ class RelationExtractor:
             after = text[ind.end : ind.end + 8]
             if re.match(r"(产业)?(投资|增加值|产值|增速|同比|占比|比重)", after):
                 continue  # 高新技术产业投资同比增长…: a statistic, not a focus
+            if any(
+                m.end == ind.start and self._is_home(text, m) and text[m.start - 1 : m.start] == "为"
+                for m in ments
+                if m.start > 0
+            ):
+                continue  # 为平湖汽车产业提供服务: left to the beneficiary rule
             own = re.search("(产业|行业|领域|产业链)$", text[ind.start : ind.end])
             if not (
                 own
@@ -746,6 +752,13 @@ class RelationExtractor:
             )
         return out
 
+    def _is_home(self, text: str, m: Candidate) -> bool:
+        """我市 / 本市, or the home city's own name with or without 市."""
+        if m.type != "Place":
+            return False
+        name = self._name(text, m)
+        return m.rule == "home" or name == self.home or name + "市" == self.home
+
     def _adjacency(self, text: str, ments: list[Candidate]) -> list[RawRelation]:
         """Relations stated by juxtaposition.
 
@@ -761,12 +774,24 @@ class RelationExtractor:
                 out.append(RawRelation(bn, "locatedIn", an, "adjacency:place-place", 0.8))
             elif a.rule == "home" and gap == "" and b.type in ORG_TYPES - {"GovernmentBody"}:
                 out.append(RawRelation(bn, "locatedIn", self.home, "adjacency:home", 0.75))
-            elif (
-                a.type == "Place"
-                and b.type == "Industry"
-                and gap == ""
-                and (a.rule == "home" or an == self.home or an + "市" == self.home)
-            ):
+            elif a.type == "Place" and b.type == "Industry" and gap == "" and self._is_home(text, a):
+                if text[max(0, a.start - 1) : a.start] == "为":
+                    # X为平湖汽车产业提供服务: the industry is X's focus, the city benefits
+                    cs, _ = self._clause_bounds(text, a.start)
+                    subj = self._left_subject(
+                        text, ments, a.start, cs, ORG_TYPES - {"GovernmentBody"}
+                    )
+                    if subj is not None and subj.rule != "home":
+                        out.append(
+                            RawRelation(
+                                self._name(text, subj),
+                                "focusIndustry",
+                                bn,
+                                "adjacency:beneficiary-industry",
+                                0.6,
+                            )
+                        )
+                        continue
                 out.append(
                     RawRelation(self.home, "focusIndustry", bn, "adjacency:home-industry", 0.7)
                 )
