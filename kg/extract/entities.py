@@ -429,6 +429,7 @@ class EntityRecognizer:
     # ---------------------------------------------------------------------------------------
     def _suffix_orgs(self, text: str, toks: list[tuple[int, int, str]]) -> list[Candidate]:
         out: list[Candidate] = []
+        weak: list[Candidate] = []  # 新材料研究院: a field alone names a body only in a list
         tok_ends = {e for _, e, _ in toks}
         for m in self.lex.suffix_re.finditer(text):
             suf = self.lex.suffix_map[m.group()]
@@ -457,6 +458,15 @@ class EntityRecognizer:
                 and not quoted
                 and not self._has_name(prefix, place_ok=suf.place_ok, field_ok=suf.field_ok)
             ):
+                if (
+                    len(prefix) >= 2
+                    and not _PUNCT_RE.search(prefix)
+                    and prefix not in self.lex.left_stop
+                    and not re.search("[该本各此其相关有]", prefix)
+                ):
+                    weak.append(
+                        Candidate(start, m.end(), suf.type, f"list:field-{suf.suffix}", priority=2)
+                    )
                 continue
             if (
                 text.startswith(("总监", "经理", "总经理", "负责人"), m.end())
@@ -480,6 +490,14 @@ class EntityRecognizer:
                     priority=2,
                 )
             )
+        joints = ("、", "和", "及", "以及", "与")
+        for w in weak:
+            if any(
+                c.type == w.type
+                and (text[w.end : c.start] in joints or text[c.end : w.start] in joints)
+                for c in out
+            ):
+                out.append(w)
         return out
 
     def _units(
