@@ -1014,6 +1014,24 @@ class RelationExtractor:
                             0.6,
                         )
                     )
+        # a guest list: 出席本次论坛的嘉宾有来自A的…、B、C等…
+        gm = re.search(
+            r"(出席|参加|参与|参会)[^，。；]{0,12}的(嘉宾|单位|企业|机构|代表)[^，。；]{0,4}"
+            r"(有|包括|为|来自)",
+            text,
+        )
+        if gm:
+            for c in ments:
+                if c.start >= gm.end() and c.type in ORG_TYPES and c.rule not in ("anaphora",):
+                    out.append(
+                        RawRelation(
+                            self._name(text, c),
+                            "participatedIn",
+                            ANAPHOR + "Event",
+                            "attendance:guest-list",
+                            0.55,
+                        )
+                    )
         for m in re.finditer("在", text):
             objs = [c for c in ments if c.start == m.end() and c.type in ("Place", "Platform")]
             if not objs:
