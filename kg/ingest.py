@@ -319,6 +319,10 @@ def _lines_end_sentence(lines: list[_Line]) -> bool:
     return False
 
 
+# characters that continue a sentence and never open one
+_NO_SENTENCE_START = frozenset("是的了与和及并而于")
+
+
 def _has_clause_punct(chars: list[tuple[str, int]]) -> bool:
     return any(c in "，。、；：！？,;:!?" for c, _ in chars)
 
@@ -380,6 +384,17 @@ def normalise(text: str) -> tuple[str, tuple[int, ...], list[Paragraph]]:
     merged: list[tuple[str, list[_Line], int]] = []
     merged_len = 0  # characters in merged[-1] (kept so that long merges stay linear)
     for kind, pl, level in units:
+        if (
+            merged
+            and kind == "body"
+            and merged[-1][0] == "title"
+            and pl[0].chars
+            and pl[0].chars[0][0] in _NO_SENTENCE_START
+        ):
+            # a name alone on a line, then 是我市一家…: one sentence broken early, not a heading
+            merged[-1] = ("body", merged[-1][1] + list(pl), merged[-1][2])
+            merged_len += sum(len(ln.chars) for ln in pl)
+            continue
         if merged and kind in ("body", "title") and merged[-1][0] == "body":
             if not _lines_end_sentence(merged[-1][1]) and merged_len > 20:
                 merged[-1][1].extend(pl)
