@@ -153,6 +153,7 @@ class EntityRecognizer:
         cands += numbered
         cands += self._unit_labs(numbered, cands)
         cands += self._list_members(text, cands)
+        cands += self._district_places(text, cands)
         chosen = self._select(text, cands)
         doc._.kg_mentions = chosen
         spans = []
@@ -657,6 +658,19 @@ class EntityRecognizer:
             if 2 <= m.start() - start <= 4 and text[start : m.end()] not in generic:
                 if not re.search(r"[城小乡村集市]$", text[start : m.start()]):
                     out.append(Candidate(start, m.end(), "Place", "place:town", priority=1))
+        return out
+
+    def _district_places(self, text: str, cands: list[Candidate]) -> list[Candidate]:
+        """A city followed by one of its districts is one place: 上海市闵行区, 深圳南山区.
+        (A country before a city, or a city before a town, stays two places.)"""
+        places = [c for c in cands if c.type == "Place"]
+        out: list[Candidate] = []
+        for a in places:
+            if re.search("[省国州]$", text[a.start : a.end]):
+                continue
+            for b in places:
+                if b.start == a.end and re.search("[^园片新]区$|县$", text[b.start : b.end]):
+                    out.append(Candidate(a.start, b.end, "Place", "place:district", priority=2))
         return out
 
     def _quoted(self, text: str) -> list[Candidate]:
