@@ -240,6 +240,22 @@ class RelationExtractor:
             role = p.rule.split(":", 2)[2]
             # walk left over title words and 、 to the organisation
             j = p.start - len(role)
+            # 市委常委、组织部长X / 市委副书记、市长X: the first post of a chain is in its own body
+            for o in orgs:
+                if o.type != "GovernmentBody" or o.end > j or j - o.end > 14:
+                    continue
+                chain = re.fullmatch(r"([\u4e00-\u9fff]{1,6})、(?:[\u4e00-\u9fff]{1,6}、)*", text[o.end : j])
+                if chain and chain.group(1) in self._titles:
+                    out.append(
+                        RawRelation(
+                            text[p.start : p.end],
+                            "holdsPost",
+                            self._name(text, o),
+                            "post:chained-title",
+                            0.8,
+                            qualifiers=(("role", chain.group(1)),),
+                        )
+                    )
             window = text[max(0, j - 16) : j]
             best = None
             for o in orgs:
