@@ -78,6 +78,7 @@ class RelationExtractor:
         self._award_rule = next((r for r in self.rules if r["kind"] == "award"), None)
         self._titles = set(lexicon.titles)
         self._ments: list[Candidate] = []
+        self._all_m: list[Candidate] = []
         self._industry_re = lexicon.industry_re
         self._places = lexicon.places
 
@@ -120,6 +121,7 @@ class RelationExtractor:
                 pseudo.append(Candidate(m.start(), m.end(), "Place", "home"))
         ments = sorted(top + pseudo, key=lambda c: (c.start, c.end))
         self._ments = ments
+        self._all_m = all_m
         out: list[RawRelation] = []
         out += self._structural(text, all_m)
         out += self._distributed_units(text, all_m)
@@ -642,6 +644,7 @@ class RelationExtractor:
         if not self._award_rule:
             return out
         subj_t = _types(self._award_rule["subj"])
+        prev: tuple[int, Candidate | None] | None = None  # (end, subject) of the last award
         for a in ments:
             if a.type != "Award":
                 continue
@@ -668,9 +671,20 @@ class RelationExtractor:
             ):
                 continue
             cs, _ = self._clause_bounds(text, a.start)
-            subj = self._left_subject(
-                text, ments, a.start, cs, subj_t | set(self.anaphora.values()), prefer_head=True
-            )
+            if prev is not None and re.fullmatch(
+                r"[、和及与]([^，。；、]{1,14}[、和及与])*", text[prev[0] : a.start]
+            ):
+                subj = prev[1]  # 荣获A、B、C: the awards of one list share their winner
+            else:
+                subj = self._left_subject(
+                    text,
+                    ments,
+                    a.start,
+                    cs,
+                    subj_t | set(self.anaphora.values()),
+                    prefer_head=True,
+                )
+            prev = (a.end, subj)
             sname = self._name(text, subj) if subj else ""
             stype = (
                 subj.type
@@ -698,7 +712,7 @@ class RelationExtractor:
                             0.7,
                         )
                     )
-            for ev in ments:
+            for ev in self._all_m:
                 if ev.type == "Event" and ev.start == a.start and ev.end < a.end:
                     out.append(
                         RawRelation(
