@@ -164,25 +164,27 @@ class RelationExtractor:
         return text[c.start : c.end]
 
     def _structural(self, text: str, ments: list[Candidate]) -> list[RawRelation]:
+        """某集团二十三所平湖实验室: a name nested at the start of a longer one is its parent;
+        only the closest parent is linked (the chain gives the rest)."""
         out = []
-        for inner in ments:
-            if inner.type not in ORG_TYPES:
-                continue
-            for outer in ments:
-                if outer is inner or outer.type not in ORG_TYPES:
-                    continue
-                if outer.start == inner.start and inner.end < outer.end:
-                    rest = text[inner.end : outer.end]
-                    if len(rest) >= 2:
-                        out.append(
-                            RawRelation(
-                                text[outer.start : outer.end],
-                                "subOrganizationOf",
-                                text[inner.start : inner.end],
-                                "structure:nested",
-                                0.9,
-                            )
-                        )
+        orgs = [m for m in ments if m.type in ORG_TYPES]
+        for outer in orgs:
+            inners = [
+                m
+                for m in orgs
+                if m.start == outer.start and m.end <= outer.end - 2 and m is not outer
+            ]
+            if inners:
+                inner = max(inners, key=lambda m: m.end)
+                out.append(
+                    RawRelation(
+                        text[outer.start : outer.end],
+                        "subOrganizationOf",
+                        text[inner.start : inner.end],
+                        "structure:nested",
+                        0.9,
+                    )
+                )
         return out
 
     def _distributed_units(self, text: str, ments: list[Candidate]) -> list[RawRelation]:
@@ -190,11 +192,13 @@ class RelationExtractor:
         out: list[RawRelation] = []
         orgs = sorted((m for m in ments if m.type in ORG_TYPES), key=lambda m: (m.start, -m.end))
         for unit in orgs:
-            if not unit.rule.startswith("unit:"):
-                continue
             parent = next((p for p in orgs if p.start == unit.start and p.end < unit.end), None)
             if parent is None:
                 continue
+            if not unit.rule.startswith("unit:") and not (
+                parent.type == "University" and unit.type in ("University", "ResearchInstitute")
+            ):
+                continue  # 清华大学苏州汽车研究院、车辆与运载学院: a university's list
             pname = text[parent.start : parent.end]
             last = unit.end
             for nxt in orgs:
