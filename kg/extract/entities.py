@@ -453,6 +453,12 @@ class EntityRecognizer:
                 continue
             if prefix in ("我市", "全市", "本市", "该", "这家", "一家", "多家", "市级", "省级"):
                 continue
+            if (
+                suf.suffix in ("投资", "资本")
+                and re.search("(领域|行业|方向)$", prefix)
+                and not quoted_name(text, start, m.end())
+            ):
+                continue  # 新能源汽车领域投资: investing in a field, not a firm named so
             quoted = start > 0 and text[start - 1] == "“" and text[m.end() : m.end() + 1] == "”"
             if (
                 suf.needs_name
@@ -1093,6 +1099,11 @@ class EntityRecognizer:
             if keep:
                 chosen.append(c)
         return sorted(chosen, key=lambda c: (c.start, -c.end))
+
+
+def quoted_name(text: str, start: int, end: int) -> bool:
+    """Is ``text[start:end]`` wrapped in quotation marks?"""
+    return start > 0 and text[start - 1] == "“" and text[end : end + 1] == "”"
 
 
 @Language.factory(

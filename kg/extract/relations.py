@@ -440,6 +440,8 @@ class RelationExtractor:
             ):
                 continue  # trigger inside a name (服务中心 has 服务, 投资 in 某某投资)
             cs, ce = self._clause_bounds(text, t.start())
+            if re.match(r"(机构|人|方|者|总额|额|规模|力度|基金|公司|领域)", text[t.end() :]):
+                continue  # 投资机构, 合作方: a noun compound, not the verb
             for rule in self._trig[t.group()]:
                 subj_t, obj_t = _types(rule["subj"]), _types(rule["obj"])
                 kind, p = rule["kind"], rule["p"]
@@ -853,6 +855,84 @@ class RelationExtractor:
                             text[ind.start : ind.end],
                             "pattern:industry-class-org",
                             0.75,
+                        )
+                    )
+            for ind in ments:
+                if ind.type != "Industry":
+                    continue
+                # A、B等一批从事氢能产业的高科技企业 / 关注新能源汽车领域投资的A、B等机构
+                after = re.match(
+                    rf"[^，。；]{{0,6}}的[\u4e00-\u9fff]{{0,6}}(?:{self.industry_nouns})",
+                    text[ind.end :],
+                )
+                before = re.search(r"(从事|专注于?|关注|深耕|聚焦)$", text[: ind.start])
+                listed = re.match(r"[^，。；的]{0,4}的", text[ind.end :])
+                if before and listed and not after:
+                    # 关注新能源汽车领域投资的A、B等专业投资机构
+                    head = ind.end + listed.end()
+                    deng = text.find("等", head, head + 40)
+                    if deng > 0 and re.match(
+                        rf"[\u4e00-\u9fff]{{0,6}}(?:{self.industry_nouns}|机构)", text[deng + 1 :]
+                    ):
+                        for c in ments:
+                            if c.type in ORG_TYPES and head <= c.start and c.end <= deng:
+                                out.append(
+                                    RawRelation(
+                                        text[c.start : c.end],
+                                        "focusIndustry",
+                                        text[ind.start : ind.end],
+                                        "pattern:list-industry-class",
+                                        0.6,
+                                    )
+                                )
+                if before and after:
+                    tail = ind.end + after.end()
+                    deng = text.find("等", tail, tail + 40)
+                    members = [
+                        c
+                        for c in ments
+                        if c.type in ORG_TYPES
+                        and (
+                            (deng > 0 and tail <= c.start and c.end <= deng)
+                            or (
+                                c.rule == "list:class-noun"
+                                and c.end <= before.start()
+                                and before.start() - c.end <= 30
+                            )
+                        )
+                    ]
+                    for c in members:
+                        out.append(
+                            RawRelation(
+                                text[c.start : c.end],
+                                "focusIndustry",
+                                text[ind.start : ind.end],
+                                "pattern:list-industry-class",
+                                0.6,
+                            )
+                        )
+        # 生命健康是浙江省重点发展的…: the place's focus
+        for ind in ments:
+            if ind.type != "Industry":
+                continue
+            pm = re.match(r"(也)?是", text[ind.end :])
+            if not pm:
+                continue
+            starts = {ind.end + pm.end()} | {
+                m.end() for m in re.finditer(r"[，,]也是", text) if m.start() > ind.end
+            }
+            for place in (c for c in ments if c.type == "Place" and c.start in starts):
+                if re.match(
+                    r"[^，。；]{0,6}(重点|主导|优势|特色)[^，。；]{0,6}(发展|培育|打造)?的",
+                    text[place.end :],
+                ):
+                    out.append(
+                        RawRelation(
+                            self._name(text, place),
+                            "focusIndustry",
+                            text[ind.start : ind.end],
+                            "pattern:X是Y重点发展的",
+                            0.65,
                         )
                     )
         for m in re.finditer(r"是(我市|本市|平湖)(一家|的一家|重点|首家)?", text):
