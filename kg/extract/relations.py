@@ -326,6 +326,8 @@ class RelationExtractor:
             gap = text[last : m.start]
             if run and not re.fullmatch(r"[、和与及以及“”]*", gap):
                 break
+            if not run and gap.endswith("由"):
+                break  # 引进由A领衔研发的项目: A is the agent of a relative clause
             if not run and re.search(r"[，,]", gap) and len(gap) > 12:
                 break
             if m.type in types:
@@ -442,6 +444,8 @@ class RelationExtractor:
             cs, ce = self._clause_bounds(text, t.start())
             if re.match(r"(机构|人|方|者|总额|额|规模|力度|基金|公司|领域)", text[t.end() :]):
                 continue  # 投资机构, 合作方: a noun compound, not the verb
+            if re.search(r"(领域|行业|产业|总|固定资产|社会)$", text[: t.start()]):
+                continue  # 总投资, 领域投资: a noun
             for rule in self._trig[t.group()]:
                 subj_t, obj_t = _types(rule["subj"]), _types(rule["obj"])
                 kind, p = rule["kind"], rule["p"]
