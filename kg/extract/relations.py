@@ -1071,6 +1071,36 @@ class RelationExtractor:
                             0.8,
                         )
                     )
+        # “某计划”深入实施，A、B、C等平台建设… / 前往A、B、C，就推进“某计划”等工作调研:
+        # the listed platforms are the programme's projects
+        progs = [
+            c
+            for c in ments
+            if c.type == "Program"
+            and (
+                re.search(r"(推进|实施|落实)$", text[: c.start])
+                or re.match(r"(深入|全面)?实施", text[c.end :])
+            )
+        ]
+        if progs:
+            units = [c for c in ments if c.type in ("Platform", "ResearchInstitute")]
+            listed = [
+                c
+                for i, c in enumerate(units)
+                if (i + 1 < len(units) and text[c.end : units[i + 1].start] in ("、", "和", "及"))
+                or (i > 0 and text[units[i - 1].end : c.start] in ("、", "和", "及"))
+            ]
+            if len(listed) >= 2:
+                for c in listed:
+                    out.append(
+                        RawRelation(
+                            self._name(text, c),
+                            "partOfProgram",
+                            self._name(text, progs[0]),
+                            "pattern:programme-platform-list",
+                            0.5,
+                        )
+                    )
         for m in re.finditer(r"在([^，。；]{2,40}?)(成功)?(举行|举办|落幕|召开|开幕|启动)", text):
             venue = [
                 c
