@@ -115,6 +115,8 @@ class RelationExtractor:
             if any(c.start <= m.start() < c.end for c in top):
                 continue
             w = m.group()
+            if re.match(r"[\d\u4e00-\u9fff]{0,4}?(企业|公司|人才|项目|高校|单位)", text[m.end() :]):
+                continue  # 我市科技企业 / 我市2家企业: the city qualifies a noun, it does not act
             if w in self.anaphora:
                 pseudo.append(Candidate(m.start(), m.end(), self.anaphora[w], "anaphora"))
             else:
