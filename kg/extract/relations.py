@@ -252,6 +252,8 @@ class RelationExtractor:
             for o in orgs:
                 if o.type != "GovernmentBody" or o.end > j or j - o.end > 14:
                     continue
+                if role not in self.implied:
+                    continue  # 市财政局党组书记、局长X: both titles are in the same body
                 chain = re.fullmatch(r"([\u4e00-\u9fff]{1,6})、(?:[\u4e00-\u9fff]{1,6}、)*", text[o.end : j])
                 if chain and chain.group(1) in self._titles:
                     out.append(
