@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -170,6 +171,8 @@ def _opening_organisation(doc: Any, text: str) -> str:
             return ""
         if c.type in _ORG:
             lead = text[: c.start]
-            if not any(ch in lead for ch in "与和同跟对向在由为从经把被将"):
+            if not any(ch in lead for ch in "与和同跟对向在由为从经把被将") and re.fullmatch(
+                r"([^，,]{0,5}[，,])?|[“‘《(（]", lead
+            ):
                 return text[c.start : c.end]
     return ""

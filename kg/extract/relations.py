@@ -740,6 +740,32 @@ class RelationExtractor:
                     )
         return out
 
+    def _fronted_focus_subject(
+        self, text: str, ments: list[Candidate], ind: Candidate, types: set[str]
+    ) -> Candidate | None:
+        """围绕A、B等重点产业，我市… / 聚焦A产业，建成X: an industry in a fronted phrase is the
+        focus of the next segment's subject, or of the body that segment builds."""
+        seg0 = max(text.rfind(ch, 0, ind.start) for ch in "，,；;。") + 1
+        if not re.match(r"(围绕|聚焦|面向|瞄准|针对|立足)", text[seg0:]):
+            return None
+        nxt = text.find("，", ind.end)
+        if nxt < 0 or re.search("[。；]", text[ind.end : nxt]):
+            return None
+        own = [m for m in ments if ind.end < m.start < nxt and m.rule == "home"]
+        if own and re.match(r"[^，]{0,3}的", text[own[0].end : nxt]):
+            return own[0]  # 围绕A、B等我市独有的产业特点，…
+        for m in ments:
+            if m.start <= nxt:
+                continue
+            lead = text[nxt + 1 : m.start]
+            if m.type in types and (
+                (len(lead) <= 2 and not re.search("[在与和由对向从为]", lead))
+                or re.fullmatch(r"(建成|建设|打造|成立|设立|组建)(了)?", lead)
+            ):
+                return m
+            break
+        return None
+
     def _industries(self, text: str, ments: list[Candidate]) -> list[RawRelation]:
         out = []
         rule = self._industry_rule
@@ -757,7 +783,10 @@ class RelationExtractor:
                 if not (m.type == "Place" and m.rule != "home" and self._name(text, m) != self.home)
             ]
             subj = self._left_subject(text, cands, ind.start, cs, subj_t, prefer_head=True)
-            between = text[subj.end if subj else cs : ind.start]
+            tag = "industry:focus"
+            if subj is None:
+                subj = self._fronted_focus_subject(text, cands, ind, subj_t)
+            between = text[subj.end if subj and subj.end <= ind.start else cs : ind.start]
             after = text[ind.end : ind.end + 8]
             if re.match(r"(产业)?(投资|增加值|产值|增速|同比|占比|比重)", after):
                 continue  # 高新技术产业投资同比增长…: a statistic, not a focus
@@ -789,7 +818,7 @@ class RelationExtractor:
                     sname,
                     "focusIndustry",
                     text[ind.start : ind.end],
-                    "industry:focus",
+                    tag,
                     0.65 if sname else 0.45,
                     s_type="" if sname else stype,
                 )
