@@ -41,6 +41,10 @@ class RawRelation:
     s_type: str = ""  # for anaphora/carried subjects: the type the subject must have
 
 
+# words after an industry that make it a statistic (高新技术产业投资同比增长…), not a focus
+_STATISTIC = r"(产业)?(投资|增加值|产值|增速|同比|占比|比重|营收|收入)"
+
+
 def _types(spec: list[str]) -> set[str]:
     out: set[str] = set()
     for t in spec:
@@ -115,7 +119,10 @@ class RelationExtractor:
             if any(c.start <= m.start() < c.end for c in top):
                 continue
             w = m.group()
-            if re.match(r"[\d\u4e00-\u9fff]{0,4}?(企业|公司|人才|项目|高校|单位)", text[m.end() :]):
+            if re.match(
+                r"[\d\u4e00-\u9fff]{0,4}?(企业|公司|人才|项目|高校|单位)|\d+[个家所名项]",
+                text[m.end() :],
+            ):
                 continue  # 我市科技企业 / 我市2家企业: the city qualifies a noun, it does not act
             if w in self.anaphora:
                 pseudo.append(Candidate(m.start(), m.end(), self.anaphora[w], "anaphora"))
@@ -521,11 +528,18 @@ class RelationExtractor:
                     objs = self._right_run(text, ments, t.end(), ce, obj_t)
                     if not objs:
                         continue
+                    backers = [
+                        (b.start(), b.end())
+                        for b in re.finditer(
+                            r"在[^，。；]{2,30}?(支持|推动|扶持|帮助|指导|带动)下", text[: t.start()]
+                        )
+                    ]
                     parties = [
                         m
                         for m in ments
                         if cs <= m.start
                         and m.end <= t.start()
+                        and not any(b0 <= m.start < b1 for b0, b1 in backers)
                         and m.type in subj_t
                         and not (
                             m.type == "Place"
@@ -788,7 +802,7 @@ class RelationExtractor:
                 subj = self._fronted_focus_subject(text, cands, ind, subj_t)
             between = text[subj.end if subj and subj.end <= ind.start else cs : ind.start]
             after = text[ind.end : ind.end + 8]
-            if re.match(r"(产业)?(投资|增加值|产值|增速|同比|占比|比重)", after):
+            if re.match(_STATISTIC, after):
                 continue  # 高新技术产业投资同比增长…: a statistic, not a focus
             if any(
                 m.end == ind.start and self._is_home(text, m) and text[m.start - 1 : m.start] == "为"
@@ -847,7 +861,13 @@ class RelationExtractor:
                 out.append(RawRelation(bn, "locatedIn", an, "adjacency:place-place", 0.8))
             elif a.rule == "home" and gap == "" and b.type in ORG_TYPES - {"GovernmentBody"}:
                 out.append(RawRelation(bn, "locatedIn", self.home, "adjacency:home", 0.75))
-            elif a.type == "Place" and b.type == "Industry" and gap == "" and self._is_home(text, a):
+            elif (
+                a.type == "Place"
+                and b.type == "Industry"
+                and gap == ""
+                and self._is_home(text, a)
+                and not re.match(_STATISTIC, text[b.end :])
+            ):
                 if text[max(0, a.start - 1) : a.start] == "为":
                     # X为平湖汽车产业提供服务: the industry is X's focus, the city benefits
                     cs, _ = self._clause_bounds(text, a.start)
@@ -1042,6 +1062,13 @@ class RelationExtractor:
                 and c.rule != "anaphora"
             ]
             head = self._sentence_subject(text, ments, m.start(), ORG_TYPES)
+            made = re.compile(r"(成立|设立|建立|共建|组建|创建)(了)?").search(
+                text, m.end(), self._clause_bounds(text, m.end())[1]
+            )
+            if made and (head is None or head in givers or head.start > m.start()):
+                # 在X的推动下，A与B联合发起成立了C: X supported the new body C
+                built = [c for c in ments if c.start >= made.end() and c.type in ORG_TYPES]
+                head = built[0] if built else head
             if head is None or head in givers:
                 others = [c for c in ments if c.start >= m.end() and c.type in ORG_TYPES]
                 head = others[0] if others else None
