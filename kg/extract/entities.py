@@ -104,6 +104,15 @@ class EntityRecognizer:
         self._event_re = re.compile(alternation(lx.patterns.get("event_suffixes", [])))
         self._program_re = re.compile(alternation(lx.patterns.get("program_suffixes", [])))
         self._abbr_re = re.compile(alternation(list(lx.abbreviations)))
+        nouns = lx.patterns.get("appositive_class_nouns", [])
+        words = lx.patterns.get("trade_words", [])
+        self._appositive_re = (
+            re.compile(
+                rf"(?:{alternation(nouns)})([\u4e00-\u9fff]{{1,6}}?(?:{alternation(words)}))"
+            )
+            if nouns and words
+            else None
+        )
         gov = [p + d for p in lx.gov_prefixes for d in lx.gov_departments] + lx.gov_departments
         self._gov_re = re.compile(alternation(gov))
         self._famous_re = re.compile(alternation(lx.famous)) if lx.famous else None
@@ -147,6 +156,7 @@ class EntityRecognizer:
         cands += self._tours(text)
         cands += self._award_titles(text)
         cands += self._persons(text)
+        cands += self._appositive_firms(text)
         cands += self._prizes(text, [c for c in cands if c.type == "Event"])
         cands += self._units(text, toks, [c for c in cands if c.type in ORG_TYPES])
         numbered = self._numbered_units(text, toks)
@@ -575,6 +585,20 @@ class EntityRecognizer:
                     and c.end - u.start <= self.max_name
                 ):
                     out.append(Candidate(u.start, c.end, c.type, "unit:numbered-lab", priority=2))
+        return out
+
+    def _appositive_firms(self, text: str) -> list[Candidate]:
+        """A trade name right after a class noun: 算力龙头企业某某科技, 头部企业深圳某某微电子."""
+        if self._appositive_re is None:
+            return []
+        out = []
+        for m in self._appositive_re.finditer(text):
+            name = m.group(1)
+            if any(w in self.lex.left_stop for w in (name[:2], name[:1])):
+                continue
+            out.append(
+                Candidate(m.start(1), m.end(1), "Enterprise", "appositive:trade-name", priority=1)
+            )
         return out
 
     def _lexicon(self, text: str) -> list[Candidate]:

@@ -127,6 +127,8 @@ class Lexicon:
             "generic_program_words",
             "program_titles",
             "scheme_shapes",
+            "appositive_class_nouns",
+            "trade_words",
         ):
             if key in data:
                 self.patterns.setdefault(key, []).extend(data[key])
