@@ -261,7 +261,9 @@ class RelationExtractor:
                     continue
                 if role not in self.implied:
                     continue  # 市财政局党组书记、局长X: both titles are in the same body
-                chain = re.fullmatch(r"([\u4e00-\u9fff]{1,6})、(?:[\u4e00-\u9fff]{1,6}、)*", text[o.end : j])
+                chain = re.fullmatch(
+                    r"([\u4e00-\u9fff]{1,6})、(?:[\u4e00-\u9fff]{1,6}、)*", text[o.end : j]
+                )
                 if chain and chain.group(1) in self._titles:
                     out.append(
                         RawRelation(
@@ -531,7 +533,8 @@ class RelationExtractor:
                     backers = [
                         (b.start(), b.end())
                         for b in re.finditer(
-                            r"在[^，。；]{2,30}?(支持|推动|扶持|帮助|指导|带动)下", text[: t.start()]
+                            r"在[^，。；]{2,30}?(支持|推动|扶持|帮助|指导|带动)下",
+                            text[: t.start()],
                         )
                     ]
                     parties = [
@@ -805,7 +808,9 @@ class RelationExtractor:
             if re.match(_STATISTIC, after):
                 continue  # 高新技术产业投资同比增长…: a statistic, not a focus
             if any(
-                m.end == ind.start and self._is_home(text, m) and text[m.start - 1 : m.start] == "为"
+                m.end == ind.start
+                and self._is_home(text, m)
+                and text[m.start - 1 : m.start] == "为"
                 for m in ments
                 if m.start > 0
             ):
