@@ -592,6 +592,19 @@ class EntityRecognizer:
         if self._appositive_re is None:
             return []
         out = []
+        # 某某这一链主型企业: the token before 这一 + a class noun is the firm's name
+        nouns = self.lex.patterns.get("appositive_class_nouns", [])
+        for m in re.finditer(rf"这一(?:{alternation(nouns)}|[\u4e00-\u9fff]{{1,3}}企业)", text):
+            tok = next((t for t in self._toks if t[1] == m.start()), None)
+            if (
+                tok is not None
+                and 2 <= len(tok[2]) <= 4
+                and not self._is_stop_token(tok[2])
+                and re.fullmatch(r"[\u4e00-\u9fff]+", tok[2])
+            ):
+                out.append(
+                    Candidate(tok[0], tok[1], "Enterprise", "appositive:this-firm", priority=1)
+                )
         for m in self._appositive_re.finditer(text):
             name = m.group(1)
             if any(w in self.lex.left_stop for w in (name[:2], name[:1])):

@@ -344,6 +344,8 @@ class RelationExtractor:
             if not run and re.search(r"[，,]", gap) and len(gap) > 12:
                 break
             if m.type in types:
+                if run and run[-1].type == "Place" and m.type == "Place" and run[-1].end == m.start:
+                    run.pop()  # 我市新仓镇: the town, not the city that qualifies it
                 run.append(m)
                 last = m.end
             elif run:
