@@ -461,6 +461,8 @@ class RelationExtractor:
                 continue  # 投资机构, 合作方: a noun compound, not the verb
             if re.search(r"(领域|行业|产业|总|固定资产|社会)$", text[: t.start()]):
                 continue  # 总投资, 领域投资: a noun
+            if t.group().startswith("签") and re.match(r"(落户|落地|入驻|进驻)", text[t.end() :]):
+                continue  # 签约落户: settling in, not an agreement with the place
             for rule in self._trig[t.group()]:
                 subj_t, obj_t = _types(rule["subj"]), _types(rule["obj"])
                 kind, p = rule["kind"], rule["p"]
@@ -633,11 +635,13 @@ class RelationExtractor:
                     )
                     if wi >= 0:
                         wpos = cs + wi
+                        topic = re.search(r"就", text[wpos : t.start()])
+                        stop = wpos + topic.start() if topic else t.start()
                         partners = [
                             m
                             for m in ments
-                            if wpos < m.start and m.end <= t.start() and m.type in obj_t
-                        ]
+                            if wpos < m.start and m.end <= stop and m.type in obj_t
+                        ]  # 与A就共建B进行签约: B is the topic, not a party
                         # the subject is in the same comma segment or opens the sentence;
                         # a mention in an earlier segment is usually some other verb's object
                         seg0 = max(cs, max(text.rfind(ch, 0, wpos) for ch in "，,") + 1)
