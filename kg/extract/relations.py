@@ -520,12 +520,17 @@ class RelationExtractor:
                                     )
                                 )
                         else:
+                            p2 = p
+                            if p == "founded" and t.group() in ("创建", "建成") and re.match(
+                                r"[\u4e00-\u9fff]{0,3}级", oname
+                            ):
+                                p2 = "hasAward"  # 成功创建省级农业科技园区: a title earned
                             out.append(
                                 RawRelation(
                                     sname,
-                                    p,
+                                    p2,
                                     oname,
-                                    tag,
+                                    tag if p2 == p else f"trigger:hasAward:{t.group()}",
                                     conf,
                                     s_type="" if sname else "|".join(sorted(subj_t)),
                                 )
