@@ -104,6 +104,8 @@ class EntityRecognizer:
         self._event_re = re.compile(alternation(lx.patterns.get("event_suffixes", [])))
         self._program_re = re.compile(alternation(lx.patterns.get("program_suffixes", [])))
         self._abbr_re = re.compile(alternation(list(lx.abbreviations)))
+        self._ind_text: str | None = None
+        self._ind_spans: list[tuple[int, int]] = []
         nouns = lx.patterns.get("appositive_class_nouns", [])
         words = lx.patterns.get("trade_words", [])
         self._appositive_re = (
@@ -287,7 +289,7 @@ class EntityRecognizer:
                     k = j - 1
                     continue
                 break
-            if self._is_stop_token(tok) and tok not in allow:
+            if self._is_stop_token(tok) and tok not in allow and not self._in_industry(text, s, e):
                 break
             if len(tok) >= 2 and tok[0] in _GLUED_STOPS and tok not in self._freq:
                 start = s + 1  # 以明湖 / 及鼎峰: the segmenter glued a function word on
@@ -295,6 +297,13 @@ class EntityRecognizer:
             start = s
             k -= 1
         return start
+
+    def _in_industry(self, text: str, s: int, e: int) -> bool:
+        """Is ``text[s:e]`` inside an industry term (节能 in 新能源及节能环保行业总决赛)?"""
+        if self._ind_text is not text:
+            self._ind_text = text
+            self._ind_spans = [(m.start(), m.end()) for m in self.lex.industry_re.finditer(text)]
+        return any(a <= s and e <= b and b - a > e - s for a, b in self._ind_spans)
 
     def _excluded(self, name: str, suffix: str) -> bool:
         """Common words that end like an organisation (布局, 子公司) are not names."""
