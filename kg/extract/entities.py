@@ -45,6 +45,8 @@ _NON_NAME_TAGS = {
     "q",
     "mq",
 }
+# words for members that may stand inside an association's name (专家联谊会, 企业家协会)
+_MEMBER_WORDS = frozenset({"专家", "企业家", "校友", "人才", "院士", "学者", "青年", "博士"})
 _EVENT_INNER = frozenset({"之", "及", "企业", "全市"})
 _GLUED_STOPS = set("以及与和在对向从把被将为由只个家获")
 _COUNT_RE = re.compile(r"^[\d一二三四五六七八九十两几多数]+[大个家只项批类种所名位]$")
@@ -457,7 +459,9 @@ class EntityRecognizer:
                 continue
             if m.end() < len(text) and text[m.end()] in "内外里":
                 pass
-            start = self._walk_left(text, toks, m.start())
+            start = self._walk_left(
+                text, toks, m.start(), _MEMBER_WORDS if suf.members_ok else frozenset()
+            )
             start = self._trim_head(text, start, m.end())
             prefix = text[start : m.start()]
             if self._excluded(text[start : m.end()], suf.suffix):
