@@ -106,6 +106,7 @@ class EntityRecognizer:
         self._event_re = re.compile(alternation(lx.patterns.get("event_suffixes", [])))
         self._program_re = re.compile(alternation(lx.patterns.get("program_suffixes", [])))
         self._abbr_re = re.compile(alternation(list(lx.abbreviations)))
+        self._platform_nouns = tuple(lx.patterns.get("platform_class_nouns", [])) or ("\x00",)
         self._ind_text: str | None = None
         self._ind_spans: list[tuple[int, int]] = []
         nouns = lx.patterns.get("appositive_class_nouns", [])
@@ -761,6 +762,14 @@ class EntityRecognizer:
                 tuple(self.lex.patterns.get("event_suffixes", [])), e
             ):
                 continue  # handled by the event rule
+            if (
+                2 <= len(inner) <= 8
+                and not re.search("[，。、；：！？]", inner)
+                and text.startswith(self._platform_nouns, e)
+            ):
+                # “某某湾”科创平台: the quoted word is the platform's name
+                out.append(Candidate(s + 1, e - 1, "Platform", "quoted:platform", priority=2))
+                continue
             if self.lex.suffix_re.search(inner):
                 continue
             if any(rx.match(inner) for rx in self._scheme_shapes):

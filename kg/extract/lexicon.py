@@ -130,6 +130,7 @@ class Lexicon:
             "scheme_shapes",
             "appositive_class_nouns",
             "trade_words",
+            "platform_class_nouns",
         ):
             if key in data:
                 self.patterns.setdefault(key, []).extend(data[key])
