@@ -266,6 +266,13 @@ class Resolver:
                 canonical = k
             ent = Entity(key=k, name=canonical, type=typ)
             ent.aliases = {m.text for m in ms} | set(names) | {k}
+            if typ in ("Program", "Event"):
+                # “聚才建圈强链”行动 is also called by its quoted core
+                ent.aliases |= {
+                    q.group(1)
+                    for n in list(ent.aliases) + [canonical]
+                    if (q := re.fullmatch(r"“([^“”]{2,20})”[\u4e00-\u9fff]{1,3}", n))
+                }
             ent.aliases.discard(canonical)
             ent.mentions = sorted(ms, key=lambda m: (m.article, m.start, m.end))
             for m in ent.mentions:
