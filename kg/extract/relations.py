@@ -394,7 +394,7 @@ class RelationExtractor:
         return best
 
     def _left_coordinated(
-        self, text: str, ments: list[Candidate], head: Candidate
+        self, text: str, ments: list[Candidate], head: Candidate, same_type: bool = True
     ) -> list[Candidate]:
         """Mentions joined to ``head`` by 、/和/与/及 on its left or right (A、B入选…)."""
         out: list[Candidate] = []
@@ -403,7 +403,9 @@ class RelationExtractor:
         k = i
         while k > 0 and text[ordered[k - 1].end : ordered[k].start] in ("、", "和", "与", "及"):
             k -= 1
-            if ordered[k].type == head.type:
+            if ordered[k].type == head.type or (
+                not same_type and ordered[k].type in ORG_TYPES and head.type in ORG_TYPES
+            ):
                 out.append(ordered[k])
         k = i
         while k + 1 < len(ordered) and text[ordered[k].end : ordered[k + 1].start] in (
@@ -413,7 +415,9 @@ class RelationExtractor:
             "及",
         ):
             k += 1
-            if ordered[k].type == head.type:
+            if ordered[k].type == head.type or (
+                not same_type and ordered[k].type in ORG_TYPES and head.type in ORG_TYPES
+            ):
                 out.append(ordered[k])
         return out
 
@@ -481,13 +485,22 @@ class RelationExtractor:
                             for m in ments
                             if cs <= m.start
                             and m.end <= t.start()
-                            and t.start() - m.end <= 12
+                            and (
+                                t.start() - m.end <= 12
+                                or re.fullmatch(
+                                    r"等[^，。；]{0,12}的(签约|相继|先后|成功)*",
+                                    text[m.end : t.start()],
+                                )
+                            )
                             and m.type in ("Enterprise", "ResearchInstitute", "Platform")
                             and m.rule != "anaphora"
                         ]
                         if subs:
                             head = subs[-1]
-                            for sm in [head, *self._left_coordinated(text, ments, head)]:
+                            for sm in [
+                                head,
+                                *self._left_coordinated(text, ments, head, same_type=False),
+                            ]:
                                 out.append(
                                     RawRelation(
                                         text[sm.start : sm.end], p, self.home, f"{tag}:home", 0.6
@@ -552,6 +565,7 @@ class RelationExtractor:
                         if cs <= m.start
                         and m.end <= t.start()
                         and not any(b0 <= m.start < b1 for b0, b1 in backers)
+                        and text[m.start - 1 : m.start] != "在"  # 在X举办的: a venue
                         and m.type in subj_t
                         and not (
                             m.type == "Place"
@@ -660,6 +674,8 @@ class RelationExtractor:
                             )
                     else:
                         partners = self._right_run(text, ments, t.end(), ce, obj_t)
+                        if partners and re.search("[，,]", text[t.end() : partners[0].start]):
+                            partners = []  # 对接协调，至目前已实现A…: A is another verb's
                         subj = self._left_subject(text, ments, t.start(), cs, subj_t)
                     orgs_only = [m for m in partners if m.type != "Place"]
                     partners = orgs_only or partners
