@@ -311,7 +311,7 @@ class Resolver:
                 if not s or not o or s == o:
                     continue
                 res.relations.append(replace(r, s=s, o=o))
-        res.relations = _dedupe(res.relations)
+        res.relations = _drop_parent_partnerships(_dedupe(res.relations))
         _split_namesakes(res)
         return res
 
@@ -509,6 +509,20 @@ def _split_namesakes(res: Resolution) -> None:
             ]
         if not ent.mentions:
             del res.entities[key]
+
+
+def _drop_parent_partnerships(rels: list[Relation]) -> list[Relation]:
+    """A unit does not "cooperate" with its own parent (研究院依托上海交通大学 where the
+    institute is the university's): drop cooperatesWith/signedAgreementWith between two
+    entities that a subOrganizationOf fact links."""
+    family = {frozenset((r.s, r.o)) for r in rels if r.p == "subOrganizationOf"}
+    return [
+        r
+        for r in rels
+        if not (
+            r.p in ("cooperatesWith", "signedAgreementWith") and frozenset((r.s, r.o)) in family
+        )
+    ]
 
 
 def _dedupe(rels: list[Relation]) -> list[Relation]:
