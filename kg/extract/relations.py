@@ -1197,8 +1197,10 @@ class RelationExtractor:
             venue = [
                 c
                 for c in ments
-                if c.start == m.start() + 1 and c.end <= m.end() and c.type in ("Place", "Platform")
-            ]
+                if c.start == m.start() + 1
+                and re.fullmatch(r"(内|中|上|里|现场)?", text[c.end : m.end(1)])
+                and c.type in ("Place", "Platform")
+            ]  # the whole phrase between 在 and 举行 names the venue
             events = [c for c in ments if c.type == "Event" and c.end <= m.start()]
             if venue and events:
                 out.append(
