@@ -371,7 +371,9 @@ class RelationExtractor:
             near = [
                 m
                 for m in ments
-                if seg <= m.start and m.end <= pos and (m.type in types or m.rule == "anaphora")
+                if seg <= m.start
+                and m.end <= pos
+                and (m.type in types or (m.rule == "anaphora" and m.type == "Organization"))
             ]
             last = near[-1] if near else None
             if last and (last.rule == "anaphora" or re.search("由$", text[seg : last.start])):
@@ -461,7 +463,10 @@ class RelationExtractor:
             ):
                 continue  # trigger inside a name (服务中心 has 服务, 投资 in 某某投资)
             cs, ce = self._clause_bounds(text, t.start())
-            if re.match(r"(机构|人|方|者|总额|额|规模|力度|基金|公司|领域)", text[t.end() :]):
+            if re.match(
+                r"(机构|人|方|者|总额|额|规模|力度|基金|公司|领域|飞地|平台|体系|品牌|站|团队|热线)",
+                text[t.end() :],
+            ):
                 continue  # 投资机构, 合作方: a noun compound, not the verb
             if re.search(r"(领域|行业|产业|总|固定资产|社会)$", text[: t.start()]):
                 continue  # 总投资, 领域投资: a noun
@@ -706,6 +711,8 @@ class RelationExtractor:
         for a in ments:
             if a.type != "Award":
                 continue
+            if re.match(r"\d+(家|个|项|名|所|人)", text[a.end :]):
+                continue  # 拟申报某某企业21家: a count of future holders, not an honour held
             nxt = [
                 m
                 for m in ments
@@ -1256,6 +1263,24 @@ class RelationExtractor:
                             0.6,
                         )
                     )
+        # A与B还以资金为切口… / A与B共同围绕…: two organisations acting jointly cooperate
+        for a, b in zip(ments, ments[1:]):
+            if (
+                a.type in ORG_TYPES
+                and b.type in ORG_TYPES
+                and a.rule not in ("anaphora", "home")
+                and text[a.end : b.start] in ("与", "和", "同")
+                and re.match(r"(还|也|共同|联合|一起|携手)?(以|通过|围绕|针对|依托)", text[b.end :])
+            ):
+                out.append(
+                    RawRelation(
+                        self._name(text, a),
+                        "cooperatesWith",
+                        self._name(text, b),
+                        "pattern:A与B共同以…",
+                        0.55,
+                    )
+                )
         # a guest list: 出席本次论坛的嘉宾有来自A的…、B、C等…
         gm = re.search(
             r"(出席|参加|参与|参会)[^，。；]{0,12}的(嘉宾|单位|企业|机构|代表)[^，。；]{0,4}"
