@@ -85,6 +85,7 @@ class Resolver:
             return False  # 组织部, 科技局: in a city's column these name the city's body
         suffix = self.lex.suffix_map.get(name)
         return suffix is not None and suffix.min_prefix > 0
+
     def expand(self, name: str) -> str:
         """Expand general abbreviations (上海交大 → 上海交通大学; 上海交大X… → 上海交通大学X…).
 

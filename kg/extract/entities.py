@@ -548,7 +548,9 @@ class EntityRecognizer:
                 if not m:
                     continue
                 mid = m.group(1)
-                if mid in ("院",) or mid.startswith(("相关", "有关", "各", "所属", "下属", "其他", "部分")):
+                if mid in ("院",) or mid.startswith(
+                    ("相关", "有关", "各", "所属", "下属", "其他", "部分")
+                ):
                     continue  # 清华大学相关院系: some of its schools, not one named unit
                 # 车辆与运载学院: coordination inside the names of academic units only
                 coord = u["type"] in ("University", "ResearchInstitute") and re.fullmatch(

@@ -539,8 +539,10 @@ class RelationExtractor:
                                 )
                         else:
                             p2 = p
-                            if p == "founded" and t.group() in ("创建", "建成") and re.match(
-                                r"[\u4e00-\u9fff]{0,3}级", oname
+                            if (
+                                p == "founded"
+                                and t.group() in ("创建", "建成")
+                                and re.match(r"[\u4e00-\u9fff]{0,3}级", oname)
                             ):
                                 p2 = "hasAward"  # 成功创建省级农业科技园区: a title earned
                             out.append(
@@ -662,9 +664,7 @@ class RelationExtractor:
                         topic = re.search(r"就", text[wpos : t.start()])
                         stop = wpos + topic.start() if topic else t.start()
                         partners = [
-                            m
-                            for m in ments
-                            if wpos < m.start and m.end <= stop and m.type in obj_t
+                            m for m in ments if wpos < m.start and m.end <= stop and m.type in obj_t
                         ]  # 与A就共建B进行签约: B is the topic, not a party
                         # the subject is in the same comma segment or opens the sentence;
                         # a mention in an earlier segment is usually some other verb's object
