@@ -1321,13 +1321,16 @@ class RelationExtractor:
         return out
 
     def _name_internal(self, text: str, ments: list[Candidate]) -> list[RawRelation]:
-        """Facts inside a name: an event or platform named after an industry (氢燃料电池技术论坛)
-        focuses on it; an award named after a contest (…大赛特等奖) means taking part in it."""
+        """Facts inside a name: an event named after an industry (氢燃料电池技术论坛) is about it;
+        a programme inside a name (…大会战之…活动) is the programme it belongs to.
+
+        A platform or fund named after an industry (某某新材料科技园) is not stated to focus on
+        it; the industry word stays in the name's anatomy (``kg:industryWord``) instead."""
         out: list[RawRelation] = []
         programs = [p for p in ments if p.type == "Program"]
         for c in ments:
             name = text[c.start : c.end]
-            if c.type in ("Event", "Platform", "Program", "Fund"):
+            if c.type == "Event":
                 for m in self._industry_re.finditer(name):
                     out.append(RawRelation(name, "focusIndustry", m.group(), "name:industry", 0.6))
             if c.type in ("Event", "Fund", "GovernmentBody", "Program", "Award"):
