@@ -517,6 +517,14 @@ class RelationExtractor:
                     subj = self._left_subject(
                         text, ments, t.start(), cs, subj_t, prefer_head=True, segment_first=True
                     )
+                    if subj is not None and p == "locatedIn" and subj.rule != "anaphora":
+                        seg0 = max(text.rfind(ch, 0, t.start()) for ch in "，,") + 1
+                        if (
+                            subj.start < seg0
+                            and text[subj.end : seg0].strip("，,")
+                            and self._sentence_subject(text, ments, t.start(), subj_t) is not subj
+                        ):
+                            subj = None  # …，当天有2个项目签约落户平湖: what settles is nearby
                     sname = self._name(text, subj) if subj else ""
                     conf = 0.75 if subj and sname else 0.55
                     for o in objs:
@@ -923,7 +931,7 @@ class RelationExtractor:
                                 0.6,
                             )
                         )
-                        continue
+                    continue  # without a giver named in the clause, nothing is stated
                 out.append(
                     RawRelation(self.home, "focusIndustry", bn, "adjacency:home-industry", 0.7)
                 )
