@@ -109,3 +109,118 @@ def test_seed_extraction_has_every_core_type(seed_corpus) -> None:
         "Person",
     ):
         assert t in types
+
+
+# --- relation rules added for issue #4 (invented names, not seed entities) -----------------
+
+
+def test_academic_units_joined_by_yu_in_a_list(nlp) -> None:
+    m = mentions(nlp, "密切与复旦大学材料研究院、车辆与运载学院、材料与化学学院等的对接交流。")
+    assert m.get("车辆与运载学院") == "University"
+    assert m.get("材料与化学学院") == "University"
+
+
+def test_with_clause_subject_is_the_city_not_an_earlier_object(nlp) -> None:
+    r = relations(
+        nlp, "我市选派1人赴复旦大学挂职，密切与复旦大学材料研究院、信息学院等的对接交流。"
+    )
+    assert ("平湖市", "cooperatesWith", "复旦大学材料研究院") in r
+    assert not any(s == "复旦大学" and p == "cooperatesWith" for s, p, _ in r)
+
+
+def test_title_chain_gives_a_post_in_each_body(nlp) -> None:
+    r = relations(nlp, "市委常委、组织部长李明华出席活动。")
+    assert ("李明华", "holdsPost", "市委") in r
+    assert any(s == "李明华" and o.endswith("组织部") for s, p, o in r if p == "holdsPost")
+
+
+def test_city_and_district_are_one_place(nlp) -> None:
+    m = mentions(nlp, "我市还与上海市松江区签订了合作协议。")
+    assert m.get("上海市松江区") == "Place"
+
+
+def test_respectively_cofounded_lists(nlp) -> None:
+    r = relations(nlp, "我市已与复旦大学、同济大学等高等院校合作共建新材料研究院、智能传感研究院。")
+    assert ("复旦大学", "cofounded", "新材料研究院") in r
+    assert ("同济大学", "cofounded", "智能传感研究院") in r
+    assert ("平湖市", "cofounded", "新材料研究院") in r
+    assert ("复旦大学", "cofounded", "智能传感研究院") not in r
+
+
+def test_guest_list_takes_part_in_the_event(nlp) -> None:
+    r = relations(nlp, "出席本次论坛的嘉宾有来自启明创投、红杉资本等专业投资机构的代表。")
+    assert {s for s, p, _ in r if p == "participatedIn"} >= {"启明创投", "红杉资本"}
+
+
+def test_listed_awards_share_their_winner(nlp) -> None:
+    r = relations(
+        nlp,
+        "孵化企业嘉兴明光电子有限公司先后荣获平湖创新创业大赛一等奖、嘉兴市孵化器创新创业大赛二等奖等荣誉。",
+    )
+    winners = {s for s, p, o in r if p == "hasAward"}
+    assert winners == {"嘉兴明光电子有限公司"}
+    assert ("嘉兴明光电子有限公司", "participatedIn", "平湖创新创业大赛") in r
+
+
+def test_trade_name_after_a_class_noun_is_a_firm(nlp) -> None:
+    m = mentions(nlp, "算力龙头企业云启科技联合浙江大学共建智能制造研究院。")
+    assert m.get("云启科技") == "Enterprise"
+    r = relations(nlp, "算力龙头企业云启科技联合浙江大学共建智能制造研究院。")
+    assert ("云启科技", "cofounded", "智能制造研究院") in r
+    assert ("云启科技", "cooperatesWith", "浙江大学") in r
+    assert ("云启科技", "focusIndustry", "算力") in r
+
+
+def test_fronted_industry_phrase_belongs_to_the_next_subject(nlp) -> None:
+    r = relations(nlp, "聚焦汽车零部件产业，建成明湖车谷孵化器，孵化器面积5300多平方米。")
+    assert ("明湖车谷孵化器", "focusIndustry", "汽车零部件产业") in r
+
+
+def test_backer_in_zai_phrase_supports_the_new_body(nlp) -> None:
+    r = relations(
+        nlp,
+        "在市科技局的推动下，嘉兴明远投资有限公司与嘉兴启航创业投资有限公司联合发起成立了平湖启航创投基金。",
+    )
+    assert ("市科技局", "supports", "平湖启航创投基金") in r
+    assert not any(s == "市科技局" and p == "cofounded" for s, p, _ in r)
+
+
+def test_industry_statistics_are_not_a_focus(nlp) -> None:
+    r = relations(nlp, "今年上半年，全市高新技术产业投资44.69亿元，同比增长40.6%。")
+    assert not any(p == "focusIndustry" for _, p, _ in r)
+
+
+def test_signing_to_settle_is_not_an_agreement(nlp) -> None:
+    r = relations(nlp, "浙江明芯电子有限公司于2021年12月签约落户曹桥街道。")
+    assert not any(p == "signedAgreementWith" for _, p, _ in r)
+
+
+def test_topic_after_jiu_is_not_a_party(nlp) -> None:
+    r = relations(
+        nlp, "近日，平湖市人民政府与中国电子科技集团三十六所就共建平湖传感实验室进行签约。"
+    )
+    parties = {o for s, p, o in r if p == "signedAgreementWith"}
+    assert parties == {"中国电子科技集团三十六所"}
+
+
+def test_city_qualifying_a_noun_is_not_a_party(nlp) -> None:
+    r = relations(nlp, "市科技局积极组织我市科技企业参加中国创新创业大赛等活动。")
+    assert not any(s == "平湖市" and p == "participatedIn" for s, p, _ in r)
+
+
+def test_noun_compounds_are_not_trigger_verbs(nlp) -> None:
+    r = relations(
+        nlp, "关注新能源领域的启明创投、红杉资本等专业投资机构，以及明芯电子、云启科技等企业。"
+    )
+    assert not any(p == "investedIn" for _, p, _ in r)
+
+
+def test_lab_named_after_a_numbered_institute_is_one_body(nlp) -> None:
+    m = mentions(nlp, "中国电子科技集团三十六所嘉兴实验室正式启用。")
+    assert m.get("中国电子科技集团三十六所嘉兴实验室") == "ResearchInstitute"
+    r = relations(nlp, "中国电子科技集团三十六所嘉兴实验室正式启用。")
+    assert (
+        "中国电子科技集团三十六所嘉兴实验室",
+        "subOrganizationOf",
+        "中国电子科技集团三十六所",
+    ) in r
