@@ -86,6 +86,20 @@ def open_store(path: Path, read_only: bool = True) -> ox.Store:
         raise StoreError(f"cannot open the graph store at {path}: {exc}") from None
 
 
+def rdflib_dataset(path: Path) -> Any:
+    """The persistent store seen through rdflib's API (``rdflib.Dataset`` on oxrdflib's
+    Oxigraph store): rdflib code and SPARQL run on the same data without a copy, and
+    without rdflib's in-memory limits. Read-only.
+
+    >>> ds = rdflib_dataset(Path("output/store"))          # doctest: +SKIP
+    >>> ds.query("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")  # doctest: +SKIP
+    """
+    import rdflib
+    from oxrdflib import OxigraphStore
+
+    return rdflib.Dataset(store=OxigraphStore(store=open_store(path)))
+
+
 def memory_store(nquads: str) -> ox.Store:
     store = ox.Store()
     store.load(nquads.encode("utf-8"), format=ox.RdfFormat.N_QUADS)

@@ -390,3 +390,12 @@ def test_every_query_is_documented() -> None:
     doc = (ROOT / "docs" / "queries.md").read_text(encoding="utf-8")
     for name in ALL:
         assert f"`{name}`" in doc, name
+
+
+def test_rdflib_api_on_the_persistent_store(built_output) -> None:
+    """The rdflib API stays available over the same Oxigraph store (oxrdflib)."""
+    from kg.store import rdflib_dataset
+
+    ds = rdflib_dataset(built_output / "store")
+    rows = list(ds.query("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"))
+    assert int(rows[0][0]) > 1000
