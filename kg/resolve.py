@@ -190,11 +190,12 @@ class Resolver:
                     why[pre_redirect[k]].append((m.text, "trade-name"))
                     break
         # place-prefix and short-form merges (longest names first)
+        types = {k: self._type(ms) for k, ms in groups.items()}  # computed once: O(mentions)
         keys = sorted(groups, key=lambda k: (-len(k), k))
         redirect: dict[str, str] = dict(pre_redirect)
         by_short: dict[tuple[str, str], str] = {}
         for k in keys:
-            typ = self._type(groups[k])
+            typ = types[k]
             if typ in ("Person", "Place", "Industry", "GovernmentBody"):
                 continue  # 嘉兴市科技局 is not 市科技局: another city's body is another body
             short = self.strip_place(k)
@@ -203,7 +204,7 @@ class Resolver:
             if short != k:
                 by_short.setdefault((typ, short), k)
         for k in keys:
-            typ = self._type(groups[k])
+            typ = types[k]
             target = by_short.get((typ, k))
             if target and target != k:
                 redirect[k] = target
@@ -216,7 +217,7 @@ class Resolver:
                     k.endswith(tail)
                     and base in groups
                     and k not in redirect
-                    and self._type(groups[base]) == self._type(groups[k])
+                    and types[base] == types[k]
                 ):
                     redirect[k] = base
                     why[base].append((k, "generic-tail"))
@@ -228,7 +229,7 @@ class Resolver:
                 if norm(m.text) in page_alias[ex.page.name]
             }
             for k in sorted(names):
-                typ = self._type(groups[k]) if k in groups else ""
+                typ = types.get(k, "")
                 if (
                     typ in ("Person", "Place", "Industry", "GovernmentBody", "")
                     or len(k) < 4
@@ -241,7 +242,7 @@ class Resolver:
                     if o != k
                     and o.endswith(k)
                     and o in groups
-                    and self._type(groups[o]) == typ
+                    and types[o] == typ
                     and self._is_name_head(o[: -len(k)], names)
                 ]
                 if len(longer) == 1:
@@ -460,13 +461,16 @@ def _split_namesakes(res: Resolution) -> None:
     the original entity.
     """
     sub = {(r.s, r.o) for r in res.relations if r.p == "subOrganizationOf"}
-    for key, ent in list(res.entities.items()):
-        if ent.type != "Person":
+    posts_of: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    for r in res.relations:
+        if r.p == "holdsPost":
+            posts_of[r.s][r.o].add(r.article)
+    moves: dict[tuple[str, str], str] = {}  # (person key, article) -> new key
+    for key in sorted(posts_of):
+        ent = res.entities.get(key)
+        if ent is None or ent.type != "Person":
             continue
-        posts: dict[str, set[str]] = defaultdict(set)
-        for r in res.relations:
-            if r.s == key and r.p == "holdsPost":
-                posts[r.o].add(r.article)
+        posts = posts_of[key]
         orgs = sorted(posts)
         related = all(
             a == b
@@ -483,7 +487,7 @@ def _split_namesakes(res: Resolution) -> None:
             continue
         art_owner: dict[str, str] = {}
         for org in orgs:
-            for art in posts[org]:
+            for art in sorted(posts[org]):
                 art_owner.setdefault(art, org)
         for org in orgs:
             arts = {a for a, o in art_owner.items() if o == org}
@@ -500,16 +504,21 @@ def _split_namesakes(res: Resolution) -> None:
                 merged_by=[(ent.name, f"namesake-split:{res.entities[org].name}")],
             )
             ent.mentions = [m for m in ent.mentions if m.article not in arts]
-            res.relations = [
-                replace(
-                    r,
-                    s=new_key if (r.s == key and r.article in arts) else r.s,
-                    o=new_key if (r.o == key and r.article in arts and not r.literal) else r.o,
-                )
-                for r in res.relations
-            ]
+            for a in arts:
+                moves[(key, a)] = new_key
         if not ent.mentions:
             del res.entities[key]
+    if moves:  # one pass over the relations, whatever the number of people split
+        res.relations = [
+            replace(
+                r,
+                s=moves.get((r.s, r.article), r.s),
+                o=r.o if r.literal else moves.get((r.o, r.article), r.o),
+            )
+            if (r.s, r.article) in moves or (not r.literal and (r.o, r.article) in moves)
+            else r
+            for r in res.relations
+        ]
 
 
 def _drop_parent_partnerships(rels: list[Relation]) -> list[Relation]:
