@@ -6,11 +6,13 @@ abbreviations). :class:`Lexicon` is built once per pipeline and passed to the co
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from collections.abc import Iterable
 from typing import Any
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -22,9 +24,14 @@ def _load(path: Path) -> dict[str, Any]:
     return {k: v for k, v in data.items() if not k.startswith("_")}
 
 
-def alternation(words: list[str] | set[str]) -> str:
-    """A regex alternation that prefers the longest word."""
-    return "|".join(re.escape(w) for w in sorted(set(words), key=lambda w: (-len(w), w)) if w)
+def alternation(words: Iterable[str]) -> str:
+    """A regex alternation that prefers the longest word (cached: rules call it per sentence)."""
+    return _alternation(frozenset(words))
+
+
+@functools.lru_cache(maxsize=256)
+def _alternation(words: frozenset[str]) -> str:
+    return "|".join(re.escape(w) for w in sorted(words, key=lambda w: (-len(w), w)) if w)
 
 
 @dataclass
