@@ -15,10 +15,11 @@ from typing import Any
 import tomllib
 
 from .curation import Curation, apply_curation
-from .extract import build_nlp, extract_page
+from .engine import Cache, Job
+from .engine import run as run_jobs
 from .extract.lexicon import Lexicon
 from .extract.pipeline import PageExtraction
-from .ingest import InputError, discover, display_name, ingest_file
+from .ingest import InputError, discover, display_name, read_bytes
 from .model import Entity, Page
 from .rdf import (
     ArticleMeta,
@@ -88,8 +89,17 @@ def extract_corpus(
     *,
     progress: Progress | None = None,
     nlp: Any = None,
+    workers: int = 1,
+    engine: str = "local",
+    scheduler: str | None = None,
+    cache_dir: Path | None = None,
 ) -> Corpus:
-    """Ingest and extract every file; unreadable files are collected, never raised."""
+    """Ingest and extract every file; unreadable files are collected, never raised.
+
+    ``workers`` > 1 extracts in that many processes; ``engine="dask"`` on a Dask cluster
+    (``scheduler`` address, else a local one); ``cache_dir`` keeps extractions by content hash
+    so that unchanged files are not extracted again. Every choice gives the same result.
+    """
     files = discover(paths)
     corpus = Corpus()
     dirs = {f.parent for f in files}
@@ -101,11 +111,9 @@ def extract_corpus(
             continue
         corpus.metadata.update(meta)
         corpus.home = home
-    nlp = nlp or build_nlp(home=corpus.home)
     seen: dict[str, Path] = {}
-    for i, f in enumerate(files):
-        if progress:
-            progress(f.name, i, len(files))
+    jobs: list[Job] = []
+    for f in files:
         name = display_name(f)
         if name in seen:
             corpus.failures.append(
@@ -118,13 +126,24 @@ def extract_corpus(
             continue
         seen[name] = f
         try:
-            page = ingest_file(f)
+            jobs.append(Job(name, read_bytes(f)))
         except InputError as exc:
             corpus.failures.append(Failure(name, str(exc)))
-            continue
-        corpus.extractions.append(extract_page(page, nlp))
-    if progress:
-        progress("", len(files), len(files))
+    done = run_jobs(
+        jobs,
+        corpus.home,
+        workers=workers,
+        engine=engine,
+        scheduler=scheduler,
+        cache=Cache(cache_dir, corpus.home),
+        progress=progress,
+        nlp=nlp,
+    )
+    for d in done:
+        if d.extraction is not None:
+            corpus.extractions.append(d.extraction)
+        else:
+            corpus.failures.append(Failure(d.name, d.error))
     return corpus
 
 
@@ -235,3 +254,28 @@ def validate_graph(graph: Any) -> tuple[bool, str]:
 
 def records_jsonl(records: list[dict[str, Any]]) -> str:
     return "".join(json.dumps(r, ensure_ascii=False, sort_keys=True) + "\n" for r in records)
+
+
+_GRAPH_RE = re.compile(r"<([^<>]*)> \.$")
+
+
+def nquads_shards(nquads: str) -> dict[str, str]:
+    """Split sorted N-Quads into one shard per named graph (one per article, plus the
+    entities graph and the default graph), keyed by a file-safe graph name."""
+    shards: dict[str, list[str]] = {}
+    for line in nquads.splitlines():
+        m = _GRAPH_RE.search(line) if _is_quad(line) else None
+        graph = m.group(1).split("/id/", 1)[-1] if m else ""
+        key = re.sub(r"[^0-9A-Za-z_.-]+", "_", graph) or "default"
+        shards.setdefault(key, []).append(line)
+    return {k: "\n".join(v) + "\n" for k, v in sorted(shards.items())}
+
+
+def _is_quad(line: str) -> bool:
+    """Does an N-Quads line carry a graph term (four terms, the last an IRI)?"""
+    body = line.rstrip()[:-1].rstrip()  # without the final " ."
+    if not body.endswith(">"):
+        return False
+    start = body.rfind("<")
+    return start > 0 and body[start - 1] == " " and not body[: start - 1].rstrip().endswith("^^")
+

@@ -5,6 +5,7 @@ Exit codes: 0 ok, 1 failure (e.g. SHACL validation failed), 2 usage or input err
 
 from __future__ import annotations
 
+import shutil
 import sys
 from pathlib import Path
 
@@ -79,10 +80,55 @@ def main() -> None:
     type=click.Path(path_type=Path),
     help="Corrections to apply (default: curation.toml if present).",
 )
-def build(seeds: Path, out: Path, strict: bool, no_html: bool, curation_path: Path | None) -> None:
+@click.option(
+    "--jobs",
+    "-j",
+    "workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 256),
+    help="Extract in this many processes (or Dask workers).",
+)
+@click.option(
+    "--engine",
+    type=click.Choice(["local", "dask"]),
+    default="local",
+    show_default=True,
+    help="Where extraction runs: this machine, or a Dask cluster.",
+)
+@click.option(
+    "--scheduler",
+    metavar="ADDRESS",
+    help="Dask scheduler address (tcp://host:8786); default: a local cluster of --jobs workers.",
+)
+@click.option(
+    "--cache/--no-cache",
+    default=True,
+    show_default=True,
+    help="Keep extractions in OUT/cache by content hash; unchanged files are not re-extracted.",
+)
+@click.option(
+    "--shards/--no-shards",
+    default=None,
+    help="Write one N-Quads file per article graph to OUT/shards and bulk-load the store from "
+    "them (default: on with --engine dask).",
+)
+def build(
+    seeds: Path,
+    out: Path,
+    strict: bool,
+    no_html: bool,
+    curation_path: Path | None,
+    workers: int,
+    engine: str,
+    scheduler: str | None,
+    cache: bool,
+    shards: bool | None,
+) -> None:
     """Build the graph from SEEDS into OUT (Turtle, TriG, N-Quads, store, HTML, report)."""
-    from .build import build_graph, extract_corpus
+    from .build import build_graph, extract_corpus, nquads_shards
     from .curation import CurationError, load_curation
+    from .engine import EngineError
     from .io import atomic_write_text
     from .store import build_store
 
@@ -96,7 +142,19 @@ def build(seeds: Path, out: Path, strict: bool, no_html: bool, curation_path: Pa
             curation = load_curation(curation_path)
         except CurationError as exc:
             raise InputProblem(str(exc)) from None
-    corpus = extract_corpus([seeds], progress=_progress("extract"))
+    if scheduler and engine != "dask":
+        raise InputProblem("--scheduler needs --engine dask")
+    try:
+        corpus = extract_corpus(
+            [seeds],
+            progress=_progress("extract"),
+            workers=workers,
+            engine=engine,
+            scheduler=scheduler,
+            cache_dir=out / "cache" if cache else None,
+        )
+    except EngineError as exc:
+        raise Failed(str(exc)) from None
     for f in corpus.failures:
         click.echo(f"warning: skipped {f.message}", err=True)
     if not corpus.extractions:
@@ -111,7 +169,18 @@ def build(seeds: Path, out: Path, strict: bool, no_html: bool, curation_path: Pa
     atomic_write_text(out / "pinghu.ttl", result.turtle)
     atomic_write_text(out / "pinghu.trig", result.trig)
     atomic_write_text(out / "pinghu.nq", result.nquads)
-    store = build_store(result.nquads, out / "store")
+    if shards if shards is not None else engine == "dask":
+        shard_dir = out / "shards"
+        if shard_dir.exists():
+            shutil.rmtree(shard_dir)
+        shard_dir.mkdir(parents=True)
+        paths = []
+        for key, text in nquads_shards(result.nquads).items():
+            atomic_write_text(shard_dir / f"{key}.nq", text)
+            paths.append(shard_dir / f"{key}.nq")
+        store = build_store(paths, out / "store")
+    else:
+        store = build_store(result.nquads, out / "store")
     if not no_html:
         from .analysis import project
         from .store import open_store

@@ -129,6 +129,11 @@ def read_file(path: str | Path, max_bytes: int | None = None) -> tuple[str, str]
     Only regular files are read (a FIFO or device would block or never end); files larger than
     ``max_bytes`` (default :func:`max_file_bytes`) are refused before they are read.
     """
+    return decode(read_bytes(path, max_bytes), display_name(Path(path)))
+
+
+def read_bytes(path: str | Path, max_bytes: int | None = None) -> bytes:
+    """The raw bytes of a regular file, with :func:`read_file`'s checks and errors."""
     p = Path(path)
     name = display_name(p)
     limit = max_file_bytes() if max_bytes is None else max_bytes
@@ -156,7 +161,13 @@ def read_file(path: str | Path, max_bytes: int | None = None) -> tuple[str, str]
         raise InputError(f"{name}: cannot read ({exc.strerror or exc})") from None
     if len(data) > limit:  # grew while we looked
         raise InputError(f"{name}: too large (> limit {_mb(limit)}; set KG_MAX_FILE_MB)")
-    return decode(data, name)
+    return data
+
+
+def ingest_bytes(name: str, data: bytes) -> Page:
+    """Decode, normalise and split bytes already read (by :func:`read_bytes`)."""
+    original, enc = decode(data, name)
+    return ingest_text(name, original, enc)
 
 
 def _mb(n: int) -> str:

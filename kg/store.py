@@ -11,6 +11,7 @@ import io
 import json
 import shutil
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -48,14 +49,19 @@ class QueryResult:
     boolean: bool | None = None
 
 
-def build_store(nquads: str, path: Path) -> Path:
-    """Create a fresh persistent store at ``path`` from N-Quads (swapped in atomically)."""
+def build_store(nquads: str | Sequence[Path], path: Path) -> Path:
+    """Create a fresh persistent store at ``path`` from N-Quads text or N-Quads shard files
+    (bulk-loaded one by one), swapped in atomically."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".store.", dir=path.parent))
     try:
         store = ox.Store(str(tmp))
-        store.bulk_load(nquads.encode("utf-8"), format=ox.RdfFormat.N_QUADS)
+        if isinstance(nquads, str):
+            store.bulk_load(nquads.encode("utf-8"), format=ox.RdfFormat.N_QUADS)
+        else:
+            for shard in nquads:
+                store.bulk_load(path=str(shard), format=ox.RdfFormat.N_QUADS)
         store.flush()
         del store
         old = None

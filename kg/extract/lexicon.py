@@ -9,10 +9,10 @@ from __future__ import annotations
 import functools
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from collections.abc import Iterable
 from typing import Any
 
 DATA_DIR = Path(__file__).resolve().parent / "data"

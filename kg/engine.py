@@ -1,0 +1,244 @@
+"""Where extraction runs: in this process, in a pool of processes (``--jobs N``) or on a Dask
+cluster (``--engine dask``), with a content-hash cache so unchanged files are not extracted
+again.
+
+Extraction is per file and independent; everything after it (resolution across articles, RDF,
+the store) needs all files and runs in the calling process. Results come back in input order,
+so every engine produces the same output.
+
+The cache holds pickled :class:`~kg.extract.pipeline.PageExtraction` objects under
+``output/cache/`` keyed by SHA-256 of (extractor fingerprint, file name, file bytes). The
+fingerprint hashes the extractor's code and rule data, so editing a rule invalidates every
+entry. The cache is our own output: do not point ``--cache`` at files from elsewhere (pickle).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from .extract.pipeline import PageExtraction
+from .ingest import InputError
+
+Progress = Callable[[str, int, int], None]
+ENGINES = ("local", "dask")
+
+
+class EngineError(Exception):
+    """The requested engine cannot run (missing package, unreachable scheduler)."""
+
+
+@dataclass(frozen=True)
+class Job:
+    """One file to extract: its display name and bytes (read by the caller)."""
+
+    name: str
+    data: bytes
+
+
+@dataclass(frozen=True)
+class Done:
+    """A job's result: the extraction, or the reason the file was skipped."""
+
+    name: str
+    extraction: PageExtraction | None
+    error: str = ""
+
+
+# ---------------------------------------------------------------------------------------------
+# the unit of work (module-level so that process pools and Dask workers can import it)
+
+_NLP: dict[str, Any] = {}  # per-process model cache, filled on first use (never at import)
+
+
+def _nlp(home: str) -> Any:
+    if home not in _NLP:
+        from .extract import build_nlp
+
+        _NLP[home] = build_nlp(home=home)
+    return _NLP[home]
+
+
+def extract_job(job: Job, home: str, nlp: Any = None) -> Done:
+    """Ingest and extract one file's bytes. Never raises for bad input."""
+    from .extract import extract_page
+    from .ingest import ingest_bytes
+
+    try:
+        page = ingest_bytes(job.name, job.data)
+    except InputError as exc:
+        return Done(job.name, None, str(exc))
+    return Done(job.name, extract_page(page, nlp if nlp is not None else _nlp(home)))
+
+
+def _extract_star(args: tuple[Job, str]) -> Done:
+    return extract_job(*args)
+
+
+# ---------------------------------------------------------------------------------------------
+# cache
+
+
+@lru_cache(maxsize=1)
+def fingerprint() -> str:
+    """Hash of the extractor's code and rule data: a change to either invalidates the cache."""
+    root = Path(__file__).parent
+    h = hashlib.sha256()
+    files = sorted(
+        [*root.joinpath("extract").rglob("*.py"), *root.joinpath("extract", "data").glob("*")]
+        + [root / "ingest.py", root / "model.py"]
+    )
+    for f in files:
+        if f.is_file():
+            h.update(f.relative_to(root).as_posix().encode())
+            h.update(f.read_bytes())
+    return h.hexdigest()[:16]
+
+
+class Cache:
+    """Extractions on disk, keyed by content hash. ``Cache(None)`` caches nothing."""
+
+    def __init__(self, directory: Path | None, home: str) -> None:
+        self.dir = Path(directory) if directory else None
+        self.home = home
+        self.hits = 0
+        self.misses = 0
+
+    def key(self, job: Job) -> str:
+        h = hashlib.sha256()
+        for part in (fingerprint(), self.home, job.name):
+            h.update(part.encode("utf-8", "surrogateescape"))
+            h.update(b"\0")
+        h.update(job.data)
+        return h.hexdigest()
+
+    def get(self, job: Job) -> PageExtraction | None:
+        if self.dir is None:
+            return None
+        f = self.dir / self.key(job)[:2] / f"{self.key(job)}.pickle"
+        try:
+            with f.open("rb") as fh:
+                value = pickle.load(fh)
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+            self.misses += 1
+            return None
+        if not isinstance(value, PageExtraction):
+            self.misses += 1
+            return None
+        self.hits += 1
+        return value
+
+    def put(self, job: Job, value: PageExtraction) -> None:
+        if self.dir is None:
+            return
+        key = self.key(job)
+        d = self.dir / key[:2]
+        d.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=d, prefix=".tmp.")
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                pickle.dump(value, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, d / f"{key}.pickle")
+        except OSError:
+            Path(tmp).unlink(missing_ok=True)  # a full disk costs the cache, not the build
+
+
+# ---------------------------------------------------------------------------------------------
+# engines
+
+
+def run(
+    jobs: Sequence[Job],
+    home: str,
+    *,
+    workers: int = 1,
+    engine: str = "local",
+    scheduler: str | None = None,
+    cache: Cache | None = None,
+    progress: Progress | None = None,
+    nlp: Any = None,
+) -> list[Done]:
+    """Extract every job, in input order. Cached jobs are not sent to any worker.
+
+    ``nlp``: a pipeline to use in this process (local engine, one worker) instead of building
+    one."""
+    if engine not in ENGINES:
+        raise EngineError(f"unknown engine {engine!r}; choose one of {', '.join(ENGINES)}")
+    cache = cache or Cache(None, home)
+    results: list[Done | None] = [None] * len(jobs)
+    todo: list[int] = []
+    for i, job in enumerate(jobs):
+        hit = cache.get(job)
+        if hit is not None:
+            results[i] = Done(job.name, hit)
+        else:
+            todo.append(i)
+    total, done = len(jobs), len(jobs) - len(todo)
+    if progress:
+        progress("", done, total)
+    pending = [jobs[i] for i in todo]
+    if engine == "dask":
+        stream = _dask(pending, home, workers, scheduler)
+    elif workers > 1 and len(pending) > 1:
+        stream = _processes(pending, home, workers)
+    else:
+        stream = (extract_job(j, home, nlp) for j in pending)
+    for i, res in zip(todo, stream, strict=True):
+        results[i] = res
+        if res.extraction is not None:
+            cache.put(jobs[i], res.extraction)
+        done += 1
+        if progress:
+            progress(res.name, done, total)
+    return [r for r in results if r is not None]
+
+
+def _processes(jobs: Sequence[Job], home: str, workers: int) -> Iterator[Done]:
+    import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor
+
+    ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
+    chunk = max(1, min(16, len(jobs) // (workers * 8) or 1))
+    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as ex:
+        yield from ex.map(_extract_star, ((j, home) for j in jobs), chunksize=chunk)
+
+
+def _dask(
+    jobs: Sequence[Job], home: str, workers: int, scheduler: str | None
+) -> Iterator[Done]:
+    try:
+        from dask.distributed import Client, LocalCluster
+    except ImportError:
+        raise EngineError(
+            "the dask engine needs dask.distributed: pip install 'kg[scale]' (or dask[distributed])"
+        ) from None
+    cluster = None
+    try:
+        if scheduler:
+            client = Client(scheduler, timeout="10s")
+        else:
+            cluster = LocalCluster(
+                n_workers=max(1, workers),
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=None,
+                host="127.0.0.1",
+            )
+            client = Client(cluster)
+    except (OSError, TimeoutError) as exc:
+        raise EngineError(f"cannot reach the Dask scheduler {scheduler}: {exc}") from None
+    try:
+        futures = client.map(extract_job, list(jobs), home=home, pure=False)
+        for fut in futures:  # in input order
+            yield fut.result()
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
