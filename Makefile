@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 DEVSTAMP := $(VENV)/.installed-dev
 
-.PHONY: kg test lint clean browser
+.PHONY: kg test lint clean browser bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,8 +33,12 @@ browser:
 	     chromium fonts-wqy-microhei) >/dev/null 2>&1 || \
 	  echo "chromium could not be installed: browser tests will be skipped"; }
 
+# Benchmarks (not part of `make test`): writes bench/results.md; about an hour on 2 cores.
+bench: $(DEVSTAMP) browser
+	$(BIN)/python -m bench.run --sizes 10,1000,10000 --out bench/results.md
+
 lint: $(DEVSTAMP)
-	$(BIN)/ruff check kg tests
+	$(BIN)/ruff check kg tests bench
 
 clean:
 	rm -rf output $(VENV)
