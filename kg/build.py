@@ -237,10 +237,16 @@ def build_graph(
     turtle, trig, triples = turtle_and_trig(nquads)
     conforms, text = True, "validation skipped"
     if validate:
-        graph, scope = validation_graph(nquads, validate_limit)
-        conforms, text = validate_graph(graph)
-        text = f"# validated: {scope}\n{text}"
+        conforms, text = validate_nquads(nquads, validate_limit)
     return BuildResult(corpus, res, nquads, turtle, trig, conforms, text, triples, curation_log)
+
+
+def validate_nquads(nquads: str, limit: int = VALIDATE_ALL_LIMIT) -> tuple[bool, str]:
+    """SHACL validation of the statements (all, or a fixed sample above ``limit``); the
+    report starts with a line saying what was validated."""
+    graph, scope = validation_graph(nquads, limit)
+    conforms, text = validate_graph(graph)
+    return conforms, f"# validated: {scope}\n{text}"
 
 
 def validation_graph(nquads: str, limit: int = VALIDATE_ALL_LIMIT) -> tuple[Any, str]:

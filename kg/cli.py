@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import shutil
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import click
@@ -126,11 +127,11 @@ def build(
     shards: bool | None,
 ) -> None:
     """Build the graph from SEEDS into OUT (Turtle, TriG, N-Quads, store, HTML, report)."""
-    from .build import build_graph, extract_corpus, nquads_shards
+    from .build import build_graph, extract_corpus, nquads_shards, validate_nquads
     from .curation import CurationError, load_curation
     from .engine import EngineError
     from .io import atomic_write_text
-    from .store import build_store
+    from .store import install_store, prepare_store
 
     if not seeds.exists():
         raise InputProblem(f"{seeds}: no such file or folder")
@@ -159,28 +160,36 @@ def build(
         click.echo(f"warning: skipped {f.message}", err=True)
     if not corpus.extractions:
         raise InputProblem(f"{seeds}: no readable article files")
-    result = build_graph(corpus, curation=curation)
+    result = build_graph(corpus, curation=curation, validate=False)
     for line in result.curation_log:
         click.echo(f"curation: {line}", err=True)
     out.mkdir(parents=True, exist_ok=True)
-    atomic_write_text(out / "validation.txt", result.validation_text)
-    if not result.conforms:
+    source: str | list[Path] = result.nquads
+    shard_tmp = out / ".shards.tmp"
+    if shards if shards is not None else engine == "dask":
+        shutil.rmtree(shard_tmp, ignore_errors=True)
+        shard_tmp.mkdir(parents=True)
+        source = []
+        for key, text in nquads_shards(result.nquads).items():
+            atomic_write_text(shard_tmp / f"{key}.nq", text)
+            source.append(shard_tmp / f"{key}.nq")
+    # the store loads in another thread (Oxigraph releases the GIL) while SHACL runs here
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        loading = pool.submit(prepare_store, source, out)
+        conforms, report = validate_nquads(result.nquads)
+        new_store = loading.result()
+    atomic_write_text(out / "validation.txt", report)
+    if not conforms:
+        shutil.rmtree(new_store, ignore_errors=True)
+        shutil.rmtree(shard_tmp, ignore_errors=True)
         raise Failed(f"SHACL validation failed; see {out / 'validation.txt'}")
     atomic_write_text(out / "pinghu.ttl", result.turtle)
     atomic_write_text(out / "pinghu.trig", result.trig)
     atomic_write_text(out / "pinghu.nq", result.nquads)
-    if shards if shards is not None else engine == "dask":
-        shard_dir = out / "shards"
-        if shard_dir.exists():
-            shutil.rmtree(shard_dir)
-        shard_dir.mkdir(parents=True)
-        paths = []
-        for key, text in nquads_shards(result.nquads).items():
-            atomic_write_text(shard_dir / f"{key}.nq", text)
-            paths.append(shard_dir / f"{key}.nq")
-        store = build_store(paths, out / "store")
-    else:
-        store = build_store(result.nquads, out / "store")
+    if isinstance(source, list):
+        shutil.rmtree(out / "shards", ignore_errors=True)
+        shard_tmp.rename(out / "shards")
+    store = install_store(new_store, out / "store")
     if not no_html:
         from .analysis import project
         from .store import open_store

@@ -52,9 +52,16 @@ class QueryResult:
 def build_store(nquads: str | Sequence[Path], path: Path) -> Path:
     """Create a fresh persistent store at ``path`` from N-Quads text or N-Quads shard files
     (bulk-loaded one by one), swapped in atomically."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".store.", dir=path.parent))
+    return install_store(prepare_store(nquads, Path(path).parent), path)
+
+
+def prepare_store(nquads: str | Sequence[Path], parent: Path) -> Path:
+    """Load N-Quads into a new store in a hidden folder of ``parent``; returns that folder
+    (for :func:`install_store`). Oxigraph loads without holding the GIL, so a caller can
+    validate or write other outputs meanwhile."""
+    parent = Path(parent)
+    parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".store.", dir=parent))
     try:
         store = ox.Store(str(tmp))
         if isinstance(nquads, str):
@@ -64,13 +71,23 @@ def build_store(nquads: str | Sequence[Path], path: Path) -> Path:
                 store.bulk_load(path=str(shard), format=ox.RdfFormat.N_QUADS)
         store.flush()
         del store
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return tmp
+
+
+def install_store(tmp: Path, path: Path) -> Path:
+    """Swap a prepared store in at ``path`` (the previous one is removed only afterwards)."""
+    path = Path(path)
+    try:
         old = None
         if path.exists():
             old = path.with_name(path.name + ".old")
             if old.exists():
                 shutil.rmtree(old)
             path.rename(old)
-        tmp.rename(path)
+        Path(tmp).rename(path)
         if old is not None:
             shutil.rmtree(old, ignore_errors=True)
     except BaseException:
