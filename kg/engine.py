@@ -75,7 +75,15 @@ def extract_job(job: Job, home: str, nlp: Any = None) -> Done:
         page = ingest_bytes(job.name, job.data)
     except InputError as exc:
         return Done(job.name, None, str(exc))
-    return Done(job.name, extract_page(page, nlp if nlp is not None else _nlp(home)))
+    try:
+        return Done(job.name, extract_page(page, nlp if nlp is not None else _nlp(home)))
+    except Exception as exc:  # noqa: BLE001 - one odd file must not stop the others
+        return Done(
+            job.name,
+            None,
+            f"{job.name}: extraction failed ({type(exc).__name__}: {exc}); the other files "
+            "were built — please report this file",
+        )
 
 
 def _extract_star(args: tuple[Job, str]) -> Done:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from conftest import SEEDS
+
 from bench import corpus as bench_corpus
 from bench import run as bench_run
-from conftest import SEEDS
 
 
 def test_generated_corpus_is_deterministic_and_substitutes_names(tmp_path: Path) -> None:

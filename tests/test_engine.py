@@ -134,3 +134,14 @@ def test_cli_scheduler_needs_dask(tmp_path: Path) -> None:
         main, ["build", "--seeds", str(SEEDS), "--out", str(tmp_path), "--scheduler", "x"]
     )
     assert res.exit_code == 2
+
+
+def test_an_extractor_crash_skips_that_file_only(monkeypatch) -> None:
+    import kg.extract
+
+    def boom(page, nlp):
+        raise RuntimeError("bug")
+
+    monkeypatch.setattr(kg.extract, "extract_page", boom)
+    done = extract_job(Job("odd.txt", "近日，市科技局召开会议。".encode()), "平湖市", nlp=object())
+    assert done.extraction is None and "extraction failed" in done.error
