@@ -15,11 +15,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from spacy.attrs import IDX, LENGTH
 from spacy.language import Language
 from spacy.tokens import Doc
 
 from ..model import ORG_TYPES
 from .lexicon import Lexicon, alternation
+from .text import doc_text
 
 CJK = r"\u4e00-\u9fff"
 _PUNCT_RE = re.compile(r"[^\w\u4e00-\u9fff]")
@@ -108,6 +110,27 @@ class EntityRecognizer:
         self._abbr_re = re.compile(alternation(list(lx.abbreviations)))
         self._platform_nouns = tuple(lx.patterns.get("platform_class_nouns", [])) or ("\x00",)
         self._ind_text: str | None = None
+        places = alternation(list(lx.places))
+        self._tour_re = re.compile(rf"(?<![{CJK}])([{CJK}]{{2,4}}?)({places})行(?=[、，。等和及])")
+        self._tour_list_re = re.compile(rf"、([{CJK}]{{2,4}}?)({places})行(?=[、，。等和及])")
+        rank = alternation(lx.patterns.get("award_rank", []))
+        titles = alternation(lx.patterns.get("award_titles", []))
+        ptitles = alternation(lx.patterns.get("program_titles", []))
+        heads = alternation(lx.patterns.get("award_list_heads", []))
+        self._award_title_re = (
+            re.compile(
+                rf"(?:\d{{4}}年度?)?(?:{rank})(?:[{CJK}]{{0,6}}?)(?:{titles})"
+                rf"(?:认定名单|认定|培育名单|名单)?"
+            )
+            if rank and titles
+            else None
+        )
+        self._program_title_re = (
+            re.compile(rf"(?:{rank})(?:[{CJK}]{{0,3}}?)(?:{ptitles})") if rank and ptitles else None
+        )
+        self._award_list_re = re.compile(rf"“([^“”]{{4,40}}(?:{heads}))”") if heads else None
+        firm_nouns = alternation(lx.patterns.get("appositive_class_nouns", [])) or "$^"
+        self._this_firm_re = re.compile(rf"这一(?:{firm_nouns}|[\u4e00-\u9fff]{{1,3}}企业)")
         self._ind_spans: list[tuple[int, int]] = []
         nouns = lx.patterns.get("appositive_class_nouns", [])
         words = lx.patterns.get("trade_words", [])
@@ -148,8 +171,10 @@ class EntityRecognizer:
 
     # ---------------------------------------------------------------------------------------
     def __call__(self, doc: Doc) -> Doc:
-        text = doc.text
-        toks = [(t.idx, t.idx + len(t.text), t.text) for t in doc]
+        text = doc_text(doc)
+        # token offsets straight from the Doc's arrays (no Token objects: a third of the cost)
+        arr = doc.to_array([IDX, LENGTH]).tolist()
+        toks = [(s, s + n, text[s : s + n]) for s, n in arr]
         self._toks = toks
         cands: list[Candidate] = []
         cands += self._suffix_orgs(text, toks)
@@ -609,8 +634,7 @@ class EntityRecognizer:
             return []
         out = []
         # 某某这一链主型企业: the token before 这一 + a class noun is the firm's name
-        nouns = self.lex.patterns.get("appositive_class_nouns", [])
-        for m in re.finditer(rf"这一(?:{alternation(nouns)}|[\u4e00-\u9fff]{{1,3}}企业)", text):
+        for m in self._this_firm_re.finditer(text):
             tok = next((t for t in self._toks if t[1] == m.start()), None)
             if (
                 tok is not None
@@ -701,6 +725,8 @@ class EntityRecognizer:
             "高新区",
         }
         for s, e, tok in toks:
+            if tok[-1:] not in "道镇乡县区港":
+                continue
             for suf in ("街道", "镇", "乡", "县", "区", "港区", "港"):
                 if tok.endswith(suf) and len(tok) > len(suf) and tok not in generic:
                     tag = self._tag(tok)
@@ -868,17 +894,11 @@ class EntityRecognizer:
     def _tours(self, text: str) -> list[Candidate]:
         """Visit campaigns named "<who><place>行" in lists: 复旦校友嘉善行, 留学人员宁波行."""
         out: list[Candidate] = []
-        rx = re.compile(
-            rf"(?<![{CJK}])([{CJK}]{{2,4}}?)({alternation(list(self.lex.places))})行"
-            rf"(?=[、，。等和及])"
-        )
-        for m in rx.finditer(text):
+        if "行" not in text:
+            return out
+        for m in self._tour_re.finditer(text):
             out.append(Candidate(m.start(), m.end(), "Event", "event:tour", priority=1))
-        for m in re.finditer(
-            rf"、([{CJK}]{{2,4}}?)({alternation(list(self.lex.places))})行"
-            rf"(?=[、，。等和及])",
-            text,
-        ):
+        for m in self._tour_list_re.finditer(text):
             out.append(Candidate(m.start(1), m.end(), "Event", "event:tour", priority=1))
         return out
 
@@ -914,22 +934,14 @@ class EntityRecognizer:
     def _award_titles(self, text: str) -> list[Candidate]:
         """Ranked titles (国家级众创空间, 省级研发中心) and quoted lists (“2020年…名单”)."""
         out: list[Candidate] = []
-        rank = alternation(self.lex.patterns.get("award_rank", []))
-        titles = alternation(self.lex.patterns.get("award_titles", []))
-        if rank and titles:
-            rx = re.compile(
-                rf"(?:\d{{4}}年度?)?(?:{rank})(?:[{CJK}]{{0,6}}?)(?:{titles})"
-                rf"(?:认定名单|认定|培育名单|名单)?"
-            )
-            for m in rx.finditer(text):
+        if self._award_title_re is not None:
+            for m in self._award_title_re.finditer(text):
                 inner = m.group()
                 if re.search("[的与和及、在是]", inner):
                     continue
                 out.append(Candidate(m.start(), m.end(), "Award", "award:ranked-title", priority=1))
-        ptitles = alternation(self.lex.patterns.get("program_titles", []))
-        if rank and ptitles:
-            rxp = re.compile(rf"(?:{rank})(?:[{CJK}]{{0,3}}?)(?:{ptitles})")
-            for m in rxp.finditer(text):
+        if self._program_title_re is not None:
+            for m in self._program_title_re.finditer(text):
                 if not re.search("[的与和及、在是]", m.group()):
                     out.append(
                         Candidate(m.start(), m.end(), "Program", "program:talent-title", priority=1)
@@ -939,9 +951,8 @@ class EntityRecognizer:
             name = text[start : m.end()]
             if 2 <= m.start() - start <= 4 and self._freq.get(name, 0) < 50:
                 out.append(Candidate(start, m.end(), "Program", "program:instrument", priority=1))
-        heads = alternation(self.lex.patterns.get("award_list_heads", []))
-        if heads:
-            for m in re.finditer(rf"“([^“”]{{4,40}}(?:{heads}))”", text):
+        if self._award_list_re is not None:
+            for m in self._award_list_re.finditer(text):
                 out.append(
                     Candidate(m.start(1), m.end(1), "Award", "award:quoted-list", priority=3)
                 )

@@ -15,6 +15,7 @@ from ..model import ORG_TYPES, Mention, Page, Relation
 from . import entities as _entities  # noqa: F401  (registers the factory)
 from . import relations as _relations  # noqa: F401  (registers the factory)
 from .relations import ANAPHOR
+from .text import TextKeepingTokenizer
 
 
 def build_nlp(data_dir: str | None = None, home: str = "平湖市") -> Language:
@@ -27,6 +28,7 @@ def build_nlp(data_dir: str | None = None, home: str = "平湖市") -> Language:
 
     jieba.setLogLevel(logging.WARNING)
     nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "jieba"}}})
+    nlp.tokenizer = TextKeepingTokenizer(nlp.tokenizer)
     nlp.add_pipe("kg_entities", config={"data_dir": data_dir})
     nlp.add_pipe("kg_relations", config={"data_dir": data_dir, "home": home})
     return nlp

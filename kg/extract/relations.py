@@ -15,6 +15,7 @@ from spacy.tokens import Doc
 
 from .entities import ORG_TYPES, Candidate
 from .lexicon import Lexicon, alternation
+from .text import doc_text
 
 if not Doc.has_extension("kg_relations"):
     Doc.set_extension("kg_relations", default=None)
@@ -79,6 +80,9 @@ class RelationExtractor:
         self._trig_re = re.compile(alternation(list(trig))) if trig else None
         self._home_re = re.compile(alternation(self.home_words + list(self.anaphora)))
         self._industry_rule = next((r for r in self.rules if r["kind"] == "industry"), None)
+        self._industry_trig_re = re.compile(
+            alternation(self._industry_rule["triggers"]) if self._industry_rule else "$^"
+        )
         self._award_rule = next((r for r in self.rules if r["kind"] == "award"), None)
         self._titles = set(lexicon.titles)
         self._ments: list[Candidate] = []
@@ -87,7 +91,7 @@ class RelationExtractor:
         self._places = lexicon.places
 
     def __call__(self, doc: Doc) -> Doc:
-        text = doc.text
+        text = doc_text(doc)
         all_m: list[Candidate] = list(doc._.kg_mentions or [])
         top = [
             m
@@ -831,7 +835,7 @@ class RelationExtractor:
         if not rule:
             return out
         subj_t = _types(rule["subj"])
-        trig = re.compile(alternation(rule["triggers"]))
+        trig = self._industry_trig_re
         for ind in ments:
             if ind.type != "Industry":
                 continue
