@@ -15,6 +15,7 @@ Modelling (see ``docs/modelling.md``):
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from collections.abc import Iterable
@@ -25,7 +26,7 @@ from urllib.parse import quote
 
 from rdflib import RDF, RDFS, SKOS, XSD, Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, PROV
-from rdflib.plugins.serializers.nquads import _nq_row
+from rdflib.plugins.serializers.nt import _quoteLiteral
 
 from .model import Article, Entity, Relation  # noqa: F401 (Relation used in annotations)
 from .vocab import ID, KG
@@ -123,7 +124,9 @@ class QuadSink:
             self._name = name
 
         def add(self, triple: tuple[Any, Any, Any]) -> None:
-            self._rows.append(_nq_row(triple, self._name))
+            s, p, o = triple
+            obj = _quoteLiteral(o) if isinstance(o, Literal) else _n3(o)
+            self._rows.append(f"{_n3(s)} {_n3(p)} {obj} {_n3(self._name)} .\n")
 
     def __init__(self) -> None:
         self.rows: list[str] = []
@@ -141,6 +144,12 @@ class QuadSink:
     def nquads(self) -> str:
         lines = sorted({r.rstrip("\n") for r in self.rows})
         return "\n".join(lines) + "\n"
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _n3(term: Any) -> str:
+    """``term.n3()`` (IRIs and blank nodes recur thousands of times: computed once each)."""
+    return term.n3()
 
 
 def build_quads(
@@ -252,6 +261,7 @@ def build_dataset(
     return ds
 
 
+@functools.lru_cache(maxsize=4096)
 def fact_year(sentence: str, article_date: str) -> tuple[str, str]:
     """The year a fact holds and where it comes from.
 
