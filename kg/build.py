@@ -18,7 +18,7 @@ import tomllib
 from .curation import Curation, apply_curation
 from .engine import Cache, Job
 from .engine import run as run_jobs
-from .extract.lexicon import Lexicon
+from .extract.lexicon import Lexicon, alternation
 from .extract.pipeline import PageExtraction
 from .ingest import InputError, discover, display_name, read_bytes
 from .model import Entity, Page
@@ -147,8 +147,9 @@ def resolve_corpus(corpus: Corpus, lexicon: Lexicon | None = None) -> Resolution
     lex = lexicon or Lexicon.load()
     names = learned_short_names(corpus.extractions, lex)
     names.update(declared_short_names(corpus.extractions))
+    rx = re.compile(alternation(list(names))) if names else None
     for ex in corpus.extractions:
-        ex.mentions.extend(gazetteer_mentions(ex, names))
+        ex.mentions.extend(gazetteer_mentions(ex, names, rx))
         ex.mentions.sort(key=lambda m: (m.start, m.end, m.text))
     return Resolver(lex, home=corpus.home).resolve(corpus.extractions)
 
@@ -260,7 +261,9 @@ def validation_graph(nquads: str, limit: int = VALIDATE_ALL_LIMIT) -> tuple[Any,
         keep, scope = list(shards), f"all {total} statements"
     else:
         ent = "graph_entities"
-        keep, size = [k for k in (ent, "default") if k in shards], 0
+        keep = [k for k in (ent, "default") if k in shards]
+        if ent in shards and shards[ent].count("\n") > limit // 2:
+            shards[ent] = _sample_subjects(shards[ent], limit // 2)
         size = sum(shards[k].count("\n") for k in keep)
         articles = sorted(
             (k for k in shards if k not in keep),
@@ -273,13 +276,28 @@ def validation_graph(nquads: str, limit: int = VALIDATE_ALL_LIMIT) -> tuple[Any,
             keep.append(k)
             size += n
         scope = (
-            f"a sample: the entities graph and {len(keep) - 1} of {len(articles)} article "
-            f"graphs ({size} of {total} statements)"
+            f"a sample: entities (every rdf:type, a fixed share of the rest) and "
+            f"{len(keep) - 1} of {len(articles)} article graphs ({size} of {total} statements)"
         )
     g = Graph()
     data = "".join(_as_triple(line) for k in keep for line in shards[k].splitlines())
     g.parse(data=data, format="nt")
     return g, scope
+
+
+def _sample_subjects(text: str, target: int) -> str:
+    """Every ``rdf:type`` statement (shapes check the classes of linked entities) and all
+    statements of a fixed pseudo-random share of the subjects, about ``target`` lines."""
+    lines = text.splitlines()
+    share = max(1, min(256, round(256 * target / max(1, len(lines)))))
+    rdf_type = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
+    keep = [
+        ln
+        for ln in lines
+        if f" {rdf_type} " in ln
+        or hashlib.sha256(ln.split(" ", 1)[0].encode()).digest()[0] < share
+    ]
+    return "\n".join(keep) + "\n"
 
 
 def _as_triple(line: str) -> str:

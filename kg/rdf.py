@@ -142,8 +142,11 @@ class QuadSink:
         return g
 
     def nquads(self) -> str:
-        lines = sorted({r.rstrip("\n") for r in self.rows})
-        return "\n".join(lines) + "\n"
+        rows = self.rows
+        rows.sort()  # in place; repeats are dropped while joining (no set of millions of rows)
+        self.rows = []
+        out = [r for i, r in enumerate(rows) if i == 0 or r != rows[i - 1]]
+        return "".join(out)
 
 
 @functools.lru_cache(maxsize=1 << 16)

@@ -376,22 +376,27 @@ class Resolver:
         return ""
 
 
-def gazetteer_mentions(ex: PageExtraction, names: dict[str, str]) -> list[Mention]:
+def gazetteer_mentions(
+    ex: PageExtraction, names: dict[str, str], rx: re.Pattern[str] | None = None
+) -> list[Mention]:
     """Find learned short names (trade names) in a page where no mention covers them.
 
-    ``names`` maps a short form to its entity type.
+    ``names`` maps a short form to its entity type; ``rx`` is their compiled alternation (pass
+    it when calling for many pages).
     """
     if not names:
         return []
     page = ex.page
-    covered = [(m.start, m.end) for m in ex.mentions]
-    rx = re.compile(alternation(list(names)))
+    covered = bytearray(len(page.original) + 1)  # 1 where a mention already covers the char
+    for m in ex.mentions:
+        covered[m.start : m.end] = b"\x01" * (m.end - m.start)
+    rx = rx or re.compile(alternation(list(names)))
     out: list[Mention] = []
     for art in page.articles:
         for sent in art.sentences:
             for m in rx.finditer(sent.text):
                 s, e = page.to_original(sent.nstart + m.start(), sent.nstart + m.end())
-                if any(a < e and s < b for a, b in covered):
+                if any(covered[s:e]):
                     continue
                 nxt = sent.text[m.end() : m.end() + 1]
                 prv = sent.text[m.start() - 1 : m.start()] if m.start() else ""
