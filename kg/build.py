@@ -261,22 +261,32 @@ def validation_graph(nquads: str, limit: int = VALIDATE_ALL_LIMIT) -> tuple[Any,
         keep, scope = list(shards), f"all {total} statements"
     else:
         ent = "graph_entities"
-        keep = [k for k in (ent, "default") if k in shards]
-        if ent in shards and shards[ent].count("\n") > limit // 2:
-            shards[ent] = _sample_subjects(shards[ent], limit // 2)
+        keep = [k for k in ("default",) if k in shards]
+        big_entities = ent in shards and shards[ent].count("\n") > limit // 2
+        if ent in shards and not big_entities:
+            keep.append(ent)
         size = sum(shards[k].count("\n") for k in keep)
+        budget = limit // 4 if big_entities else limit
         articles = sorted(
-            (k for k in shards if k not in keep),
+            (k for k in shards if k not in (ent, "default")),
             key=lambda k: hashlib.sha256(k.encode()).hexdigest(),
         )
         for k in articles:
             n = shards[k].count("\n")
-            if size + n > limit and len(keep) > 2:
+            if size + n > budget and len(keep) > 1:
                 break
             keep.append(k)
             size += n
+        if big_entities:
+            # the entities the kept article graphs link to (shapes check their classes) and a
+            # fixed share of the others, each with all its statements
+            linked = set(_ENTITY_IRI_RE.findall("".join(shards[k] for k in keep)))
+            shards[ent] = _sample_subjects(shards[ent], limit // 4, linked)
+            keep.append(ent)
+            size += shards[ent].count("\n")
         scope = (
-            f"a sample: entities (every rdf:type, a fixed share of the rest) and "
+            f"a sample: entities (those the sampled articles link to, a fixed share of the rest) "
+            f"and "
             f"{len(keep) - 1} of {len(articles)} article graphs ({size} of {total} statements)"
         )
     g = Graph()
@@ -285,18 +295,22 @@ def validation_graph(nquads: str, limit: int = VALIDATE_ALL_LIMIT) -> tuple[Any,
     return g, scope
 
 
-def _sample_subjects(text: str, target: int) -> str:
-    """Every ``rdf:type`` statement (shapes check the classes of linked entities) and all
-    statements of a fixed pseudo-random share of the subjects, about ``target`` lines."""
+_ENTITY_IRI_RE = re.compile(r"<https://w3id\.org/pinghu-kg/id/entity/[^>]*>")
+
+
+def _sample_subjects(text: str, target: int, always: set[str]) -> str:
+    """All statements of a fixed pseudo-random share of the subjects (about ``target`` lines),
+    and the class and labels of the subjects in ``always``."""
     lines = text.splitlines()
     share = max(1, min(256, round(256 * target / max(1, len(lines)))))
-    rdf_type = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
-    keep = [
-        ln
-        for ln in lines
-        if f" {rdf_type} " in ln
-        or hashlib.sha256(ln.split(" ", 1)[0].encode()).digest()[0] < share
-    ]
+    bulky = (" <http://www.w3.org/ns/prov#wasDerivedFrom> ", "#mergeRule> ")
+    keep = []
+    for ln in lines:
+        subj = ln.split(" ", 1)[0]
+        if hashlib.sha256(subj.encode()).digest()[0] < share:
+            keep.append(ln)  # a sampled entity: every statement
+        elif subj in always and not any(b in ln for b in bulky):
+            keep.append(ln)  # linked: its class and labels (one source link per article)
     return "\n".join(keep) + "\n"
 
 
@@ -328,16 +342,26 @@ def records_jsonl(records: list[dict[str, Any]]) -> str:
 
 
 _GRAPH_RE = re.compile(r"<([^<>]*)> \.$")
+_GRAPH_PREFIX = " <https://w3id.org/pinghu-kg/id/graph/"
 
 
 def nquads_shards(nquads: str) -> dict[str, str]:
     """Split sorted N-Quads into one shard per named graph (one per article, plus the
     entities graph and the default graph), keyed by a file-safe graph name."""
     shards: dict[str, list[str]] = {}
+    keys: dict[str, str] = {}
     for line in nquads.splitlines():
-        m = _GRAPH_RE.search(line) if _is_quad(line) else None
-        graph = m.group(1).split("/id/", 1)[-1] if m else ""
-        key = re.sub(r"[^0-9A-Za-z_.-]+", "_", graph) or "default"
+        # fast path: our statements all sit in named graphs under GRAPH_PREFIX
+        i = line.rfind(_GRAPH_PREFIX)
+        if i > 0 and line.endswith("> ."):
+            graph = line[i + 2 : -3]
+        else:
+            m = _GRAPH_RE.search(line) if _is_quad(line) else None
+            graph = m.group(1) if m else ""
+        key = keys.get(graph)
+        if key is None:
+            name = graph.split("/id/", 1)[-1] if graph else ""
+            key = keys[graph] = re.sub(r"[^0-9A-Za-z_.-]+", "_", name) or "default"
         shards.setdefault(key, []).append(line)
     return {k: "\n".join(v) + "\n" for k, v in sorted(shards.items())}
 
