@@ -439,8 +439,12 @@ def learned_short_names(exts: Iterable[PageExtraction], lex: Lexicon) -> dict[st
     ordinary words (jieba's dictionary), places or industry words, so that 云帆 is learned
     but 科技 or 产业 never are.
     """
-    from jieba import dt
+    import logging
 
+    from jieba import dt, setLogLevel
+
+    setLogLevel(logging.WARNING)
+    dt.check_initialized()  # FREQ is empty until jieba loads its dictionary (lazily)
     out: dict[str, str] = {}
     bad = set(lex.places) | lex.industries | lex.left_stop | lex.generic_modifiers
     for ex in exts:
