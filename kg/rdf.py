@@ -332,43 +332,11 @@ def _add_amounts(g: Graph, fig: URIRef, text: str) -> None:
             g.add((fig, KG.qualifier, Literal(a.qualifier)))
 
 
-def union_graph(ds: Dataset) -> Graph:
-    """All triples of all graphs in one graph (for SHACL validation and ``pinghu.ttl``)."""
-    g = Graph()
-    for k, v in PREFIXES.items():
-        g.bind(k, v)
-    for s, p, o, _ in ds.quads((None, None, None, None)):
-        g.add((s, p, o))
-    return g
-
-
 def serialize_sorted_nquads(ds: Dataset) -> str:
     """N-Quads with sorted lines: byte-identical for identical content."""
     data = ds.serialize(format="nquads")
     lines = sorted(set(line for line in data.splitlines() if line.strip()))
     return "\n".join(lines) + "\n"
-
-
-def serialize_trig(ds: Dataset) -> str:
-    """TriG with graphs in IRI order (rdflib's own TriG writer orders graphs arbitrarily)."""
-    head = "".join(f"@prefix {k}: <{v}> .\n" for k, v in sorted(PREFIXES.items()))
-    head += "@prefix rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> .\n"
-    parts = [head]
-    for ctx in sorted(ds.graphs(), key=lambda g: str(g.identifier)):
-        if len(ctx) == 0:
-            continue
-        g = Graph()
-        for k, v in PREFIXES.items():
-            g.bind(k, v)
-        for t in ctx:
-            g.add(t)
-        body = g.serialize(format="turtle")
-        lines = [ln for ln in body.splitlines() if not ln.startswith("@prefix")]
-        while lines and not lines[0].strip():
-            lines.pop(0)
-        inner = "\n".join(("    " + ln) if ln.strip() else "" for ln in lines).rstrip()
-        parts.append(f"\n<{ctx.identifier}> {{\n{inner}\n}}\n")
-    return "".join(parts)
 
 
 def turtle_and_trig(nquads: str) -> tuple[str, str, int]:

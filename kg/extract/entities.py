@@ -49,6 +49,7 @@ _NON_NAME_TAGS = {
 }
 # words for members that may stand inside an association's name (专家联谊会, 企业家协会)
 _MEMBER_WORDS = frozenset({"专家", "企业家", "校友", "人才", "院士", "学者", "青年", "博士"})
+_UNIT_HEADS = "学院|研究院|系|实验室|研究所"  # academic units whose names may hold 与
 _EVENT_INNER = frozenset({"之", "及", "企业", "全市"})
 _GLUED_STOPS = set("以及与和在对向从把被将为由只个家获")
 _COUNT_RE = re.compile(r"^[\d一二三四五六七八九十两几多数]+[大个家只项批类种所名位]$")
@@ -277,37 +278,17 @@ class EntityRecognizer:
                         k = j - 1
                         continue
                 break
-            if (
-                tok in ("与", "和")
-                and k >= 1
-                and start - s <= 8
-                and re.match("(学院|研究院|系|实验室|研究所|中心)", text[pos:])
-            ):
-                ls, le, ltok = toks[k - 1]
-                before = toks[k - 2][2] if k >= 2 else "、"
-                if (
-                    1 < len(ltok) <= 3
-                    and not self._is_stop_token(ltok)
-                    and (before in ("、", "，", ",", "以及", "及") or k == 1)
-                ):
-                    start = ls  # 车辆与运载学院 in a list of a university's schools
-                    break
-            if (
-                k >= 2
-                and toks[k - 1][2] in ("与", "和")
-                and 1 < len(tok) <= 3
-                and not _PUNCT_RE.search(tok)
-                and re.match("(学院|研究院|系|实验室|研究所)", text[pos:])
-            ):
-                ls, _, ltok = toks[k - 2]
-                before = toks[k - 3][2] if k >= 3 else "、"
-                if (
-                    1 < len(ltok) <= 3
-                    and not self._is_stop_token(ltok)
-                    and before in ("、", "，", ",", "以及", "及")
-                ):
-                    start = ls  # 车辆与运载学院: the word before 学院 is also a verb
-                    break
+            # 车辆与运载学院 in a list of a university's schools: the name spans the 与, whether
+            # the walk has reached the 与 or stopped at the word after it (运载 is also a verb)
+            unit = None
+            if tok in ("与", "和") and start - s <= 8:
+                unit = self._coordinated_unit_start(text, toks, k, pos, _UNIT_HEADS + "|中心")
+            elif k >= 2 and toks[k - 1][2] in ("与", "和") and 1 < len(tok) <= 3:
+                if not _PUNCT_RE.search(tok):
+                    unit = self._coordinated_unit_start(text, toks, k - 1, pos, _UNIT_HEADS)
+            if unit is not None:
+                start = unit
+                break
             if tok == "”" and k >= 2:
                 j = k - 1
                 while j >= 0 and toks[j][2] != "“" and start - toks[j][0] <= 14:
@@ -325,6 +306,23 @@ class EntityRecognizer:
             start = s
             k -= 1
         return start
+
+    def _coordinated_unit_start(
+        self, text: str, toks: list[tuple[int, int, str]], c: int, pos: int, heads: str
+    ) -> int | None:
+        """Start of "X与Y<head>" when the conjunction is token ``c``, X is a short name word and
+        the phrase stands in a list (after 、，以及 or at the start)."""
+        if c < 1 or not re.match(f"({heads})", text[pos:]):
+            return None
+        ls, _, ltok = toks[c - 1]
+        before = toks[c - 2][2] if c >= 2 else "、"
+        if (
+            1 < len(ltok) <= 3
+            and not self._is_stop_token(ltok)
+            and before in ("、", "，", ",", "以及", "及")
+        ):
+            return ls
+        return None
 
     def _in_industry(self, text: str, s: int, e: int) -> bool:
         """Is ``text[s:e]`` inside an industry term (节能 in 新能源及节能环保行业总决赛)?"""
