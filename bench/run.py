@@ -48,6 +48,20 @@ class Results:
     def add(self, title: str, note: str, head: list[str], rows: list[list[Any]]) -> None:
         self.sections.append((title, note, head, rows))
 
+    def merged(self, previous: str) -> str:
+        """This run's sections in place of the same-titled ones of an earlier report.
+
+        ``--steps`` re-runs some sections; the others keep their earlier figures.
+        """
+        mine = self.markdown()
+        if not previous.strip():
+            return mine
+        old = _split_sections(previous)
+        new = _split_sections(mine)
+        titles = list(old) + [t for t in new if t not in old]
+        head = new.pop("", "")
+        return head + "".join(new.get(t, old.get(t, "")) for t in titles if t)
+
     def markdown(self) -> str:
         out = ["# Benchmark results", ""]
         out.append(
@@ -64,6 +78,17 @@ class Results:
             for r in rows:
                 out.append("| " + " | ".join(_fmt(c) for c in r) + " |")
         return "\n".join(out) + "\n"
+
+
+def _split_sections(text: str) -> dict[str, str]:
+    """``{"": preamble, title: "## title ..." block}`` of a report, in order."""
+    parts: dict[str, str] = {}
+    key = ""
+    for line in text.splitlines(keepends=True):
+        if line.startswith("## "):
+            key = line[3:].strip()
+        parts[key] = parts.get(key, "") + line
+    return parts
 
 
 def _fmt(v: Any) -> str:
@@ -464,7 +489,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--work", type=Path, default=None, help="scratch folder (default: temp)")
     ap.add_argument("--quick", action="store_true", help="tiny settings (for tests)")
     ap.add_argument("--no-browser", action="store_true")
+    ap.add_argument(
+        "--steps",
+        default="extraction,seeds,build,sparql,analysis,pages",
+        help="sections to run; the others keep their figures from --out",
+    )
+    ap.add_argument("--rdflib-limit", type=int, default=120, help="seconds per rdflib query")
     a = ap.parse_args(argv)
+    wanted = [s for s in a.steps.split(",") if s]
     sizes = [int(x) for x in a.sizes.split(",") if x]
     work = a.work or Path(tempfile.mkdtemp(prefix="kg-bench-"))
     work.mkdir(parents=True, exist_ok=True)
@@ -488,9 +520,9 @@ def main(argv: list[str] | None = None) -> int:
             lambda: sparql(
                 r,
                 work,
-                (largest["out"] or work) / "pinghu.nq",
+                (largest.get("out") or work / f"out-{max(sizes)}") / "pinghu.nq",
                 2_000 if quick else 1_000_000,
-                5 if quick else 120,
+                5 if quick else a.rdflib_limit,
             ),
         )
     )
@@ -506,13 +538,21 @@ def main(argv: list[str] | None = None) -> int:
     steps.append(
         ("pages", lambda: pages(r, work, [100] if quick else [1_000, 10_000], not a.no_browser))
     )
+    unknown = set(wanted) - {name for name, _ in steps}
+    if unknown:
+        ap.error(f"unknown steps: {', '.join(sorted(unknown))}")
+    partial = len(wanted) < len(steps)
+    previous = a.out.read_text(encoding="utf-8") if partial and a.out.exists() else ""
     for name, step in steps:
+        if name not in wanted:
+            continue
         t = time.perf_counter()
         print(f"bench: {name} …", file=sys.stderr, flush=True)
         step()
         print(f"bench: {name} done in {time.perf_counter() - t:.0f} s", file=sys.stderr)
         a.out.parent.mkdir(parents=True, exist_ok=True)
-        a.out.write_text(r.markdown(), encoding="utf-8")  # partial results survive a crash
+        # partial results survive a crash
+        a.out.write_text(r.merged(previous) if partial else r.markdown(), encoding="utf-8")
     if a.work is None:
         shutil.rmtree(work, ignore_errors=True)
     return 0

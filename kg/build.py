@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -213,6 +214,7 @@ class BuildResult:
     validation_text: str
     triples: int
     curation_log: list[str] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
 
 
 # Up to this many statements the whole graph is validated (the seeds have ~13,000); above it,
@@ -232,14 +234,34 @@ def build_graph(
 
     N-Quads are written straight from the records (:func:`kg.rdf.build_quads`), Turtle and TriG
     by Oxigraph's serialisers: no in-memory rdflib graph of the whole corpus is built."""
+    clock = Stopwatch()
     res = resolve_corpus(corpus)
     curation_log = apply_curation(res, curation) if curation and not curation.empty else []
+    clock.lap("resolve")
     nquads = build_quads(res.entities.values(), res.relations, article_metas(corpus))
+    clock.lap("N-Quads")
     turtle, trig, triples = turtle_and_trig(nquads)
+    clock.lap("Turtle and TriG")
     conforms, text = True, "validation skipped"
     if validate:
         conforms, text = validate_nquads(nquads, validate_limit)
-    return BuildResult(corpus, res, nquads, turtle, trig, conforms, text, triples, curation_log)
+        clock.lap("SHACL")
+    return BuildResult(
+        corpus, res, nquads, turtle, trig, conforms, text, triples, curation_log, clock.laps
+    )
+
+
+class Stopwatch:
+    """Wall time of the phases of a build, in order: ``lap(name)`` closes the current one."""
+
+    def __init__(self) -> None:
+        self.laps: dict[str, float] = {}
+        self._t = time.perf_counter()
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.laps[name] = self.laps.get(name, 0.0) + now - self._t
+        self._t = now
 
 
 def validate_nquads(nquads: str, limit: int = VALIDATE_ALL_LIMIT) -> tuple[bool, str]:

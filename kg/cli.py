@@ -114,6 +114,7 @@ def main() -> None:
     help="Write one N-Quads file per article graph to OUT/shards and bulk-load the store from "
     "them (default: on with --engine dask).",
 )
+@click.option("--timings", is_flag=True, help="Print the wall time of each phase at the end.")
 def build(
     seeds: Path,
     out: Path,
@@ -125,9 +126,10 @@ def build(
     scheduler: str | None,
     cache: bool,
     shards: bool | None,
+    timings: bool,
 ) -> None:
     """Build the graph from SEEDS into OUT (Turtle, TriG, N-Quads, store, HTML, report)."""
-    from .build import build_graph, extract_corpus, nquads_shards, validate_nquads
+    from .build import Stopwatch, build_graph, extract_corpus, nquads_shards, validate_nquads
     from .curation import CurationError, load_curation
     from .engine import EngineError
     from .io import atomic_write_text
@@ -145,6 +147,7 @@ def build(
             raise InputProblem(str(exc)) from None
     if scheduler and engine != "dask":
         raise InputProblem("--scheduler needs --engine dask")
+    clock = Stopwatch()
     try:
         corpus = extract_corpus(
             [seeds],
@@ -160,7 +163,10 @@ def build(
         click.echo(f"warning: skipped {f.message}", err=True)
     if not corpus.extractions:
         raise InputProblem(f"{seeds}: no readable article files")
+    clock.lap("extract")
     result = build_graph(corpus, curation=curation, validate=False)
+    clock.laps.update(result.timings)
+    clock.lap("")  # already counted in the phases of build_graph
     for line in result.curation_log:
         click.echo(f"curation: {line}", err=True)
     out.mkdir(parents=True, exist_ok=True)
@@ -173,11 +179,14 @@ def build(
         for key, text in nquads_shards(result.nquads).items():
             atomic_write_text(shard_tmp / f"{key}.nq", text)
             source.append(shard_tmp / f"{key}.nq")
+        clock.lap("shards")
     # the store loads in another thread (Oxigraph releases the GIL) while SHACL runs here
     with ThreadPoolExecutor(max_workers=1) as pool:
         loading = pool.submit(prepare_store, source, out)
         conforms, report = validate_nquads(result.nquads)
+        clock.lap("SHACL")
         new_store = loading.result()
+        clock.lap("store (beyond SHACL)")
     atomic_write_text(out / "validation.txt", report)
     if not conforms:
         shutil.rmtree(new_store, ignore_errors=True)
@@ -190,6 +199,7 @@ def build(
         shutil.rmtree(out / "shards", ignore_errors=True)
         shard_tmp.rename(out / "shards")
     store = install_store(new_store, out / "store")
+    clock.lap("write")
     if not no_html:
         from .analysis import project
         from .store import open_store
@@ -197,12 +207,20 @@ def build(
 
         graph = project(open_store(store))
         write_html(graph, out / "graph.html", title="平湖科创知识图谱 Pinghu innovation graph")
+        clock.lap("HTML")
     ents = len(result.resolution.entities)
     rels = len(result.resolution.relations)
     click.echo(
         f"built {out}: {len(corpus.extractions)} files, {ents} entities, {rels} relations, "
         f"{result.triples} triples; SHACL: conforms"
     )
+    if timings:
+        laps = {k: v for k, v in clock.laps.items() if k}
+        click.echo(
+            "timings: " + ", ".join(f"{k} {v:.1f} s" for k, v in laps.items())
+            + f"; total {sum(laps.values()):.1f} s",
+            err=True,
+        )
     if corpus.failures:
         click.echo(f"{len(corpus.failures)} file(s) skipped (see warnings above)", err=True)
         if strict:

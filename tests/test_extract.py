@@ -224,3 +224,30 @@ def test_lab_named_after_a_numbered_institute_is_one_body(nlp) -> None:
         "subOrganizationOf",
         "中国电子科技集团三十六所",
     ) in r
+
+
+def test_alternation_trie_matches_like_the_sorted_flat_alternation() -> None:
+    """The trie regex finds the same spans, and backtracks the same way, as ``a|b|...`` sorted
+    longest first (random words over a tiny alphabet, several regex contexts)."""
+    import random
+    import re
+
+    from kg.extract.lexicon import alternation
+
+    def flat(words: set[str]) -> str:
+        return "|".join(re.escape(w) for w in sorted(words, key=lambda w: (-len(w), w)))
+
+    rnd = random.Random(1)
+    for _ in range(500):
+        alpha = "ab.甲乙"[: rnd.randint(2, 5)]
+        words = {
+            "".join(rnd.choice(alpha) for _ in range(rnd.randint(1, 4)))
+            for _ in range(rnd.randint(1, 10))
+        }
+        text = "".join(rnd.choice(alpha + "x") for _ in range(50))
+        for tmpl in ("{}", "([ab甲]{{1,4}}?(?:{}))", "({})(?!a)", "^(?:{})+$"):
+            want = re.compile(tmpl.format(flat(words)))
+            got = re.compile(tmpl.format(alternation(words)))
+            assert [(m.span(), m.groups()) for m in got.finditer(text)] == [
+                (m.span(), m.groups()) for m in want.finditer(text)
+            ]
