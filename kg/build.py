@@ -5,9 +5,13 @@ Library code: returns data and takes an optional ``progress`` callback; only the
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
+import os
 import re
+import signal
+import struct
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -229,19 +233,23 @@ def build_graph(
     validate: bool = True,
     curation: Curation | None = None,
     validate_limit: int = VALIDATE_ALL_LIMIT,
+    serialise: bool = True,
 ) -> BuildResult:
     """Resolve, apply curation, write the statements and validate them against the SHACL shapes.
 
     N-Quads are written straight from the records (:func:`kg.rdf.build_quads`), Turtle and TriG
-    by Oxigraph's serialisers: no in-memory rdflib graph of the whole corpus is built."""
+    by Oxigraph's serialisers: no in-memory rdflib graph of the whole corpus is built.
+    ``serialise=False`` leaves Turtle and TriG empty (see :func:`serialise_in_background`)."""
     clock = Stopwatch()
     res = resolve_corpus(corpus)
     curation_log = apply_curation(res, curation) if curation and not curation.empty else []
     clock.lap("resolve")
     nquads = build_quads(res.entities.values(), res.relations, article_metas(corpus))
     clock.lap("N-Quads")
-    turtle, trig, triples = turtle_and_trig(nquads)
-    clock.lap("Turtle and TriG")
+    turtle, trig, triples = "", "", 0
+    if serialise:
+        turtle, trig, triples = turtle_and_trig(nquads)
+        clock.lap("Turtle and TriG")
     conforms, text = True, "validation skipped"
     if validate:
         conforms, text = validate_nquads(nquads, validate_limit)
@@ -249,6 +257,85 @@ def build_graph(
     return BuildResult(
         corpus, res, nquads, turtle, trig, conforms, text, triples, curation_log, clock.laps
     )
+
+
+class Serialising:
+    """Turtle and TriG being written by a forked child (see :func:`serialise_in_background`)."""
+
+    def __init__(self, nquads: str) -> None:
+        self._nquads = nquads
+        self._pid = 0
+        self._fd = -1
+        self._done: tuple[str, str, int] | None = None
+        if not hasattr(os, "fork"):
+            self._done = turtle_and_trig(nquads)
+            return
+        read_end, write_end = os.pipe()
+        gc.collect()
+        gc.freeze()  # the child's collector must not touch (and so copy) the parent's objects
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - the child process (the parent checks its work)
+            code = 1
+            try:
+                os.close(read_end)
+                turtle, trig, triples = turtle_and_trig(nquads)
+                a, b = turtle.encode("utf-8"), trig.encode("utf-8")
+                with os.fdopen(write_end, "wb") as fh:
+                    fh.write(struct.pack("<QQQ", len(a), len(b), triples))
+                    fh.write(a)
+                    fh.write(b)
+                code = 0
+            finally:
+                os._exit(code)
+        gc.unfreeze()
+        os.close(write_end)
+        self._pid, self._fd = pid, read_end
+
+    def result(self) -> tuple[str, str, int]:
+        """Wait for ``(turtle, trig, triples)``; if the child failed (killed, out of memory),
+        do the work in this process."""
+        if self._done is None:
+            with os.fdopen(self._fd, "rb") as fh:
+                data = fh.read()
+            _, status = os.waitpid(self._pid, 0)
+            self._pid = 0
+            self._done = _unpack(data) if status == 0 else None
+            if self._done is None:
+                self._done = turtle_and_trig(self._nquads)
+        return self._done
+
+    def cancel(self) -> None:
+        """Stop the child if it still runs (the build failed before it was needed)."""
+        if self._pid:
+            os.close(self._fd)
+            try:
+                os.kill(self._pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            os.waitpid(self._pid, 0)
+            self._pid = 0
+
+
+def _unpack(data: bytes) -> tuple[str, str, int] | None:
+    if len(data) < 24:
+        return None
+    na, nb, triples = struct.unpack("<QQQ", data[:24])
+    if len(data) != 24 + na + nb:
+        return None
+    body = memoryview(data)[24:]
+    return bytes(body[:na]).decode("utf-8"), bytes(body[na:]).decode("utf-8"), triples
+
+
+def serialise_in_background(nquads: str) -> Serialising:
+    """Start :func:`kg.rdf.turtle_and_trig` in a forked process; ``.result()`` waits for
+    ``(turtle, trig, triples)``.
+
+    The build runs SHACL and the store's bulk load meanwhile, so on two cores the three take
+    about the time of the longest. The child gets the N-Quads by ``fork`` (nothing is pickled)
+    and sends its result back through a pipe; if the parent dies, the child's write fails and
+    it exits. Without ``fork`` the work is done at once in this process.
+    """
+    return Serialising(nquads)
 
 
 class Stopwatch:

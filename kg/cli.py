@@ -129,7 +129,14 @@ def build(
     timings: bool,
 ) -> None:
     """Build the graph from SEEDS into OUT (Turtle, TriG, N-Quads, store, HTML, report)."""
-    from .build import Stopwatch, build_graph, extract_corpus, nquads_shards, validate_nquads
+    from .build import (
+        Stopwatch,
+        build_graph,
+        extract_corpus,
+        nquads_shards,
+        serialise_in_background,
+        validate_nquads,
+    )
     from .curation import CurationError, load_curation
     from .engine import EngineError
     from .io import atomic_write_text
@@ -164,7 +171,7 @@ def build(
     if not corpus.extractions:
         raise InputProblem(f"{seeds}: no readable article files")
     clock.lap("extract")
-    result = build_graph(corpus, curation=curation, validate=False)
+    result = build_graph(corpus, curation=curation, validate=False, serialise=False)
     clock.laps.update(result.timings)
     clock.lap("")  # already counted in the phases of build_graph
     for line in result.curation_log:
@@ -180,13 +187,21 @@ def build(
             atomic_write_text(shard_tmp / f"{key}.nq", text)
             source.append(shard_tmp / f"{key}.nq")
         clock.lap("shards")
-    # the store loads in another thread (Oxigraph releases the GIL) while SHACL runs here
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        loading = pool.submit(prepare_store, source, out)
-        conforms, report = validate_nquads(result.nquads)
-        clock.lap("SHACL")
-        new_store = loading.result()
-        clock.lap("store (beyond SHACL)")
+    # Turtle and TriG are written in a child process and the store loads in another thread
+    # (Oxigraph releases the GIL) while SHACL runs here
+    serialising = serialise_in_background(result.nquads)
+    try:
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            loading = pool.submit(prepare_store, source, out)
+            conforms, report = validate_nquads(result.nquads)
+            clock.lap("SHACL")
+            new_store = loading.result()
+            clock.lap("store (beyond SHACL)")
+        if conforms:
+            result.turtle, result.trig, result.triples = serialising.result()
+    finally:
+        serialising.cancel()
+    clock.lap("Turtle and TriG (beyond SHACL and store)")
     atomic_write_text(out / "validation.txt", report)
     if not conforms:
         shutil.rmtree(new_store, ignore_errors=True)

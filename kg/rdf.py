@@ -64,11 +64,13 @@ def entity_iri(ent: Entity) -> URIRef:
     return ID[f"entity/{ent.type}/{slug(ent.name)}"]
 
 
+@functools.lru_cache(maxsize=1 << 17)
 def article_iri(article_id: str) -> URIRef:
     page, _, n = article_id.rpartition("-a")
     return ID[f"article/{slug(page)}/{int(n)}"]
 
 
+@functools.lru_cache(maxsize=1 << 17)
 def graph_iri(article_id: str) -> URIRef:
     page, _, n = article_id.rpartition("-a")
     return ID[f"graph/{slug(page)}/{int(n)}"]
@@ -86,6 +88,7 @@ def assertion_iri(rel: Relation) -> URIRef:
     return ID[f"assertion/{h}"]
 
 
+@functools.lru_cache(maxsize=256)
 def predicate(p: str) -> URIRef:
     """The ontology property for a predicate local name (raises on unknown names)."""
     return getattr(KG, p)
@@ -125,7 +128,7 @@ class QuadSink:
 
         def add(self, triple: tuple[Any, Any, Any]) -> None:
             s, p, o = triple
-            obj = _quoteLiteral(o) if isinstance(o, Literal) else _n3(o)
+            obj = _nt_literal(o) if isinstance(o, Literal) else _n3(o)
             self._rows.append(f"{_n3(s)} {_n3(p)} {obj} {_n3(self._name)} .\n")
 
     def __init__(self) -> None:
@@ -153,6 +156,40 @@ class QuadSink:
 def _n3(term: Any) -> str:
     """``term.n3()`` (IRIs and blank nodes recur thousands of times: computed once each)."""
     return term.n3()
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _nt_literal(lit: Literal) -> str:
+    """rdflib's N-Triples form of a literal (equal literals: same lexical form, language and
+    datatype, so the same text)."""
+    return _quoteLiteral(lit)
+
+
+# Literals that recur across statements (rule names, offsets, years, confidences, the evidence
+# sentence of several facts), made once each. Keyed by text or int, never by Decimal (1.0 == 1).
+@functools.lru_cache(maxsize=1 << 16)
+def _plain(text: str) -> Literal:
+    return Literal(text)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _zh(text: str) -> Literal:
+    return Literal(text, lang="zh")
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _integer(n: int) -> Literal:
+    return Literal(n, datatype=XSD.integer)
+
+
+@functools.lru_cache(maxsize=1 << 10)
+def _year(year: str) -> Literal:
+    return Literal(year, datatype=XSD.gYear)
+
+
+@functools.lru_cache(maxsize=1 << 10)
+def _decimal(text: str) -> Literal:
+    return Literal(Decimal(text), datatype=XSD.decimal)
 
 
 def build_quads(
@@ -213,58 +250,63 @@ def build_dataset(
         for art in sorted({m.article for m in e.mentions}):
             eg.add((iri, PROV.wasDerivedFrom, article_iri(art)))
     metas = {m.article.id: m for m in articles}
+    start_offset, end_offset = KG.startOffset, KG.endOffset
     for aid, meta in sorted(metas.items()):
         g = ds.graph(graph_iri(aid))
         a = article_iri(aid)
         g.add((a, RDF.type, KG.Article))
-        g.add((a, DCTERMS.title, Literal(meta.article.title or aid, lang="zh")))
-        g.add((a, KG.sourceFile, Literal(meta.article.page)))
-        g.add((a, KG.startOffset, Literal(meta.start, datatype=XSD.integer)))
-        g.add((a, KG.endOffset, Literal(meta.end, datatype=XSD.integer)))
+        g.add((a, DCTERMS.title, _zh(meta.article.title or aid)))
+        g.add((a, KG.sourceFile, _plain(meta.article.page)))
+        g.add((a, start_offset, _integer(meta.start)))
+        g.add((a, end_offset, _integer(meta.end)))
         g.add((a, SCHEMA.datePublished, _date_literal(meta.date)))
-        g.add((a, KG.dateBasis, Literal(meta.basis)))
+        g.add((a, KG.dateBasis, _plain(meta.basis)))
+    # the terms of the loop below, looked up once (a DefinedNamespace lookup checks the name)
+    metric, assertion, asserted_in, evidence = KG.metric, KG.Assertion, KG.assertedIn, KG.evidence
+    sentence_index, rule, confidence, role = KG.sentenceIndex, KG.rule, KG.confidence, KG.role
+    kg_year, time_basis = KG.year, KG.timeBasis
+    rdf_type, rdf_subject, rdf_predicate = RDF.type, RDF.subject, RDF.predicate
+    rdf_object = RDF.object
     for r in sorted(relations, key=lambda r: (r.article, r.start, r.s, r.p, r.o)):
         if r.s not in iri_of or (not r.literal and r.o not in iri_of) or r.article not in metas:
             continue  # a fact that cannot say where it came from does not go in
         g = ds.graph(graph_iri(r.article))
         s = iri_of[r.s]
-        o = Literal(r.o) if r.literal else iri_of[r.o]
-        p = KG.metric if r.p == "metric" else predicate(r.p)
+        o = _plain(r.o) if r.literal else iri_of[r.o]
+        p = metric if r.p == "metric" else predicate(r.p)
+        st = assertion_iri(r)
         if r.p == "metric":
-            fig = ID[f"figure/{assertion_iri(r).rsplit('/', 1)[1]}"]
-            g.add((s, KG.metric, fig))
-            g.add((fig, RDF.type, KG.KeyFigure))
+            fig = ID[f"figure/{st.rsplit('/', 1)[1]}"]
+            g.add((s, metric, fig))
+            g.add((fig, rdf_type, KG.KeyFigure))
             g.add((fig, KG.about, s))
-            g.add((fig, KG.figureText, Literal(r.o)))
+            g.add((fig, KG.figureText, _plain(r.o)))
             _add_amounts(g, fig, r.o)
         else:
             g.add((s, p, o))
-        st = assertion_iri(r)
-        g.add((st, RDF.type, KG.Assertion))
-        g.add((st, RDF.subject, s))
-        g.add((st, RDF.predicate, p))
-        g.add((st, RDF.object, o))
-        g.add((st, KG.assertedIn, article_iri(r.article)))
-        g.add((st, KG.evidence, Literal(r.evidence)))
-        g.add((st, KG.startOffset, Literal(r.start, datatype=XSD.integer)))
-        g.add((st, KG.endOffset, Literal(r.end, datatype=XSD.integer)))
-        g.add((st, KG.sentenceIndex, Literal(r.sentence, datatype=XSD.integer)))
-        g.add((st, KG.rule, Literal(r.rule)))
-        g.add(
-            (st, KG.confidence, Literal(Decimal(str(round(r.confidence, 2))), datatype=XSD.decimal))
-        )
+        g.add((st, rdf_type, assertion))
+        g.add((st, rdf_subject, s))
+        g.add((st, rdf_predicate, p))
+        g.add((st, rdf_object, o))
+        g.add((st, asserted_in, article_iri(r.article)))
+        g.add((st, evidence, _plain(r.evidence)))
+        g.add((st, start_offset, _integer(r.start)))
+        g.add((st, end_offset, _integer(r.end)))
+        g.add((st, sentence_index, _integer(r.sentence)))
+        g.add((st, rule, _plain(r.rule)))
+        g.add((st, confidence, _decimal(str(round(r.confidence, 2)))))
         for q, v in r.qualifiers:
             if q == "role":
-                g.add((st, KG.role, Literal(v, lang="zh")))
+                g.add((st, role, _zh(v)))
         year, basis = fact_year(r.evidence, metas[r.article].date)
         if year:
-            g.add((st, KG.year, Literal(year, datatype=XSD.gYear)))
-            g.add((st, KG.timeBasis, Literal(basis)))
+            g.add((st, kg_year, _year(year)))
+            g.add((st, time_basis, _plain(basis)))
         _add_event(g, st, r, s, o, year, basis)
     return ds
 
 
-@functools.lru_cache(maxsize=4096)
+@functools.lru_cache(maxsize=1 << 17)
 def fact_year(sentence: str, article_date: str) -> tuple[str, str]:
     """The year a fact holds and where it comes from.
 
@@ -309,8 +351,8 @@ def _add_event(
         if q == "role":
             g.add((ev, KG.role, Literal(v)))
     if year:
-        g.add((ev, KG.year, Literal(year, datatype=XSD.gYear)))
-        g.add((ev, KG.timeBasis, Literal(basis)))
+        g.add((ev, KG.year, _year(year)))
+        g.add((ev, KG.timeBasis, _plain(basis)))
     if r.p == "investedIn":
         _add_amounts(g, ev, r.evidence)
 
