@@ -41,6 +41,8 @@ __all__ = [
 
 #: Graphs with more nodes than this get a precomputed layout and no physics (``layout="auto"``).
 PHYSICS_MAX_NODES = 1000
+#: Physics pages with more nodes than this draw edges as static curves (no physics per edge).
+DYNAMIC_EDGES_MAX_NODES = 300
 
 #: Largest graph laid out with exact O(n²) repulsion in Python (grid approximation above).
 EXACT_LAYOUT_MAX_NODES = 800
@@ -466,7 +468,10 @@ def _vis_options(precomputed: bool, n_nodes: int, seed: int) -> dict[str, Any]:
                 "fit": True,
             },
         }
-        options["edges"]["smooth"] = {"enabled": True, "type": "dynamic"}
+        # "dynamic" curves add a physics body per edge: fine for a few hundred nodes, but a
+        # 1,000-node page took 30 s to settle in headless Chromium (bench/results.md)
+        curve = "dynamic" if n_nodes <= DYNAMIC_EDGES_MAX_NODES else "continuous"
+        options["edges"]["smooth"] = {"enabled": True, "type": curve}
     return options
 
 
