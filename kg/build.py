@@ -239,7 +239,7 @@ def build_graph(
 
     N-Quads are written straight from the records (:func:`kg.rdf.build_quads`), Turtle and TriG
     by Oxigraph's serialisers: no in-memory rdflib graph of the whole corpus is built.
-    ``serialise=False`` leaves Turtle and TriG empty (see :func:`serialise_in_background`)."""
+    ``serialise=False`` leaves Turtle and TriG empty (see :class:`Serialising`)."""
     clock = Stopwatch()
     res = resolve_corpus(corpus)
     curation_log = apply_curation(res, curation) if curation and not curation.empty else []
@@ -260,7 +260,14 @@ def build_graph(
 
 
 class Serialising:
-    """Turtle and TriG being written by a forked child (see :func:`serialise_in_background`)."""
+    """:func:`kg.rdf.turtle_and_trig` started in a forked process; :meth:`result` waits for
+    ``(turtle, trig, triples)``.
+
+    The build runs SHACL and the store's bulk load meanwhile, so on two cores the three take
+    about the time of the longest. The child gets the N-Quads by ``fork`` (nothing is pickled)
+    and sends its result back through a pipe; if the parent dies, the child's write fails and
+    it exits. Without ``fork`` the work is done at once in this process.
+    """
 
     def __init__(self, nquads: str) -> None:
         self._nquads = nquads
@@ -326,18 +333,6 @@ def _unpack(data: bytes) -> tuple[str, str, int] | None:
     return bytes(body[:na]).decode("utf-8"), bytes(body[na:]).decode("utf-8"), triples
 
 
-def serialise_in_background(nquads: str) -> Serialising:
-    """Start :func:`kg.rdf.turtle_and_trig` in a forked process; ``.result()`` waits for
-    ``(turtle, trig, triples)``.
-
-    The build runs SHACL and the store's bulk load meanwhile, so on two cores the three take
-    about the time of the longest. The child gets the N-Quads by ``fork`` (nothing is pickled)
-    and sends its result back through a pipe; if the parent dies, the child's write fails and
-    it exits. Without ``fork`` the work is done at once in this process.
-    """
-    return Serialising(nquads)
-
-
 class Stopwatch:
     """Wall time of the phases of a build, in order: ``lap(name)`` closes the current one."""
 
@@ -349,6 +344,11 @@ class Stopwatch:
         now = time.perf_counter()
         self.laps[name] = self.laps.get(name, 0.0) + now - self._t
         self._t = now
+
+    def add(self, laps: dict[str, float]) -> None:
+        """Close the current phase as the ``laps`` timed elsewhere (they cover it)."""
+        self.laps.update(laps)
+        self._t = time.perf_counter()
 
 
 def validate_nquads(nquads: str, limit: int = VALIDATE_ALL_LIMIT) -> tuple[bool, str]:

@@ -130,11 +130,11 @@ def build(
 ) -> None:
     """Build the graph from SEEDS into OUT (Turtle, TriG, N-Quads, store, HTML, report)."""
     from .build import (
+        Serialising,
         Stopwatch,
         build_graph,
         extract_corpus,
         nquads_shards,
-        serialise_in_background,
         validate_nquads,
     )
     from .curation import CurationError, load_curation
@@ -172,8 +172,7 @@ def build(
         raise InputProblem(f"{seeds}: no readable article files")
     clock.lap("extract")
     result = build_graph(corpus, curation=curation, validate=False, serialise=False)
-    clock.laps.update(result.timings)
-    clock.lap("")  # already counted in the phases of build_graph
+    clock.add(result.timings)
     for line in result.curation_log:
         click.echo(f"curation: {line}", err=True)
     out.mkdir(parents=True, exist_ok=True)
@@ -189,7 +188,7 @@ def build(
         clock.lap("shards")
     # Turtle and TriG are written in a child process and the store loads in another thread
     # (Oxigraph releases the GIL) while SHACL runs here
-    serialising = serialise_in_background(result.nquads)
+    serialising = Serialising(result.nquads)
     try:
         with ThreadPoolExecutor(max_workers=1) as pool:
             loading = pool.submit(prepare_store, source, out)
@@ -230,10 +229,9 @@ def build(
         f"{result.triples} triples; SHACL: conforms"
     )
     if timings:
-        laps = {k: v for k, v in clock.laps.items() if k}
         click.echo(
-            "timings: " + ", ".join(f"{k} {v:.1f} s" for k, v in laps.items())
-            + f"; total {sum(laps.values()):.1f} s",
+            "timings: " + ", ".join(f"{k} {v:.1f} s" for k, v in clock.laps.items())
+            + f"; total {sum(clock.laps.values()):.1f} s",
             err=True,
         )
     if corpus.failures:

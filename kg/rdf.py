@@ -231,11 +231,11 @@ def build_dataset(
     for e in ents:
         iri = iri_of[e.key]
         eg.add((iri, RDF.type, getattr(KG, e.type)))
-        eg.add((iri, RDFS.label, Literal(e.name, lang="zh")))
-        eg.add((iri, SKOS.prefLabel, Literal(e.name, lang="zh")))
+        eg.add((iri, RDFS.label, _zh(e.name)))
+        eg.add((iri, SKOS.prefLabel, _zh(e.name)))
         for a in sorted(e.aliases):
             if a != e.name:
-                eg.add((iri, SKOS.altLabel, Literal(a, lang="zh")))
+                eg.add((iri, SKOS.altLabel, _zh(a)))
         for part, prop in (
             ("place", KG.placeName),
             ("trade", KG.tradeName),
