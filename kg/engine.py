@@ -98,7 +98,9 @@ def _extract_star(args: tuple[Job, str]) -> Done:
 def fingerprint() -> str:
     """Hash of the extractor's code and rule data: a change to either invalidates the cache."""
     root = Path(__file__).parent
-    h = hashlib.sha256()
+    from .extract.text import segmenter_name
+
+    h = hashlib.sha256(segmenter_name().encode())
     files = sorted(
         [*root.joinpath("extract").rglob("*.py"), *root.joinpath("extract", "data").glob("*")]
         + [root / "ingest.py", root / "model.py"]

@@ -90,11 +90,15 @@ def decode(data: bytes, name: str = "<input>") -> tuple[str, str]:
     raise InputError(f"{name}: cannot decode as UTF-8, UTF-16 (with BOM) or GB18030")
 
 
+_TEXT_CONTROLS = dict.fromkeys(map(ord, "\t\n\r\f"))
+
+
 def _looks_binary(text: str) -> bool:
     sample = text[:8192]
+    if sample.translate(_TEXT_CONTROLS).isprintable():
+        return False  # no control, surrogate or private-use character at all
     bad = sum(
-        1 for c in sample
-        if unicodedata.category(c) in ("Cc", "Cs", "Co") and c not in "\t\n\r\f"
+        1 for c in sample if unicodedata.category(c) in ("Cc", "Cs", "Co") and c not in "\t\n\r\f"
     )
     return bad > max(8, len(sample) // 50)
 
@@ -144,8 +148,10 @@ def read_bytes(path: str | Path, max_bytes: int | None = None) -> bytes:
         if not stat.S_ISREG(st.st_mode):
             raise InputError(f"{name}: not a regular file ({_kind(st.st_mode)})")
         if st.st_size > limit:
-            raise InputError(f"{name}: too large ({_mb(st.st_size)} > limit {_mb(limit)}; "
-                             "set KG_MAX_FILE_MB to raise it)")
+            raise InputError(
+                f"{name}: too large ({_mb(st.st_size)} > limit {_mb(limit)}; "
+                "set KG_MAX_FILE_MB to raise it)"
+            )
         with p.open("rb") as fh:
             data = fh.read(limit + 1)
     except InputError:
@@ -237,7 +243,7 @@ def _classify(text: str, start: int, end: int, eol: int) -> _Line:
     if m and body.startswith("#"):
         level = len(m.group(1))
         s += m.end()
-        body = body[m.end():]
+        body = body[m.end() :]
         kind = "heading"
     mb = _BOLD_RE.match(body)
     if mb:
@@ -256,8 +262,27 @@ def _classify(text: str, start: int, end: int, eol: int) -> _Line:
     return _Line(kind, chars, level, eol)
 
 
+_FULL_WIDTH_ALNUM = str.maketrans(
+    {
+        chr(c): chr(c - 0xFEE0)
+        for r in ((0xFF10, 0xFF19), (0xFF21, 0xFF3A), (0xFF41, 0xFF5A))
+        for c in range(r[0], r[1] + 1)
+    }
+)
+_SPACE_OR_WIDTH_PUNCT = re.compile("[ " + re.escape("".join(_WIDTH_PUNCT)) + "]")
+
+
 def _clean_chars(chars: list[tuple[str, int]], *, byline: bool = False) -> list[tuple[str, int]]:
     """Width-normalise and drop spaces that are PDF artefacts inside one line."""
+    line = "".join([c for c, _ in chars])
+    if line.isprintable() and not byline:
+        # no control, format or odd space characters: only full-width letters and digits
+        # change, unless there are spaces or ASCII punctuation to look at
+        ascii_alnum = line.translate(_FULL_WIDTH_ALNUM)
+        if not _SPACE_OR_WIDTH_PUNCT.search(ascii_alnum):
+            if ascii_alnum == line:
+                return list(chars)
+            return [(c, o) for c, (_, o) in zip(ascii_alnum, chars)]
     out: list[tuple[str, int]] = []
     mapped: list[tuple[str, int]] = []
     for c, o in chars:
@@ -431,9 +456,8 @@ def normalise(text: str) -> tuple[str, tuple[int, ...], list[Paragraph]]:
             joined.extend(ln.chars)
         cleaned = _clean_chars(joined, byline=kind == "byline")
         cleaned = _curly_quotes(cleaned)
-        for c, o in cleaned:
-            out_chars.append(c)
-            out_offs.append(o)
+        out_chars.extend([c for c, _ in cleaned])
+        out_offs.extend([o for _, o in cleaned])
         if len(out_chars) == start:  # paragraph vanished (only control chars)
             if out_chars:
                 out_chars.pop()
@@ -450,6 +474,8 @@ def normalise(text: str) -> tuple[str, tuple[int, ...], list[Paragraph]]:
 
 def _curly_quotes(chars: list[tuple[str, int]]) -> list[tuple[str, int]]:
     """Straight double quotes become “ and ” alternately within a paragraph."""
+    if '"' not in "".join([c for c, _ in chars]):
+        return chars
     opened = False
     out = []
     for c, o in chars:
@@ -554,7 +580,7 @@ def split_articles(page_name: str, text: str, paragraphs: list[Paragraph]) -> li
                     starts.append(start)
             k = j
             continue
-        if p.kind == "byline" and "摄" not in text[p.nstart:p.nstart + 4]:
+        if p.kind == "byline" and "摄" not in text[p.nstart : p.nstart + 4]:
             prev_body = k > 0 and paragraphs[k - 1].kind == "body"
             next_body = k + 1 < n and paragraphs[k + 1].kind == "body"
             if prev_body and next_body and (not starts or starts[-1] < k):
@@ -568,15 +594,15 @@ def split_articles(page_name: str, text: str, paragraphs: list[Paragraph]) -> li
         paras = paragraphs[a:b]
         if not paras:
             continue
-        titles = [text[q.nstart:q.nend] for q in paras if q.kind in ("heading", "title")]
+        titles = [text[q.nstart : q.nend] for q in paras if q.kind in ("heading", "title")]
         first_body = next((i for i, q in enumerate(paras) if q.kind == "body"), len(paras))
         title = "".join(
-            text[q.nstart:q.nend] for q in paras[:first_body] if q.kind in ("heading", "title")
+            text[q.nstart : q.nend] for q in paras[:first_body] if q.kind in ("heading", "title")
         ) or (titles[0] if titles else "")
         bylines: list[tuple[str, str]] = []
         sentences: list[Sentence] = []
         for q in paras:
-            seg = text[q.nstart:q.nend]
+            seg = text[q.nstart : q.nend]
             if q.kind == "byline":
                 bylines.extend((r, nm) for r, nm, _, _ in byline_names(seg))
             for s, e in split_sentences(seg, q.nstart):

@@ -439,12 +439,9 @@ def learned_short_names(exts: Iterable[PageExtraction], lex: Lexicon) -> dict[st
     ordinary words (jieba's dictionary), places or industry words, so that 云帆 is learned
     but 科技 or 产业 never are.
     """
-    import logging
+    from .extract.text import segmenter
 
-    from jieba import dt, setLogLevel
-
-    setLogLevel(logging.WARNING)
-    dt.check_initialized()  # FREQ is empty until jieba loads its dictionary (lazily)
+    freq = segmenter().dt.FREQ  # loaded: segmenter() loads the dictionary
     out: dict[str, str] = {}
     bad = set(lex.places) | lex.industries | lex.left_stop | lex.generic_modifiers
     for ex in exts:
@@ -455,7 +452,7 @@ def learned_short_names(exts: Iterable[PageExtraction], lex: Lexicon) -> dict[st
             trade = parts.get("trade", "")
             if not (2 <= len(trade) <= 6 and re.fullmatch(r"[\u4e00-\u9fff]+", trade)):
                 continue
-            if trade in bad or dt.FREQ.get(trade, 0) > (50 if len(trade) > 2 else 0):
+            if trade in bad or freq.get(trade, 0) > (50 if len(trade) > 2 else 0):
                 continue
             out.setdefault(trade, m.type)
     return out

@@ -13,6 +13,7 @@ per mention) and ``doc.spans["kg_entities"]`` (token-aligned, for display).
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 
 from spacy.attrs import IDX, LENGTH
@@ -21,10 +22,11 @@ from spacy.tokens import Doc
 
 from ..model import ORG_TYPES
 from .lexicon import Lexicon, alternation
-from .text import doc_text
+from .text import doc_text, segmenter, word_tags
 
 CJK = r"\u4e00-\u9fff"
 _PUNCT_RE = re.compile(r"[^\w\u4e00-\u9fff]")
+_YEAR_RE = re.compile(r"\d{4}年度?")
 _ORDINAL_RE = re.compile(
     r"^(第[一二三四五六七八九十百\d]+[届期批次]|\d{4}年度?|[一二三四五六七八九十\d]+)$"
 )
@@ -98,13 +100,8 @@ class EntityRecognizer:
         self.name = name
         self.lex = lexicon
         self.max_name = max_name
-        from jieba import posseg
-
-        self._tags: dict[str, str] = posseg.dt.word_tag_tab
-        import jieba
-
-        jieba.dt.check_initialized()
-        self._freq: dict[str, int] = jieba.dt.FREQ
+        self._tags: dict[str, str] = word_tags()
+        self._freq: dict[str, int] = segmenter().dt.FREQ
         lx = lexicon
         self._event_re = re.compile(alternation(lx.patterns.get("event_suffixes", [])))
         self._program_re = re.compile(alternation(lx.patterns.get("program_suffixes", [])))
@@ -158,6 +155,15 @@ class EntityRecognizer:
         self._prog_trig = set(lx.patterns.get("program_triggers", []))
         self._generic_prog = set(lx.patterns.get("generic_program_words", []))
         self._scheme_shapes = [re.compile(x) for x in lx.patterns.get("scheme_shapes", [])]
+        self._stop_memo: dict[str, bool] = {}
+        self._toks: list[tuple[int, int, str]] = []
+        self._tok_ends: list[int] = []
+        self._ranks = tuple(lx.rank_adjectives) or ("\x00",)
+        self._modifiers = tuple(sorted(lx.generic_modifiers, key=len, reverse=True))
+        self._units_by_length = [
+            (u, tuple(u["parent"]), re.compile(rf"([{CJK}]{{0,10}}?){re.escape(u['suffix'])}"))
+            for u in sorted(lx.unit_suffixes, key=lambda u: -len(u["suffix"]))
+        ]
         self._heads = tuple(
             sorted(
                 set(_GENERIC_HEADS) | {x.suffix for x in lx.suffixes if len(x.suffix) >= 3},
@@ -177,6 +183,7 @@ class EntityRecognizer:
         arr = doc.to_array([IDX, LENGTH]).tolist()
         toks = [(s, s + n, text[s : s + n]) for s, n in arr]
         self._toks = toks
+        self._tok_ends = [e for _, e, _ in toks]
         cands: list[Candidate] = []
         cands += self._suffix_orgs(text, toks)
         cands += self._lexicon(text)
@@ -210,6 +217,15 @@ class EntityRecognizer:
         return self._tags.get(word, "x")
 
     def _is_stop_token(self, tok: str) -> bool:
+        """Does this token end a name walking left? (memoised: a function of the token)"""
+        known = self._stop_memo.get(tok)
+        if known is None:
+            if len(self._stop_memo) > 500_000:
+                self._stop_memo.clear()
+            known = self._stop_memo[tok] = self._stop_token(tok)
+        return known
+
+    def _stop_token(self, tok: str) -> bool:
         if tok in self.lex.suffix_map:
             return False  # 支行, 基金: organisation words are never clause verbs
         if tok in self.lex.left_stop:
@@ -244,12 +260,10 @@ class EntityRecognizer:
         ``allow``: words that may stand inside this kind of name although they usually end one
         (之, 及 and 企业 inside event names: …大会战之科技人才月…专场活动).
         """
-        idx = None
-        for k, (s, e, _) in enumerate(toks):
-            if s <= pos < e or (s >= pos and idx is None):
-                idx = k
-                break
-        if idx is None:
+        # the first token that holds pos or starts after it: the first that ends after pos
+        ends = self._tok_ends if toks is self._toks else [e for _, e, _ in toks]
+        idx = bisect_right(ends, pos)
+        if idx == len(toks):
             return pos
         start = toks[idx][0] if toks[idx][0] < pos else pos
         if toks[idx][0] < pos:
@@ -370,12 +384,12 @@ class EntityRecognizer:
                 rest = rest[m.end() :]
                 rest = rest[1:] if rest[:1] in "省市区县" else rest
                 changed = had_place = True
-            for w in sorted(self.lex.generic_modifiers, key=len, reverse=True):
+            for w in self._modifiers if rest.startswith(self._modifiers) else ():
                 if rest.startswith(w):
                     rest = rest[len(w) :]
                     changed = True
                     break
-            m2 = re.match(r"\d{4}年度?", rest)
+            m2 = _YEAR_RE.match(rest)
             if m2:
                 rest = rest[m2.end() :]
                 changed = True
@@ -398,24 +412,33 @@ class EntityRecognizer:
             return False
         return True
 
+    def _strip_heads(self, text: str, start: int, end: int, name: str) -> tuple[int, str, bool]:
+        """Strip rank adjectives before a head, and generic heads, from the name's start."""
+        changed = False
+        heads = self._heads
+        for rank in self.lex.rank_adjectives:
+            if name.startswith(rank):
+                rest = name[len(rank) :]
+                if any(rest.startswith(h) and len(rest) > len(h) + 1 for h in heads):
+                    start += len(rank)
+                    name = text[start:end]
+                    changed = True
+        for head in heads:
+            if name.startswith(head) and len(name) > len(head) + 1:
+                start += len(head)
+                name = text[start:end]
+                changed = True
+        return start, name, changed
+
     def _trim_head(self, text: str, start: int, end: int) -> int:
         name = text[start:end]
         changed = True
         heads = self._heads
+        ranks = self._ranks
         while changed:
             changed = False
-            for rank in self.lex.rank_adjectives:
-                if name.startswith(rank):
-                    rest = name[len(rank) :]
-                    if any(rest.startswith(h) and len(rest) > len(h) + 1 for h in heads):
-                        start += len(rank)
-                        name = text[start:end]
-                        changed = True
-            for head in heads:
-                if name.startswith(head) and len(name) > len(head) + 1:
-                    start += len(head)
-                    name = text[start:end]
-                    changed = True
+            if name.startswith(ranks) or name.startswith(heads):  # else nothing to strip
+                start, name, changed = self._strip_heads(text, start, end, name)
             if (
                 name[:1] in "的与和及、以由在对向从把被将为了是让给"
                 and len(name) >= 5
@@ -559,15 +582,12 @@ class EntityRecognizer:
     ) -> list[Candidate]:
         """Units of an organisation: 清华大学电子工程系, 市科技局综合科 (kept with their parent)."""
         out: list[Candidate] = []
-        units = sorted(self.lex.unit_suffixes, key=lambda u: -len(u["suffix"]))
         for c in orgs:
             name = text[c.start : c.end]
-            for u in units:
-                if not any(name.endswith(p) for p in u["parent"]):
+            for u, parents, unit_re in self._units_by_length:
+                if not name.endswith(parents):
                     continue
-                m = re.match(
-                    rf"([{CJK}]{{0,10}}?){re.escape(u['suffix'])}", text[c.end : c.end + 16]
-                )
+                m = unit_re.match(text[c.end : c.end + 16])
                 if not m:
                     continue
                 mid = m.group(1)

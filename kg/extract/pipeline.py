@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -15,7 +14,7 @@ from ..model import ORG_TYPES, Mention, Page, Relation
 from . import entities as _entities  # noqa: F401  (registers the factory)
 from . import relations as _relations  # noqa: F401  (registers the factory)
 from .relations import ANAPHOR
-from .text import TextKeepingTokenizer
+from .text import JiebaTokenizer
 
 
 def build_nlp(data_dir: str | None = None, home: str = "平湖市") -> Language:
@@ -23,12 +22,8 @@ def build_nlp(data_dir: str | None = None, home: str = "平湖市") -> Language:
 
     ``home`` is the city whose column the articles come from: 我市/本市/全市 refer to it.
     """
-    logging.getLogger("jieba").setLevel(logging.WARNING)
-    import jieba
-
-    jieba.setLogLevel(logging.WARNING)
-    nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "jieba"}}})
-    nlp.tokenizer = TextKeepingTokenizer(nlp.tokenizer)
+    nlp = spacy.blank("zh")
+    nlp.tokenizer = JiebaTokenizer(nlp.vocab)
     nlp.add_pipe("kg_entities", config={"data_dir": data_dir})
     nlp.add_pipe("kg_relations", config={"data_dir": data_dir, "home": home})
     return nlp

@@ -44,6 +44,8 @@ class RawRelation:
 
 # words after an industry that make it a statistic (高新技术产业投资同比增长…), not a focus
 _STATISTIC = r"(产业)?(投资|增加值|产值|增速|同比|占比|比重|营收|收入)"
+_ENGAGED_RE = re.compile(r"(从事|专注于?|关注|深耕|聚焦)$")
+_LISTED_RE = re.compile(r"[^，。；的]{0,4}的")
 
 
 def _types(spec: list[str]) -> set[str]:
@@ -67,6 +69,12 @@ class RelationExtractor:
             k: v for k, v in rel.get("class_anaphora", {}).items() if not k.startswith("_")
         }
         self.industry_nouns = alternation(rel.get("industry_class_nouns", []))
+        nouns = self.industry_nouns or "$^"
+        self._class_org_re = re.compile(rf"(?:[\u4e00-\u9fff]{{0,4}}?)(?:{nouns})")
+        self._class_after_re = re.compile(
+            rf"[^，。；]{{0,6}}的[\u4e00-\u9fff]{{0,6}}(?:{nouns})"
+        )
+        self._class_deng_re = re.compile(rf"[\u4e00-\u9fff]{{0,6}}(?:{nouns}|机构)")
         self.implied = {
             k: v.replace("{home}", home)
             for k, v in rel.get("implied_bodies", {}).items()
@@ -949,12 +957,10 @@ class RelationExtractor:
             for ind in ments:
                 if ind.type != "Industry":
                     continue
-                m = re.match(
-                    rf"(?:[\u4e00-\u9fff]{{0,4}}?)(?:{self.industry_nouns})", text[ind.end :]
-                )
+                m = self._class_org_re.match(text, ind.end)
                 if not m:
                     continue
-                org = [c for c in ments if c.start == ind.end + m.end() and c.type in ORG_TYPES]
+                org = [c for c in ments if c.start == m.end() and c.type in ORG_TYPES]
                 if org:  # 芯片设计头部企业某某微电子, 算力龙头企业某某科技
                     out.append(
                         RawRelation(
@@ -969,19 +975,14 @@ class RelationExtractor:
                 if ind.type != "Industry":
                     continue
                 # A、B等一批从事氢能产业的高科技企业 / 关注新能源汽车领域投资的A、B等机构
-                after = re.match(
-                    rf"[^，。；]{{0,6}}的[\u4e00-\u9fff]{{0,6}}(?:{self.industry_nouns})",
-                    text[ind.end :],
-                )
-                before = re.search(r"(从事|专注于?|关注|深耕|聚焦)$", text[: ind.start])
-                listed = re.match(r"[^，。；的]{0,4}的", text[ind.end :])
+                after = self._class_after_re.match(text, ind.end)
+                before = _ENGAGED_RE.search(text, 0, ind.start)
+                listed = _LISTED_RE.match(text, ind.end)
                 if before and listed and not after:
                     # 关注新能源汽车领域投资的A、B等专业投资机构
-                    head = ind.end + listed.end()
+                    head = listed.end()
                     deng = text.find("等", head, head + 40)
-                    if deng > 0 and re.match(
-                        rf"[\u4e00-\u9fff]{{0,6}}(?:{self.industry_nouns}|机构)", text[deng + 1 :]
-                    ):
+                    if deng > 0 and self._class_deng_re.match(text, deng + 1):
                         for c in ments:
                             if c.type in ORG_TYPES and head <= c.start and c.end <= deng:
                                 out.append(
@@ -994,7 +995,7 @@ class RelationExtractor:
                                     )
                                 )
                 if before and after:
-                    tail = ind.end + after.end()
+                    tail = after.end()
                     deng = text.find("等", tail, tail + 40)
                     members = [
                         c
