@@ -87,6 +87,8 @@ class RelationExtractor:
         self._trig = trig
         self._trig_re = re.compile(alternation(list(trig))) if trig else None
         self._home_re = re.compile(alternation(self.home_words + list(self.anaphora)))
+        home_names = alternation(["我市", "本市", home, home.removesuffix("市")])
+        self._home_firm_re = re.compile(rf"是({home_names})(一家|的一家|重点|首家)?")
         self._industry_rule = next((r for r in self.rules if r["kind"] == "industry"), None)
         self._industry_trig_re = re.compile(
             alternation(self._industry_rule["triggers"]) if self._industry_rule else "$^"
@@ -1044,7 +1046,7 @@ class RelationExtractor:
                             0.65,
                         )
                     )
-        for m in re.finditer(r"是(我市|本市|平湖)(一家|的一家|重点|首家)?", text):
+        for m in self._home_firm_re.finditer(text):
             subj = [
                 c for c in ments if c.end == m.start() and c.type in ORG_TYPES - {"GovernmentBody"}
             ]
