@@ -251,3 +251,17 @@ def test_alternation_trie_matches_like_the_sorted_flat_alternation() -> None:
             assert [(m.span(), m.groups()) for m in got.finditer(text)] == [
                 (m.span(), m.groups()) for m in want.finditer(text)
             ]
+
+
+def test_display_spans_on_request():
+    from kg.extract import build_nlp
+
+    text = "浙江清华长三角研究院与嘉兴某某科技有限公司签约。"
+    plain = build_nlp()(text)
+    shown = build_nlp(spans_key="kg_entities")(text)
+    assert "kg_entities" not in plain.spans
+    labels = {(s.text, s.label_) for s in shown.spans["kg_entities"]}
+    assert ("浙江清华长三角研究院", "ResearchInstitute") in labels
+    assert [(c.start, c.end) for c in plain._.kg_mentions] == [
+        (c.start, c.end) for c in shown._.kg_mentions
+    ]

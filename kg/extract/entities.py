@@ -7,7 +7,8 @@ clause verb, a rank adjective or a quotation mark. Lexicons add well-known abbre
 places, industries and government bodies; people are found after title words and in bylines.
 
 The component writes ``doc._.kg_mentions`` (exact character offsets, one :class:`Candidate`
-per mention) and ``doc.spans["kg_entities"]`` (token-aligned, for display).
+per mention) and, unless ``spans_key`` is empty, ``doc.spans[spans_key]`` (token-aligned, for
+display; the batch build does without them).
 """
 
 from __future__ import annotations
@@ -96,8 +97,16 @@ if not Doc.has_extension("kg_mentions"):
 class EntityRecognizer:
     """Rule-based recogniser; see the module docstring."""
 
-    def __init__(self, nlp: Language, name: str, lexicon: Lexicon, max_name: int = 32) -> None:
+    def __init__(
+        self,
+        nlp: Language,
+        name: str,
+        lexicon: Lexicon,
+        max_name: int = 32,
+        spans_key: str | None = "kg_entities",
+    ) -> None:
         self.name = name
+        self.spans_key = spans_key
         self.lex = lexicon
         self.max_name = max_name
         self._tags: dict[str, str] = word_tags()
@@ -156,6 +165,10 @@ class EntityRecognizer:
         self._generic_prog = set(lx.patterns.get("generic_program_words", []))
         self._scheme_shapes = [re.compile(x) for x in lx.patterns.get("scheme_shapes", [])]
         self._stop_memo: dict[str, bool] = {}
+        self._scope_forms: dict[str, int] = {}
+        for p in sorted(lx.places, key=len, reverse=True):
+            for form in (p + "市", p + "省", p):
+                self._scope_forms.setdefault(form, len(self._scope_forms))
         self._toks: list[tuple[int, int, str]] = []
         self._tok_ends: list[int] = []
         self._ranks = tuple(lx.rank_adjectives) or ("\x00",)
@@ -204,12 +217,14 @@ class EntityRecognizer:
         cands += self._district_places(text, cands)
         chosen = self._select(text, cands)
         doc._.kg_mentions = chosen
+        if not self.spans_key:
+            return doc
         spans = []
         for c in chosen:
             span = doc.char_span(c.start, c.end, label=c.type, alignment_mode="expand")
             if span is not None:
                 spans.append(span)
-        doc.spans["kg_entities"] = spans
+        doc.spans[self.spans_key] = spans
         return doc
 
     # ---------------------------------------------------------------------------------------
@@ -837,10 +852,11 @@ class EntityRecognizer:
     def _prefix_scope(self, text: str, qstart: int) -> int:
         """Include a scope prefix like 国家/省/市/嘉兴市 directly before a quoted programme."""
         before = text[max(0, qstart - 4) : qstart]
-        for p in sorted(self.lex.places, key=len, reverse=True):
-            for form in (p + "市", p + "省", p):
-                if before.endswith(form):
-                    return qstart - len(form)
+        # the first form, longest place first (市, 省, then bare), that ends ``before``
+        forms = self._scope_forms
+        found = [(forms[before[k:]], k) for k in range(len(before)) if before[k:] in forms]
+        if found:
+            return qstart - (len(before) - min(found)[1])
         m = re.search(r"(?<![我全本该各])(国家|省|市)$", before)
         if m:
             return qstart - len(m.group())
@@ -1200,10 +1216,12 @@ def quoted_name(text: str, start: int, end: int) -> bool:
 
 @Language.factory(
     "kg_entities",
-    default_config={"data_dir": None, "max_name": 32},
+    default_config={"data_dir": None, "max_name": 32, "spans_key": "kg_entities"},
 )
 def make_entity_recognizer(
-    nlp: Language, name: str, data_dir: str | None, max_name: int
+    nlp: Language, name: str, data_dir: str | None, max_name: int, spans_key: str | None
 ) -> EntityRecognizer:
     """Factory: the rule-based entity recogniser with rules loaded from ``data_dir``."""
-    return EntityRecognizer(nlp, name, Lexicon.load(data_dir), max_name=max_name)
+    return EntityRecognizer(
+        nlp, name, Lexicon.load(data_dir), max_name=max_name, spans_key=spans_key
+    )

@@ -17,14 +17,18 @@ from .relations import ANAPHOR
 from .text import JiebaTokenizer
 
 
-def build_nlp(data_dir: str | None = None, home: str = "平湖市") -> Language:
+def build_nlp(
+    data_dir: str | None = None, home: str = "平湖市", spans_key: str | None = None
+) -> Language:
     """A blank ``zh`` pipeline with the jieba segmenter and our components.
 
     ``home`` is the city whose column the articles come from: 我市/本市/全市 refer to it.
+    ``spans_key`` (e.g. ``"kg_entities"``) also puts the mentions in ``doc.spans`` as
+    token-aligned spans, for displaCy and other span tools; the build does not need them.
     """
     nlp = spacy.blank("zh")
     nlp.tokenizer = JiebaTokenizer(nlp.vocab)
-    nlp.add_pipe("kg_entities", config={"data_dir": data_dir})
+    nlp.add_pipe("kg_entities", config={"data_dir": data_dir, "spans_key": spans_key})
     nlp.add_pipe("kg_relations", config={"data_dir": data_dir, "home": home})
     return nlp
 

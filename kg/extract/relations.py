@@ -44,6 +44,10 @@ class RawRelation:
 
 # words after an industry that make it a statistic (高新技术产业投资同比增长…), not a focus
 _STATISTIC = r"(产业)?(投资|增加值|产值|增速|同比|占比|比重|营收|收入)"
+_NOUN_BEFORE_RE = re.compile(r"(领域|行业|产业|总|固定资产|社会)$")
+_NOUN_AFTER_RE = re.compile(
+    r"(机构|人|方|者|总额|额|规模|力度|基金|公司|领域|飞地|平台|体系|品牌|站|团队|热线)"
+)
 _ENGAGED_RE = re.compile(r"(从事|专注于?|关注|深耕|聚焦)$")
 _LISTED_RE = re.compile(r"[^，。；的]{0,4}的")
 
@@ -68,6 +72,14 @@ class RelationExtractor:
         self.class_anaphora = {
             k: v for k, v in rel.get("class_anaphora", {}).items() if not k.startswith("_")
         }
+        self._class_anaphora_re = (
+            re.compile(
+                rf"(?:^|(?<=[，,：:]))(?:{alternation(list(self.class_anaphora))})"
+                rf"(?=[\u4e00-\u9fff])"
+            )
+            if self.class_anaphora
+            else None
+        )
         self.industry_nouns = alternation(rel.get("industry_class_nouns", []))
         nouns = self.industry_nouns or "$^"
         self._class_org_re = re.compile(rf"(?:[\u4e00-\u9fff]{{0,4}}?)(?:{nouns})")
@@ -119,12 +131,8 @@ class RelationExtractor:
         for m in re.finditer(r"(?<![尤极])其(?![中他它实余次间])", text):
             if not any(c.start <= m.start() < c.end for c in top):
                 pseudo.append(Candidate(m.start(), m.end(), "Organization", "anaphora"))
-        if self.class_anaphora:
-            rx = re.compile(
-                rf"(?:^|(?<=[，,：:]))(?:{alternation(list(self.class_anaphora))})"
-                rf"(?=[\u4e00-\u9fff])"
-            )
-            for m in rx.finditer(text):
+        if self._class_anaphora_re is not None:
+            for m in self._class_anaphora_re.finditer(text):
                 if not any(c.start <= m.start() < c.end for c in top):
                     pseudo.append(
                         Candidate(m.start(), m.end(), self.class_anaphora[m.group()], "anaphora")
@@ -477,12 +485,9 @@ class RelationExtractor:
             ):
                 continue  # trigger inside a name (服务中心 has 服务, 投资 in 某某投资)
             cs, ce = self._clause_bounds(text, t.start())
-            if re.match(
-                r"(机构|人|方|者|总额|额|规模|力度|基金|公司|领域|飞地|平台|体系|品牌|站|团队|热线)",
-                text[t.end() :],
-            ):
+            if _NOUN_AFTER_RE.match(text, t.end()):
                 continue  # 投资机构, 合作方: a noun compound, not the verb
-            if re.search(r"(领域|行业|产业|总|固定资产|社会)$", text[: t.start()]):
+            if _NOUN_BEFORE_RE.search(text, 0, t.start()):
                 continue  # 总投资, 领域投资: a noun
             if t.group().startswith("签") and re.match(r"(落户|落地|入驻|进驻)", text[t.end() :]):
                 continue  # 签约落户: settling in, not an agreement with the place
