@@ -90,13 +90,16 @@ def decode(data: bytes, name: str = "<input>") -> tuple[str, str]:
     raise InputError(f"{name}: cannot decode as UTF-8, UTF-16 (with BOM) or GB18030")
 
 
-_TEXT_CONTROLS = dict.fromkeys(map(ord, "\t\n\r\f"))
+# Cc (but \t \n \r \f), Cs and Co: the characters _looks_binary counts
+_BINARY_CHARS = re.compile(
+    "[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\ud800-\udfff\ue000-\uf8ff\U000f0000-\U0010ffff]"
+)
 
 
 def _looks_binary(text: str) -> bool:
     sample = text[:8192]
-    if sample.translate(_TEXT_CONTROLS).isprintable():
-        return False  # no control, surrogate or private-use character at all
+    if not _BINARY_CHARS.search(sample):
+        return False  # no control (but \t\n\r\f), surrogate or private-use character at all
     bad = sum(
         1 for c in sample if unicodedata.category(c) in ("Cc", "Cs", "Co") and c not in "\t\n\r\f"
     )
@@ -269,6 +272,7 @@ _FULL_WIDTH_ALNUM = str.maketrans(
         for c in range(r[0], r[1] + 1)
     }
 )
+_FULL_WIDTH = re.compile("[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]")
 _SPACE_OR_WIDTH_PUNCT = re.compile("[ " + re.escape("".join(_WIDTH_PUNCT)) + "]")
 
 
@@ -278,7 +282,7 @@ def _clean_chars(chars: list[tuple[str, int]], *, byline: bool = False) -> list[
     if line.isprintable() and not byline:
         # no control, format or odd space characters: only full-width letters and digits
         # change, unless there are spaces or ASCII punctuation to look at
-        ascii_alnum = line.translate(_FULL_WIDTH_ALNUM)
+        ascii_alnum = line.translate(_FULL_WIDTH_ALNUM) if _FULL_WIDTH.search(line) else line
         if not _SPACE_OR_WIDTH_PUNCT.search(ascii_alnum):
             if ascii_alnum == line:
                 return list(chars)
