@@ -218,19 +218,16 @@ class Paragraph:
     level: int = 0
 
 
+_LINE_BREAK_RE = re.compile("\r\n|[\r\n\u2028\u2029\x0b\x0c\x85]")
+
+
 def _split_lines(text: str) -> Iterator[tuple[int, int, int]]:
     """Yield ``(start, end, eol)`` for each line; ``eol`` indexes the break (or ``len``)."""
-    i, n = 0, len(text)
-    while i <= n:
-        j = i
-        while j < n and text[j] not in "\r\n\u2028\u2029\x0b\x0c\x85":
-            j += 1
-        yield i, j, j
-        if j >= n:
-            break
-        if text[j] == "\r" and j + 1 < n and text[j + 1] == "\n":
-            j += 1
-        i = j + 1
+    i = 0
+    for m in _LINE_BREAK_RE.finditer(text):
+        yield i, m.start(), m.start()
+        i = m.end()
+    yield i, len(text), len(text)
 
 
 def _classify(text: str, start: int, end: int, eol: int) -> _Line:
@@ -261,7 +258,7 @@ def _classify(text: str, start: int, end: int, eol: int) -> _Line:
         b -= 1
     while a < b and body[a].isspace():
         a += 1
-    chars = [(body[k], s + k) for k in range(a, b)]
+    chars = list(zip(body[a:b], range(s + a, s + b)))
     return _Line(kind, chars, level, eol)
 
 

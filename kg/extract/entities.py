@@ -28,6 +28,10 @@ from .text import doc_text, segmenter, word_tags
 CJK = r"\u4e00-\u9fff"
 _PUNCT_RE = re.compile(r"[^\w\u4e00-\u9fff]")
 _YEAR_RE = re.compile(r"\d{4}年度?")
+_LIST_CLOSER_RE = re.compile(
+    r"(?:等|\d[只家个所])[\u4e00-\u9fff]{0,16}?"
+    r"(?:厂家|厂商|企业|公司|车企|投资机构|机构|高校|院校|银行|基金)"
+)
 _ORDINAL_RE = re.compile(
     r"^(第[一二三四五六七八九十百\d]+[届期批次]|\d{4}年度?|[一二三四五六七八九十\d]+)$"
 )
@@ -1088,6 +1092,8 @@ class EntityRecognizer:
     def _list_members(self, text: str, cands: list[Candidate]) -> list[Candidate]:
         """Items of a list closed by 等 + a class noun take that class (大众、丰田等汽车厂家)."""
         out: list[Candidate] = []
+        if not _LIST_CLOSER_RE.search(text):
+            return out  # no 等/N家 + class noun: no list to type (a cheap test first)
         for m in re.finditer(
             r"((?:[\w\u4e00-\u9fff]{2,12}[、及和])+[\w\u4e00-\u9fff]{2,12})"
             r"(?:等|\d+[只家个所])(?:[\u4e00-\u9fff]{0,16}?)"

@@ -55,19 +55,20 @@ def extract_page(page: Page, nlp: Language, batch_size: int = 64) -> PageExtract
     events: dict[str, str] = {}  # article id -> the event named in its headline
     for (art_id, sidx, nstart, dtext), doc in zip(items, nlp.pipe(texts, batch_size=batch_size)):
         # dtext is the sentence (== dtext, which spaCy rebuilds on every access)
-        for c in doc._.kg_mentions or ():
+        mentions = doc._.kg_mentions or ()
+        for c in mentions:
             types.setdefault(dtext[c.start : c.end], c.type)
         head = _opening_organisation(doc, dtext)
         if head:
             topics.setdefault(art_id, []).append(head)
         if sidx <= 2 and art_id not in events:
             ev = next(
-                (dtext[c.start : c.end] for c in doc._.kg_mentions or () if c.type == "Event"),
+                (dtext[c.start : c.end] for c in mentions if c.type == "Event"),
                 "",
             )
             if ev:
                 events[art_id] = ev  # the event a report's headline names
-        for c in doc._.kg_mentions or ():
+        for c in mentions:
             s, e = page.to_original(nstart + c.start, nstart + c.end)
             out.mentions.append(
                 Mention(

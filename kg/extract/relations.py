@@ -115,10 +115,13 @@ class RelationExtractor:
     def __call__(self, doc: Doc) -> Doc:
         text = doc_text(doc)
         all_m: list[Candidate] = list(doc._.kg_mentions or [])
+        bounds = sorted((m.start, m.end) for m in all_m)
+        overlap = any(b[0] < a[1] for a, b in zip(bounds, bounds[1:]))
         top = [
             m
             for m in all_m
-            if not any(
+            if not overlap
+            or not any(
                 o is not m
                 and o.start <= m.start
                 and m.end <= o.end
