@@ -8,6 +8,7 @@ article-level pass in :mod:`kg.extract.pipeline` fills it from context where una
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 
 from spacy.language import Language
@@ -23,6 +24,7 @@ if not Doc.has_extension("kg_relations"):
 #: Prefix of a subject that is an anaphor (该公司, 其) to be resolved from the article's context.
 ANAPHOR = "\x00"
 CLAUSE_BREAK = "；;。！？"
+_CLAUSE_BREAK_RE = re.compile(f"[{CLAUSE_BREAK}]")
 SOFT_BREAK = "，,：:"
 _NUM_UNIT_RE = re.compile(
     r"(?:近|超|超过|逾|约|达|共|累计)?\d+(?:\.\d+)?(?:多|余)?"
@@ -108,6 +110,8 @@ class RelationExtractor:
         self._award_rule = next((r for r in self.rules if r["kind"] == "award"), None)
         self._titles = set(lexicon.titles)
         self._ments: list[Candidate] = []
+        self._breaks_of: str | None = None  # the text whose clause breaks are in _breaks
+        self._breaks: list[int] = []
         self._all_m: list[Candidate] = []
         self._industry_re = lexicon.industry_re
         self._places = lexicon.places
@@ -347,10 +351,13 @@ class RelationExtractor:
         return out
 
     def _clause_bounds(self, text: str, pos: int) -> tuple[int, int]:
-        s = max(text.rfind(ch, 0, pos) for ch in CLAUSE_BREAK) + 1
-        ends = [text.find(ch, pos) for ch in CLAUSE_BREAK]
-        ends = [e for e in ends if e >= 0]
-        return s, (min(ends) if ends else len(text))
+        """The clause around ``pos``: from after the last break before it to the next break."""
+        if text is not self._breaks_of:
+            self._breaks_of = text
+            self._breaks = [m.start() for m in _CLAUSE_BREAK_RE.finditer(text)]
+        breaks = self._breaks
+        i = bisect_left(breaks, pos)
+        return (breaks[i - 1] + 1 if i else 0), (breaks[i] if i < len(breaks) else len(text))
 
     def _right_run(
         self, text: str, ments: list[Candidate], pos: int, end: int, types: set[str]
