@@ -351,27 +351,88 @@ class Stopwatch:
         self._t = time.perf_counter()
 
 
-def validate_nquads(nquads: str, limit: int = VALIDATE_ALL_LIMIT) -> tuple[bool, str]:
+def validate_nquads(
+    nquads: str, limit: int = VALIDATE_ALL_LIMIT, memory: ShaclMemory | None = None
+) -> tuple[bool, str]:
     """SHACL validation of the statements (all, or a fixed sample above ``limit``); the
-    report starts with a line saying what was validated."""
-    graph, scope = validation_graph(nquads, limit)
-    conforms, text = validate_graph(graph)
+    report starts with a line saying what was validated.
+
+    The statements are checked in units that validate independently (one per article graph,
+    with the classes of the entities it links to; one per entity). ``memory`` remembers the
+    units that conformed in earlier builds: those are not checked again (the same text under
+    the same shapes gets the same verdict), so an incremental build checks only what changed
+    and reports the same as a full one."""
+    units, scope = validation_units(nquads, limit)
+    todo = units if memory is None else {k: v for k, v in units.items() if k not in memory}
+    conforms, text = validate_graph(_graph_of(todo.values()))
+    if memory is not None:
+        memory.checked, memory.reused = len(todo), len(units) - len(todo)
+        if conforms:
+            memory.remember(units)
     return conforms, f"# validated: {scope}\n{text}"
 
 
+class ShaclMemory:
+    """Digests of the validation units that conformed, kept in ``directory`` per version of
+    the shapes, the ontology and pyshacl (any change to them starts afresh)."""
+
+    def __init__(self, directory: Path) -> None:
+        from importlib.metadata import version
+
+        from .vocab import ONTOLOGY_DIR
+
+        h = hashlib.sha256(version("pyshacl").encode())
+        for name in ("shapes.ttl", "pinghu.ttl"):
+            h.update((ONTOLOGY_DIR / name).read_bytes())
+        self.path = Path(directory) / f"shacl-{h.hexdigest()[:16]}.txt"
+        try:
+            self._known = set(self.path.read_text(encoding="ascii").split())
+        except (OSError, UnicodeDecodeError):
+            self._known = set()  # none yet, or unreadable: everything is checked
+        self.checked = 0
+        self.reused = 0
+
+    def __contains__(self, digest: str) -> bool:
+        return digest in self._known
+
+    def remember(self, units: dict[str, str]) -> None:
+        """Keep the digests of ``units`` (those of this build only: the file stays small)."""
+        from .io import atomic_write_text
+
+        self._known = set(units)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write_text(self.path, "".join(f"{d}\n" for d in sorted(self._known)))
+
+
 def validation_graph(nquads: str, limit: int = VALIDATE_ALL_LIMIT) -> tuple[Any, str]:
-    """The rdflib graph SHACL checks, and what it covers: every triple up to ``limit``, else
-    the entities graph plus article graphs taken in a fixed pseudo-random order up to it."""
+    """The rdflib graph SHACL checks (the union of :func:`validation_units`) and its scope."""
+    units, scope = validation_units(nquads, limit)
+    return _graph_of(units.values()), scope
+
+
+def _graph_of(texts: Iterable[str]) -> Any:
     from rdflib import Graph
 
+    g = Graph()
+    g.parse(data="".join(texts), format="nt")
+    return g
+
+
+def validation_units(nquads: str, limit: int = VALIDATE_ALL_LIMIT) -> tuple[dict[str, str], str]:
+    """What SHACL checks: every statement up to ``limit``, else the entities graph plus article
+    graphs taken in a fixed pseudo-random order up to it. Returned as N-Triples units keyed by
+    their SHA-256: one per article graph (with the classes of the entities it links to, which
+    its shapes check) and one per entity; and the scope line of the report."""
     shards = nquads_shards(nquads)
     total = sum(v.count("\n") for v in shards.values())
+    ent = "graph_entities"
+    entities = shards.get(ent, "")
     if total <= limit:
         keep, scope = list(shards), f"all {total} statements"
+        sampled = entities
     else:
-        ent = "graph_entities"
         keep = [k for k in ("default",) if k in shards]
-        big_entities = ent in shards and shards[ent].count("\n") > limit // 2
+        big_entities = ent in shards and entities.count("\n") > limit // 2
         if ent in shards and not big_entities:
             keep.append(ent)
         size = sum(shards[k].count("\n") for k in keep)
@@ -386,22 +447,59 @@ def validation_graph(nquads: str, limit: int = VALIDATE_ALL_LIMIT) -> tuple[Any,
                 break
             keep.append(k)
             size += n
+        sampled = entities
         if big_entities:
             # the entities the kept article graphs link to (shapes check their classes) and a
             # fixed share of the others, each with all its statements
             linked = set(_ENTITY_IRI_RE.findall("".join(shards[k] for k in keep)))
-            shards[ent] = _sample_subjects(shards[ent], limit // 4, linked)
+            sampled = _sample_subjects(entities, limit // 4, linked)
             keep.append(ent)
-            size += shards[ent].count("\n")
+            size += sampled.count("\n")
         scope = (
             f"a sample: entities (those the sampled articles link to, a fixed share of the rest) "
             f"and "
             f"{len(keep) - 1} of {len(articles)} article graphs ({size} of {total} statements)"
         )
-    g = Graph()
-    data = "".join(_as_triple(line) for k in keep for line in shards[k].splitlines())
-    g.parse(data=data, format="nt")
-    return g, scope
+    types = _entity_types(entities)
+    units: list[str] = []
+    for subject_lines in _by_subject(sampled):
+        units.append("".join(_as_triple(line) for line in subject_lines))
+    for k in keep:
+        if k == ent:
+            continue  # its statements are in the entity units
+        text = shards[k]
+        linked = sorted(set(_ENTITY_IRI_RE.findall(text)))
+        own = [_as_triple(line) for line in text.splitlines()]
+        units.append("".join(own + [types[e] for e in linked if e in types]))
+    return {hashlib.sha256(u.encode()).hexdigest(): u for u in units if u}, scope
+
+
+def _entity_types(entities: str) -> dict[str, str]:
+    """Each entity's ``rdf:type`` statements as N-Triples, by the entity's IRI."""
+    out: dict[str, list[str]] = {}
+    for m in _TYPE_LINE_RE.finditer(entities):
+        out.setdefault(m.group(1), []).append(_as_triple(m.group(0)))
+    return {k: "".join(v) for k, v in out.items()}
+
+
+_TYPE_LINE_RE = re.compile(
+    r"^(<[^>]*>) <http://www\.w3\.org/1999/02/22-rdf-syntax-ns#type> .*$", re.MULTILINE
+)
+
+
+def _by_subject(text: str) -> Iterable[list[str]]:
+    """The lines of sorted N-Quads, grouped by subject."""
+    group: list[str] = []
+    last = None
+    for line in text.splitlines():
+        subj = line.split(" ", 1)[0]
+        if subj != last and group:
+            yield group
+            group = []
+        last = subj
+        group.append(line)
+    if group:
+        yield group
 
 
 _ENTITY_IRI_RE = re.compile(r"<https://w3id\.org/pinghu-kg/id/entity/[^>]*>")

@@ -131,6 +131,7 @@ def build(
     """Build the graph from SEEDS into OUT (Turtle, TriG, N-Quads, store, HTML, report)."""
     from .build import (
         Serialising,
+        ShaclMemory,
         Stopwatch,
         build_graph,
         extract_corpus,
@@ -188,11 +189,12 @@ def build(
         clock.lap("shards")
     # Turtle and TriG are written in a child process and the store loads in another thread
     # (Oxigraph releases the GIL) while SHACL runs here
+    memory = ShaclMemory(out / "cache") if cache else None
     serialising = Serialising(result.nquads)
     try:
         with ThreadPoolExecutor(max_workers=1) as pool:
             loading = pool.submit(prepare_store, source, out)
-            conforms, report = validate_nquads(result.nquads)
+            conforms, report = validate_nquads(result.nquads, memory=memory)
             clock.lap("SHACL")
             new_store = loading.result()
             clock.lap("store (beyond SHACL)")
@@ -234,6 +236,12 @@ def build(
             + f"; total {sum(clock.laps.values()):.1f} s",
             err=True,
         )
+        if memory is not None:
+            click.echo(
+                f"SHACL: {memory.checked} unit(s) checked, {memory.reused} unchanged since a "
+                "previous build",
+                err=True,
+            )
     if corpus.failures:
         click.echo(f"{len(corpus.failures)} file(s) skipped (see warnings above)", err=True)
         if strict:

@@ -129,3 +129,36 @@ def test_validation_samples_big_graphs(seed_build) -> None:
     assert "sample" in scope and 0 < len(g) <= 3000 + 1500
     g_all, scope_all = validation_graph(seed_build.nquads)
     assert scope_all.startswith("all") and len(g_all) == seed_build.triples
+
+
+def test_validation_memory_checks_only_what_changed(seed_build, tmp_path) -> None:
+    from kg.build import ShaclMemory, validate_nquads, validation_units
+
+    nq = seed_build.nquads
+    first = ShaclMemory(tmp_path)
+    ok, report = validate_nquads(nq, memory=first)
+    units, _ = validation_units(nq)
+    assert ok and first.checked == len(units) and first.reused == 0
+    again = ShaclMemory(tmp_path)  # a later build: read back from disk
+    ok2, report2 = validate_nquads(nq, memory=again)
+    assert ok2 and report2 == report and again.checked == 0 and again.reused == len(units)
+    # one article graph loses its title: only that unit is checked, and it fails
+    line = next(ln for ln in nq.splitlines() if "/title>" in ln)
+    broken = nq.replace(line + "\n", "")
+    third = ShaclMemory(tmp_path)
+    ok3, report3 = validate_nquads(broken, memory=third)
+    assert not ok3 and third.checked == 1 and "Conforms: False" in report3
+    # a failed check is not remembered
+    fourth = ShaclMemory(tmp_path)
+    assert not validate_nquads(broken, memory=fourth)[0] and fourth.checked == 1
+
+
+def test_validation_units_cover_the_sample(seed_build) -> None:
+    from kg.build import validation_graph, validation_units
+
+    units, scope = validation_units(seed_build.nquads, limit=3000)
+    g, scope2 = validation_graph(seed_build.nquads, limit=3000)
+    assert scope == scope2 and "sample" in scope
+    # every article unit carries the classes of the entities it links to
+    article_units = [u for u in units.values() if "/graph/" in u or "Article>" in u]
+    assert article_units and all("22-rdf-syntax-ns#type>" in u for u in article_units)
