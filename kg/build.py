@@ -358,10 +358,10 @@ def validate_nquads(
     report starts with a line saying what was validated.
 
     The statements are checked in units that validate independently (one per article graph,
-    with the classes of the entities it links to; one per entity). ``memory`` remembers the
-    units that conformed in earlier builds: those are not checked again (the same text under
-    the same shapes gets the same verdict), so an incremental build checks only what changed
-    and reports the same as a full one."""
+    with the classes and labels of the entities it links to; one per entity). ``memory``
+    remembers the units that conformed in earlier builds: those are not checked again (the
+    same text under the same shapes gets the same verdict), so an incremental build checks
+    only what changed and reports the same as a full one."""
     units, scope = validation_units(nquads, limit)
     todo = units if memory is None else {k: v for k, v in units.items() if k not in memory}
     conforms, text = validate_graph(_graph_of(todo.values()))
@@ -421,8 +421,9 @@ def _graph_of(texts: Iterable[str]) -> Any:
 def validation_units(nquads: str, limit: int = VALIDATE_ALL_LIMIT) -> tuple[dict[str, str], str]:
     """What SHACL checks: every statement up to ``limit``, else the entities graph plus article
     graphs taken in a fixed pseudo-random order up to it. Returned as N-Triples units keyed by
-    their SHA-256: one per article graph (with the classes of the entities it links to, which
-    its shapes check) and one per entity; and the scope line of the report."""
+    their SHA-256: one per article graph (with the classes and labels of the entities it links
+    to: its shapes check their classes, and an entity with a class is checked whole) and one
+    per entity; and the scope line of the report."""
     shards = nquads_shards(nquads)
     total = sum(v.count("\n") for v in shards.values())
     ent = "graph_entities"
@@ -460,7 +461,7 @@ def validation_units(nquads: str, limit: int = VALIDATE_ALL_LIMIT) -> tuple[dict
             f"and "
             f"{len(keep) - 1} of {len(articles)} article graphs ({size} of {total} statements)"
         )
-    types = _entity_types(entities)
+    cores = _entity_cores(entities)
     units: list[str] = []
     for subject_lines in _by_subject(sampled):
         units.append("".join(_as_triple(line) for line in subject_lines))
@@ -470,20 +471,24 @@ def validation_units(nquads: str, limit: int = VALIDATE_ALL_LIMIT) -> tuple[dict
         text = shards[k]
         linked = sorted(set(_ENTITY_IRI_RE.findall(text)))
         own = [_as_triple(line) for line in text.splitlines()]
-        units.append("".join(own + [types[e] for e in linked if e in types]))
+        units.append("".join(own + [cores[e] for e in linked if e in cores]))
     return {hashlib.sha256(u.encode()).hexdigest(): u for u in units if u}, scope
 
 
-def _entity_types(entities: str) -> dict[str, str]:
-    """Each entity's ``rdf:type`` statements as N-Triples, by the entity's IRI."""
+def _entity_cores(entities: str) -> dict[str, str]:
+    """Each entity's class and label statements as N-Triples, by the entity's IRI: all that
+    the entity shapes look at, so a unit that holds them validates the entity completely."""
     out: dict[str, list[str]] = {}
-    for m in _TYPE_LINE_RE.finditer(entities):
+    for m in _CORE_LINE_RE.finditer(entities):
         out.setdefault(m.group(1), []).append(_as_triple(m.group(0)))
     return {k: "".join(v) for k, v in out.items()}
 
 
-_TYPE_LINE_RE = re.compile(
-    r"^(<[^>]*>) <http://www\.w3\.org/1999/02/22-rdf-syntax-ns#type> .*$", re.MULTILINE
+_CORE_LINE_RE = re.compile(
+    r"^(<[^>]*>) <(?:http://www\.w3\.org/1999/02/22-rdf-syntax-ns#type"
+    r"|http://www\.w3\.org/2000/01/rdf-schema#label"
+    r"|http://www\.w3\.org/2004/02/skos/core#(?:prefLabel|altLabel))> .*$",
+    re.MULTILINE,
 )
 
 

@@ -142,6 +142,14 @@ def test_validation_memory_checks_only_what_changed(seed_build, tmp_path) -> Non
     again = ShaclMemory(tmp_path)  # a later build: read back from disk
     ok2, report2 = validate_nquads(nq, memory=again)
     assert ok2 and report2 == report and again.checked == 0 and again.reused == len(units)
+    # an article graph changes and stays valid: it alone is checked, with what its entity
+    # shapes need (the linked entities' classes and labels) although their units are known
+    ev = next(ln for ln in nq.splitlines() if "#evidence>" in ln and "Post" not in ln)
+    edited = nq.replace(ev, ev.replace('"', '"edited ', 1))
+    second = ShaclMemory(tmp_path)
+    ok_e, report_e = validate_nquads(edited, memory=second)
+    assert ok_e and report_e == report and second.checked == 1, report_e
+    validate_nquads(nq, memory=ShaclMemory(tmp_path))  # back to the seeds' units
     # one article graph loses its title: only that unit is checked, and it fails
     line = next(ln for ln in nq.splitlines() if "/title>" in ln)
     broken = nq.replace(line + "\n", "")
