@@ -537,11 +537,11 @@ def validate_graph(graph: Any) -> tuple[bool, str]:
     """SHACL validation against ``ontology/shapes.ttl``."""
     from pyshacl import validate
 
-    from .vocab import load_ontology, load_shapes
+    from .vocab import load_ontology, validation_shapes
 
     conforms, _, text = validate(
         graph,
-        shacl_graph=load_shapes(),
+        shacl_graph=validation_shapes(),
         ont_graph=load_ontology(),
         inference="none",
         advanced=True,

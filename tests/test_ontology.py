@@ -11,7 +11,14 @@ from rdflib import OWL, RDF, RDFS, SKOS, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS
 
 from kg.model import ENTITY_TYPES, PREDICATES
-from kg.vocab import KG, ONTOLOGY_FILE, SHAPES_FILE, load_ontology, load_shapes
+from kg.vocab import (
+    KG,
+    ONTOLOGY_FILE,
+    SHAPES_FILE,
+    load_ontology,
+    load_shapes,
+    validation_shapes,
+)
 
 NS = "https://w3id.org/pinghu-kg/ontology#"
 ID = Namespace("https://w3id.org/pinghu-kg/id/")
@@ -25,9 +32,11 @@ def ontology() -> Graph:
     return load_ontology()
 
 
-@pytest.fixture(scope="module")
-def shapes() -> Graph:
-    return load_shapes()
+@pytest.fixture(scope="module", params=["as written", "as validated"])
+def shapes(request: pytest.FixtureRequest) -> Graph:
+    """Every shape test runs on ``shapes.ttl`` as written and on the form the build hands to
+    pyshacl (:func:`kg.vocab.validation_shapes`)."""
+    return load_shapes() if request.param == "as written" else validation_shapes()
 
 
 def declared_terms(graph: Graph) -> set[str]:
@@ -348,3 +357,40 @@ def test_nary_records_conform(shapes: Graph, ontology: Graph) -> None:
     conforms, text = validate(g, shapes, ontology)
     assert not conforms
     assert "kg:timeBasis" in text and "kg:amount" in text
+
+
+def _results(data: Graph, shapes: Graph, ontology: Graph) -> set[tuple[str, ...]]:
+    """The violations as (focus node, path, value, message) tuples."""
+    from rdflib.namespace import SH
+
+    _c, report, _t = pyshacl.validate(
+        data, shacl_graph=shapes, ont_graph=ontology, inference="none"
+    )
+    out = set()
+    for r in report.subjects(RDF.type, SH.ValidationResult):
+        out.add(
+            tuple(
+                str(report.value(r, p))
+                for p in (SH.focusNode, SH.resultPath, SH.value, SH.resultMessage)
+            )
+        )
+    return out
+
+
+@pytest.mark.parametrize("case", sorted(INVALID))
+def test_validated_shapes_report_what_the_written_ones_do(ontology: Graph, case: str) -> None:
+    g = valid_graph()
+    INVALID[case][0](g)
+    written = _results(g, load_shapes(), ontology)
+    assert written
+    assert _results(g, validation_shapes(), ontology) == written
+
+
+def test_validation_shapes_move_targets_onto_property_shapes() -> None:
+    from rdflib.namespace import SH
+
+    flat = validation_shapes()
+    targeted = set(flat.subjects(SH.targetClass, KG.Assertion))
+    assertion_shape = URIRef("https://w3id.org/pinghu-kg/shapes#AssertionShape")
+    assert assertion_shape not in set(flat.subjects(SH.property, None))
+    assert len(targeted) >= 10  # the assertion's property shapes, each with the target
