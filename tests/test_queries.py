@@ -77,6 +77,14 @@ def test_query_runs_on_the_seed_graph(store, name: str) -> None:
     assert res.variables
 
 
+@pytest.mark.parametrize("name", ALL)
+def test_query_repeats_no_row(store, name: str) -> None:
+    """The store's default graph is the union of the article graphs, and a statement made in
+    two articles is in two graphs: a query must not list it twice."""
+    rows = [tuple(r) for r in run_query(store, text_of(name)).rows]
+    assert len(rows) == len(set(rows))
+
+
 @pytest.mark.parametrize("name", ["bureau_leaders_by_year", "tsinghua_cobuilt_platforms",
                                   "entity_facts"])
 def test_runnable_by_name_through_the_cli(built_output, monkeypatch, name: str) -> None:
