@@ -141,7 +141,13 @@ def build(
     from .curation import CurationError, load_curation
     from .engine import EngineError
     from .io import atomic_write_text
-    from .store import install_store, prepare_store
+    from .store import (
+        install_store,
+        prepare_store,
+        record_store_source,
+        store_delta,
+        update_store,
+    )
 
     if not seeds.exists():
         raise InputProblem(f"{seeds}: no such file or folder")
@@ -187,16 +193,21 @@ def build(
             atomic_write_text(shard_tmp / f"{key}.nq", text)
             source.append(shard_tmp / f"{key}.nq")
         clock.lap("shards")
+    # a store that holds the previous N-Quads is brought up to date in place when few
+    # statements differ (one transaction); otherwise a fresh store is bulk-loaded
+    delta = store_delta(out / "store", out / "pinghu.nq", result.nquads)
+    clock.lap("store delta")
     # Turtle and TriG are written in a child process and the store loads in another thread
     # (Oxigraph releases the GIL) while SHACL runs here
     memory = ShaclMemory(out / "cache") if cache else None
     serialising = Serialising(result.nquads)
+    new_store: Path | None = None
     try:
         with ThreadPoolExecutor(max_workers=1) as pool:
-            loading = pool.submit(prepare_store, source, out)
+            loading = pool.submit(prepare_store, source, out) if delta is None else None
             conforms, report = validate_nquads(result.nquads, memory=memory)
             clock.lap("SHACL")
-            new_store = loading.result()
+            new_store = loading.result() if loading is not None else None
             clock.lap("store (beyond SHACL)")
         if conforms:
             result.turtle, result.trig, result.triples = serialising.result()
@@ -205,7 +216,8 @@ def build(
     clock.lap("Turtle and TriG (beyond SHACL and store)")
     atomic_write_text(out / "validation.txt", report)
     if not conforms:
-        shutil.rmtree(new_store, ignore_errors=True)
+        if new_store is not None:
+            shutil.rmtree(new_store, ignore_errors=True)
         shutil.rmtree(shard_tmp, ignore_errors=True)
         raise Failed(f"SHACL validation failed; see {out / 'validation.txt'}")
     atomic_write_text(out / "pinghu.ttl", result.turtle)
@@ -214,7 +226,15 @@ def build(
     if isinstance(source, list):
         shutil.rmtree(out / "shards", ignore_errors=True)
         shard_tmp.rename(out / "shards")
-    store = install_store(new_store, out / "store")
+    store = out / "store"
+    if delta is not None:
+        try:
+            update_store(store, delta, result.nquads)
+        except OSError:  # e.g. the store is locked by another process: load it afresh
+            delta = None
+    if delta is None:
+        store = install_store(new_store or prepare_store(source, out), store)
+        record_store_source(store, result.nquads)
     clock.lap("write")
     if not no_html:
         from .analysis import project

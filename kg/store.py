@@ -7,11 +7,13 @@ The default graph is the union of all named graphs, so queries need no ``GRAPH``
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
+import re
 import shutil
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -94,6 +96,122 @@ def install_store(tmp: Path, path: Path) -> Path:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return path
+
+
+#: Beside the store: SHA-256 of the N-Quads it was last made from (see :func:`update_store`).
+STORE_DIGEST = ".store-nquads.sha256"
+#: More changed statements than this, and a fresh bulk load is quicker than a delta.
+DELTA_LIMIT = 200_000
+
+
+def nquads_digest(nquads: str) -> str:
+    return hashlib.sha256(nquads.encode("utf-8")).hexdigest()
+
+
+def record_store_source(path: Path, nquads: str) -> None:
+    """Note beside the store at ``path`` which N-Quads it holds (after it was made from them)."""
+    from .io import atomic_write_text
+
+    atomic_write_text(Path(path).parent / STORE_DIGEST, nquads_digest(nquads) + "\n")
+
+
+def store_delta(path: Path, previous: Path, nquads: str) -> tuple[str, str] | None:
+    """What to remove from and add to the store at ``path`` to make it hold ``nquads``, as two
+    blocks of N-Quads lines; ``None`` when a fresh load is the way (no store, too many
+    changes, or the store is not known to hold the sorted N-Quads file ``previous``: its digest
+    file must say so).
+
+    Both sides are sorted, so one merge pass finds the difference, reading ``previous`` line
+    by line (its digest is computed on the way)."""
+    path, previous = Path(path), Path(previous)
+    try:
+        recorded = (path.parent / STORE_DIGEST).read_text(encoding="ascii").strip()
+        if not path.is_dir():
+            return None
+        with previous.open("rb") as fh:
+            delta = _sorted_delta(fh, nquads.split("\n"))
+    except (OSError, UnicodeDecodeError):
+        return None
+    if delta is None:
+        return None
+    gone, came, digest = delta
+    if digest != recorded:
+        return None  # a killed build, or a store changed since: it does not hold ``previous``
+    if any("_:" in ln for ln in (*gone, *came)):
+        return None  # blank nodes cannot be named in an update
+    return "".join(f"{ln}\n" for ln in gone), "".join(f"{ln}\n" for ln in came)
+
+
+def _sorted_delta(
+    old: Iterable[bytes], new: list[str]
+) -> tuple[list[str], list[str], str] | None:
+    """Lines of ``old`` (sorted N-Quads, read as bytes) missing from ``new`` (sorted lines),
+    lines of ``new`` missing from ``old``, and the SHA-256 of ``old``; ``None`` when either
+    side is out of order or more than :data:`DELTA_LIMIT` lines differ."""
+    h = hashlib.sha256()
+    gone: list[str] = []
+    came: list[str] = []
+    j, n = 0, len(new)
+    last = ""
+    for raw in old:
+        h.update(raw)
+        line = raw.decode("utf-8").rstrip("\n")
+        if line < last:
+            return None
+        last = line
+        while j < n and new[j] < line:
+            came.append(new[j])
+            j += 1
+        if j < n and new[j] == line:
+            j += 1
+        elif line:
+            gone.append(line)
+        if len(gone) > DELTA_LIMIT or len(came) > DELTA_LIMIT:
+            return None
+    came += (ln for ln in new[j:] if ln)
+    if len(came) > DELTA_LIMIT or any(a > b for a, b in zip(came, came[1:])):
+        return None
+    return gone, came, h.hexdigest()
+
+
+def update_store(path: Path, delta: tuple[str, str], nquads: str) -> Path:
+    """Apply :func:`store_delta`'s ``delta`` to the store at ``path`` in one transaction
+    (all of it or nothing), drop the named graphs ``nquads`` has none of (e.g. measures that
+    ``kg analyze`` wrote: a fresh store would not have them either), and record its source."""
+    path = Path(path)
+    store = ox.Store(str(path))
+    try:
+        keep = {m.group(1) for m in _GRAPH_TERM.finditer(nquads)}
+        graphs = store.named_graphs()
+        ops = [f"DROP SILENT GRAPH <{g.value}>" for g in graphs if g.value not in keep]
+        gone, came = delta
+        if gone:
+            ops.append("DELETE DATA {\n" + _update_block(gone) + "}")
+        if came:
+            ops.append("INSERT DATA {\n" + _update_block(came) + "}")
+        if ops:
+            store.update(" ;\n".join(ops))
+        store.flush()
+    finally:
+        del store
+    record_store_source(path, nquads)
+    return path
+
+
+# the graph term of an N-Quads line (also matches a triple's IRI object: that only keeps more)
+_GRAPH_TERM = re.compile(r" <([^>]*)> \.$", re.MULTILINE)
+
+
+def _update_block(lines: str) -> str:
+    """N-Quads lines as the quad data of a SPARQL update (``GRAPH <g> { s p o }``)."""
+    out = []
+    for q in ox.parse(lines.encode("utf-8"), format=ox.RdfFormat.N_QUADS):
+        triple = f"{q.subject} {q.predicate} {q.object} ."
+        if isinstance(q.graph_name, ox.DefaultGraph):
+            out.append(f"{triple}\n")
+        else:
+            out.append(f"GRAPH {q.graph_name} {{ {triple} }}\n")
+    return "".join(out)
 
 
 def open_store(path: Path, read_only: bool = True) -> ox.Store:

@@ -1,0 +1,133 @@
+"""The graph store: a later build brings the previous store up to date in place (a delta in one
+transaction) and the result is the store a fresh build makes."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from click.testing import CliRunner
+
+from kg.cli import main
+from kg.store import (
+    STORE_DIGEST,
+    _sorted_delta,
+    open_store,
+    record_store_source,
+    store_delta,
+    update_store,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
+
+A = "<http://x/a> <http://x/p> \"一\"@zh <http://x/g1> ."
+B = "<http://x/b> <http://x/p> <http://x/c> <http://x/g1> ."
+C = "<http://x/c> <http://x/p> \"三\" <http://x/g2> ."
+D = "<http://x/d> <http://x/p> \"4\"^^<http://www.w3.org/2001/XMLSchema#integer> ."
+
+
+def _lines(*lines: str) -> list[bytes]:
+    return [f"{ln}\n".encode() for ln in lines]
+
+
+def test_sorted_delta_finds_what_went_and_came() -> None:
+    gone, came, _digest = _sorted_delta(_lines(A, B, D), [A, C, D, ""])
+    assert (gone, came) == ([B], [C])
+
+
+def test_sorted_delta_refuses_unsorted_input() -> None:
+    assert _sorted_delta(_lines(B, A), [A, B]) is None
+
+
+def _dump(path: Path) -> tuple[list[str], list[str]]:
+    store = open_store(path)
+    quads = sorted(store.dump(format=ox.RdfFormat.N_QUADS).decode("utf-8").splitlines())
+    graphs = sorted(g.value for g in store.named_graphs())
+    del store
+    return quads, graphs
+
+
+def test_update_store_in_place(tmp_path: Path) -> None:
+    old = "".join(f"{ln}\n" for ln in sorted([A, B, D]))
+    new = "".join(f"{ln}\n" for ln in sorted([A, C, D]))
+    store = tmp_path / "store"
+    s = ox.Store(str(store))
+    s.bulk_load(old.encode(), format=ox.RdfFormat.N_QUADS)
+    s.add(ox.Quad(ox.NamedNode("http://x/m"), ox.NamedNode("http://x/p"), ox.Literal("1"),
+                  ox.NamedNode("http://x/measures")))
+    del s
+    (tmp_path / "pinghu.nq").write_text(old, encoding="utf-8")
+    assert store_delta(store, tmp_path / "pinghu.nq", new) is None  # no digest: not known
+    record_store_source(store, old)
+    delta = store_delta(store, tmp_path / "pinghu.nq", new)
+    assert delta == (f"{B}\n", f"{C}\n")
+    update_store(store, delta, new)
+    fresh = tmp_path / "fresh"
+    f = ox.Store(str(fresh))
+    f.bulk_load(new.encode(), format=ox.RdfFormat.N_QUADS)
+    del f
+    # the measures graph (not in the N-Quads) is gone, and g1 no longer holds B
+    assert _dump(store) == _dump(fresh)
+    # the digest now names the new N-Quads
+    (tmp_path / "pinghu.nq").write_text(new, encoding="utf-8")
+    assert store_delta(store, tmp_path / "pinghu.nq", new) == ("", "")
+    (tmp_path / "pinghu.nq").write_text(old, encoding="utf-8")  # a file the store does not hold
+    assert store_delta(store, tmp_path / "pinghu.nq", new) is None
+
+
+def _build(src: Path, out: Path) -> None:
+    res = CliRunner().invoke(main, ["build", "--seeds", str(src), "--out", str(out), "--no-html"])
+    assert res.exit_code == 0, res.output
+
+
+@pytest.fixture(scope="module")
+def two_inputs(tmp_path_factory) -> tuple[Path, Path]:
+    base = tmp_path_factory.mktemp("delta")
+    pages = sorted(SEEDS.glob("*.txt"))
+    small, big = base / "small", base / "big"
+    for d, chosen in ((small, pages[:2]), (big, pages[:3])):
+        d.mkdir()
+        for p in chosen:
+            shutil.copy(p, d / p.name)
+        shutil.copy(SEEDS / "articles.toml", d / "articles.toml")
+    return small, big
+
+
+def test_a_later_build_updates_the_store_in_place(two_inputs, tmp_path: Path) -> None:
+    small, big = two_inputs
+    out, ref = tmp_path / "out", tmp_path / "ref"
+    _build(small, out)
+    assert (out / STORE_DIGEST).is_file()
+    before = (out / "store").stat().st_ino
+    from kg.analysis import measure_quads, write_measures
+
+    rw = open_store(out / "store", read_only=False)  # as `kg analyze` does
+    write_measures(rw, measure_quads({"nodes": {"http://x/a": {"degree": 1}}}))
+    del rw
+    _build(big, out)
+    assert (out / "store").stat().st_ino == before  # updated, not replaced
+    _build(big, ref)
+    assert _dump(out / "store") == _dump(ref / "store")
+    for f in ("pinghu.nq", "pinghu.trig", "pinghu.ttl", STORE_DIGEST):
+        assert (out / f).read_bytes() == (ref / f).read_bytes()
+    _build(small, out)  # and back: statements removed
+    _build(small, ref)
+    assert _dump(out / "store") == _dump(ref / "store")
+
+
+def test_a_store_that_is_not_what_its_digest_says_is_loaded_afresh(
+    two_inputs, tmp_path: Path
+) -> None:
+    small, big = two_inputs
+    out = tmp_path / "out"
+    _build(small, out)
+    (out / STORE_DIGEST).write_text("0" * 64 + "\n", encoding="ascii")  # e.g. a killed build
+    before = (out / "store").stat().st_ino
+    _build(big, out)
+    assert (out / "store").stat().st_ino != before
+    ref = tmp_path / "ref"
+    _build(big, ref)
+    assert _dump(out / "store") == _dump(ref / "store")
