@@ -10,7 +10,23 @@ back to the file.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
+from typing import Any, TypeVar
+
+_T = TypeVar("_T")
+
+
+def _pickled_by_fields(cls: type[_T]) -> type[_T]:
+    """Pickle a frozen slotted record as its class and field values (unpickling calls the
+    constructor). The dataclass default asks :func:`dataclasses.fields` again for every object
+    it restores, which made reading the extraction cache 2.5× slower."""
+    names = tuple(f.name for f in fields(cls))  # type: ignore[arg-type]
+
+    def __reduce__(self: Any) -> tuple[type[_T], tuple[Any, ...]]:
+        return cls, tuple(getattr(self, n) for n in names)
+
+    cls.__reduce__ = __reduce__  # type: ignore[assignment,method-assign]
+    return cls
 
 #: Entity types of the ontology (local names of ``kg:`` classes).
 ENTITY_TYPES: tuple[str, ...] = (
@@ -63,6 +79,7 @@ SYMMETRIC_PREDICATES: frozenset[str] = frozenset(
 )
 
 
+@_pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Sentence:
     """A sentence of an article: normalised text and its span in the page's normalised text."""
@@ -73,6 +90,7 @@ class Sentence:
     nend: int
 
 
+@_pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Article:
     """One article of a page (a page holds several)."""
@@ -91,6 +109,7 @@ class Article:
         return f"{stem}-a{self.index:02d}"
 
 
+@_pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Page:
     """A decoded, normalised source file and its articles."""
@@ -110,6 +129,7 @@ class Page:
         return self.offsets[nstart], self.offsets[nend - 1] + 1
 
 
+@_pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Mention:
     """One occurrence of an entity name in the text."""
@@ -137,6 +157,7 @@ class Entity:
     merged_by: list[tuple[str, str]] = field(default_factory=list)  # (alias, rule) explanations
 
 
+@_pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Relation:
     """A relation assertion with its evidence.

@@ -46,6 +46,10 @@ def test_cache_hits_and_invalidation(tmp_path: Path) -> None:
     cached = extract_corpus([src], cache_dir=cache_dir)
     assert _records(first) == _records(cached)
     assert [ex.relations for ex in first.extractions] == [ex.relations for ex in cached.extractions]
+    # the whole records come back, pages and mentions included
+    assert [(ex.page, ex.mentions) for ex in first.extractions] == [
+        (ex.page, ex.mentions) for ex in cached.extractions
+    ]
     # one changed file: only it is extracted again
     f = sorted(src.glob("*.txt"))[0]
     f.write_text(f.read_text(encoding="utf-8") + "\n近日，市科技局召开会议。\n", encoding="utf-8")
