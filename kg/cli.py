@@ -193,16 +193,16 @@ def build(
             atomic_write_text(shard_tmp / f"{key}.nq", text)
             source.append(shard_tmp / f"{key}.nq")
         clock.lap("shards")
-    # a store that holds the previous N-Quads is brought up to date in place when few
-    # statements differ (one transaction); otherwise a fresh store is bulk-loaded
-    delta = store_delta(out / "store", out / "pinghu.nq", result.nquads)
-    clock.lap("store delta")
     # Turtle and TriG are written in a child process and the store loads in another thread
     # (Oxigraph releases the GIL) while SHACL runs here
     memory = ShaclMemory(out / "cache") if cache else None
     serialising = Serialising(result.nquads)
     new_store: Path | None = None
     try:
+        # a store that holds the previous N-Quads is brought up to date in place when few
+        # statements differ (one transaction); otherwise a fresh store is bulk-loaded
+        delta = store_delta(out / "store", out / "pinghu.nq", result.nquads)
+        clock.lap("store delta")
         with ThreadPoolExecutor(max_workers=1) as pool:
             loading = pool.submit(prepare_store, source, out) if delta is None else None
             conforms, report = validate_nquads(result.nquads, memory=memory)
@@ -230,8 +230,8 @@ def build(
     if delta is not None:
         try:
             update_store(store, delta, result.nquads)
-        except OSError:  # e.g. the store is locked by another process: load it afresh
-            delta = None
+        except (OSError, SyntaxError, ValueError):  # e.g. locked by another process
+            delta = None  # load it afresh
     if delta is None:
         store = install_store(new_store or prepare_store(source, out), store)
         record_store_source(store, result.nquads)
