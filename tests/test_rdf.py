@@ -170,3 +170,33 @@ def test_validation_units_cover_the_sample(seed_build) -> None:
     # every article unit carries the classes of the entities it links to
     article_units = [u for u in units.values() if "/graph/" in u or "Article>" in u]
     assert article_units and all("22-rdf-syntax-ns#type>" in u for u in article_units)
+
+
+def test_shacl_graph_has_the_terms_rdflib_would_parse(seed_build) -> None:
+    """The graph SHACL checks is parsed by Oxigraph: the same terms as rdflib's own parser."""
+    from rdflib import Graph
+
+    from kg.build import _as_triple, _graph_of
+
+    tricky = (
+        '<http://x/s> <http://x/p> "引号\\"与\\\\反斜杠\\n换行" .\n'
+        '<http://x/s> <http://x/p> "3.50"^^<http://www.w3.org/2001/XMLSchema#decimal> .\n'
+        '<http://x/s> <http://x/p> "2021"^^<http://www.w3.org/2001/XMLSchema#gYear> .\n'
+        '<http://x/s> <http://x/p> "平湖"@zh .\n'
+        "_:b1 <http://x/p> <http://x/o> .\n"
+    )
+    seeds = "".join(_as_triple(ln) for ln in seed_build.nquads.splitlines())
+    for text in (seeds, tricky):
+        ours = _graph_of([text])
+        theirs = Graph().parse(data=text, format="nt")
+        assert len(ours) == len(theirs)
+        if "_:" not in text:
+            assert set(ours) == set(theirs)
+        else:
+            from rdflib.compare import isomorphic
+
+            assert isomorphic(ours, theirs)
+    # "x"^^xsd:string is the simple literal "x" (RDF 1.1), as our writer always spells it
+    explicit = '<http://x/s> <http://x/p> "x"^^<http://www.w3.org/2001/XMLSchema#string> .\n'
+    assert set(_graph_of([explicit])) == set(Graph().parse(data=explicit.replace(
+        "^^<http://www.w3.org/2001/XMLSchema#string>", ""), format="nt"))
