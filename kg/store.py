@@ -146,8 +146,8 @@ def _sorted_delta(
     old: Iterable[bytes], new: list[str]
 ) -> tuple[list[str], list[str], str] | None:
     """Lines of ``old`` (sorted N-Quads, read as bytes) missing from ``new`` (sorted lines),
-    lines of ``new`` missing from ``old``, and the SHA-256 of ``old``; ``None`` when either
-    side is out of order or more than :data:`DELTA_LIMIT` lines differ."""
+    lines of ``new`` missing from ``old``, and the SHA-256 of ``old``; ``None`` when ``old``
+    or the added lines are out of order, or more than :data:`DELTA_LIMIT` lines differ."""
     h = hashlib.sha256()
     gone: list[str] = []
     came: list[str] = []

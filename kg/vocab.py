@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from rdflib import Graph, URIRef
-from rdflib.namespace import DefinedNamespace, Namespace
+from rdflib.namespace import SH, DefinedNamespace, Namespace
 
 #: Directory holding the Turtle files of the ontology and the SHACL shapes.
 ONTOLOGY_DIR: Path = Path(__file__).resolve().parent.parent / "ontology"
@@ -136,8 +136,7 @@ def load_shapes() -> Graph:
     return _parse(SHAPES_FILE)
 
 
-_SH = Namespace("http://www.w3.org/ns/shacl#")
-_TARGETS = (_SH.targetClass, _SH.targetNode, _SH.targetSubjectsOf, _SH.targetObjectsOf)
+_TARGETS = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf)
 
 
 def validation_shapes() -> Graph:
@@ -154,13 +153,13 @@ def validation_shapes() -> Graph:
     """
     graph = load_shapes()
     # a node shape that something else refers to (sh:node, sh:or lists, ...) stays as it is
-    nested = {n for n in graph.subjects(_SH.property, None) if (None, None, n) not in graph}
+    nested = {n for n in graph.subjects(SH.property, None) if (None, None, n) not in graph}
     for node in sorted(nested):
         targets = [(p, o) for p in _TARGETS for o in graph.objects(node, p)]
         if not targets:
             continue
-        for prop in list(graph.objects(node, _SH.property)):
-            graph.remove((node, _SH.property, prop))
+        for prop in list(graph.objects(node, SH.property)):
+            graph.remove((node, SH.property, prop))
             for p, o in targets:
                 graph.add((prop, p, o))
     return graph

@@ -43,3 +43,16 @@ def built_output(tmp_path_factory):
     result = CliRunner().invoke(main, ["build", "--seeds", str(SEEDS), "--out", str(out)])
     assert result.exit_code == 0, result.output
     return out
+
+
+def store_quads(store_path: Path) -> list[str]:
+    """The statements of the store at ``store_path`` as sorted N-Quads lines."""
+    import pyoxigraph as ox
+
+    from kg.store import open_store
+
+    store = open_store(store_path)
+    data = store.dump(format=ox.RdfFormat.N_QUADS)
+    lines = sorted(ln for ln in data.decode("utf-8").splitlines() if ln.strip())
+    del store
+    return lines

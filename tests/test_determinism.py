@@ -22,6 +22,7 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import store_quads
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
@@ -62,17 +63,6 @@ def _snapshot(out: Path) -> dict[str, bytes]:
     return {f: (out / f).read_bytes() for f in FILES}
 
 
-def _store_dump(store_path: Path) -> list[str]:
-    import pyoxigraph as ox
-
-    from kg.store import open_store
-
-    store = open_store(store_path)
-    data = store.dump(format=ox.RdfFormat.N_QUADS)
-    lines = sorted(ln for ln in data.decode("utf-8").splitlines() if ln.strip())
-    del store
-    return lines
-
 
 def _assert_parses(out: Path) -> None:
     import pyoxigraph as ox
@@ -82,7 +72,7 @@ def _assert_parses(out: Path) -> None:
     assert list(ox.parse((out / "pinghu.ttl").read_bytes(), format=ox.RdfFormat.TURTLE))
     assert list(ox.parse((out / "pinghu.trig").read_bytes(), format=ox.RdfFormat.TRIG))
     assert b"Conforms: True" in (out / "validation.txt").read_bytes()
-    assert _store_dump(out / "store"), "the store must open and hold quads"
+    assert store_quads(out / "store"), "the store must open and hold quads"
 
 
 def _state(out: Path) -> tuple:
@@ -180,4 +170,4 @@ def test_rebuilds_identical_across_hash_seed_and_file_order(tmp_path: Path) -> N
     for f in (*FILES, "graph.html"):
         b1, b2 = (out1 / f).read_bytes(), (out2 / f).read_bytes()
         assert b1 == b2, f"{f} differs between PYTHONHASHSEED=1 and 4242 / file orders"
-    assert _store_dump(out1 / "store") == _store_dump(out2 / "store")
+    assert store_quads(out1 / "store") == store_quads(out2 / "store")
