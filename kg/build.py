@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import io
 import json
 import os
 import re
@@ -27,7 +28,7 @@ from .extract.lexicon import Lexicon, alternation
 from .extract.pipeline import PageExtraction
 from .ingest import InputError, discover, display_name, read_bytes
 from .model import Entity, Page
-from .rdf import ArticleMeta, build_quads, turtle_and_trig
+from .rdf import ArticleMeta, Shards, build_sharded_quads, shard_key, turtle_and_trig
 from .resolve import (
     Resolution,
     Resolver,
@@ -219,6 +220,7 @@ class BuildResult:
     triples: int
     curation_log: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
+    shards: Shards | None = None  # the N-Quads by named graph
 
 
 # Up to this many statements the whole graph is validated (the seeds have ~13,000); above it,
@@ -244,7 +246,9 @@ def build_graph(
     res = resolve_corpus(corpus)
     curation_log = apply_curation(res, curation) if curation and not curation.empty else []
     clock.lap("resolve")
-    nquads = build_quads(res.entities.values(), res.relations, article_metas(corpus))
+    nquads, shards = build_sharded_quads(
+        res.entities.values(), res.relations, article_metas(corpus)
+    )
     clock.lap("N-Quads")
     turtle, trig, triples = "", "", 0
     if serialise:
@@ -252,10 +256,11 @@ def build_graph(
         clock.lap("Turtle and TriG")
     conforms, text = True, "validation skipped"
     if validate:
-        conforms, text = validate_nquads(nquads, validate_limit)
+        conforms, text = validate_nquads(nquads, validate_limit, shards=shards)
         clock.lap("SHACL")
     return BuildResult(
-        corpus, res, nquads, turtle, trig, conforms, text, triples, curation_log, clock.laps
+        corpus, res, nquads, turtle, trig, conforms, text, triples, curation_log, clock.laps,
+        shards,
     )
 
 
@@ -352,7 +357,10 @@ class Stopwatch:
 
 
 def validate_nquads(
-    nquads: str, limit: int = VALIDATE_ALL_LIMIT, memory: ShaclMemory | None = None
+    nquads: str,
+    limit: int = VALIDATE_ALL_LIMIT,
+    memory: ShaclMemory | None = None,
+    shards: Shards | None = None,
 ) -> tuple[bool, str]:
     """SHACL validation of the statements (all, or a fixed sample above ``limit``); the
     report starts with a line saying what was validated.
@@ -361,8 +369,9 @@ def validate_nquads(
     with the classes and labels of the entities it links to; one per entity). ``memory``
     remembers the units that conformed in earlier builds: those are not checked again (the
     same text under the same shapes gets the same verdict), so an incremental build checks
-    only what changed and reports the same as a full one."""
-    units, scope = validation_units(nquads, limit)
+    only what changed and reports the same as a full one. ``shards``: the same statements by
+    graph, if the caller has them (else the text is split)."""
+    units, scope = validation_units(nquads, limit, shards)
     todo = units if memory is None else {k: v for k, v in units.items() if k not in memory}
     conforms, text = validate_graph(_graph_of(todo.values()))
     if memory is not None:
@@ -444,14 +453,17 @@ def _graph_of(texts: Iterable[str]) -> Any:
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 
-def validation_units(nquads: str, limit: int = VALIDATE_ALL_LIMIT) -> tuple[dict[str, str], str]:
+def validation_units(
+    nquads: str, limit: int = VALIDATE_ALL_LIMIT, shards: Shards | None = None
+) -> tuple[dict[str, str], str]:
     """What SHACL checks: every statement up to ``limit``, else the entities graph plus article
     graphs taken in a fixed pseudo-random order up to it. Returned as N-Triples units keyed by
     their SHA-256: one per article graph (with the classes and labels of the entities it links
     to: its shapes check their classes, and an entity with a class is checked whole) and one
-    per entity; and the scope line of the report."""
-    shards = nquads_shards(nquads)
-    total = sum(v.count("\n") for v in shards.values())
+    per entity; and the scope line of the report. ``shards``: ``nquads`` by graph, if known."""
+    if shards is None:
+        shards = nquads_shards(nquads)
+    total = sum(shards.lines(k) for k in shards)
     ent = "graph_entities"
     entities = shards.get(ent, "")
     if total <= limit:
@@ -459,17 +471,17 @@ def validation_units(nquads: str, limit: int = VALIDATE_ALL_LIMIT) -> tuple[dict
         sampled = entities
     else:
         keep = [k for k in ("default",) if k in shards]
-        big_entities = ent in shards and entities.count("\n") > limit // 2
+        big_entities = ent in shards and shards.lines(ent) > limit // 2
         if ent in shards and not big_entities:
             keep.append(ent)
-        size = sum(shards[k].count("\n") for k in keep)
+        size = sum(shards.lines(k) for k in keep)
         budget = limit // 4 if big_entities else limit
         articles = sorted(
             (k for k in shards if k not in (ent, "default")),
             key=lambda k: hashlib.sha256(k.encode()).hexdigest(),
         )
         for k in articles:
-            n = shards[k].count("\n")
+            n = shards.lines(k)
             if size + n > budget and len(keep) > 1:
                 break
             keep.append(k)
@@ -583,25 +595,28 @@ _GRAPH_RE = re.compile(r"<([^<>]*)> \.$")
 _GRAPH_PREFIX = " <https://w3id.org/pinghu-kg/id/graph/"
 
 
-def nquads_shards(nquads: str) -> dict[str, str]:
+def nquads_shards(nquads: str) -> Shards:
     """Split sorted N-Quads into one shard per named graph (one per article, plus the
-    entities graph and the default graph), keyed by a file-safe graph name."""
+    entities graph and the default graph), keyed by a file-safe graph name
+    (:func:`kg.rdf.shard_key`). A build has them without parsing (``BuildResult.shards``)."""
     shards: dict[str, list[str]] = {}
     keys: dict[str, str] = {}
-    for line in nquads.splitlines():
+    for row in io.StringIO(nquads, newline="\n"):  # lines end at "\n" only
+        if not row.endswith("\n"):
+            row += "\n"
         # fast path: our statements all sit in named graphs under GRAPH_PREFIX
-        i = line.rfind(_GRAPH_PREFIX)
-        if i > 0 and line.endswith("> ."):
-            graph = line[i + 2 : -3]
+        i = row.rfind(_GRAPH_PREFIX)
+        if i > 0 and row.endswith("> .\n"):
+            graph = row[i + 2 : -4]
         else:
+            line = row.rstrip("\r\n")
             m = _GRAPH_RE.search(line) if _is_quad(line) else None
             graph = m.group(1) if m else ""
         key = keys.get(graph)
         if key is None:
-            name = graph.split("/id/", 1)[-1] if graph else ""
-            key = keys[graph] = re.sub(r"[^0-9A-Za-z_.-]+", "_", name) or "default"
-        shards.setdefault(key, []).append(line)
-    return {k: "\n".join(v) + "\n" for k, v in sorted(shards.items())}
+            key = keys[graph] = shard_key(graph)
+        shards.setdefault(key, []).append(row)
+    return Shards(shards)
 
 
 def _is_quad(line: str) -> bool:

@@ -189,7 +189,7 @@ def build(
         shutil.rmtree(shard_tmp, ignore_errors=True)
         shard_tmp.mkdir(parents=True)
         source = []
-        for key, text in nquads_shards(result.nquads).items():
+        for key, text in (result.shards or nquads_shards(result.nquads)).items():
             atomic_write_text(shard_tmp / f"{key}.nq", text)
             source.append(shard_tmp / f"{key}.nq")
         clock.lap("shards")
@@ -205,7 +205,9 @@ def build(
         clock.lap("store delta")
         with ThreadPoolExecutor(max_workers=1) as pool:
             loading = pool.submit(prepare_store, source, out) if delta is None else None
-            conforms, report = validate_nquads(result.nquads, memory=memory)
+            conforms, report = validate_nquads(
+                result.nquads, memory=memory, shards=result.shards
+            )
             clock.lap("SHACL")
             new_store = loading.result() if loading is not None else None
             clock.lap("store (beyond SHACL)")

@@ -18,7 +18,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -113,26 +113,56 @@ def _date_literal(date: str) -> Literal:
     return Literal("0001", datatype=XSD.gYear)
 
 
+def shard_key(graph: str) -> str:
+    """The file-safe name of a named graph's shard (``graph_p_0`` for ``…/id/graph/p/0``);
+    ``""``, the default graph, is ``default``."""
+    name = graph.split("/id/", 1)[-1] if graph else ""
+    return re.sub(r"[^0-9A-Za-z_.-]+", "_", name) or "default"
+
+
+class Shards(Mapping[str, str]):
+    """Sorted N-Quads split by named graph, keyed by :func:`shard_key` in sorted order:
+    ``shards[key]`` is the graph's N-Quads text (joined when asked for), :meth:`lines` its
+    number of statements. The rows are shared with the whole text, not copied."""
+
+    def __init__(self, rows: dict[str, list[str]]) -> None:
+        self._rows = dict(sorted(rows.items()))
+
+    def __getitem__(self, key: str) -> str:
+        return "".join(self._rows[key])
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._rows)
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def lines(self, key: str) -> int:
+        """The number of statements in shard ``key``."""
+        return len(self._rows[key])
+
+
 class QuadSink:
     """Collects quads as N-Quads lines without building an indexed graph: the same
     statements as :func:`build_dataset`, at a fraction of the cost for large corpora.
 
     Rows are formatted by rdflib's own N-Quads row writer, so :meth:`nquads` is
-    byte-identical to :func:`serialize_sorted_nquads` of the equivalent dataset.
+    byte-identical to :func:`serialize_sorted_nquads` of the equivalent dataset. They are kept
+    graph by graph, so that :meth:`finish` also gives the :class:`Shards` without parsing.
     """
 
     class _Graph:
         def __init__(self, rows: list[str], name: URIRef) -> None:
             self._rows = rows
-            self._name = name
+            self._name = _n3(name)
 
         def add(self, triple: tuple[Any, Any, Any]) -> None:
             s, p, o = triple
-            obj = _nt_literal(o) if isinstance(o, Literal) else _n3(o)
-            self._rows.append(f"{_n3(s)} {_n3(p)} {obj} {_n3(self._name)} .\n")
+            obj = _nt_literal(o) if type(o) is Literal else _n3(o)
+            self._rows.append(f"{_n3(s)} {_n3(p)} {obj} {self._name} .\n")
 
     def __init__(self) -> None:
-        self.rows: list[str] = []
+        self._rows: dict[str, list[str]] = {}  # shard key -> rows
         self._graphs: dict[URIRef, QuadSink._Graph] = {}
 
     def bind(self, prefix: str, ns: Any) -> None:  # a dataset's API; nothing to do
@@ -141,15 +171,24 @@ class QuadSink:
     def graph(self, name: URIRef) -> QuadSink._Graph:
         g = self._graphs.get(name)
         if g is None:
-            g = self._graphs[name] = QuadSink._Graph(self.rows, name)
+            rows = self._rows.setdefault(shard_key(str(name)), [])
+            g = self._graphs[name] = QuadSink._Graph(rows, name)
         return g
 
     def nquads(self) -> str:
-        rows = self.rows
-        rows.sort()  # in place; repeats are dropped while joining (no set of millions of rows)
-        self.rows = []
-        out = [r for i, r in enumerate(rows) if i == 0 or r != rows[i - 1]]
-        return "".join(out)
+        return self.finish()[0]
+
+    def finish(self) -> tuple[str, Shards]:
+        """The sorted N-Quads without repeats, and the same rows by graph (the sink is
+        emptied)."""
+        by_key: dict[str, list[str]] = {}
+        for key, rows in self._rows.items():
+            rows.sort()  # a repeat can only be in its own graph: dropped here
+            by_key[key] = [r for i, r in enumerate(rows) if i == 0 or r != rows[i - 1]]
+        self._rows, self._graphs = {}, {}
+        every = [r for rows in by_key.values() for r in rows]
+        every.sort()  # sorted runs, one per graph: the sort merges them
+        return "".join(every), Shards(by_key)
 
 
 @functools.lru_cache(maxsize=1 << 16)
@@ -198,9 +237,18 @@ def build_quads(
     articles: Iterable[ArticleMeta],
 ) -> str:
     """Sorted N-Quads of the dataset, without building it in memory (see :class:`QuadSink`)."""
+    return build_sharded_quads(entities, relations, articles)[0]
+
+
+def build_sharded_quads(
+    entities: Iterable[Entity],
+    relations: Iterable[Relation],
+    articles: Iterable[ArticleMeta],
+) -> tuple[str, Shards]:
+    """:func:`build_quads` and the same statements by named graph."""
     sink = QuadSink()
     build_dataset(entities, relations, articles, into=sink)
-    return sink.nquads()
+    return sink.finish()
 
 
 def build_dataset(

@@ -25,6 +25,7 @@ Rules, each recorded in ``Entity.merged_by`` so that every merge can be explaine
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections import Counter, defaultdict
@@ -53,8 +54,9 @@ _RULE_WEIGHT = {
 _GENERIC = {"中心", "平台", "该公司"}
 
 
+@functools.lru_cache(maxsize=1 << 18)
 def norm(name: str) -> str:
-    """Normalised comparison form of a name."""
+    """Normalised comparison form of a name (names recur: computed once each)."""
     return _STRIP_RE.sub("", unicodedata.normalize("NFKC", name))
 
 
@@ -75,6 +77,10 @@ class Resolver:
         self.home = home
         self.home_short = home[:-1] if home.endswith("市") else home
         self._places = sorted(lexicon.places, key=len, reverse=True)
+        # abbreviation lengths, longest first: expand() tries name[:n] for each (one dict
+        # lookup per length instead of a startswith per abbreviation)
+        self._abbr_lengths = sorted({len(a) for a in lexicon.abbreviations}, reverse=True)
+        self._keys: dict[tuple[str, str], tuple[str, str]] = {}  # key_of, memoised (pure)
 
     # -- naming --------------------------------------------------------------------------
     def is_generic(self, name: str) -> bool:
@@ -92,8 +98,9 @@ class Resolver:
         Two-character abbreviations (清华, 北大) expand only when they are the whole name: inside a
         longer name they are usually part of another proper name (北大长三角研究院).
         """
-        for abbr in sorted(self.lex.abbreviations, key=len, reverse=True):
-            if name.startswith(abbr):
+        for n in self._abbr_lengths:
+            abbr = name[:n]
+            if len(abbr) == n and abbr in self.lex.abbreviations:
                 full = self.lex.abbreviations[abbr][0]
                 if name == abbr:
                     return full
@@ -107,6 +114,12 @@ class Resolver:
 
     def key_of(self, name: str, typ: str) -> tuple[str, str]:
         """Identity key of a name and the rule that produced it (if not plain same-name)."""
+        got = self._keys.get((name, typ))
+        if got is None:
+            got = self._keys[(name, typ)] = self._key_of(name, typ)
+        return got
+
+    def _key_of(self, name: str, typ: str) -> tuple[str, str]:
         n = norm(name)
         rule = ""
         e = self.expand(n)
@@ -228,6 +241,10 @@ class Resolver:
                 for m in ex.mentions
                 if norm(m.text) in page_alias[ex.page.name]
             }
+            ending_with: dict[str, list[str]] = defaultdict(list)  # tail -> longer names
+            for o in names:
+                for i in range(1, len(o) - 3):
+                    ending_with[o[i:]].append(o)
             for k in sorted(names):
                 typ = types.get(k, "")
                 if (
@@ -238,10 +255,8 @@ class Resolver:
                     continue
                 longer = [
                     o
-                    for o in names
-                    if o != k
-                    and o.endswith(k)
-                    and o in groups
+                    for o in ending_with.get(k, ())
+                    if o in groups
                     and types[o] == typ
                     and self._is_name_head(o[: -len(k)], names)
                 ]
@@ -251,6 +266,9 @@ class Resolver:
         merged: dict[str, list[Mention]] = defaultdict(list)
         for k, ms in groups.items():
             merged[self._final(redirect, k)].extend(ms)
+        merged_into: dict[str, list[str]] = defaultdict(list)  # final key -> keys with reasons
+        for src in why:
+            merged_into[self._final(redirect, src)].append(src)
         for k in sorted(merged):
             ms = merged[k]
             typ = self._type(ms)
@@ -281,10 +299,10 @@ class Resolver:
                 if norm(m.text) == canonical and m.parts:
                     ent.parts = dict(m.parts)
                     break
-            ent.merged_by = sorted(set(why.get(k, [])))
-            for src in list(why):
-                if src != k and self._final(redirect, src) == k:
-                    ent.merged_by = sorted(set(ent.merged_by) | set(why[src]))
+            reasons = set(why.get(k, []))
+            for src in merged_into.get(k, []):
+                reasons.update(why[src])
+            ent.merged_by = sorted(reasons)
             res.entities[k] = ent
         # bodies named by a post title (副市长 → the home city's government) exist even when the
         # text never names them; they are derived from the post's sentence
@@ -312,7 +330,7 @@ class Resolver:
                 )
                 if not s or not o or s == o:
                     continue
-                res.relations.append(replace(r, s=s, o=o))
+                res.relations.append(r if (s, o) == (r.s, r.o) else replace(r, s=s, o=o))
         res.relations = _drop_parent_partnerships(_dedupe(res.relations))
         _split_namesakes(res)
         return res

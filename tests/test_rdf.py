@@ -112,6 +112,35 @@ def test_quad_sink_matches_the_rdflib_dataset(seed_corpus) -> None:
     assert build_quads(res.entities.values(), res.relations, metas) == slow
 
 
+def test_build_shards_are_the_text_split_by_graph(seed_build) -> None:
+    """The shards a build keeps while writing are what splitting its N-Quads gives, and SHACL
+    gets the same units from either."""
+    from kg.build import nquads_shards, validation_units
+
+    parsed = nquads_shards(seed_build.nquads)
+    kept = seed_build.shards
+    assert kept is not None and list(kept) == list(parsed)
+    assert all(kept[k] == parsed[k] and kept.lines(k) == parsed.lines(k) for k in parsed)
+    assert "".join(sorted(r for k in kept for r in kept[k].splitlines(True))) == seed_build.nquads
+    for limit in (3000, 10**6):
+        assert validation_units(seed_build.nquads, limit, kept) == validation_units(
+            seed_build.nquads, limit
+        )
+
+
+def test_shards_split_lines_at_newlines_only() -> None:
+    """A literal may hold U+2028 or a form feed: only "\\n" ends an N-Quads line."""
+    from kg.build import nquads_shards
+
+    nq = (
+        '<a> <p> "x\u2028y\x0cz" <https://w3id.org/pinghu-kg/id/graph/p/0> .\n'
+        "<a> <p> <b> <https://w3id.org/pinghu-kg/id/graph/p/1> .\n"
+    )
+    shards = nquads_shards(nq)
+    assert shards.lines("graph_p_0") == 1 and shards.lines("graph_p_1") == 1
+    assert shards["graph_p_0"] + shards["graph_p_1"] == nq
+
+
 def test_turtle_and_trig_hold_the_same_statements(built_output) -> None:
     import pyoxigraph as ox
 
