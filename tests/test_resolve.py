@@ -6,6 +6,7 @@ from kg.build import extract_corpus, resolve_corpus
 
 
 def _resolve(tmp_path, pages: dict[str, str]):
+    tmp_path.mkdir(parents=True, exist_ok=True)
     for name, text in pages.items():
         (tmp_path / name).write_text(text, encoding="utf-8")
     return resolve_corpus(extract_corpus([tmp_path]))
@@ -79,3 +80,28 @@ def test_same_person_same_body_across_articles_is_one(tmp_path) -> None:
     )
     people = [e for e in res.entities.values() if e.type == "Person" and e.name == "王明"]
     assert len(people) == 1 and len({m.article for m in people[0].mentions}) == 2
+
+
+def test_short_form_within_a_page_and_its_limits(tmp_path) -> None:
+    """A tail of exactly one longer name of the same type on a page is that name (and so are
+    its mentions elsewhere); when two longer names on the page end with it, it stays apart."""
+    one = _resolve(
+        tmp_path / "one",
+        {
+            "a.txt": "标题\n\n浙江星河长三角研究院嘉善研究中心揭牌。嘉善研究中心将开展合作。\n",
+            "b.txt": "标题二\n\n嘉善研究中心举办活动。\n",
+        },
+    )
+    long = _by_name(one, "浙江星河长三角研究院嘉善研究中心")
+    assert len(long) == 1 and ("嘉善研究中心", "short-form") in long[0].merged_by
+    assert {m.article for m in long[0].mentions} == {"a-a00", "b-a00"}
+    assert not [e for e in one.entities.values() if e.name == "嘉善研究中心"]
+    two = _resolve(
+        tmp_path / "two",
+        {
+            "a.txt": "标题\n\n浙江星河长三角研究院嘉善研究中心揭牌。上海云海研究院嘉善研究中心"
+            "也成立。嘉善研究中心将开展合作。\n",
+        },
+    )
+    assert [e.name for e in two.entities.values() if e.name == "嘉善研究中心"]
+    assert not any(r == "short-form" for e in two.entities.values() for _, r in e.merged_by)
