@@ -89,9 +89,10 @@ def assertion_iri(rel: Relation) -> URIRef:
 
 
 @functools.lru_cache(maxsize=256)
-def predicate(p: str) -> URIRef:
-    """The ontology property for a predicate local name (raises on unknown names)."""
-    return getattr(KG, p)
+def term(name: str) -> URIRef:
+    """The ontology class or property with this local name, looked up once (a
+    :class:`~kg.vocab.KG` lookup checks the name: raises on unknown names)."""
+    return getattr(KG, name)
 
 
 @dataclass(frozen=True)
@@ -276,25 +277,28 @@ def build_dataset(
         used.add(iri)
         iri_of[e.key] = iri
     eg = ds.graph(ENTITIES_GRAPH)
+    name_parts = (
+        ("place", KG.placeName),
+        ("trade", KG.tradeName),
+        ("industry", KG.industryWord),
+        ("legal", KG.legalForm),
+        ("suffix", KG.orgSuffix),
+    )
+    merge_rule = KG.mergeRule
     for e in ents:
         iri = iri_of[e.key]
-        eg.add((iri, RDF.type, getattr(KG, e.type)))
+        eg.add((iri, RDF.type, term(e.type)))
         eg.add((iri, RDFS.label, _zh(e.name)))
         eg.add((iri, SKOS.prefLabel, _zh(e.name)))
         for a in sorted(e.aliases):
             if a != e.name:
                 eg.add((iri, SKOS.altLabel, _zh(a)))
-        for part, prop in (
-            ("place", KG.placeName),
-            ("trade", KG.tradeName),
-            ("industry", KG.industryWord),
-            ("legal", KG.legalForm),
-            ("suffix", KG.orgSuffix),
-        ):
-            if part in e.parts:
-                eg.add((iri, prop, Literal(e.parts[part])))
+        if e.parts:
+            for part, prop in name_parts:
+                if part in e.parts:
+                    eg.add((iri, prop, _plain(e.parts[part])))
         for alias, rule in e.merged_by:
-            eg.add((iri, KG.mergeRule, Literal(f"{alias} ← {rule}")))
+            eg.add((iri, merge_rule, _plain(f"{alias} ← {rule}")))
         for art in sorted({m.article for m in e.mentions}):
             eg.add((iri, PROV.wasDerivedFrom, article_iri(art)))
     metas = {m.article.id: m for m in articles}
@@ -315,20 +319,21 @@ def build_dataset(
     kg_year, time_basis = KG.year, KG.timeBasis
     rdf_type, rdf_subject, rdf_predicate = RDF.type, RDF.subject, RDF.predicate
     rdf_object = RDF.object
+    key_figure, about, figure_text = KG.KeyFigure, KG.about, KG.figureText
     for r in sorted(relations, key=lambda r: (r.article, r.start, r.s, r.p, r.o)):
         if r.s not in iri_of or (not r.literal and r.o not in iri_of) or r.article not in metas:
             continue  # a fact that cannot say where it came from does not go in
         g = ds.graph(graph_iri(r.article))
         s = iri_of[r.s]
         o = _plain(r.o) if r.literal else iri_of[r.o]
-        p = metric if r.p == "metric" else predicate(r.p)
+        p = metric if r.p == "metric" else term(r.p)
         st = assertion_iri(r)
         if r.p == "metric":
             fig = ID[f"figure/{st.rsplit('/', 1)[1]}"]
             g.add((s, metric, fig))
-            g.add((fig, rdf_type, KG.KeyFigure))
-            g.add((fig, KG.about, s))
-            g.add((fig, KG.figureText, _plain(r.o)))
+            g.add((fig, rdf_type, key_figure))
+            g.add((fig, about, s))
+            g.add((fig, figure_text, _plain(r.o)))
             _add_amounts(g, fig, r.o)
         else:
             g.add((s, p, o))
@@ -354,6 +359,9 @@ def build_dataset(
     return ds
 
 
+_MAY_HOLD_A_DATE = re.compile(r"[年月0-9０-９]")
+
+
 @functools.lru_cache(maxsize=1 << 17)
 def fact_year(sentence: str, article_date: str) -> tuple[str, str]:
     """The year a fact holds and where it comes from.
@@ -363,9 +371,11 @@ def fact_year(sentence: str, article_date: str) -> tuple[str, str]:
     """
     from .extract.quantities import find_times
 
-    for t in find_times(sentence, article_date if article_date != "unknown" else None):
-        if getattr(t, "year", None):
-            return f"{t.year:04d}", "stated" if t.basis == "stated" else "relative"
+    # every dated time mention has 年, 月 or digits: other sentences are not searched
+    if _MAY_HOLD_A_DATE.search(sentence):
+        for t in find_times(sentence, article_date if article_date != "unknown" else None):
+            if getattr(t, "year", None):
+                return f"{t.year:04d}", "stated" if t.basis == "stated" else "relative"
     if re.match(r"\d{4}", article_date or ""):
         return article_date[:4], "publication"
     return "", ""
@@ -391,13 +401,13 @@ def _add_event(
         return
     cls, srole, orole, seg = spec
     ev = ID[f"{seg}/{st.rsplit('/', 1)[1]}"]
-    g.add((ev, RDF.type, getattr(KG, cls)))
-    g.add((ev, getattr(KG, srole), s))
-    g.add((ev, getattr(KG, orole), o))
+    g.add((ev, RDF.type, term(cls)))
+    g.add((ev, term(srole), s))
+    g.add((ev, term(orole), o))
     g.add((ev, PROV.wasDerivedFrom, st))
     for q, v in r.qualifiers:
         if q == "role":
-            g.add((ev, KG.role, Literal(v)))
+            g.add((ev, KG.role, _plain(v)))
     if year:
         g.add((ev, KG.year, _year(year)))
         g.add((ev, KG.timeBasis, _plain(basis)))
@@ -417,7 +427,7 @@ def _add_amounts(g: Graph, fig: URIRef, text: str) -> None:
         if a.min is not None and a.max is not None and a.min != a.max:
             g.add((fig, KG.minAmount, Literal(a.min, datatype=XSD.decimal)))
             g.add((fig, KG.maxAmount, Literal(a.max, datatype=XSD.decimal)))
-        g.add((fig, KG.amountText, Literal(a.text)))
+        g.add((fig, KG.amountText, _plain(a.text)))
         if a.qualifier:
             g.add((fig, KG.qualifier, Literal(a.qualifier)))
 

@@ -229,3 +229,26 @@ def test_shacl_graph_has_the_terms_rdflib_would_parse(seed_build) -> None:
     explicit = '<http://x/s> <http://x/p> "x"^^<http://www.w3.org/2001/XMLSchema#string> .\n'
     assert set(_graph_of([explicit])) == set(Graph().parse(data=explicit.replace(
         "^^<http://www.w3.org/2001/XMLSchema#string>", ""), format="nt"))
+
+
+def test_fact_year_skips_only_sentences_without_dates(seed_corpus) -> None:
+    """The quick check in fact_year (年, 月 or a digit) never changes its answer: every seed
+    sentence, and dates written with full-width digits, ISO-style or as a bare month."""
+    from kg.extract.quantities import find_times
+    from kg.rdf import fact_year
+
+    def slow(sentence: str, date: str) -> tuple[str, str]:
+        for t in find_times(sentence, date if date != "unknown" else None):
+            if getattr(t, "year", None):
+                return f"{t.year:04d}", "stated" if t.basis == "stated" else "relative"
+        return (date[:4], "publication") if date[:4].isdigit() else ("", "")
+
+    sentences = [s.text for ex in seed_corpus.extractions for a in ex.page.articles
+                 for s in a.sentences]
+    sentences += ["会议于２０２１－０３－０５召开。", "签约仪式定于2022/3/5举行。", "5月起实施。",
+                  "去年落户平湖。", "项目进展顺利。"]
+    for date in ("2023-06-01", "unknown"):
+        for s in sentences:
+            assert fact_year(s, date) == slow(s, date), s
+    assert fact_year("项目进展顺利。", "2023-06-01") == ("2023", "publication")
+    assert fact_year("去年落户平湖。", "2023-06-01") == ("2022", "relative")
