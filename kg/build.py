@@ -616,7 +616,7 @@ def nquads_shards(nquads: str) -> Shards:
         if key is None:
             key = keys[graph] = shard_key(graph)
         shards.setdefault(key, []).append(row)
-    return Shards(shards)
+    return Shards(shards, keys)
 
 
 def _is_quad(line: str) -> bool:

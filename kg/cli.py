@@ -140,7 +140,7 @@ def build(
     )
     from .curation import CurationError, load_curation
     from .engine import EngineError
-    from .io import atomic_write_text
+    from .io import atomic_write_bytes, atomic_write_text
     from .store import (
         install_store,
         prepare_store,
@@ -201,7 +201,8 @@ def build(
     try:
         # a store that holds the previous N-Quads is brought up to date in place when few
         # statements differ (one transaction); otherwise a fresh store is bulk-loaded
-        delta = store_delta(out / "store", out / "pinghu.nq", result.nquads)
+        nq_bytes = result.nquads.encode("utf-8")  # encoded once: compared, written, hashed
+        delta = store_delta(out / "store", out / "pinghu.nq", nq_bytes)
         clock.lap("store delta")
         with ThreadPoolExecutor(max_workers=1) as pool:
             loading = pool.submit(prepare_store, source, out) if delta is None else None
@@ -224,19 +225,20 @@ def build(
         raise Failed(f"SHACL validation failed; see {out / 'validation.txt'}")
     atomic_write_text(out / "pinghu.ttl", result.turtle)
     atomic_write_text(out / "pinghu.trig", result.trig)
-    atomic_write_text(out / "pinghu.nq", result.nquads)
+    atomic_write_bytes(out / "pinghu.nq", nq_bytes)
     if isinstance(source, list):
         shutil.rmtree(out / "shards", ignore_errors=True)
         shard_tmp.rename(out / "shards")
     store = out / "store"
     if delta is not None:
         try:
-            update_store(store, delta, result.nquads)
+            graphs = result.shards.graphs if result.shards is not None else None
+            update_store(store, delta, nq_bytes, graphs)
         except (OSError, SyntaxError, ValueError):  # e.g. locked by another process
             delta = None  # load it afresh
     if delta is None:
         store = install_store(new_store or prepare_store(source, out), store)
-        record_store_source(store, result.nquads)
+        record_store_source(store, nq_bytes)
     clock.lap("write")
     if not no_html:
         from .analysis import project

@@ -126,8 +126,9 @@ class Shards(Mapping[str, str]):
     ``shards[key]`` is the graph's N-Quads text (joined when asked for), :meth:`lines` its
     number of statements. The rows are shared with the whole text, not copied."""
 
-    def __init__(self, rows: dict[str, list[str]]) -> None:
+    def __init__(self, rows: dict[str, list[str]], graphs: Iterable[str] = ()) -> None:
         self._rows = dict(sorted(rows.items()))
+        self.graphs = frozenset(graphs)  # the IRIs of the named graphs ("" the default graph)
 
     def __getitem__(self, key: str) -> str:
         return "".join(self._rows[key])
@@ -186,10 +187,11 @@ class QuadSink:
         for key, rows in self._rows.items():
             rows.sort()  # a repeat can only be in its own graph: dropped here
             by_key[key] = [r for i, r in enumerate(rows) if i == 0 or r != rows[i - 1]]
+        graphs = list(self._graphs)
         self._rows, self._graphs = {}, {}
         every = [r for rows in by_key.values() for r in rows]
         every.sort()  # sorted runs, one per graph: the sort merges them
-        return "".join(every), Shards(by_key)
+        return "".join(every), Shards(by_key, (str(g) for g in graphs))
 
 
 @functools.lru_cache(maxsize=1 << 16)

@@ -13,10 +13,10 @@ import json
 import re
 import shutil
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import pyoxigraph as ox
 
@@ -104,32 +104,35 @@ STORE_DIGEST = ".store-nquads.sha256"
 DELTA_LIMIT = 200_000
 
 
-def nquads_digest(nquads: str) -> str:
-    return hashlib.sha256(nquads.encode("utf-8")).hexdigest()
+def nquads_digest(nquads: str | bytes) -> str:
+    data = nquads.encode("utf-8") if isinstance(nquads, str) else nquads
+    return hashlib.sha256(data).hexdigest()
 
 
-def record_store_source(path: Path, nquads: str) -> None:
-    """Note beside the store at ``path`` which N-Quads it holds (after it was made from them)."""
+def record_store_source(path: Path, nquads: str | bytes) -> None:
+    """Note beside the store at ``path`` that it holds exactly ``nquads`` (for the next
+    build's :func:`store_delta`)."""
     from .io import atomic_write_text
 
     atomic_write_text(Path(path).parent / STORE_DIGEST, nquads_digest(nquads) + "\n")
 
 
-def store_delta(path: Path, previous: Path, nquads: str) -> tuple[str, str] | None:
+def store_delta(path: Path, previous: Path, nquads: str | bytes) -> tuple[str, str] | None:
     """What to remove from and add to the store at ``path`` to make it hold ``nquads``, as two
     blocks of N-Quads lines; ``None`` when a fresh load is the way (no store, too many
     changes, or the store is not known to hold the sorted N-Quads file ``previous``: its digest
     file must say so).
 
-    Both sides are sorted, so one merge pass finds the difference, reading ``previous`` line
-    by line (its digest is computed on the way)."""
+    Both sides are sorted, so one pass over ``previous`` finds the difference (its digest is
+    computed on the way); see :func:`_sorted_delta`."""
     path, previous = Path(path), Path(previous)
+    new = nquads.encode("utf-8") if isinstance(nquads, str) else nquads
     try:
         recorded = (path.parent / STORE_DIGEST).read_text(encoding="ascii").strip()
         if not path.is_dir():
             return None
         with previous.open("rb") as fh:
-            delta = _sorted_delta(fh, nquads.split("\n"))
+            delta = _sorted_delta(fh, new)
     except (OSError, UnicodeDecodeError):
         return None
     if delta is None:
@@ -143,45 +146,93 @@ def store_delta(path: Path, previous: Path, nquads: str) -> tuple[str, str] | No
 
 
 def _sorted_delta(
-    old: Iterable[bytes], new: list[str]
+    old: BinaryIO, new: bytes, block: int = 1 << 16
 ) -> tuple[list[str], list[str], str] | None:
-    """Lines of ``old`` (sorted N-Quads, read as bytes) missing from ``new`` (sorted lines),
-    lines of ``new`` missing from ``old``, and the SHA-256 of ``old``; ``None`` when ``old``
-    or the added lines are out of order, or more than :data:`DELTA_LIMIT` lines differ."""
+    """Lines of ``old`` (a file of sorted N-Quads lines) missing from ``new`` (sorted N-Quads
+    text), lines of ``new`` missing from ``old``, and the SHA-256 of ``old``; ``None`` when
+    more than :data:`DELTA_LIMIT` lines differ or the lines compared are out of order.
+
+    ``old`` is read in blocks of about ``block`` bytes (cut at line ends). A block that ``new``
+    continues with byte for byte is passed over; only the others are split into lines and
+    compared, as sets, with the lines of ``new`` up to the block's last line (found by binary
+    search). A line-by-line merge in Python took 20 s at six million lines; adding one
+    article to ten thousand changes one block in twenty."""
     h = hashlib.sha256()
-    gone: list[str] = []
-    came: list[str] = []
-    j, n = 0, len(new)
-    last = ""
-    for raw in old:
-        h.update(raw)
-        line = raw.decode("utf-8").rstrip("\n")
-        if line < last:
-            return None
-        last = line
-        while j < n and new[j] < line:
-            came.append(new[j])
-            j += 1
-        if j < n and new[j] == line:
-            j += 1
-        elif line:
-            gone.append(line)
-        if len(gone) > DELTA_LIMIT or len(came) > DELTA_LIMIT:
-            return None
-    came += (ln for ln in new[j:] if ln)
-    if len(came) > DELTA_LIMIT or any(a > b for a, b in zip(came, came[1:])):
+    gone: list[bytes] = []
+    came: list[bytes] = []
+    pos = 0  # where ``new`` continues
+    last = b""
+    tail = b""
+    while True:
+        chunk = old.read(block)
+        h.update(chunk)
+        data = tail + chunk
+        cut = data.rfind(b"\n") + 1 if chunk else len(data)  # at the end: all that is left
+        if chunk and cut == 0:
+            tail = data  # a line longer than a block: read on
+            continue
+        part, tail = data[:cut], data[cut:]
+        olds = None
+        if part and not new.startswith(part, pos):
+            olds = [ln for ln in part.split(b"\n") if ln]
+        if olds:
+            end = _after(new, olds[-1], pos) if chunk else len(new)
+            news = [ln for ln in new[pos:end].split(b"\n") if ln]
+            if olds[0] < last or olds != sorted(olds) or news != sorted(news):
+                return None
+            last = olds[-1]
+            o, n = set(olds), set(news)
+            gone.extend(sorted(o - n))
+            came.extend(sorted(n - o))
+            if len(gone) > DELTA_LIMIT or len(came) > DELTA_LIMIT:
+                return None
+            pos = end
+        elif part and olds is None:
+            pos += len(part)
+            last = part[part.rfind(b"\n", 0, len(part) - 1) + 1 :].rstrip(b"\n")
+        if not chunk:
+            break
+    came.extend(ln for ln in new[pos:].split(b"\n") if ln)
+    if len(came) > DELTA_LIMIT:
         return None
-    return gone, came, h.hexdigest()
+    return [ln.decode("utf-8") for ln in gone], [ln.decode("utf-8") for ln in came], h.hexdigest()
 
 
-def update_store(path: Path, delta: tuple[str, str], nquads: str) -> Path:
+def _after(text: bytes, key: bytes, lo: int) -> int:
+    """In sorted lines ``text``, the start of the first line at or after ``lo`` that sorts
+    after ``key`` (``len(text)`` if none): a binary search over byte offsets."""
+    hi = len(text)
+    while lo < hi:
+        mid = (lo + hi) // 2
+        start = text.rfind(b"\n", lo, mid) + 1 or lo
+        end = text.find(b"\n", start)
+        end = len(text) if end < 0 else end
+        if text[start:end] <= key:
+            lo = end + 1
+        else:
+            hi = start
+    return min(lo, len(text))
+
+
+def update_store(
+    path: Path,
+    delta: tuple[str, str],
+    nquads: str | bytes,
+    graphs: Collection[str] | None = None,
+) -> Path:
     """Apply :func:`store_delta`'s ``delta`` to the store at ``path`` in one transaction
     (all of it or nothing), drop the named graphs ``nquads`` has none of (e.g. measures that
-    ``kg analyze`` wrote: a fresh store would not have them either), and record its source."""
+    ``kg analyze`` wrote: a fresh store would not have them either), and record its source.
+    ``graphs``: the IRIs of the named graphs in ``nquads``, if known (else they are read from
+    it)."""
     path = Path(path)
     store = ox.Store(str(path))
     try:
-        keep = {m.group(1) for m in _GRAPH_TERM.finditer(nquads)}
+        if graphs is not None:
+            keep = set(graphs)
+        else:
+            text = nquads.decode("utf-8") if isinstance(nquads, bytes) else nquads
+            keep = {m.group(1) for m in _GRAPH_TERM.finditer(text)}
         graphs = store.named_graphs()
         ops = [f"DROP SILENT GRAPH <{g.value}>" for g in graphs if g.value not in keep]
         gone, came = delta

@@ -3,6 +3,9 @@ transaction) and the result is the store a fresh build makes."""
 
 from __future__ import annotations
 
+import hashlib
+import io
+import random
 import shutil
 from pathlib import Path
 
@@ -30,17 +33,48 @@ C = "<http://x/c> <http://x/p> \"三\" <http://x/g2> ."
 D = "<http://x/d> <http://x/p> \"4\"^^<http://www.w3.org/2001/XMLSchema#integer> ."
 
 
-def _lines(*lines: str) -> list[bytes]:
-    return [f"{ln}\n".encode() for ln in lines]
+def _lines(*lines: str) -> io.BytesIO:
+    return io.BytesIO(_text(*lines))
 
 
-def test_sorted_delta_finds_what_went_and_came() -> None:
-    gone, came, _digest = _sorted_delta(_lines(A, B, D), [A, C, D, ""])
+def _text(*lines: str) -> bytes:
+    return "".join(f"{ln}\n" for ln in lines).encode()
+
+
+@pytest.mark.parametrize("block", [1, 7, 60, 1 << 16])
+def test_sorted_delta_finds_what_went_and_came(block: int) -> None:
+    """Read in blocks of any size (lines cut across blocks, longer than a block)."""
+    gone, came, digest = _sorted_delta(_lines(A, B, D), _text(A, C, D), block)
     assert (gone, came) == ([B], [C])
+    assert digest == hashlib.sha256(_text(A, B, D)).hexdigest()
+    assert _sorted_delta(_lines(A, B), _text(A, B, C, D), block)[:2] == ([], [C, D])
+    assert _sorted_delta(_lines(A, B, C, D), _text(B), block)[:2] == ([A, C, D], [])
+    assert _sorted_delta(_lines(A, B, C, D), _text(A, B, C, D), block)[:2] == ([], [])
+    assert _sorted_delta(io.BytesIO(f"{A}\n{B}".encode()), _text(A, B), block)[:2] == ([], [])
+    assert _sorted_delta(io.BytesIO(b""), _text(A), block)[:2] == ([], [A])
+    assert _sorted_delta(_lines(A), b"", block)[:2] == ([A], [])
 
 
-def test_sorted_delta_refuses_unsorted_input() -> None:
-    assert _sorted_delta(_lines(B, A), [A, B]) is None
+@pytest.mark.parametrize("block", [1, 60, 1 << 16])
+def test_sorted_delta_refuses_unsorted_input(block: int) -> None:
+    assert _sorted_delta(_lines(B, A), _text(A, B), block) is None
+    assert _sorted_delta(_lines(A, C), _text(B, A), block) is None
+
+
+@pytest.mark.parametrize("block", [64, 4096, 1 << 16])
+def test_sorted_delta_matches_set_difference_on_many_lines(block: int) -> None:
+    """Thousands of lines over many blocks, a few or many of them changed: exactly the set
+    differences, in order."""
+    rng = random.Random(3)
+    universe = [f"<http://x/s{i:05d}> <http://x/p> \"{i}\" <http://x/g> ." for i in range(5000)]
+    old = sorted(rng.sample(universe, 3000))
+    for new in (
+        sorted(rng.sample(universe, 3000)),
+        sorted(set(old) - {old[5], old[2000]} | {universe[4999]}),
+        old[:-1] + ["<http://y/a> <http://x/p> <http://x/o> <http://x/g> ."],
+    ):
+        gone, came, _ = _sorted_delta(_lines(*old), _text(*new), block)
+        assert gone == sorted(set(old) - set(new)) and came == sorted(set(new) - set(old))
 
 
 def _dump(path: Path) -> tuple[list[str], list[str]]:
