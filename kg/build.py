@@ -10,6 +10,7 @@ import hashlib
 import io
 import json
 import os
+import pickle
 import re
 import signal
 import struct
@@ -241,7 +242,8 @@ def build_graph(
 
     N-Quads are written straight from the records (:func:`kg.rdf.build_quads`), Turtle and TriG
     by Oxigraph's serialisers: no in-memory rdflib graph of the whole corpus is built.
-    ``serialise=False`` leaves Turtle and TriG empty (see :class:`Serialising`)."""
+    ``serialise=False`` leaves Turtle and TriG empty (the CLI writes them in :class:`Forked`
+    children)."""
     clock = Stopwatch()
     res = resolve_corpus(corpus)
     curation_log = apply_curation(res, curation) if curation and not curation.empty else []
@@ -252,7 +254,7 @@ def build_graph(
     clock.lap("N-Quads")
     turtle, trig, triples = "", "", 0
     if serialise:
-        turtle, trig, triples = turtle_and_trig(nquads)
+        turtle, trig, triples = turtle_and_trig(nquads, shards)
         clock.lap("Turtle and TriG")
     conforms, text = True, "validation skipped"
     if validate:
@@ -264,23 +266,24 @@ def build_graph(
     )
 
 
-class Serialising:
-    """:func:`kg.rdf.turtle_and_trig` started in a forked process; :meth:`result` waits for
-    ``(turtle, trig, triples)``.
+class Forked:
+    """``fn(*args)`` computed in a forked child process; :meth:`result` waits for its value.
 
-    The build runs SHACL and the store's bulk load meanwhile, so on two cores the three take
-    about the time of the longest. The child gets the N-Quads by ``fork`` (nothing is pickled)
-    and sends its result back through a pipe; if the parent dies, the child's write fails and
-    it exits. Without ``fork`` the work is done at once in this process.
+    The build writes Turtle (:func:`kg.rdf.turtle_of`) and TriG (:func:`kg.rdf.trig_of`) in two
+    children while it runs SHACL and updates or loads the store, so on two cores they overlap.
+    The child gets its arguments by ``fork`` (nothing is pickled on the way in) and sends the
+    pickled value back through a pipe; if the parent dies, the child's write fails and it exits.
+    If the child fails (killed, out of memory), :meth:`result` computes the value here; without
+    ``fork`` it is computed at once.
     """
 
-    def __init__(self, nquads: str) -> None:
-        self._nquads = nquads
+    def __init__(self, fn: Callable[..., Any], *args: Any) -> None:
+        self._call = (fn, args)
         self._pid = 0
         self._fd = -1
-        self._done: tuple[str, str, int] | None = None
+        self._done: tuple[Any] | None = None
         if not hasattr(os, "fork"):
-            self._done = turtle_and_trig(nquads)
+            self._done = (fn(*args),)
             return
         read_end, write_end = os.pipe()
         gc.collect()
@@ -290,12 +293,10 @@ class Serialising:
             code = 1
             try:
                 os.close(read_end)
-                turtle, trig, triples = turtle_and_trig(nquads)
-                a, b = turtle.encode("utf-8"), trig.encode("utf-8")
+                data = pickle.dumps(fn(*args), protocol=pickle.HIGHEST_PROTOCOL)
                 with os.fdopen(write_end, "wb") as fh:
-                    fh.write(struct.pack("<QQQ", len(a), len(b), triples))
-                    fh.write(a)
-                    fh.write(b)
+                    fh.write(struct.pack("<Q", len(data)))
+                    fh.write(data)
                 code = 0
             finally:
                 os._exit(code)
@@ -303,18 +304,19 @@ class Serialising:
         os.close(write_end)
         self._pid, self._fd = pid, read_end
 
-    def result(self) -> tuple[str, str, int]:
-        """Wait for ``(turtle, trig, triples)``; if the child failed (killed, out of memory),
-        do the work in this process."""
+    def result(self) -> Any:
+        """Wait for the value; if the child failed, compute it in this process."""
         if self._done is None:
             with os.fdopen(self._fd, "rb") as fh:
                 data = fh.read()
             _, status = os.waitpid(self._pid, 0)
             self._pid = 0
-            self._done = _unpack(data) if status == 0 else None
-            if self._done is None:
-                self._done = turtle_and_trig(self._nquads)
-        return self._done
+            if status == 0 and len(data) >= 8 and struct.unpack("<Q", data[:8])[0] == len(data) - 8:
+                self._done = (pickle.loads(memoryview(data)[8:]),)
+            else:
+                fn, args = self._call
+                self._done = (fn(*args),)
+        return self._done[0]
 
     def cancel(self) -> None:
         """Stop the child if it still runs (the build failed before it was needed)."""
@@ -326,16 +328,6 @@ class Serialising:
                 pass
             os.waitpid(self._pid, 0)
             self._pid = 0
-
-
-def _unpack(data: bytes) -> tuple[str, str, int] | None:
-    if len(data) < 24:
-        return None
-    na, nb, triples = struct.unpack("<QQQ", data[:24])
-    if len(data) != 24 + na + nb:
-        return None
-    body = memoryview(data)[24:]
-    return bytes(body[:na]).decode("utf-8"), bytes(body[na:]).decode("utf-8"), triples
 
 
 class Stopwatch:

@@ -130,7 +130,7 @@ def build(
 ) -> None:
     """Build the graph from SEEDS into OUT (Turtle, TriG, N-Quads, store, HTML, report)."""
     from .build import (
-        Serialising,
+        Forked,
         ShaclMemory,
         Stopwatch,
         build_graph,
@@ -141,6 +141,7 @@ def build(
     from .curation import CurationError, load_curation
     from .engine import EngineError
     from .io import atomic_write_bytes, atomic_write_text
+    from .rdf import trig_of, turtle_of
     from .store import (
         install_store,
         prepare_store,
@@ -193,10 +194,11 @@ def build(
             atomic_write_text(shard_tmp / f"{key}.nq", text)
             source.append(shard_tmp / f"{key}.nq")
         clock.lap("shards")
-    # Turtle and TriG are written in a child process and the store loads in another thread
+    # Turtle and TriG are written in two child processes and the store loads in a thread
     # (Oxigraph releases the GIL) while SHACL runs here
     memory = ShaclMemory(out / "cache") if cache else None
-    serialising = Serialising(result.nquads)
+    turtle_job = Forked(turtle_of, result.nquads)
+    trig_job = Forked(trig_of, result.nquads, result.shards)
     new_store: Path | None = None
     try:
         # a store that holds the previous N-Quads is brought up to date in place when few
@@ -213,9 +215,11 @@ def build(
             new_store = loading.result() if loading is not None else None
             clock.lap("store (beyond SHACL)")
         if conforms:
-            result.turtle, result.trig, result.triples = serialising.result()
+            result.turtle, result.triples = turtle_job.result()
+            result.trig = trig_job.result()
     finally:
-        serialising.cancel()
+        turtle_job.cancel()
+        trig_job.cancel()
     clock.lap("Turtle and TriG (beyond SHACL and store)")
     atomic_write_text(out / "validation.txt", report)
     if not conforms:

@@ -126,9 +126,23 @@ class Shards(Mapping[str, str]):
     ``shards[key]`` is the graph's N-Quads text (joined when asked for), :meth:`lines` its
     number of statements. The rows are shared with the whole text, not copied."""
 
-    def __init__(self, rows: dict[str, list[str]], graphs: Iterable[str] = ()) -> None:
+    def __init__(self, rows: dict[str, list[str]], graphs: Mapping[str, str] | None = None) -> None:
         self._rows = dict(sorted(rows.items()))
-        self.graphs = frozenset(graphs)  # the IRIs of the named graphs ("" the default graph)
+        self._keys = dict(graphs or {})  # graph IRI ("" the default graph) -> shard key
+
+    @property
+    def graphs(self) -> frozenset[str]:
+        """The IRIs of the graphs the statements are in (``""``: the default graph)."""
+        return frozenset(self._keys)
+
+    def by_graph(self) -> list[str] | None:
+        """The keys in the order of their graphs' N-Quads terms (``<iri>``, as
+        :func:`trig_of` writes them); ``None`` when that order is not known (the graphs are
+        not known, a shard holds two graphs, or the default graph has statements)."""
+        keys = set(self._keys.values())
+        if "" in self._keys or len(keys) != len(self._keys) or keys != set(self._rows):
+            return None
+        return [self._keys[g] for g in sorted(self._keys, key=lambda g: f"<{g}>")]
 
     def __getitem__(self, key: str) -> str:
         return "".join(self._rows[key])
@@ -191,7 +205,7 @@ class QuadSink:
         self._rows, self._graphs = {}, {}
         every = [r for rows in by_key.values() for r in rows]
         every.sort()  # sorted runs, one per graph: the sort merges them
-        return "".join(every), Shards(by_key, (str(g) for g in graphs))
+        return "".join(every), Shards(by_key, {str(g): shard_key(str(g)) for g in graphs})
 
 
 @functools.lru_cache(maxsize=1 << 16)
@@ -441,30 +455,62 @@ def serialize_sorted_nquads(ds: Dataset) -> str:
     return "\n".join(lines) + "\n"
 
 
-def turtle_and_trig(nquads: str) -> tuple[str, str, int]:
-    """``pinghu.ttl`` (the union of all graphs) and ``pinghu.trig`` (graph by graph) from
-    sorted N-Quads, written by Oxigraph's streaming serialisers: linear in the size of the
-    graph, deterministic (input order in, same bytes out). Returns (turtle, trig, triples).
+def turtle_and_trig(nquads: str, shards: Shards | None = None) -> tuple[str, str, int]:
+    """``pinghu.ttl`` and ``pinghu.trig`` from sorted N-Quads (:func:`turtle_of`,
+    :func:`trig_of`). Returns (turtle, trig, triples)."""
+    turtle, triples = turtle_of(nquads)
+    return turtle, trig_of(nquads, shards), triples
 
-    Sorted N-Quads put an identical triple of two graphs on adjacent lines, so the union is
-    taken by dropping adjacent repeats; TriG gets its quads graph by graph.
-    """
-    import pyoxigraph as ox
 
+def _prefixes() -> dict[str, str]:
     prefixes = {k: str(v) for k, v in PREFIXES.items()}
     prefixes["rdf"] = str(RDF)
-    quads = list(ox.parse(nquads.encode("utf-8"), format=ox.RdfFormat.N_QUADS))
-    triples = []
-    last = None
-    for q in quads:
-        t = q.triple
-        if t != last:
-            triples.append(t)
-            last = t
-    turtle = ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=prefixes)
-    by_graph = sorted(range(len(quads)), key=lambda i: (str(quads[i].graph_name), i))
-    trig = ox.serialize(
-        (quads[i] for i in by_graph), format=ox.RdfFormat.TRIG, prefixes=prefixes
-    )
-    return turtle.decode("utf-8"), trig.decode("utf-8"), len(triples)
+    return prefixes
+
+
+def turtle_of(nquads: str) -> tuple[str, int]:
+    """``pinghu.ttl`` (the union of all graphs) from sorted N-Quads, written by Oxigraph's
+    streaming serialiser: linear in the size of the graph, deterministic (input order in, same
+    bytes out). Returns (turtle, number of distinct triples).
+
+    Sorted N-Quads put an identical triple of two graphs on adjacent lines, so the union is
+    taken by dropping adjacent repeats (streamed: no list of the statements is built)."""
+    import pyoxigraph as ox
+
+    count = 0
+
+    def union() -> Iterator[Any]:
+        nonlocal count
+        last = None
+        for q in ox.parse(nquads.encode("utf-8"), format=ox.RdfFormat.N_QUADS):
+            t = q.triple
+            if t != last:
+                count += 1
+                yield t
+                last = t
+
+    turtle = ox.serialize(union(), format=ox.RdfFormat.TURTLE, prefixes=_prefixes())
+    return turtle.decode("utf-8"), count
+
+
+def trig_of(nquads: str, shards: Shards | None = None) -> str:
+    """``pinghu.trig`` from sorted N-Quads: the quads graph by graph (graphs in the order of
+    their terms, each graph's quads in N-Quads order), by Oxigraph's streaming serialiser.
+
+    With the ``shards`` of the same N-Quads, each graph's statements are parsed in turn;
+    without them, all are parsed and ordered by graph (the same bytes, tested)."""
+    import pyoxigraph as ox
+
+    order = shards.by_graph() if shards is not None else None
+    if shards is not None and order is not None:
+        quads: Iterable[Any] = (
+            q
+            for k in order
+            for q in ox.parse(shards[k].encode("utf-8"), format=ox.RdfFormat.N_QUADS)
+        )
+    else:
+        parsed = list(ox.parse(nquads.encode("utf-8"), format=ox.RdfFormat.N_QUADS))
+        by_graph = sorted(range(len(parsed)), key=lambda i: (str(parsed[i].graph_name), i))
+        quads = (parsed[i] for i in by_graph)
+    return ox.serialize(quads, format=ox.RdfFormat.TRIG, prefixes=_prefixes()).decode("utf-8")
 

@@ -252,3 +252,32 @@ def test_fact_year_skips_only_sentences_without_dates(seed_corpus) -> None:
             assert fact_year(s, date) == slow(s, date), s
     assert fact_year("项目进展顺利。", "2023-06-01") == ("2023", "publication")
     assert fact_year("去年落户平湖。", "2023-06-01") == ("2022", "relative")
+
+
+def test_trig_from_shards_is_trig_from_the_text(seed_build) -> None:
+    """TriG written graph by graph from the shards is byte for byte the TriG of the whole
+    text ordered by graph; shards whose graph order is unknown fall back to that."""
+    from kg.build import nquads_shards
+    from kg.rdf import Shards, trig_of
+
+    nq = seed_build.nquads
+    assert seed_build.shards is not None and seed_build.shards.by_graph() is not None
+    assert trig_of(nq, seed_build.shards) == trig_of(nq) == seed_build.trig
+    assert trig_of(nq, nquads_shards(nq)) == seed_build.trig
+    assert Shards({"a": []}).by_graph() is None  # graphs not known
+
+
+def test_forked_returns_the_value_and_survives_a_dead_child() -> None:
+    import os
+    import signal
+
+    from kg.build import Forked
+
+    assert Forked(sorted, [3, 1, 2]).result() == [1, 2, 3]
+    job = Forked(pow, 2, 10)
+    if job._pid:  # kill the child before it answers: the value is computed here
+        os.kill(job._pid, signal.SIGKILL)
+    assert job.result() == 1024
+    waiting = Forked(__import__("time").sleep, 30)
+    waiting.cancel()  # returns at once, the child is gone
+    assert waiting._pid == 0
