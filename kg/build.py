@@ -23,7 +23,7 @@ from typing import Any
 import tomllib
 
 from .curation import Curation, apply_curation
-from .engine import Cache, Job
+from .engine import Cache, Job, paused_gc
 from .engine import run as run_jobs
 from .extract.lexicon import Lexicon, alternation
 from .extract.pipeline import PageExtraction
@@ -245,13 +245,14 @@ def build_graph(
     ``serialise=False`` leaves Turtle and TriG empty (the CLI writes them in :class:`Forked`
     children)."""
     clock = Stopwatch()
-    res = resolve_corpus(corpus)
-    curation_log = apply_curation(res, curation) if curation and not curation.empty else []
-    clock.lap("resolve")
-    nquads, shards = build_sharded_quads(
-        res.entities.values(), res.relations, article_metas(corpus)
-    )
-    clock.lap("N-Quads")
+    with paused_gc():
+        res = resolve_corpus(corpus)
+        curation_log = apply_curation(res, curation) if curation and not curation.empty else []
+        clock.lap("resolve")
+        nquads, shards = build_sharded_quads(
+            res.entities.values(), res.relations, article_metas(corpus)
+        )
+        clock.lap("N-Quads")
     turtle, trig, triples = "", "", 0
     if serialise:
         turtle, trig, triples = turtle_and_trig(nquads, shards)
@@ -288,7 +289,14 @@ class Forked:
         read_end, write_end = os.pipe()
         gc.collect()
         gc.freeze()  # the child's collector must not touch (and so copy) the parent's objects
-        pid = os.fork()
+        try:
+            pid = os.fork()
+        except OSError:  # no fork possible (memory, process limits): compute it here
+            gc.unfreeze()
+            os.close(read_end)
+            os.close(write_end)
+            self._done = (fn(*args),)
+            return
         if pid == 0:  # pragma: no cover - the child process (the parent checks its work)
             code = 1
             try:
@@ -307,7 +315,8 @@ class Forked:
     def result(self) -> Any:
         """Wait for the value; if the child failed, compute it in this process."""
         if self._done is None:
-            with os.fdopen(self._fd, "rb") as fh:
+            fd, self._fd = self._fd, -1  # closed by the file object, whatever happens
+            with os.fdopen(fd, "rb") as fh:
                 data = fh.read()
             _, status = os.waitpid(self._pid, 0)
             self._pid = 0
@@ -320,8 +329,10 @@ class Forked:
 
     def cancel(self) -> None:
         """Stop the child if it still runs (the build failed before it was needed)."""
-        if self._pid:
+        if self._fd >= 0:
             os.close(self._fd)
+            self._fd = -1
+        if self._pid:
             try:
                 os.kill(self._pid, signal.SIGKILL)
             except ProcessLookupError:
@@ -593,6 +604,7 @@ def nquads_shards(nquads: str) -> Shards:
     (:func:`kg.rdf.shard_key`). A build has them without parsing (``BuildResult.shards``)."""
     shards: dict[str, list[str]] = {}
     keys: dict[str, str] = {}
+    guessed = False  # a graph read off a line outside our graphs (a triple or a quad?)
     for row in io.StringIO(nquads, newline="\n"):  # lines end at "\n" only
         if not row.endswith("\n"):
             row += "\n"
@@ -604,11 +616,13 @@ def nquads_shards(nquads: str) -> Shards:
             line = row.rstrip("\r\n")
             m = _GRAPH_RE.search(line) if _is_quad(line) else None
             graph = m.group(1) if m else ""
+            guessed = True
         key = keys.get(graph)
         if key is None:
             key = keys[graph] = shard_key(graph)
         shards.setdefault(key, []).append(row)
-    return Shards(shards, keys)
+    # the graph order (for TriG) and the graphs are known only when no line was guessed at
+    return Shards(shards, None if guessed else keys)
 
 
 def _is_quad(line: str) -> bool:

@@ -197,10 +197,13 @@ def build(
     # Turtle and TriG are written in two child processes and the store loads in a thread
     # (Oxigraph releases the GIL) while SHACL runs here
     memory = ShaclMemory(out / "cache") if cache else None
-    turtle_job = Forked(turtle_of, result.nquads)
-    trig_job = Forked(trig_of, result.nquads, result.shards)
+    jobs: list[Forked] = []
     new_store: Path | None = None
     try:
+        turtle_job = Forked(turtle_of, result.nquads)
+        jobs.append(turtle_job)
+        trig_job = Forked(trig_of, result.nquads, result.shards)
+        jobs.append(trig_job)
         # a store that holds the previous N-Quads is brought up to date in place when few
         # statements differ (one transaction); otherwise a fresh store is bulk-loaded
         nq_bytes = result.nquads.encode("utf-8")  # encoded once: compared, written, hashed
@@ -218,8 +221,8 @@ def build(
             result.turtle, result.triples = turtle_job.result()
             result.trig = trig_job.result()
     finally:
-        turtle_job.cancel()
-        trig_job.cancel()
+        for job in jobs:
+            job.cancel()  # each only closes and kills what it still has
     clock.lap("Turtle and TriG (beyond SHACL and store)")
     atomic_write_text(out / "validation.txt", report)
     if not conforms:

@@ -14,11 +14,13 @@ entry. The cache is our own output: do not point ``--cache`` at files from elsew
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 import pickle
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -112,6 +114,22 @@ def fingerprint() -> str:
     return h.hexdigest()[:16]
 
 
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while millions of long-lived records are made
+    (read from the cache, resolved, written as N-Quads): its full passes walk every object
+    made so far, and at 10,000 articles cost 8 of 15 s of reading the cache and 10 s of
+    resolution and N-Quads. The records hold no reference cycles; reference counting still
+    frees everything else at once. The collector's previous state is restored."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 class Cache:
     """Extractions on disk, keyed by content hash. ``Cache(None)`` caches nothing."""
 
@@ -184,12 +202,13 @@ def run(
     cache = cache or Cache(None, home)
     results: list[Done | None] = [None] * len(jobs)
     todo: list[int] = []
-    for i, job in enumerate(jobs):
-        hit = cache.get(job)
-        if hit is not None:
-            results[i] = Done(job.name, hit)
-        else:
-            todo.append(i)
+    with paused_gc():
+        for i, job in enumerate(jobs):
+            hit = cache.get(job)
+            if hit is not None:
+                results[i] = Done(job.name, hit)
+            else:
+                todo.append(i)
     total, done = len(jobs), len(jobs) - len(todo)
     if progress:
         progress("", done, total)

@@ -168,9 +168,10 @@ class QuadSink:
     """
 
     class _Graph:
-        def __init__(self, rows: list[str], name: URIRef) -> None:
+        def __init__(self, rows: list[str], name: URIRef, key: str) -> None:
             self._rows = rows
             self._name = _n3(name)
+            self.key = key
 
         def add(self, triple: tuple[Any, Any, Any]) -> None:
             s, p, o = triple
@@ -187,8 +188,9 @@ class QuadSink:
     def graph(self, name: URIRef) -> QuadSink._Graph:
         g = self._graphs.get(name)
         if g is None:
-            rows = self._rows.setdefault(shard_key(str(name)), [])
-            g = self._graphs[name] = QuadSink._Graph(rows, name)
+            key = shard_key(str(name))
+            rows = self._rows.setdefault(key, [])
+            g = self._graphs[name] = QuadSink._Graph(rows, name, key)
         return g
 
     def nquads(self) -> str:
@@ -199,13 +201,15 @@ class QuadSink:
         emptied)."""
         by_key: dict[str, list[str]] = {}
         for key, rows in self._rows.items():
+            if not rows:
+                continue  # a graph asked for but given nothing is not in the N-Quads
             rows.sort()  # a repeat can only be in its own graph: dropped here
             by_key[key] = [r for i, r in enumerate(rows) if i == 0 or r != rows[i - 1]]
-        graphs = list(self._graphs)
+        graphs = {str(n): g.key for n, g in self._graphs.items() if g.key in by_key}
         self._rows, self._graphs = {}, {}
         every = [r for rows in by_key.values() for r in rows]
         every.sort()  # sorted runs, one per graph: the sort merges them
-        return "".join(every), Shards(by_key, {str(g): shard_key(str(g)) for g in graphs})
+        return "".join(every), Shards(by_key, graphs)
 
 
 @functools.lru_cache(maxsize=1 << 16)

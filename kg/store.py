@@ -173,7 +173,10 @@ def _sorted_delta(
             continue
         part, tail = data[:cut], data[cut:]
         olds = None
-        if part and not new.startswith(part, pos):
+        same = new.startswith(part, pos) and (
+            part.endswith(b"\n") or pos + len(part) == len(new)  # a whole line, not a prefix
+        )
+        if part and not same:
             olds = [ln for ln in part.split(b"\n") if ln]
         if olds:
             end = _after(new, olds[-1], pos) if chunk else len(new)
@@ -193,7 +196,7 @@ def _sorted_delta(
         if not chunk:
             break
     came.extend(ln for ln in new[pos:].split(b"\n") if ln)
-    if len(came) > DELTA_LIMIT:
+    if len(came) > DELTA_LIMIT or came != sorted(came):
         return None
     return [ln.decode("utf-8") for ln in gone], [ln.decode("utf-8") for ln in came], h.hexdigest()
 

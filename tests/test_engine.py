@@ -149,3 +149,27 @@ def test_an_extractor_crash_skips_that_file_only(monkeypatch) -> None:
     monkeypatch.setattr(kg.extract, "extract_page", boom)
     done = extract_job(Job("odd.txt", "近日，市科技局召开会议。".encode()), "平湖市", nlp=object())
     assert done.extraction is None and "extraction failed" in done.error
+
+
+def test_paused_gc_restores_the_collector() -> None:
+    import gc
+
+    from kg.engine import paused_gc
+
+    assert gc.isenabled()
+    with paused_gc():
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    try:
+        with paused_gc():
+            raise KeyError("x")
+    except KeyError:
+        pass
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with paused_gc():
+            pass
+        assert not gc.isenabled()  # it was off: it stays off
+    finally:
+        gc.enable()

@@ -281,3 +281,24 @@ def test_forked_returns_the_value_and_survives_a_dead_child() -> None:
     waiting = Forked(__import__("time").sleep, 30)
     waiting.cancel()  # returns at once, the child is gone
     assert waiting._pid == 0
+
+
+def test_shards_hold_only_graphs_with_statements() -> None:
+    """A graph the writer was asked for but given nothing is not a shard (a fresh store would
+    not have it either); a default-graph statement leaves the graph order unknown."""
+    from rdflib import Literal, URIRef
+
+    from kg.build import nquads_shards
+    from kg.rdf import QuadSink, trig_of
+
+    sink = QuadSink()
+    sink.graph(URIRef("https://w3id.org/pinghu-kg/id/graph/empty"))
+    g = sink.graph(URIRef("https://w3id.org/pinghu-kg/id/graph/p/0"))
+    g.add((URIRef("http://x/s"), URIRef("http://x/p"), Literal("o")))
+    text, shards = sink.finish()
+    assert list(shards) == ["graph_p_0"]
+    assert shards.graphs == {"https://w3id.org/pinghu-kg/id/graph/p/0"}
+    mixed = "<http://x/s> <http://x/p> <http://a> .\n" + text
+    split = nquads_shards(mixed)
+    assert split.by_graph() is None and not split.graphs
+    assert trig_of(mixed, split) == trig_of(mixed)

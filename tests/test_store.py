@@ -166,3 +166,12 @@ def test_a_store_that_is_not_what_its_digest_says_is_loaded_afresh(
     ref = tmp_path / "ref"
     _build(big, ref)
     assert _dump(out / "store") == _dump(ref / "store")
+
+
+@pytest.mark.parametrize("block", [1, 3, 1 << 16])
+def test_sorted_delta_edge_cases(block: int) -> None:
+    """The last line of a file without a final newline is a whole line, not a prefix of a
+    longer one; new lines out of order past the old file's end are refused."""
+    assert _sorted_delta(io.BytesIO(b"a\nb"), b"a\nbc\n", block)[:2] == (["b"], ["bc"])
+    assert _sorted_delta(io.BytesIO(b"a\nb"), b"a\nb", block)[:2] == ([], [])
+    assert _sorted_delta(io.BytesIO(b"a\n"), b"a\nc\nb\n", block) is None
