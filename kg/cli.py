@@ -184,7 +184,8 @@ def build(
     for line in result.curation_log:
         click.echo(f"curation: {line}", err=True)
     out.mkdir(parents=True, exist_ok=True)
-    source: str | list[Path] = result.nquads
+    nq_bytes = result.nquads.encode("utf-8")  # encoded once: loaded, compared, written, hashed
+    source: bytes | list[Path] = nq_bytes
     shard_tmp = out / ".shards.tmp"
     if shards if shards is not None else engine == "dask":
         shutil.rmtree(shard_tmp, ignore_errors=True)
@@ -206,7 +207,6 @@ def build(
         jobs.append(trig_job)
         # a store that holds the previous N-Quads is brought up to date in place when few
         # statements differ (one transaction); otherwise a fresh store is bulk-loaded
-        nq_bytes = result.nquads.encode("utf-8")  # encoded once: compared, written, hashed
         delta = store_delta(out / "store", out / "pinghu.nq", nq_bytes)
         clock.lap("store delta")
         with ThreadPoolExecutor(max_workers=1) as pool:

@@ -162,7 +162,7 @@ class QuadSink:
     """Collects quads as N-Quads lines without building an indexed graph: the same
     statements as :func:`build_dataset`, at a fraction of the cost for large corpora.
 
-    Rows are formatted by rdflib's own N-Quads row writer, so :meth:`nquads` is
+    Rows are formatted by rdflib's own N-Quads row writer, so :meth:`finish` gives N-Quads
     byte-identical to :func:`serialize_sorted_nquads` of the equivalent dataset. They are kept
     graph by graph, so that :meth:`finish` also gives the :class:`Shards` without parsing.
     """
@@ -192,9 +192,6 @@ class QuadSink:
             rows = self._rows.setdefault(key, [])
             g = self._graphs[name] = QuadSink._Graph(rows, name, key)
         return g
-
-    def nquads(self) -> str:
-        return self.finish()[0]
 
     def finish(self) -> tuple[str, Shards]:
         """The sorted N-Quads without repeats, and the same rows by graph (the sink is

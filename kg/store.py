@@ -51,13 +51,13 @@ class QueryResult:
     boolean: bool | None = None
 
 
-def build_store(nquads: str | Sequence[Path], path: Path) -> Path:
+def build_store(nquads: str | bytes | Sequence[Path], path: Path) -> Path:
     """Create a fresh persistent store at ``path`` from N-Quads text or N-Quads shard files
     (bulk-loaded one by one), swapped in atomically."""
     return install_store(prepare_store(nquads, Path(path).parent), path)
 
 
-def prepare_store(nquads: str | Sequence[Path], parent: Path) -> Path:
+def prepare_store(nquads: str | bytes | Sequence[Path], parent: Path) -> Path:
     """Load N-Quads into a new store in a hidden folder of ``parent``; returns that folder
     (for :func:`install_store`). Oxigraph loads without holding the GIL, so a caller can
     validate or write other outputs meanwhile."""
@@ -66,8 +66,9 @@ def prepare_store(nquads: str | Sequence[Path], parent: Path) -> Path:
     tmp = Path(tempfile.mkdtemp(prefix=".store.", dir=parent))
     try:
         store = ox.Store(str(tmp))
-        if isinstance(nquads, str):
-            store.bulk_load(nquads.encode("utf-8"), format=ox.RdfFormat.N_QUADS)
+        if isinstance(nquads, (str, bytes)):
+            data = nquads.encode("utf-8") if isinstance(nquads, str) else nquads
+            store.bulk_load(data, format=ox.RdfFormat.N_QUADS)
         else:
             for shard in nquads:
                 store.bulk_load(path=str(shard), format=ox.RdfFormat.N_QUADS)
@@ -172,11 +173,13 @@ def _sorted_delta(
             tail = data  # a line longer than a block: read on
             continue
         part, tail = data[:cut], data[cut:]
-        olds = None
-        same = new.startswith(part, pos) and (
+        olds = [] if part else None
+        if part and new.startswith(part, pos) and (
             part.endswith(b"\n") or pos + len(part) == len(new)  # a whole line, not a prefix
-        )
-        if part and not same:
+        ):
+            pos += len(part)  # the same bytes: passed over
+            last = part[part.rfind(b"\n", 0, len(part) - 1) + 1 :].rstrip(b"\n")
+        elif part:
             olds = [ln for ln in part.split(b"\n") if ln]
         if olds:
             end = _after(new, olds[-1], pos) if chunk else len(new)
@@ -190,9 +193,6 @@ def _sorted_delta(
             if len(gone) > DELTA_LIMIT or len(came) > DELTA_LIMIT:
                 return None
             pos = end
-        elif part and olds is None:
-            pos += len(part)
-            last = part[part.rfind(b"\n", 0, len(part) - 1) + 1 :].rstrip(b"\n")
         if not chunk:
             break
     came.extend(ln for ln in new[pos:].split(b"\n") if ln)
@@ -236,8 +236,8 @@ def update_store(
         else:
             text = nquads.decode("utf-8") if isinstance(nquads, bytes) else nquads
             keep = {m.group(1) for m in _GRAPH_TERM.finditer(text)}
-        graphs = store.named_graphs()
-        ops = [f"DROP SILENT GRAPH <{g.value}>" for g in graphs if g.value not in keep]
+        stale = [g.value for g in store.named_graphs() if g.value not in keep]
+        ops = [f"DROP SILENT GRAPH <{g}>" for g in stale]
         gone, came = delta
         if gone:
             ops.append("DELETE DATA {\n" + _update_block(gone) + "}")
