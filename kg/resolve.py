@@ -28,8 +28,9 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+from bisect import bisect_right
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 
 from .extract.lexicon import Lexicon, alternation
@@ -339,7 +340,9 @@ class Resolver:
         """The part a short form leaves out must itself be a name (an org or a place)."""
         if head in names or head in self.lex.places:
             return True
-        return bool(head) and any(head.endswith(n) for n in names if len(n) >= 4)
+        # a name of four or more characters that ends ``head``: its suffixes looked up in the
+        # set (linear in the head's length, not in the number of names)
+        return any(head[i:] in names for i in range(len(head) - 3))
 
     def _final(self, redirect: dict[str, str], k: str) -> str:
         seen = set()
@@ -355,16 +358,10 @@ class Resolver:
         return max(score, key=lambda t: (score[t], t))
 
     def _declared_aliases(self, ex: PageExtraction) -> dict[str, str]:
-        out: dict[str, str] = {}
-        page = ex.page
-        for m in _ALIAS_RE.finditer(page.text):
-            alias = norm(m.group(1))
-            o_start, _ = page.to_original(m.start(), m.end())
-            prev = [x for x in ex.mentions if x.end <= o_start and o_start - x.end <= 2]
-            if prev:
-                target = max(prev, key=lambda x: (x.end, x.end - x.start))
-                out[alias] = self.key_of(target.text, target.type)[0]
-        return out
+        return {
+            norm(m.group(1)): self.key_of(target.text, target.type)[0]
+            for m, target in declared_antecedents(ex)
+        }
 
     def _alias_index(self, ents: dict[str, Entity]) -> dict[str, str]:
         idx: dict[str, str] = {}
@@ -438,16 +435,28 @@ def declared_short_names(exts: Iterable[PageExtraction]) -> dict[str, str]:
     """Short names declared in the text (（以下简称“X”）) with their antecedent's type."""
     out: dict[str, str] = {}
     for ex in exts:
-        page = ex.page
-        for m in _ALIAS_RE.finditer(page.text):
-            o_start, _ = page.to_original(m.start(), m.end())
-            prev = [x for x in ex.mentions if x.end <= o_start and o_start - x.end <= 2]
-            if prev:
-                target = max(prev, key=lambda x: (x.end, x.end - x.start))
-                alias = m.group(1).strip('“”"')
-                if len(alias) >= 2:
-                    out.setdefault(alias, target.type)
+        for m, target in declared_antecedents(ex):
+            alias = m.group(1).strip('“”"')
+            if len(alias) >= 2:
+                out.setdefault(alias, target.type)
     return out
+
+
+def declared_antecedents(ex: PageExtraction) -> Iterator[tuple[re.Match[str], Mention]]:
+    """Each （以下简称“X”） of a page with the mention it names: the one ending at most two
+    characters before it (the latest and longest). Mentions are searched by bisection, so a
+    page with thousands of declarations stays linear-logarithmic."""
+    page = ex.page
+    order = sorted(range(len(ex.mentions)),  # ties: the first in page order wins, as max()
+                   key=lambda i: (ex.mentions[i].end, ex.mentions[i].end - ex.mentions[i].start,
+                                  -i))
+    ms = [ex.mentions[i] for i in order]
+    ends = [x.end for x in ms]
+    for m in _ALIAS_RE.finditer(page.text):
+        o_start, _ = page.to_original(m.start(), m.end())
+        i = bisect_right(ends, o_start)  # mentions ending at or before o_start: ms[:i]
+        if i and o_start - ends[i - 1] <= 2:
+            yield m, ms[i - 1]
 
 
 def learned_short_names(exts: Iterable[PageExtraction], lex: Lexicon) -> dict[str, str]:
