@@ -6,10 +6,11 @@ Extraction is per file and independent; everything after it (resolution across a
 the store) needs all files and runs in the calling process. Results come back in input order,
 so every engine produces the same output.
 
-The cache holds pickled :class:`~kg.extract.pipeline.PageExtraction` objects under
-``output/cache/`` keyed by SHA-256 of (extractor fingerprint, file name, file bytes). The
-fingerprint hashes the extractor's code and rule data, so editing a rule invalidates every
-entry. The cache is our own output: do not point ``--cache`` at files from elsewhere (pickle).
+The cache holds :class:`~kg.extract.pipeline.PageExtraction` records under ``output/cache/``
+keyed by SHA-256 of (extractor fingerprint, file name, file bytes), as MessagePack (data only:
+reading an entry never runs code) behind a SHA-256 checksum of its bytes. The fingerprint
+hashes the extractor's code and rule data, so editing a rule invalidates every entry. An entry
+that is damaged, truncated, of another format or not shaped like a record is a miss, always.
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ from __future__ import annotations
 import gc
 import hashlib
 import os
-import pickle
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -26,8 +26,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import msgpack
+
 from .extract.pipeline import PageExtraction
 from .ingest import InputError
+from .model import Article, Mention, Page, Relation, Sentence
 
 Progress = Callable[[str, int, int], None]
 ENGINES = ("local", "dask")
@@ -147,17 +150,18 @@ class Cache:
         h.update(job.data)
         return h.hexdigest()
 
+    def _path(self, key: str) -> Path:
+        assert self.dir is not None
+        return self.dir / key[:2] / f"{key}{CACHE_SUFFIX}"
+
     def get(self, job: Job) -> PageExtraction | None:
         if self.dir is None:
             return None
-        f = self.dir / self.key(job)[:2] / f"{self.key(job)}.pickle"
         try:
-            with f.open("rb") as fh:
-                value = pickle.load(fh)
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
-            self.misses += 1
-            return None
-        if not isinstance(value, PageExtraction):
+            value = decode_extraction(self._path(self.key(job)).read_bytes())
+        except OSError:
+            value = None
+        if value is None:
             self.misses += 1
             return None
         self.hits += 1
@@ -166,16 +170,63 @@ class Cache:
     def put(self, job: Job, value: PageExtraction) -> None:
         if self.dir is None:
             return
-        key = self.key(job)
-        d = self.dir / key[:2]
-        d.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=d, prefix=".tmp.")
+        target = self._path(self.key(job))
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp.")
+        except OSError:
+            return  # a full disk or a read-only folder costs the cache, not the build
         try:
             with os.fdopen(fd, "wb") as fh:
-                pickle.dump(value, fh, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, d / f"{key}.pickle")
+                fh.write(encode_extraction(value))
+            os.replace(tmp, target)
         except OSError:
-            Path(tmp).unlink(missing_ok=True)  # a full disk costs the cache, not the build
+            Path(tmp).unlink(missing_ok=True)
+
+
+#: Cache entry: this magic, the SHA-256 of the payload, the MessagePack payload.
+CACHE_MAGIC = b"KGX1"
+CACHE_SUFFIX = ".kgx"
+
+
+def encode_extraction(ex: PageExtraction) -> bytes:
+    """A cache entry for ``ex``: data only (strings, numbers, arrays), with a checksum."""
+    p = ex.page
+    page = [p.name, p.original, p.text, p.offsets, p.encoding,
+            [[a.page, a.index, a.title, a.bylines, a.nstart, a.nend,
+              [[s.index, s.text, s.nstart, s.nend] for s in a.sentences]]
+             for a in p.articles]]
+    mentions = [[m.text, m.type, m.start, m.end, m.article, m.sentence, m.rule, m.parts]
+                for m in ex.mentions]
+    relations = [[r.s, r.p, r.o, r.article, r.sentence, r.evidence, r.start, r.end, r.rule,
+                  r.confidence, r.literal, r.qualifiers] for r in ex.relations]
+    payload = msgpack.packb([page, mentions, relations], use_bin_type=True)
+    return CACHE_MAGIC + hashlib.sha256(payload).digest() + payload
+
+
+def decode_extraction(data: bytes) -> PageExtraction | None:
+    """The record of a cache entry, or ``None`` when the entry is not one we wrote whole: a
+    wrong magic or checksum (a changed or missing byte), or a payload of another shape."""
+    head = len(CACHE_MAGIC) + 32
+    if len(data) < head or not data.startswith(CACHE_MAGIC):
+        return None
+    payload = memoryview(data)[head:]
+    if hashlib.sha256(payload).digest() != data[len(CACHE_MAGIC) : head]:
+        return None
+    try:
+        page, mentions, relations = msgpack.unpackb(payload, use_list=False, raw=False)
+        name, original, text, offsets, encoding, articles = page
+        arts = tuple(
+            Article(pg, i, title, bylines, ns, ne, tuple(Sentence(*s) for s in sents))
+            for pg, i, title, bylines, ns, ne, sents in articles
+        )
+        return PageExtraction(
+            Page(name, original, text, offsets, encoding, arts),
+            [Mention(*m) for m in mentions],
+            [Relation(*r) for r in relations],
+        )
+    except (ValueError, TypeError, msgpack.UnpackException):
+        return None
 
 
 # ---------------------------------------------------------------------------------------------

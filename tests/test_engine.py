@@ -63,10 +63,54 @@ def test_a_corrupt_cache_entry_is_a_miss(tmp_path: Path) -> None:
     src = _small_corpus(tmp_path, 1)
     cache_dir = tmp_path / "cache"
     extract_corpus([src], cache_dir=cache_dir)
-    for p in cache_dir.rglob("*.pickle"):
-        p.write_bytes(b"not a pickle")
+    for p in cache_dir.rglob("*.kgx"):
+        p.write_bytes(b"not an entry")
     again = extract_corpus([src], cache_dir=cache_dir)
     assert len(again.extractions) == 1
+
+
+def test_a_changed_byte_in_a_cache_entry_is_a_miss_never_a_changed_graph(tmp_path: Path) -> None:
+    """#17 (9): the cache was pickle without a checksum: a changed byte gave a traceback on
+    every build or silently changed the graph (a name with one character swapped went in).
+    Entries are data behind a SHA-256 checksum: any damage is a miss and the file is
+    extracted again."""
+    from kg.engine import decode_extraction, encode_extraction
+
+    src = _small_corpus(tmp_path, 1)
+    cache_dir = tmp_path / "cache"
+    fresh = extract_corpus([src], cache_dir=cache_dir)
+    (entry,) = list(cache_dir.rglob("*.kgx"))
+    good = entry.read_bytes()
+    assert decode_extraction(good) is not None
+    assert b"\x80\x04" not in good[:2]  # not a pickle
+    name = "科技局".encode()
+    at = good.index(name)
+    damaged = [
+        good[:at] + bytes([good[at] ^ 1]) + good[at + 1 :],  # one character of a name
+        good[:-1] + bytes([good[-1] ^ 0x40]),  # the last byte
+        good[: len(good) // 2],  # truncated
+        b"",
+        good[:4] + bytes(32) + good[36:],  # the checksum zeroed
+    ]
+    for bad in damaged:
+        assert decode_extraction(bad) is None
+        entry.write_bytes(bad)
+        cache = Cache(cache_dir, "平湖市")
+        again = run([Job(p.name, p.read_bytes()) for p in sorted(src.glob("*.txt"))], "平湖市",
+                    cache=cache)
+        assert (cache.hits, cache.misses) == (0, 1)
+        assert [d.extraction.mentions for d in again] == [ex.mentions for ex in fresh.extractions]
+    # a checksummed payload of the wrong shape is a miss too
+    import hashlib
+
+    import msgpack
+
+    payload = msgpack.packb([1, 2, 3])
+    assert decode_extraction(b"KGX1" + hashlib.sha256(payload).digest() + payload) is None
+    ex = fresh.extractions[0]
+    back = decode_extraction(encode_extraction(ex))
+    assert back is not None and (back.page, back.mentions, back.relations) == (
+        ex.page, ex.mentions, ex.relations)
 
 
 def test_fingerprint_is_stable() -> None:
