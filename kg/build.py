@@ -56,6 +56,7 @@ class Corpus:
     failures: list[Failure] = field(default_factory=list)
     metadata: dict[str, dict[str, str]] = field(default_factory=dict)
     home: str = DEFAULT_HOME
+    warnings: list[str] = field(default_factory=list)  # kept going, but the user should know
 
 
 def load_metadata(directory: Path) -> tuple[dict[str, dict[str, str]], str]:
@@ -75,15 +76,50 @@ def load_metadata(directory: Path) -> tuple[dict[str, dict[str, str]], str]:
 _DATE_RE = re.compile(r"(20\d{2})年(\d{1,2})月(\d{1,2})日")
 
 
-def page_date(page: Page, meta: dict[str, str] | None) -> tuple[str, str]:
-    """The page's date and why: from metadata, else a date printed near its top."""
-    if meta and meta.get("date"):
-        return meta["date"], meta.get("basis", "from articles.toml")
-    m = _DATE_RE.search(page.text[:200])
-    if m:
+def page_date(
+    page: Page, meta: dict[str, str] | None, warnings: list[str] | None = None
+) -> tuple[str, str]:
+    """The page's date and why: from metadata, else the first real date printed near its top.
+    A date that does not exist (2023年2月30日, or ``2023-13-01`` in ``articles.toml``) is
+    dropped with a line in ``warnings``: it would not be a valid ``xsd:date``."""
+    given = (meta or {}).get("date", "")
+    if given:
+        if valid_date(given):
+            return given, (meta or {}).get("basis", "from articles.toml")
+        _warn(warnings, f"{page.name}: articles.toml gives the date {given!r}, which is not a "
+                        "date (YYYY, YYYY-MM or YYYY-MM-DD); ignored")
+    for m in _DATE_RE.finditer(page.text[:200]):
         y, mo, d = m.groups()
-        return f"{y}-{int(mo):02d}-{int(d):02d}", "printed at the top of the page"
+        date = f"{y}-{int(mo):02d}-{int(d):02d}"
+        if valid_date(date):
+            return date, "printed at the top of the page"
+        _warn(warnings, f"{page.name}: {m.group(0)} printed at the top is not a real date; "
+                        "ignored")
     return "unknown", "no date printed and none given in articles.toml"
+
+
+def valid_date(text: str) -> bool:
+    """``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` naming a day that exists.
+
+    >>> valid_date("2024-02-29"), valid_date("2023-02-29"), valid_date("2023-13"), valid_date("2023")
+    (True, False, False, True)
+    """
+    import datetime
+
+    m = re.fullmatch(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?", text)
+    if not m:
+        return False
+    y, mo, d = (int(g) if g else 1 for g in m.groups())
+    try:
+        datetime.date(y, mo, d)
+    except ValueError:
+        return False
+    return y >= 1
+
+
+def _warn(warnings: list[str] | None, message: str) -> None:
+    if warnings is not None and message not in warnings:
+        warnings.append(message)
 
 
 def extract_corpus(
@@ -164,7 +200,7 @@ def resolve_corpus(corpus: Corpus, lexicon: Lexicon | None = None) -> Resolution
 def article_metas(corpus: Corpus) -> list[ArticleMeta]:
     out = []
     for ex in corpus.extractions:
-        date, basis = page_date(ex.page, corpus.metadata.get(ex.page.name))
+        date, basis = page_date(ex.page, corpus.metadata.get(ex.page.name), corpus.warnings)
         for a in ex.page.articles:
             s, e = ex.page.to_original(a.nstart, a.nend)
             out.append(ArticleMeta(a, date, basis, s, e))

@@ -183,6 +183,8 @@ def build(
     clock.add(result.timings)
     for line in result.curation_log:
         click.echo(f"curation: {line}", err=True)
+    for line in corpus.warnings:
+        click.echo(f"warning: {line}", err=True)
     out.mkdir(parents=True, exist_ok=True)
     nq_bytes = result.nquads.encode("utf-8")  # encoded once: loaded, compared, written, hashed
     source: bytes | list[Path] = nq_bytes

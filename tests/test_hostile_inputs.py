@@ -368,3 +368,20 @@ def test_pathological_text_is_fast(nlp, name: str) -> None:
     assert t1 - t0 < 5, f"ingest {t1 - t0:.1f}s"
     assert t2 - t1 < 30, f"extract {t2 - t1:.1f}s"
     assert len(ex.relations) < 100_000
+
+
+def test_impossible_date_in_a_page_header_is_dropped_with_a_warning(tmp_path: Path) -> None:
+    """#17 (6): an impossible date in a page header (2023年2月30日) made SHACL fail the whole
+    build. It is dropped with a warning; the page is still built, with no date."""
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "bad_date.txt").write_text(
+        "平湖日报 2023年2月30日 星期四\n\n科技新闻\n\n平湖市科技局与浙江大学签订合作协议。\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    res = run_build(src, out)
+    assert res.exit_code == 0, res.output
+    assert "2023年2月30日" in res.output and "not a real date" in res.output
+    nq = (out / "pinghu.nq").read_text(encoding="utf-8")
+    assert "2023-02-30" not in nq and "浙江大学" in nq
