@@ -27,7 +27,7 @@ from .engine import Cache, Job, paused_gc
 from .engine import run as run_jobs
 from .extract.lexicon import Lexicon, alternation
 from .extract.pipeline import PageExtraction
-from .ingest import InputError, discover, display_name, read_bytes
+from .ingest import InputError, discover, display_name, printable, read_bytes
 from .model import Entity, Page
 from .rdf import ArticleMeta, Shards, build_sharded_quads, shard_key, turtle_and_trig
 from .resolve import (
@@ -101,8 +101,8 @@ def page_date(
 def valid_date(text: str) -> bool:
     """``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` naming a day that exists.
 
-    >>> valid_date("2024-02-29"), valid_date("2023-02-29"), valid_date("2023-13"), valid_date("2023")
-    (True, False, False, True)
+    >>> [valid_date(d) for d in ("2024-02-29", "2023-02-29", "2023-13", "2023")]
+    [True, False, False, True]
     """
     import datetime
 
@@ -122,6 +122,16 @@ def _warn(warnings: list[str] | None, message: str) -> None:
         warnings.append(message)
 
 
+def _shown(path: Path, roots: Iterable[str | Path]) -> str:
+    """``path`` for a message: relative to the folder it was found in, terminal-safe."""
+    for root in roots:
+        try:
+            return printable(str(path.relative_to(root)))
+        except ValueError:
+            continue
+    return printable(str(path))
+
+
 def extract_corpus(
     paths: Iterable[str | Path],
     *,
@@ -138,8 +148,13 @@ def extract_corpus(
     (``scheduler`` address, else a local one); ``cache_dir`` keeps extractions by content hash
     so that unchanged files are not extracted again. Every choice gives the same result.
     """
-    files = discover(paths)
+    paths = list(paths)
+    skipped: list[tuple[Path, str]] = []
+    files = discover(paths, skipped=skipped)
     corpus = Corpus()
+    for path, reason in skipped:
+        shown = _shown(path, paths)
+        corpus.failures.append(Failure(shown, f"{shown}: {reason}"))
     dirs = {f.parent for f in files}
     for d in sorted(dirs):
         try:

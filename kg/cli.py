@@ -23,11 +23,29 @@ class InputProblem(click.ClickException):
 
     exit_code = EXIT_USAGE
 
+    def format_message(self) -> str:
+        return _safe(self.message)
+
 
 class Failed(click.ClickException):
     """The work could not be completed: exit code 1."""
 
     exit_code = EXIT_FAILURE
+
+    def format_message(self) -> str:
+        return _safe(self.message)
+
+
+def _safe(text: str) -> str:
+    """A message for the terminal: names from files and folders cannot move the cursor,
+    colour the screen or start a line of their own."""
+    from .ingest import printable
+
+    return printable(text)
+
+
+def _warn(text: str) -> None:
+    click.echo(f"warning: {_safe(text)}", err=True)
 
 
 def _progress(label: str):  # pragma: no cover - UI only
@@ -42,7 +60,7 @@ def _progress(label: str):  # pragma: no cover - UI only
             bar["bar"] = tqdm(total=n, desc=label, unit="file", file=sys.stderr, leave=False)
         b = bar["bar"]
         b.n = i
-        b.set_postfix_str(name[:30])
+        b.set_postfix_str(_safe(name)[:30])
         b.refresh()
         if i >= n:
             b.close()
@@ -175,7 +193,7 @@ def build(
     except EngineError as exc:
         raise Failed(str(exc)) from None
     for f in corpus.failures:
-        click.echo(f"warning: skipped {f.message}", err=True)
+        _warn(f"skipped {f.message}")
     if not corpus.extractions:
         raise InputProblem(f"{seeds}: no readable article files")
     clock.lap("extract")
@@ -184,7 +202,7 @@ def build(
     for line in result.curation_log:
         click.echo(f"curation: {line}", err=True)
     for line in corpus.warnings:
-        click.echo(f"warning: {line}", err=True)
+        _warn(line)
     out.mkdir(parents=True, exist_ok=True)
     nq_bytes = result.nquads.encode("utf-8")  # encoded once: loaded, compared, written, hashed
     source: bytes | list[Path] = nq_bytes
@@ -293,7 +311,7 @@ def extract(paths: tuple[Path, ...], fmt: str) -> None:
             raise InputProblem(f"{p}: no such file or folder")
     corpus = extract_corpus(list(paths))
     for f in corpus.failures:
-        click.echo(f"error: {f.message}", err=True)
+        click.echo(f"error: {_safe(f.message)}", err=True)
     res = resolve_corpus(corpus)
     records = page_records(res, [ex.page.name for ex in corpus.extractions])
     click.echo(records_jsonl(records), nl=False)

@@ -125,9 +125,25 @@ def max_file_bytes() -> int:
 
 
 def display_name(path: str | Path) -> str:
-    """A file's name as printable text (undecodable bytes of the name shown as ``\\xNN``)."""
+    """A file's name as printable text: undecodable bytes of the name shown as ``\\xNN``, and
+    control, line-break and bidi characters as ``\\xNN``/``\\uNNNN`` (a name cannot move
+    the terminal's cursor, colour it or start a fake log line).
+
+    >>> display_name("a\\x1b[31mred\\nwarning: b.txt")
+    'a\\\\x1b[31mred\\\\nwarning: b.txt'
+    """
     name = Path(path).name or str(path)
-    return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return printable(name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace"))
+
+
+_UNPRINTABLE = re.compile("[\\x00-\\x1f\\x7f-\\x9f\\u061c\\u200b-\\u200f\\u2028-\\u202e"
+                          "\\u2066-\\u2069\\ufeff]")
+
+
+def printable(text: str) -> str:
+    """``text`` with every character that acts on a terminal (C0/C1 controls, DEL, line and
+    paragraph separators, zero-width and bidi controls) escaped as Python would write it."""
+    return _UNPRINTABLE.sub(lambda m: repr(m.group(0))[1:-1], text)
 
 
 def read_file(path: str | Path, max_bytes: int | None = None) -> tuple[str, str]:
@@ -640,14 +656,26 @@ def ingest_file(path: str | Path) -> Page:
     return ingest_text(display_name(p), original, enc)
 
 
-def discover(paths: Iterable[str | Path], suffixes: tuple[str, ...] = (".txt",)) -> list[Path]:
-    """Expand directories into their article files (sorted, no duplicates, no symlink loops)."""
+#: Folders nested deeper than this under a corpus folder are skipped with a warning.
+MAX_FOLDER_DEPTH = 64
+
+
+def discover(
+    paths: Iterable[str | Path],
+    suffixes: tuple[str, ...] = (".txt",),
+    skipped: list[tuple[Path, str]] | None = None,
+) -> list[Path]:
+    """Expand folders into their article files (sorted, no duplicates, no symlink loops).
+
+    Inside a folder only what lies inside it is read: a symbolic link (to a file or a folder)
+    whose target is outside the folder is skipped, as are folders nested deeper than
+    :data:`MAX_FOLDER_DEPTH` and folders that cannot be listed; each goes into ``skipped``
+    as (path, reason). A file named directly is taken as given."""
     found: dict[str, Path] = {}
     for raw in paths:
         p = Path(raw)
         if p.is_dir():
-            seen: set[str] = set()
-            for f in sorted(_walk(p, seen)):
+            for f in sorted(_walk(p, skipped if skipped is not None else [])):
                 if f.suffix.lower() in suffixes:
                     found.setdefault(str(f), f)
         else:
@@ -655,23 +683,54 @@ def discover(paths: Iterable[str | Path], suffixes: tuple[str, ...] = (".txt",))
     return sorted(found.values(), key=lambda f: (f.name, str(f)))
 
 
-def _walk(root: Path, seen: set[str]) -> Iterator[Path]:
+def _walk(root: Path, skipped: list[tuple[Path, str]]) -> Iterator[Path]:
+    """Files under ``root`` whose real path is inside ``root``'s real path; every folder
+    walked once (links back into the tree do not loop); iterative, so depth costs no stack."""
     try:
-        real = str(root.resolve())
-    except (OSError, RuntimeError):
+        top = root.resolve(strict=True)
+    except (OSError, RuntimeError) as exc:
+        skipped.append((root, f"cannot open the folder ({_reason(exc)})"))
         return
-    if real in seen:
-        return
-    seen.add(real)
-    try:
-        entries = sorted(root.iterdir())
-    except OSError:
-        return
-    for e in entries:
+    seen = {top}
+    stack: list[tuple[Path, int]] = [(root, 0)]
+    while stack:
+        folder, depth = stack.pop()
         try:
-            if e.is_dir():
-                yield from _walk(e, seen)
-            else:  # files, broken links, FIFOs…: read_file reports what cannot be read
-                yield e
-        except OSError:
-            yield e
+            entries = sorted(folder.iterdir())
+        except OSError as exc:
+            skipped.append((folder, f"cannot list the folder ({_reason(exc)})"))
+            continue
+        for e in entries:
+            try:
+                if e.is_symlink():
+                    try:
+                        real = e.resolve(strict=True)
+                    except (OSError, RuntimeError):
+                        yield e  # a broken link or a loop: read_bytes says which
+                        continue
+                    if real != top and top not in real.parents:
+                        kind = "folder" if real.is_dir() else "file"
+                        skipped.append((e, f"symbolic link to a {kind} outside "
+                                           f"{printable(str(root))}; only files inside the "
+                                           "corpus folder are read"))
+                        continue
+                else:
+                    real = e
+                if e.is_dir():
+                    key = real if e.is_symlink() else e.resolve()
+                    if key in seen:
+                        continue
+                    seen.add(key)
+                    if depth + 1 > MAX_FOLDER_DEPTH:
+                        skipped.append((e, f"folder nested more than {MAX_FOLDER_DEPTH} levels "
+                                           "deep; not read"))
+                        continue
+                    stack.append((e, depth + 1))
+                else:  # files, FIFOs…: read_bytes reports what cannot be read
+                    yield e
+            except OSError as exc:
+                skipped.append((e, f"cannot read ({_reason(exc)})"))
+
+
+def _reason(exc: BaseException) -> str:
+    return getattr(exc, "strerror", None) or type(exc).__name__

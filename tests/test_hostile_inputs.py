@@ -385,3 +385,68 @@ def test_impossible_date_in_a_page_header_is_dropped_with_a_warning(tmp_path: Pa
     assert "2023年2月30日" in res.output and "not a real date" in res.output
     nq = (out / "pinghu.nq").read_text(encoding="utf-8")
     assert "2023-02-30" not in nq and "浙江大学" in nq
+
+
+def test_links_out_of_the_corpus_folder_are_skipped(tmp_path: Path) -> None:
+    """#17 (4): a symbolic link to a file or a folder outside the corpus folder was ingested
+    (its text ended up on the served pages). Only files inside the folder are read; links
+    out are skipped with a warning, and ``--strict`` makes them fatal. Links that stay
+    inside are followed."""
+    secret = tmp_path / "elsewhere"
+    (secret / "deep").mkdir(parents=True)
+    (secret / "private.txt").write_text("机密：内部人员名单。", encoding="utf-8")
+    (secret / "deep" / "other.txt").write_text("机密二。", encoding="utf-8")
+    src = tmp_path / "in"
+    (src / "sub").mkdir(parents=True)
+    (src / "page.txt").write_bytes(SEED2.read_bytes())
+    (src / "sub" / "inner.txt").write_text("标题\n\n浙江大学与平湖市签订合作协议。\n",
+                                           encoding="utf-8")
+    (src / "leak.txt").symlink_to(secret / "private.txt")
+    (src / "leakdir").symlink_to(secret / "deep", target_is_directory=True)
+    (src / "passwd.txt").symlink_to("/etc/passwd")
+    (src / "inside.txt").symlink_to(src / "sub" / "inner.txt")  # inside: read
+    out = tmp_path / "out"
+    res = run_build(src, out)
+    assert res.exit_code == 0, res.output
+    assert sources(out) == {"page.txt", "inner.txt", "inside.txt"}
+    nq = (out / "pinghu.nq").read_text(encoding="utf-8")
+    assert "机密" not in nq and "root:" not in nq
+    for name in ("leak.txt", "leakdir", "passwd.txt"):
+        assert f"skipped {name}: symbolic link to a" in res.stderr, res.stderr
+    strict = run_build(src, tmp_path / "out2", "--strict")
+    assert strict.exit_code == 1
+
+
+def test_deep_nesting_is_reported_not_silently_skipped(tmp_path: Path) -> None:
+    """#17 (10): folders nested deeper than the walk goes were skipped without a word."""
+    from kg.ingest import MAX_FOLDER_DEPTH
+
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "top.txt").write_bytes(SEED2.read_bytes())
+    deep = src
+    for _ in range(MAX_FOLDER_DEPTH + 3):
+        deep = deep / "d"
+    deep.mkdir(parents=True)
+    (deep / "bottom.txt").write_text("标题\n\n浙江大学与平湖市签订合作协议。\n", encoding="utf-8")
+    res = run_build(src, tmp_path / "out")
+    assert res.exit_code == 0, res.output
+    assert f"nested more than {MAX_FOLDER_DEPTH} levels deep" in res.stderr
+    assert "1 file(s) skipped" in res.stderr
+
+
+def test_file_names_cannot_drive_the_terminal(tmp_path: Path) -> None:
+    """#17 (10): file names wrote terminal escape sequences and fake log lines into the
+    warnings. Control, line-break and bidi characters in names are printed escaped."""
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "good.txt").write_bytes(SEED2.read_bytes())
+    evil = "x\x1b[2J\x1b[31mred\rbuilt ok\nwarning: all fine\u202e.txt"
+    (src / evil).write_bytes(b"")
+    res = run_build(src, tmp_path / "out")
+    assert res.exit_code == 0, res.output
+    for stream in (res.stdout, res.stderr):
+        assert "\x1b" not in stream and "\r" not in stream and "\u202e" not in stream
+    assert "\nwarning: all fine" not in res.stderr
+    assert "x\\x1b[2J\\x1b[31mred\\rbuilt ok\\nwarning: all fine\\u202e.txt: empty file" in (
+        res.stderr)
