@@ -5,9 +5,7 @@ Exit codes: 0 ok, 1 failure (e.g. SHACL validation failed), 2 usage or input err
 
 from __future__ import annotations
 
-import shutil
 import sys
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import click
@@ -147,26 +145,10 @@ def build(
     timings: bool,
 ) -> None:
     """Build the graph from SEEDS into OUT (Turtle, TriG, N-Quads, store, HTML, report)."""
-    from .build import (
-        Forked,
-        ShaclMemory,
-        Stopwatch,
-        build_graph,
-        extract_corpus,
-        nquads_shards,
-        validate_nquads,
-    )
     from .curation import CurationError, load_curation
     from .engine import EngineError
-    from .io import atomic_write_bytes, atomic_write_text
-    from .rdf import trig_of, turtle_of
-    from .store import (
-        install_store,
-        prepare_store,
-        record_store_source,
-        store_delta,
-        update_store,
-    )
+    from .io import OutputBusy
+    from .outputs import BuildOptions, NoInput, OutputError, ValidationFailed, build_into
 
     if not seeds.exists():
         raise InputProblem(f"{seeds}: no such file or folder")
@@ -180,101 +162,23 @@ def build(
             raise InputProblem(str(exc)) from None
     if scheduler and engine != "dask":
         raise InputProblem("--scheduler needs --engine dask")
-    clock = Stopwatch()
+    options = BuildOptions(curation=curation, workers=workers, engine=engine,
+                           scheduler=scheduler, cache=cache, shards=shards, html=not no_html)
     try:
-        corpus = extract_corpus(
-            [seeds],
-            progress=_progress("extract"),
-            workers=workers,
-            engine=engine,
-            scheduler=scheduler,
-            cache_dir=out / "cache" if cache else None,
-        )
-    except EngineError as exc:
+        built = build_into(seeds, out, options, progress=_progress("extract"))
+    except NoInput as exc:
+        for f in exc.corpus.failures:
+            _warn(f"skipped {f.message}")
+        raise InputProblem(str(exc)) from None
+    except (EngineError, OutputBusy, OutputError, ValidationFailed) as exc:
         raise Failed(str(exc)) from None
+    corpus, result = built.corpus, built.result
     for f in corpus.failures:
         _warn(f"skipped {f.message}")
-    if not corpus.extractions:
-        raise InputProblem(f"{seeds}: no readable article files")
-    clock.lap("extract")
-    result = build_graph(corpus, curation=curation, validate=False, serialise=False)
-    clock.add(result.timings)
     for line in result.curation_log:
         click.echo(f"curation: {line}", err=True)
     for line in corpus.warnings:
         _warn(line)
-    out.mkdir(parents=True, exist_ok=True)
-    nq_bytes = result.nquads.encode("utf-8")  # encoded once: loaded, compared, written, hashed
-    source: bytes | list[Path] = nq_bytes
-    shard_tmp = out / ".shards.tmp"
-    if shards if shards is not None else engine == "dask":
-        shutil.rmtree(shard_tmp, ignore_errors=True)
-        shard_tmp.mkdir(parents=True)
-        source = []
-        for key, text in (result.shards or nquads_shards(result.nquads)).items():
-            atomic_write_text(shard_tmp / f"{key}.nq", text)
-            source.append(shard_tmp / f"{key}.nq")
-        clock.lap("shards")
-    # Turtle and TriG are written in two child processes and the store loads in a thread
-    # (Oxigraph releases the GIL) while SHACL runs here
-    memory = ShaclMemory(out / "cache") if cache else None
-    jobs: list[Forked] = []
-    new_store: Path | None = None
-    try:
-        turtle_job = Forked(turtle_of, result.nquads)
-        jobs.append(turtle_job)
-        trig_job = Forked(trig_of, result.nquads, result.shards)
-        jobs.append(trig_job)
-        # a store that holds the previous N-Quads is brought up to date in place when few
-        # statements differ (one transaction); otherwise a fresh store is bulk-loaded
-        delta = store_delta(out / "store", out / "pinghu.nq", nq_bytes)
-        clock.lap("store delta")
-        with ThreadPoolExecutor(max_workers=1) as pool:
-            loading = pool.submit(prepare_store, source, out) if delta is None else None
-            conforms, report = validate_nquads(
-                result.nquads, memory=memory, shards=result.shards
-            )
-            clock.lap("SHACL")
-            new_store = loading.result() if loading is not None else None
-            clock.lap("store (beyond SHACL)")
-        if conforms:
-            result.turtle, result.triples = turtle_job.result()
-            result.trig = trig_job.result()
-    finally:
-        for job in jobs:
-            job.cancel()  # each only closes and kills what it still has
-    clock.lap("Turtle and TriG (beyond SHACL and store)")
-    atomic_write_text(out / "validation.txt", report)
-    if not conforms:
-        if new_store is not None:
-            shutil.rmtree(new_store, ignore_errors=True)
-        shutil.rmtree(shard_tmp, ignore_errors=True)
-        raise Failed(f"SHACL validation failed; see {out / 'validation.txt'}")
-    atomic_write_text(out / "pinghu.ttl", result.turtle)
-    atomic_write_text(out / "pinghu.trig", result.trig)
-    atomic_write_bytes(out / "pinghu.nq", nq_bytes)
-    if isinstance(source, list):
-        shutil.rmtree(out / "shards", ignore_errors=True)
-        shard_tmp.rename(out / "shards")
-    store = out / "store"
-    if delta is not None:
-        try:
-            graphs = result.shards.graphs if result.shards is not None else None
-            update_store(store, delta, nq_bytes, graphs)
-        except (OSError, SyntaxError, ValueError):  # e.g. locked by another process
-            delta = None  # load it afresh
-    if delta is None:
-        store = install_store(new_store or prepare_store(source, out), store)
-        record_store_source(store, nq_bytes)
-    clock.lap("write")
-    if not no_html:
-        from .analysis import project
-        from .store import open_store
-        from .viz import write_html
-
-        graph = project(open_store(store))
-        write_html(graph, out / "graph.html", title="平湖科创知识图谱 Pinghu innovation graph")
-        clock.lap("HTML")
     ents = len(result.resolution.entities)
     rels = len(result.resolution.relations)
     click.echo(
@@ -282,15 +186,16 @@ def build(
         f"{result.triples} triples; SHACL: conforms"
     )
     if timings:
+        laps = built.laps
         click.echo(
-            "timings: " + ", ".join(f"{k} {v:.1f} s" for k, v in clock.laps.items())
-            + f"; total {sum(clock.laps.values()):.1f} s",
+            "timings: " + ", ".join(f"{k} {v:.1f} s" for k, v in laps.items())
+            + f"; total {sum(laps.values()):.1f} s",
             err=True,
         )
-        if memory is not None:
+        if cache:
             click.echo(
-                f"SHACL: {memory.checked} unit(s) checked, {memory.reused} unchanged since a "
-                "previous build",
+                f"SHACL: {built.shacl_checked} unit(s) checked, {built.shacl_reused} unchanged "
+                "since a previous build",
                 err=True,
             )
     if corpus.failures:

@@ -118,11 +118,14 @@ def record_store_source(path: Path, nquads: str | bytes) -> None:
     atomic_write_text(Path(path).parent / STORE_DIGEST, nquads_digest(nquads) + "\n")
 
 
-def store_delta(path: Path, previous: Path, nquads: str | bytes) -> tuple[str, str] | None:
+def store_delta(
+    path: Path, previous: Path, nquads: str | bytes, graphs: Collection[str] | None = None
+) -> tuple[str, str] | None:
     """What to remove from and add to the store at ``path`` to make it hold ``nquads``, as two
     blocks of N-Quads lines; ``None`` when a fresh load is the way (no store, too many
     changes, or the store is not known to hold the sorted N-Quads file ``previous``: its digest
-    file must say so).
+    file must say so, and the store must open, read through and hold as many statements as
+    ``previous`` has lines). ``graphs``: the named graphs of ``nquads``, if known.
 
     Both sides are sorted, so one pass over ``previous`` finds the difference (its digest is
     computed on the way); see :func:`_sorted_delta`."""
@@ -138,20 +141,47 @@ def store_delta(path: Path, previous: Path, nquads: str | bytes) -> tuple[str, s
         return None
     if delta is None:
         return None
-    gone, came, digest = delta
+    gone, came, digest, lines = delta
     if digest != recorded:
         return None  # a killed build, or a store changed since: it does not hold ``previous``
     if any("_:" in ln for ln in (*gone, *came)):
         return None  # blank nodes cannot be named in an update
+    if graphs is None:
+        graphs = {m.group(1) for m in _GRAPH_TERM.finditer(new.decode("utf-8"))}
+    # the previous statements lie in the new graphs and in those of the statements that go
+    ours = set(graphs) | {m.group(1) for ln in gone if (m := _GRAPH_TERM.search(ln))}
+    if not store_holds(path, lines, ours):
+        return None  # emptied, damaged or changed behind the digest's back
     return "".join(f"{ln}\n" for ln in gone), "".join(f"{ln}\n" for ln in came)
+
+
+def store_holds(path: Path, statements: int, graphs: Collection[str]) -> bool:
+    """Whether the store at ``path`` opens, reads through, and holds ``statements`` statements
+    outside the named graphs it may hold besides ``graphs`` (e.g. the measures ``kg analyze``
+    adds). A store that cannot be opened or read (RocksDB reports damage as ``RuntimeError``)
+    holds nothing."""
+    try:
+        store = ox.Store.read_only(str(path))
+        total = len(store)
+        others = sum(
+            sum(1 for _ in store.quads_for_pattern(None, None, None, g))
+            for g in store.named_graphs()
+            if g.value not in graphs
+        )
+    except (OSError, RuntimeError, ValueError):
+        return False
+    finally:
+        store = None
+    return total - others == statements
 
 
 def _sorted_delta(
     old: BinaryIO, new: bytes, block: int = 1 << 16
-) -> tuple[list[str], list[str], str] | None:
+) -> tuple[list[str], list[str], str, int] | None:
     """Lines of ``old`` (a file of sorted N-Quads lines) missing from ``new`` (sorted N-Quads
-    text), lines of ``new`` missing from ``old``, and the SHA-256 of ``old``; ``None`` when
-    more than :data:`DELTA_LIMIT` lines differ or the lines compared are out of order.
+    text), lines of ``new`` missing from ``old``, the SHA-256 of ``old`` and its number of
+    lines; ``None`` when more than :data:`DELTA_LIMIT` lines differ or the lines compared are
+    out of order.
 
     ``old`` is read in blocks of about ``block`` bytes (cut at line ends). A block that ``new``
     continues with byte for byte is passed over; only the others are split into lines and
@@ -164,9 +194,14 @@ def _sorted_delta(
     pos = 0  # where ``new`` continues
     last = b""
     tail = b""
+    lines = 0
+    last_byte = b""
     while True:
         chunk = old.read(block)
         h.update(chunk)
+        lines += chunk.count(b"\n")
+        if chunk:
+            last_byte = chunk[-1:]
         data = tail + chunk
         cut = data.rfind(b"\n") + 1 if chunk else len(data)  # at the end: all that is left
         if chunk and cut == 0:
@@ -198,7 +233,10 @@ def _sorted_delta(
     came.extend(ln for ln in new[pos:].split(b"\n") if ln)
     if len(came) > DELTA_LIMIT or came != sorted(came):
         return None
-    return [ln.decode("utf-8") for ln in gone], [ln.decode("utf-8") for ln in came], h.hexdigest()
+    if last_byte not in (b"", b"\n"):
+        lines += 1  # a last line without its newline
+    return ([ln.decode("utf-8") for ln in gone], [ln.decode("utf-8") for ln in came],
+            h.hexdigest(), lines)
 
 
 def _after(text: bytes, key: bytes, lo: int) -> int:
@@ -279,6 +317,9 @@ def open_store(path: Path, read_only: bool = True) -> ox.Store:
         return ox.Store.read_only(str(path)) if read_only else ox.Store(str(path))
     except OSError as exc:
         raise StoreError(f"cannot open the graph store at {path}: {exc}") from None
+    except RuntimeError as exc:  # RocksDB: "Corruption: …"
+        raise StoreError(f"the graph store at {path} is damaged ({exc}); run `kg build` to "
+                         "rebuild it") from None
 
 
 def rdflib_dataset(path: Path) -> Any:

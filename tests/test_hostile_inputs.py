@@ -450,3 +450,41 @@ def test_file_names_cannot_drive_the_terminal(tmp_path: Path) -> None:
     assert "\nwarning: all fine" not in res.stderr
     assert "x\\x1b[2J\\x1b[31mred\\rbuilt ok\\nwarning: all fine\\u202e.txt: empty file" in (
         res.stderr)
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs POSIX resource limits")
+def test_a_full_disk_is_a_clear_error_and_keeps_the_previous_outputs(tmp_path: Path) -> None:
+    """#17 (10): a full disk gave a traceback. Here the disk "fills" at 1 MB per file (a
+    file-size limit on the build process, so writes fail as on a full disk): the build stops
+    with one line and exit 1, and the previous outputs stay whole, none half-replaced."""
+    import resource
+    import shutil
+    import signal
+    import subprocess
+    import sys
+
+    src, out = tmp_path / "in", tmp_path / "out"
+    src.mkdir()
+    for f in sorted(SEEDS.glob("*.txt"))[:2]:
+        shutil.copy(f, src / f.name)
+    first = run_build(src, out)
+    assert first.exit_code == 0, first.output
+    before = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
+    page = sorted(src.glob("*.txt"))[0]
+    page.write_text(page.read_text(encoding="utf-8") + "\n平湖市科技局与浙江大学签订合作协议。\n",
+                    encoding="utf-8")
+
+    def small_disk() -> None:  # pragma: no cover - in the child
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (1_000_000, 1_000_000))
+
+    kg = Path(sys.executable).with_name("kg")
+    res = subprocess.run([str(kg), "build", "--seeds", str(src), "--out", str(out), "--no-html"],
+                         preexec_fn=small_disk, capture_output=True, text=True, timeout=300)
+    assert res.returncode == 1, res.stderr
+    assert "Traceback" not in res.stderr
+    assert "cannot write the outputs" in res.stderr and "previous outputs are intact" in res.stderr
+    after = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
+    for name in ("pinghu.nq", "pinghu.ttl", "pinghu.trig", "validation.txt"):
+        assert after[name] == before[name], name
+    assert not [p for p in out.iterdir() if p.name.endswith(".tmp")]

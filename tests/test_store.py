@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import hashlib
 import io
+import itertools
+import os
 import random
 import shutil
 from pathlib import Path
@@ -44,9 +46,10 @@ def _text(*lines: str) -> bytes:
 @pytest.mark.parametrize("block", [1, 7, 60, 1 << 16])
 def test_sorted_delta_finds_what_went_and_came(block: int) -> None:
     """Read in blocks of any size (lines cut across blocks, longer than a block)."""
-    gone, came, digest = _sorted_delta(_lines(A, B, D), _text(A, C, D), block)
-    assert (gone, came) == ([B], [C])
+    gone, came, digest, lines = _sorted_delta(_lines(A, B, D), _text(A, C, D), block)
+    assert (gone, came, lines) == ([B], [C], 3)
     assert digest == hashlib.sha256(_text(A, B, D)).hexdigest()
+    assert _sorted_delta(io.BytesIO(f"{A}\n{B}".encode()), _text(A, B), block)[3] == 2
     assert _sorted_delta(_lines(A, B), _text(A, B, C, D), block)[:2] == ([], [C, D])
     assert _sorted_delta(_lines(A, B, C, D), _text(B), block)[:2] == ([A, C, D], [])
     assert _sorted_delta(_lines(A, B, C, D), _text(A, B, C, D), block)[:2] == ([], [])
@@ -73,8 +76,9 @@ def test_sorted_delta_matches_set_difference_on_many_lines(block: int) -> None:
         sorted(set(old) - {old[5], old[2000]} | {universe[4999]}),
         old[:-1] + ["<http://y/a> <http://x/p> <http://x/o> <http://x/g> ."],
     ):
-        gone, came, _ = _sorted_delta(_lines(*old), _text(*new), block)
+        gone, came, _, n = _sorted_delta(_lines(*old), _text(*new), block)
         assert gone == sorted(set(old) - set(new)) and came == sorted(set(new) - set(old))
+        assert n == len(old)
 
 
 def _dump(path: Path) -> tuple[list[str], list[str]]:
@@ -175,3 +179,89 @@ def test_sorted_delta_edge_cases(block: int) -> None:
     assert _sorted_delta(io.BytesIO(b"a\nb"), b"a\nbc\n", block)[:2] == (["b"], ["bc"])
     assert _sorted_delta(io.BytesIO(b"a\nb"), b"a\nb", block)[:2] == ([], [])
     assert _sorted_delta(io.BytesIO(b"a\n"), b"a\nc\nb\n", block) is None
+
+
+# ---------------------------------------------------------------------------------------------
+# #17 (5, 10): one writer per folder, a store checked against what it claims to hold
+
+
+def _count(path: Path) -> int:
+    s = open_store(path)
+    n = len(s)
+    del s
+    return n
+
+
+def _lines_of(out: Path) -> int:
+    return (out / "pinghu.nq").read_bytes().count(b"\n")
+
+
+def test_a_second_build_into_a_busy_folder_is_refused(two_inputs, tmp_path: Path) -> None:
+    """Two builds into one --out interleaved and left a store that disagreed with pinghu.nq
+    while its digest matched. A build now holds the folder; a second one stops at once with a
+    clear message (exit 1) and changes nothing."""
+    from kg.io import output_lock
+
+    small, big = two_inputs
+    out = tmp_path / "out"
+    _build(small, out)
+    before = {f: (out / f).read_bytes() for f in ("pinghu.nq", STORE_DIGEST)}
+    with output_lock(out):  # another build at work
+        res = CliRunner().invoke(main, ["build", "--seeds", str(big), "--out", str(out),
+                                        "--no-html"])
+        assert res.exit_code == 1, res.output
+        assert "another kg process is writing into this folder" in res.output
+        assert f"pid {os.getpid()}" in res.output
+    assert {f: (out / f).read_bytes() for f in before} == before
+    _build(big, out)  # the lock is gone with its holder
+    assert _count(out / "store") == _lines_of(out)
+
+
+def test_an_emptied_store_is_loaded_again(two_inputs, tmp_path: Path) -> None:
+    """An emptied store/ stayed empty forever: the digest was trusted, the store never
+    checked. The store must hold as many statements as the N-Quads it claims."""
+    small, _ = two_inputs
+    out = tmp_path / "out"
+    _build(small, out)
+    for f in (out / "store").iterdir():
+        f.unlink()
+    _build(small, out)
+    assert _count(out / "store") == _lines_of(out) > 0
+
+
+def test_a_store_changed_behind_its_digest_is_loaded_again(two_inputs, tmp_path: Path) -> None:
+    """A store that disagrees with pinghu.nq while its digest still matches (what the
+    interleaved builds left) is not patched but loaded afresh."""
+    small, big = two_inputs
+    out, ref = tmp_path / "out", tmp_path / "ref"
+    _build(small, out)
+    s = open_store(out / "store", read_only=False)
+    some = list(itertools.islice(s.quads_for_pattern(None, None, None, None), 50))
+    for q in some:
+        s.remove(q)
+    del s
+    _build(big, out)
+    _build(big, ref)
+    assert _dump(out / "store") == _dump(ref / "store")
+
+
+def test_a_damaged_store_is_rebuilt_and_never_a_traceback(two_inputs, tmp_path: Path) -> None:
+    """A corrupt store file gave a traceback on the next build and on every query. The
+    build loads a fresh store; queries on a damaged store are a clear usage error."""
+    small, _ = two_inputs
+    out = tmp_path / "out"
+    _build(small, out)
+    (out / "store" / "CURRENT").write_bytes(b"garbage")
+    res = CliRunner().invoke(main, ["query", "--store", str(out / "store"),
+                                    "SELECT * { ?s ?p ?o } LIMIT 1"])
+    assert res.exit_code == 2 and "damaged" in res.output and res.exception is not None
+    assert isinstance(res.exception, SystemExit)
+    _build(small, out)
+    assert _count(out / "store") == _lines_of(out)
+    for sst in sorted((out / "store").glob("*.sst")):  # damage inside the data files
+        data = bytearray(sst.read_bytes())
+        for i in range(100, len(data), 997):
+            data[i] ^= 0xFF
+        sst.write_bytes(bytes(data))
+    _build(small, out)
+    assert _count(out / "store") == _lines_of(out)

@@ -62,7 +62,7 @@ def analyze(store_path: Path, out: Path, seed: int, top: int, betweenness_k: int
     """
     from ..analysis import analyze as run_analysis
     from ..analysis import measure_quads, posts_by_year, report_markdown, write_measures
-    from ..io import atomic_write_text
+    from ..io import OutputBusy, atomic_write_text, output_lock
     from ..store import QueryError, StoreError, open_store
 
     InputProblem, Failed = _errors()
@@ -79,10 +79,13 @@ def analyze(store_path: Path, out: Path, seed: int, top: int, betweenness_k: int
     atomic_write_text(out / "report.md", report_markdown(report))
     written = 0
     if not no_store:
-        try:
-            rw = open_store(store_path, read_only=False)
-            written = write_measures(rw, measure_quads(report))
-            del rw
+        try:  # the store's folder belongs to one writer at a time (a build, or this)
+            with output_lock(Path(store_path).resolve().parent):
+                rw = open_store(store_path, read_only=False)
+                written = write_measures(rw, measure_quads(report))
+                del rw
+        except OutputBusy as exc:
+            raise Failed(f"cannot write the measures now: {exc}") from None
         except (StoreError, OSError) as exc:
             raise Failed(f"cannot write the measures into {store_path}: {exc}") from None
     s = report["summary"]
