@@ -84,10 +84,29 @@ def decode(data: bytes, name: str = "<input>") -> tuple[str, str]:
             raise InputError(f"{name}: binary file (control characters), not a text article")
         if not text.strip():
             raise InputError(f"{name}: empty file")
+        if enc == "gb18030" and (japanese := _as_shift_jis(data)) is not None:
+            return japanese, "shift_jis"
         return text, enc
     if b"\x00" in data or sum(b < 9 for b in data[:4096]) > 16:
         raise InputError(f"{name}: binary file (not text in UTF-8, UTF-16 or GB18030)")
     raise InputError(f"{name}: cannot decode as UTF-8, UTF-16 (with BOM) or GB18030")
+
+
+_KANA = re.compile("[\u3041-\u3096\u30a1-\u30fa]")
+
+
+def _as_shift_jis(data: bytes) -> str | None:
+    """The text of Japanese Shift-JIS bytes, which GB18030 also decodes (into garbage); or
+    ``None``. Shift-JIS it is when the bytes decode strictly as Windows-932 and kana make up
+    at least a twentieth of the characters beyond ASCII: Chinese GB text decoded that way
+    gives no full-width kana, whose Shift-JIS lead bytes are rare GBK extensions."""
+    try:
+        text = data.decode("cp932")
+    except UnicodeDecodeError:
+        return None
+    wide = sum(1 for c in text if ord(c) > 0x7F)
+    kana = len(_KANA.findall(text))
+    return text if kana >= 3 and kana * 20 >= wide else None
 
 
 # Cc (but \t \n \r \f), Cs and Co: the characters _looks_binary counts

@@ -481,3 +481,14 @@ def test_discover_recurses_and_survives_symlink_loop(tmp_path: Path) -> None:
     assert sorted(p.name for p in found) == ["x.txt", "y.txt"]
     assert len({p.resolve() for p in found}) == 2
     assert [p.name for p in found] == sorted(p.name for p in found)
+
+
+def test_shift_jis_is_read_as_japanese_not_gb18030_garbage() -> None:
+    """#17 (10): Shift-JIS bytes decode as GB18030 too, into garbage that went into the
+    graph. Japanese text (kana) in Windows-932 is read as what it is; Chinese GB text stays
+    GB18030."""
+    ja = "平湖市の科学技術局は、浙江大学と協力協定を締結しました。研究センターを設立します。"
+    assert decode(ja.encode("shift_jis")) == (ja, "shift_jis")
+    zh = "平湖市科技局与浙江大学签订合作协议，共建研究中心。" * 3
+    assert decode(zh.encode("gb18030")) == (zh, "gb18030")
+    assert decode(zh.encode("gbk")) == (zh, "gb18030")
