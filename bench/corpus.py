@@ -183,3 +183,29 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     raise SystemExit(main())
+
+
+def one_file_of_mentions(n: int):  # -> kg.extract.pipeline.PageExtraction
+    """One page of ``n`` lines, each declaring a short name for an invented company (（以下简称
+    “X”）), naming a second company that ends like the first, and the first again: ``3n``
+    mentions made by hand (no extraction), the shape that made resolution quadratic."""
+    from kg.extract.pipeline import PageExtraction
+    from kg.ingest import ingest_text
+    from kg.model import Mention
+
+    syll = "甲乙丙丁戊己庚辛壬癸子丑寅卯辰巳午未申酉戌亥"
+    k = len(syll)
+    lines, names = ["第1版 科技 2023年2月3日", "标题"], []
+    for i in range(n):
+        a = syll[i % k] + syll[(i // k) % k] + syll[(i // k // k) % k] + "智联"
+        lines.append(f"{a}智能装备科技有限公司（以下简称“{a}”）与{a[1:]}智能装备科技有限公司"
+                     f"合作，{a}公司董事长王明出席。")
+        names += [f"{a}智能装备科技有限公司", f"{a[1:]}智能装备科技有限公司", f"{a}公司"]
+    page = ingest_text("mentions.txt", "\n".join(lines))
+    art = page.articles[0].id
+    mentions, pos = [], 0
+    for name in names:
+        start = page.original.index(name, pos)
+        pos = start + len(name)
+        mentions.append(Mention(name, "Enterprise", start, pos, art, 0, "bench"))
+    return PageExtraction(page, mentions, [])

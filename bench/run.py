@@ -63,7 +63,8 @@ class Results:
         new = _split_sections(mine)
         titles = list(old) + [t for t in new if t not in old]
         head = new.pop("", "")
-        return head + "".join(new.get(t, old.get(t, "")) for t in titles if t)
+        blocks = [head] + [new.get(t, old.get(t, "")) for t in titles if t]
+        return "\n\n".join(b.rstrip("\n") for b in blocks if b.strip()) + "\n"
 
     def markdown(self) -> str:
         out = ["# Benchmark results", ""]
@@ -533,6 +534,35 @@ def analysis(results: Results, sizes: list[int], exact_max: int, k: int) -> None
     )
 
 
+# ------------------------------------------------------------------------------ resolution
+
+
+def resolution(results: Results, sizes: list[int]) -> None:
+    """Resolution of one file of many mentions: time per mention must stay flat."""
+    from bench.corpus import one_file_of_mentions
+    from kg.build import Corpus, resolve_corpus
+    from kg.extract.lexicon import Lexicon
+
+    lex = Lexicon.load()
+    rows, base = [], None
+    for n in sizes:
+        t = min(
+            _timed(resolve_corpus, Corpus(extractions=[one_file_of_mentions(n // 3)]), lex)[0]
+            for _ in range(2)
+        )
+        per = t / n * 1e6
+        base = base or per
+        rows.append([n, t, per, f"{per / base:.2f}×"])
+    results.add(
+        "Resolution of one file",
+        "One file of n mentions (invented companies, each with a declared short name and a "
+        "second company that ends like it: the shape that made resolution quadratic); "
+        "best of two. Goal: linear, i.e. µs per mention flat as n grows.",
+        ["mentions", "resolve s", "µs per mention", "per mention vs smallest"],
+        rows,
+    )
+
+
 # ----------------------------------------------------------------------------------- pages
 
 
@@ -589,7 +619,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-browser", action="store_true")
     ap.add_argument(
         "--steps",
-        default="extraction,seeds,build,sparql,analysis,pages",
+        default="extraction,seeds,build,sparql,analysis,pages,resolution",
         help="sections to run; the others keep their figures from --out",
     )
     ap.add_argument("--rdflib-limit", type=int, default=120, help="seconds per rdflib query")
@@ -637,6 +667,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     steps.append(
         ("pages", lambda: pages(r, work, [100] if quick else [1_000, 10_000], not a.no_browser))
+    )
+    steps.append(
+        ("resolution", lambda: resolution(r, [300, 600] if quick else [5_000, 10_000, 20_000]))
     )
     unknown = set(wanted) - {name for name, _ in steps}
     if unknown:

@@ -42,6 +42,7 @@ def test_benchmark_runner_writes_every_section(tmp_path: Path) -> None:
         "SPARQL",
         "Network",
         "Graph pages",
+        "Resolution of one file",
     ):
         assert f"## {title}" in md
     assert "| yes |" in md  # the incremental build equals a full build
