@@ -295,23 +295,35 @@ def _query_text(query: str | None, name: str | None) -> str:
     "--extracted",
     "extracted",
     type=click.Path(path_type=Path),
-    help="JSONL from `kg extract`; default: extract the gold's articles from --seeds.",
+    help="JSONL from `kg extract`; default: extract the gold's articles from --texts.",
 )
 @click.option(
-    "--seeds", "seeds", default="seeds", show_default=True, type=click.Path(path_type=Path)
+    "--texts", "--seeds", "seeds", default="seeds", show_default=True,
+    type=click.Path(path_type=Path), help="Folder holding the gold's article files.",
+)
+@click.option(
+    "--subset", type=click.Choice(["all", "tune", "blind"]), default="all", show_default=True,
+    help="Score every gold article, only those to tune on, or only the blind ones (their "
+    "totals only: no per-article or per-type figures, no error lists).",
 )
 @click.option("--details/--no-details", default=True, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
-def eval_cmd(gold: Path, extracted: Path | None, seeds: Path, details: bool, as_json: bool) -> None:
+def eval_cmd(gold: Path, extracted: Path | None, seeds: Path, subset: str, details: bool,
+             as_json: bool) -> None:
     """Precision, recall and F1 of entities and relations against gold annotations."""
     import json
 
     from .eval import evaluate, format_text, load_extracted, load_gold
+    from .evalref import is_blind, reference
 
     try:
         golds = load_gold(gold)
     except (ValueError, OSError) as exc:
         raise InputProblem(f"{gold}: {exc}") from None
+    if subset != "all":
+        golds = {a: d for a, d in golds.items() if is_blind(a) == (subset == "blind")}
+        if not golds:
+            raise InputProblem(f"{gold}: no gold article in the {subset} subset")
     if extracted:
         try:
             recs = load_extracted(extracted)
@@ -322,16 +334,48 @@ def eval_cmd(gold: Path, extracted: Path | None, seeds: Path, details: bool, as_
 
         files = [seeds / a for a in golds if (seeds / a).is_file()]
         if not files:
-            raise InputProblem(f"{seeds}: none of the gold articles found")
+            raise InputProblem(
+                f"{seeds}: none of the gold articles found (gather the dev texts as "
+                "../shared/dev/README.md says, and give their folder with --texts)"
+            )
+        if len(files) < len(golds):
+            _warn(f"{len(golds) - len(files)} of {len(golds)} gold articles are not in {seeds}; "
+                  "they count as found nothing")
         corpus = extract_corpus(files)
         res = resolve_corpus(corpus)
         recs = {
             r["article"]: r for r in page_records(res, [ex.page.name for ex in corpus.extractions])
         }
     report = evaluate(recs, golds)
+    ref = reference(recs, golds)
+    if subset == "blind":  # aggregate figures only: its errors are never read
+        totals = {
+            "articles": len(golds),
+            "reference_core": [ref.core.p, ref.core.r, ref.core.f1],
+            "reference_objects": [ref.objects.p, ref.objects.r, ref.objects.f1],
+            "core_strict_f1": round(report.entities.strict_core.f1, 3),
+            "object_labeled_f1": round(report.relations.labeled_object.f1, 3),
+        }
+        if as_json:
+            click.echo(json.dumps(totals, indent=1))
+        else:
+            click.echo(f"blind subset, {len(golds)} articles (totals only): core entities "
+                       f"{ref.core}; object relations {ref.objects}")
+        return
     if as_json:
-        click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=1))
+        doc = report.to_dict()
+        doc["reference"] = {
+            "core": [ref.core.p, ref.core.r, ref.core.f1],
+            "objects": [ref.objects.p, ref.objects.r, ref.objects.f1],
+            "core_recall_by_type": {t: f.r for t, f in ref.core_by_type.items()},
+        }
+        click.echo(json.dumps(doc, ensure_ascii=False, indent=1))
     else:
+        click.echo(f"Reference scorer (../shared/eval/score.py): core entities {ref.core}; "
+                   f"object relations {ref.objects}")
+        click.echo("  core recall by type: " + ", ".join(
+            f"{t} {f.r:.2f}" for t, f in ref.core_by_type.items() if f.n_gold))
+        click.echo("")
         click.echo(format_text(report, details=details))
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -9,6 +10,27 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
 GOLD = Path(__file__).resolve().parent / "data" / "gold"
+SHARED = ROOT.parent / "shared"
+DEV_GOLD = SHARED / "dev"
+#: The dev corpus's texts: third-party pages, gathered (never committed) as
+#: ../shared/dev/README.md says, into dev-texts/ or the folder named by KG_DEV_TEXTS.
+DEV_TEXTS = Path(os.environ.get("KG_DEV_TEXTS") or ROOT / "dev-texts")
+
+
+@pytest.fixture(scope="session")
+def dev_texts() -> Path:
+    """The folder of gathered dev texts; the test is skipped when they are not there."""
+    import json
+
+    if not DEV_GOLD.is_dir():
+        pytest.skip(f"no dev corpus at {DEV_GOLD}")
+    wanted = [json.loads(f.read_text(encoding="utf-8"))["article"]
+              for f in sorted(DEV_GOLD.glob("*.json"))]
+    missing = [a for a in wanted if not (DEV_TEXTS / a).is_file()]
+    if missing:
+        pytest.skip(f"dev texts not gathered ({len(missing)} of {len(wanted)} missing in "
+                    f"{DEV_TEXTS}; see ../shared/dev/README.md, or set KG_DEV_TEXTS)")
+    return DEV_TEXTS
 
 
 @pytest.fixture(scope="session")

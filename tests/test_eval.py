@@ -351,3 +351,74 @@ def test_real_gold_entities_only_hurts_relations():
     assert report.entities.strict_all.f1 == 1.0
     rel = report.relations.labeled_all
     assert rel.tp == 0 and rel.fp == 0 and rel.fn > 0
+
+
+# -- the reference scorer's figures and the blind subset ----------------------------------
+
+
+def test_reference_figures_agree_with_the_reference_scorer(seed_corpus, tmp_path: Path) -> None:
+    """`kg eval` prints ../shared/eval/score.py's headline figures; computed here, they must be
+    the same numbers the script prints for the same extraction."""
+    import re
+    import subprocess
+    import sys
+
+    from conftest import SHARED
+
+    from kg.build import page_records, resolve_corpus
+    from kg.evalref import reference
+
+    script = SHARED / "eval" / "score.py"
+    if not script.is_file():
+        pytest.skip(f"the reference scorer is not at {script}")
+    res = resolve_corpus(seed_corpus)
+    recs = page_records(res, [ex.page.name for ex in seed_corpus.extractions])
+    pred = tmp_path / "pred.jsonl"
+    pred.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in recs),
+                    encoding="utf-8")
+    out = subprocess.run([sys.executable, str(script), str(SHARED / "gold"), str(pred)],
+                         capture_output=True, text=True, check=True).stdout
+    m = re.search(r"core entity F1 ([\d.]+) \(P ([\d.]+) R ([\d.]+)\).*object relation F1 "
+                  r"([\d.]+) \(P ([\d.]+) R ([\d.]+)\)", out)
+    assert m, out
+    ref = reference({r["article"]: r for r in recs}, load_gold(SHARED / "gold"))
+    mine = (ref.core.f1, ref.core.p, ref.core.r, ref.objects.f1, ref.objects.p, ref.objects.r)
+    assert mine == tuple(float(x) for x in m.groups())
+
+
+def test_reference_counts_duplicates_as_right_and_optional_gold_as_not_required() -> None:
+    from kg.evalref import reference
+
+    gold = gold_doc([("甲乙科技有限公司", "Enterprise", ["甲乙科技"]),
+                     ("丙丁研究院", "ResearchInstitute", [], "[generic] a class")])
+    ext = extraction([("甲乙科技有限公司", "Enterprise", []), ("甲乙科技", "Enterprise", []),
+                      ("戊己大学", "University", [])])
+    ref = reference(ext, gold)
+    assert (ref.core.tp_pred, ref.core.n_pred, ref.core.tp_gold, ref.core.n_gold) == (2, 3, 1, 1)
+
+
+def test_blind_subset_is_fixed_by_name_and_scored_in_aggregate_only(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from kg.cli import main
+    from kg.evalref import is_blind
+
+    names = [f"{c}{i:02d}.txt" for c in "abcd" for i in range(1, 13)]
+    blind = [n for n in names if is_blind(n)]
+    assert 0 < len(blind) < len(names) / 4 and blind == [n for n in names if is_blind(n)]
+    gold_dir, texts = tmp_path / "gold", tmp_path / "texts"
+    gold_dir.mkdir()
+    texts.mkdir()
+    for n in (blind[0], next(x for x in names if not is_blind(x))):
+        (gold_dir / f"{n}.json").write_text(json.dumps(
+            {"article": n, "entities": [{"name": "甲乙科技有限公司", "type": "Enterprise"}],
+             "relations": []}, ensure_ascii=False), encoding="utf-8")
+        (texts / n).write_text("标题\n\n甲乙科技有限公司与平湖市签订合作协议。\n", encoding="utf-8")
+    res = CliRunner().invoke(main, ["eval", "--gold", str(gold_dir), "--texts", str(texts),
+                                    "--subset", "blind"])
+    assert res.exit_code == 0, res.output
+    assert "totals only" in res.output and blind[0] not in res.output
+    assert "甲乙" not in res.output and len(res.output.strip().splitlines()) == 1
+    tune = CliRunner().invoke(main, ["eval", "--gold", str(gold_dir), "--texts", str(texts),
+                                     "--subset", "tune"])
+    assert tune.exit_code == 0 and "Reference scorer" in tune.output and blind[0] not in tune.output
