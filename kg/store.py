@@ -21,6 +21,7 @@ from typing import Any, BinaryIO
 import pyoxigraph as ox
 
 from .rdf import PREFIXES
+from .sparql_guard import QueryRefused, check_query, dataset_options
 
 
 class QueryError(Exception):
@@ -355,9 +356,16 @@ def _term(t: Any) -> str | None:
 
 
 def run_query(store: ox.Store, sparql: str) -> QueryResult:
-    """Run a read-only SPARQL query; :class:`QueryError` on syntax errors."""
+    """Run a read-only SPARQL query; :class:`QueryError` on syntax errors, on SPARQL Update and
+    on federated queries (``SERVICE`` is refused before the query runs, by the same check as
+    the endpoint's: :func:`kg.sparql_guard.check_query`). ``FROM`` / ``FROM NAMED`` are
+    honoured; without them the default graph is the union of all graphs."""
     try:
-        res = store.query(sparql, prefixes=PREFIX_MAP, use_default_graph_as_union=True)
+        scan = check_query(sparql)
+    except QueryRefused as exc:
+        raise QueryError(exc.message) from None
+    try:
+        res = store.query(sparql, prefixes=PREFIX_MAP, **dataset_options(scan))
     except SyntaxError as exc:
         raise QueryError(f"malformed SPARQL: {exc}") from None
     except (OSError, ValueError, TypeError) as exc:
@@ -373,7 +381,9 @@ def run_query(store: ox.Store, sparql: str) -> QueryResult:
 
 
 def format_result(result: QueryResult, fmt: str = "table") -> str:
-    """Render a result as ``table``, ``csv`` or ``json``."""
+    """Render a result as ``table``, ``csv`` or ``json``. CSV cells that a spreadsheet would
+    read as a formula (starting with ``=``, ``+``, ``-``, ``@``, tab or CR) get a leading
+    ``'``."""
     if result.kind == "ask":
         if fmt == "json":
             return json.dumps({"boolean": result.boolean})
@@ -385,10 +395,17 @@ def format_result(result: QueryResult, fmt: str = "table") -> str:
             indent=1,
         )
     if fmt == "csv":
+
+        def cell(c: str | None) -> str:
+            # a spreadsheet runs a cell that starts like a formula: make it text (as kg.export)
+            if c is None:
+                return ""
+            return "'" + c if c[:1] in ("=", "+", "-", "@", "\t", "\r") else c
+
         buf = io.StringIO()
         w = csv.writer(buf, lineterminator="\n")
         w.writerow(result.variables)
-        w.writerows([["" if c is None else c for c in row] for row in result.rows])
+        w.writerows([[cell(c) for c in row] for row in result.rows])
         return buf.getvalue()
     return _table(result)
 
