@@ -58,9 +58,14 @@ _NON_NAME_TAGS = {
 _MEMBER_WORDS = frozenset({"专家", "企业家", "校友", "人才", "院士", "学者", "青年", "博士"})
 _UNIT_HEADS = "学院|研究院|系|实验室|研究所"  # academic units whose names may hold 与
 _EVENT_INNER = frozenset({"之", "及", "企业", "全市"})
+# industry suffixes that resolution strips (光电产业 = 光电); others (板块, 赛道) are left off
+_MERGED_INDUSTRY_SUFFIXES = ("产业链", "产业", "行业", "领域")
+_NOT_INDUSTRY_NEXT = ("园", "化", "基", "联", "协")
+_LIST_JOINTS = frozenset({"、", "和", "及", "以及", "与", "及其"})
+_NUMERALS = frozenset("一二三四五六七八九十百两几")
 _GLUED_STOPS = set("以及与和在对向从把被将为由只个家获")
 _COUNT_RE = re.compile(r"^[\d一二三四五六七八九十两几多数]+[大个家只项批类种所名位]$")
-# Words that are bare class nouns: a name does not start with them (孵化器嘉善智造园).
+# Words that are bare class nouns: a name does not start with them (孵化器云溪智造园).
 _GENERIC_HEADS = (
     "孵化器",
     "众创空间",
@@ -119,15 +124,10 @@ class EntityRecognizer:
         self._event_re = re.compile(alternation(lx.patterns.get("event_suffixes", [])))
         self._program_re = re.compile(alternation(lx.patterns.get("program_suffixes", [])))
         self._abbr_re = re.compile(alternation(list(lx.abbreviations)))
-        self._platform_nouns = tuple(lx.patterns.get("platform_class_nouns", [])) or ("\x00",)
         self._ind_text: str | None = None
-        places = alternation(list(lx.places))
-        self._tour_re = re.compile(rf"(?<![{CJK}])([{CJK}]{{2,4}}?)({places})行(?=[、，。等和及])")
-        self._tour_list_re = re.compile(rf"、([{CJK}]{{2,4}}?)({places})行(?=[、，。等和及])")
-        rank = alternation(lx.patterns.get("award_rank", []))
+        rank = alternation(lx.patterns.get("award_rank", []) + lx.place_ranks)
         titles = alternation(lx.patterns.get("award_titles", []))
         ptitles = alternation(lx.patterns.get("program_titles", []))
-        heads = alternation(lx.patterns.get("award_list_heads", []))
         self._award_title_re = (
             re.compile(
                 rf"(?:\d{{4}}年度?)?(?:{rank})(?:[{CJK}]{{0,6}}?)(?:{titles})"
@@ -139,9 +139,6 @@ class EntityRecognizer:
         self._program_title_re = (
             re.compile(rf"(?:{rank})(?:[{CJK}]{{0,3}}?)(?:{ptitles})") if rank and ptitles else None
         )
-        self._award_list_re = re.compile(rf"“([^“”]{{4,40}}(?:{heads}))”") if heads else None
-        firm_nouns = alternation(lx.patterns.get("appositive_class_nouns", [])) or "$^"
-        self._this_firm_re = re.compile(rf"这一(?:{firm_nouns}|[\u4e00-\u9fff]{{1,3}}企业)")
         self._ind_spans: list[tuple[int, int]] = []
         nouns = lx.patterns.get("appositive_class_nouns", [])
         words = lx.patterns.get("trade_words", [])
@@ -169,13 +166,15 @@ class EntityRecognizer:
         self._generic_prog = set(lx.patterns.get("generic_program_words", []))
         self._scheme_shapes = [re.compile(x) for x in lx.patterns.get("scheme_shapes", [])]
         self._stop_memo: dict[str, bool] = {}
+        self._field_memo: dict[str, bool] = {}
+        self._ind_suffix_re = re.compile(alternation(lx.industry_suffixes) or "$^")
         self._scope_forms: dict[str, int] = {}
         for p in sorted(lx.places, key=len, reverse=True):
             for form in (p + "市", p + "省", p):
                 self._scope_forms.setdefault(form, len(self._scope_forms))
         self._toks: list[tuple[int, int, str]] = []
         self._tok_ends: list[int] = []
-        self._ranks = tuple(lx.rank_adjectives) or ("\x00",)
+        self._ranks = tuple(lx.rank_adjectives + [r for r in lx.place_ranks if r[-1] == "级"])
         self._modifiers = tuple(sorted(lx.generic_modifiers, key=len, reverse=True))
         self._units_by_length = [
             (u, tuple(u["parent"]), re.compile(rf"([{CJK}]{{0,10}}?){re.escape(u['suffix'])}"))
@@ -204,11 +203,11 @@ class EntityRecognizer:
         cands: list[Candidate] = []
         cands += self._suffix_orgs(text, toks)
         cands += self._lexicon(text)
+        cands += self._industries(text, toks)
         cands += self._places(text, toks)
         cands += self._quoted(text)
         cands += self._events_programs(text, toks)
         cands += self._awards(text)
-        cands += self._tours(text)
         cands += self._award_titles(text)
         cands += self._persons(text)
         cands += self._appositive_firms(text)
@@ -311,7 +310,7 @@ class EntityRecognizer:
                         k = j - 1
                         continue
                 break
-            # 车辆与运载学院 in a list of a university's schools: the name spans the 与, whether
+            # 机械与动力学院 in a list of a university's schools: the name spans the 与, whether
             # the walk has reached the 与 or stopped at the word after it (运载 is also a verb)
             unit = None
             if tok in ("与", "和") and start - s <= 8:
@@ -334,7 +333,7 @@ class EntityRecognizer:
             if self._is_stop_token(tok) and tok not in allow and not self._in_industry(text, s, e):
                 break
             if len(tok) >= 2 and tok[0] in _GLUED_STOPS and tok not in self._freq:
-                start = s + 1  # 以明湖 / 及鼎峰: the segmenter glued a function word on
+                start = s + 1  # 以云溪 / 及明远: the segmenter glued a function word on
                 break
             start = s
             k -= 1
@@ -358,7 +357,7 @@ class EntityRecognizer:
         return None
 
     def _in_industry(self, text: str, s: int, e: int) -> bool:
-        """Is ``text[s:e]`` inside an industry term (节能 in 新能源及节能环保行业总决赛)?"""
+        """Is ``text[s:e]`` inside an industry term (节水 in 现代农业及节水灌溉行业专场赛)?"""
         if self._ind_text is not text:
             self._ind_text = text
             self._ind_spans = [(m.start(), m.end()) for m in self.lex.industry_re.finditer(text)]
@@ -370,7 +369,7 @@ class EntityRecognizer:
 
     def _cut_function_word(self, text: str, start: int, suffix_start: int) -> int:
         """Cut a name after a function word the segmenter glued to its neighbours
-        (王兰平对市科技局 → 市科技局, 后由市科技局 → 市科技局)."""
+        (张立新对市科技局 → 市科技局, 后由市科技局 → 市科技局)."""
         for i in range(suffix_start - 1, start, -1):
             if text[i] in "对由向把被在和与是让为将从给跟同及" and self._tag(text[i]) in (
                 "p",
@@ -435,7 +434,7 @@ class EntityRecognizer:
         """Strip rank adjectives before a head, and generic heads, from the name's start."""
         changed = False
         heads = self._heads
-        for rank in self.lex.rank_adjectives:
+        for rank in self._ranks:
             if name.startswith(rank):
                 rest = name[len(rank) :]
                 if any(rest.startswith(h) and len(rest) > len(h) + 1 for h in heads):
@@ -517,7 +516,7 @@ class EntityRecognizer:
     # ---------------------------------------------------------------------------------------
     def _suffix_orgs(self, text: str, toks: list[tuple[int, int, str]]) -> list[Candidate]:
         out: list[Candidate] = []
-        weak: list[Candidate] = []  # 新材料研究院: a field alone names a body only in a list
+        weak: list[Candidate] = []  # 先进材料研究院: a field alone names a body only in a list
         tok_ends = {e for _, e, _ in toks}
         for m in self.lex.suffix_re.finditer(text):
             suf = self.lex.suffix_map[m.group()]
@@ -534,6 +533,8 @@ class EntityRecognizer:
                 continue
             if suf.suffix == "大学" and text[m.end() : m.end() + 1] == "生":
                 continue  # 大学生 (students), not a university
+            if suf.suffix == "局" and text[m.start() - 1 : m.start()] in _NUMERALS:
+                continue  # 三局两胜, 第十局: a count of games or rounds, not a bureau
             start = self._cut_function_word(text, start, m.start())
             prefix = text[start : m.start()]
             if len(prefix) < suf.min_prefix:
@@ -599,7 +600,7 @@ class EntityRecognizer:
     def _units(
         self, text: str, toks: list[tuple[int, int, str]], orgs: list[Candidate]
     ) -> list[Candidate]:
-        """Units of an organisation: 清华大学电子工程系, 市科技局综合科 (kept with their parent)."""
+        """Units of an organisation: 复旦大学物理系, 市科技局规划科 (kept with their parent)."""
         out: list[Candidate] = []
         for c in orgs:
             name = text[c.start : c.end]
@@ -614,7 +615,7 @@ class EntityRecognizer:
                     ("相关", "有关", "各", "所属", "下属", "其他", "部分")
                 ):
                     continue  # 清华大学相关院系: some of its schools, not one named unit
-                # 车辆与运载学院: coordination inside the names of academic units only
+                # 机械与动力学院: coordination inside the names of academic units only
                 coord = u["type"] in ("University", "ResearchInstitute") and re.fullmatch(
                     f"[{CJK}]{{1,4}}[与和][{CJK}]{{1,6}}", mid
                 )
@@ -652,7 +653,7 @@ class EntityRecognizer:
 
     def _unit_labs(self, units: list[Candidate], cands: list[Candidate]) -> list[Candidate]:
         """A lab or centre named right after a numbered institute belongs to it and carries
-        its name: 某集团二十三所平湖实验室 is one body."""
+        its name: 某集团十八所云溪实验室 is one body."""
         out: list[Candidate] = []
         for u in units:
             for c in cands:
@@ -670,18 +671,6 @@ class EntityRecognizer:
         if self._appositive_re is None:
             return []
         out = []
-        # 某某这一链主型企业: the token before 这一 + a class noun is the firm's name
-        for m in self._this_firm_re.finditer(text):
-            tok = next((t for t in self._toks if t[1] == m.start()), None)
-            if (
-                tok is not None
-                and 2 <= len(tok[2]) <= 4
-                and not self._is_stop_token(tok[2])
-                and re.fullmatch(r"[\u4e00-\u9fff]+", tok[2])
-            ):
-                out.append(
-                    Candidate(tok[0], tok[1], "Enterprise", "appositive:this-firm", priority=1)
-                )
         for m in self._appositive_re.finditer(text):
             name = m.group(1)
             if any(w in self.lex.left_stop for w in (name[:2], name[:1])):
@@ -710,12 +699,112 @@ class EntityRecognizer:
             out.append(Candidate(m.start(), end, "Place", "lexicon:place", priority=1))
         for m in self.lex.industry_re.finditer(text):
             end = m.end()
-            for suf in self.lex.industry_suffixes:
+            for suf in _MERGED_INDUSTRY_SUFFIXES:
                 if text.startswith(suf, end):
                     end += len(suf)
                     break
             out.append(Candidate(m.start(), end, "Industry", "lexicon:industry", priority=0))
         return out
+
+    # ---------------------------------------------------------------------------------------
+    def _industries(self, text: str, toks: list[tuple[int, int, str]]) -> list[Candidate]:
+        """Industries by their place in a sentence, not from a list of them: a field before an
+        industry word (光电产业, 某某材料领域, 汽车零部件板块), and every item of a list that one
+        industry word closes (环保、童车、洁具等行业; 工业、服务业、建筑业领域: the word
+        distributes over the list). The field is a run of nouns (and of the verbs fields are
+        named with: 制造, 设计); places, clause verbs and function words end it, and generic
+        heads (重点, 主导, 新兴) are not fields."""
+        out: list[Candidate] = []
+        for m in self._ind_suffix_re.finditer(text):
+            suf, at = m.group(), m.start()
+            if suf in ("产业", "行业") and text[m.end() : m.end() + 1] in _NOT_INDUSTRY_NEXT:
+                continue  # 产业园, 产业化, 产业基金, 行业协会: not the industry word
+            listed = False
+            k = text.rfind("等", max(0, at - 9), at)
+            if k > 0 and not _PUNCT_RE.search(text[k + 1 : at]):
+                at, listed = k, True  # 环保、童车等行业 / 汽车、文创等我市独有的产业
+            items = self._field_items(text, toks, at)
+            if len(items) == 1 and not listed:
+                s0, e0 = items[0]
+                end = m.end() if suf in _MERGED_INDUSTRY_SUFFIXES and e0 == at else e0
+                out.append(Candidate(s0, end, "Industry", "industry:field-word", priority=0))
+                continue
+            for s0, e0 in items:
+                out.append(Candidate(s0, e0, "Industry", "industry:list", priority=0))
+        return out
+
+    def _field_items(
+        self, text: str, toks: list[tuple[int, int, str]], end: int
+    ) -> list[tuple[int, int]]:
+        """The fields that end at ``end`` (an industry word or the 等 before it) and the fields
+        listed before them with 、/和/及: [(start, end), ...] in text order. A list with an item
+        that is no field (科创金融赋能、创新主体培育等领域) is a list of activities: none."""
+        ends = self._tok_ends
+        generic = self.lex.industry_generic_words
+        items: list[tuple[int, int]] = []
+        via = ""  # the joint that led to this item
+        while end > 0:
+            j = bisect_right(ends, end) - 1  # the last token that ends at or before ``end``
+            words: list[tuple[int, int, str]] = []
+            if j + 1 < len(toks) and toks[j + 1][0] < end:  # the word ends inside a token
+                head = (toks[j + 1][0], end, text[toks[j + 1][0] : end])
+                if head[2] not in generic and not self._is_field_token(head[2]):
+                    return []
+                words.append(head)
+            while j >= 0 and toks[j][1] == (words[-1][0] if words else end):
+                tok = toks[j]
+                if len(words) >= 4 or end - tok[0] > 10 or not self._is_field_token(tok[2]):
+                    break
+                words.append(tok)
+                j -= 1
+            joint = toks[j][2] if j >= 0 and toks[j][1] == (words[-1][0] if words else end) else ""
+            while words and words[0][2] in generic:
+                words.pop(0)  # 气体传感器细分领域: a generic word before the industry word
+            cut = next((i for i, w in enumerate(words) if w[2] in generic), len(words))
+            words = words[:cut]  # 全市重点产业, 做强特色产业: the field ends at a generic head
+            if not words or not self._is_field(text[words[-1][0] : words[0][1]]):
+                # after 和/及 the list may have ended (科技与产业); after 、 it is no field list
+                return [] if via in ("", "、") else items[::-1]
+            items.append((words[-1][0], words[0][1]))
+            if joint not in _LIST_JOINTS:
+                break
+            end, via = toks[j][0], joint
+        items.reverse()
+        return items
+
+    def _is_field(self, word: str) -> bool:
+        return (
+            2 <= len(word) <= 10
+            and word not in self.lex.industry_generic_words
+            and word not in self.lex.places
+            and not word.isdigit()
+        )
+
+    def _is_field_token(self, tok: str) -> bool:
+        """Can this token stand in the name of a field? (memoised: a function of the token)"""
+        known = self._field_memo.get(tok)
+        if known is None:
+            if len(self._field_memo) > 200_000:
+                self._field_memo.clear()
+            known = self._field_memo[tok] = self._field_token(tok)
+        return known
+
+    def _field_token(self, tok: str) -> bool:
+        lex = self.lex
+        if tok in lex.industries or tok in lex.industry_field_verbs:
+            return True
+        if len(tok) > 6 or tok.isdigit() or _PUNCT_RE.search(tok):
+            return False
+        if tok in lex.left_stop or tok in lex.places or tok in lex.suffix_map:
+            return False
+        if tok in _GENERIC_HEADS:
+            return False
+        tag = self._tag(tok)
+        if tag in _NON_NAME_TAGS or tag in ("t", "f", "s", "ns", "nt", "i", "g", "zg"):
+            return False
+        if tag.startswith("v"):
+            return False  # 发展, 围绕, 转化: a clause verb, not part of a field's name
+        return not self._is_stop_token(tok)
 
     def _places(self, text: str, toks: list[tuple[int, int, str]]) -> list[Candidate]:
         out: list[Candidate] = []
@@ -785,7 +874,7 @@ class EntityRecognizer:
         return out
 
     def _district_places(self, text: str, cands: list[Candidate]) -> list[Candidate]:
-        """A city followed by one of its districts is one place: 上海市闵行区, 深圳南山区.
+        """A city followed by one of its districts is one place: 上海市徐汇区, 广州天河区.
         (A country before a city, or a city before a town, stays two places.)"""
         places = [c for c in cands if c.type == "Place"]
         out: list[Candidate] = []
@@ -829,14 +918,6 @@ class EntityRecognizer:
                 tuple(self.lex.patterns.get("event_suffixes", [])), e
             ):
                 continue  # handled by the event rule
-            if (
-                2 <= len(inner) <= 8
-                and not re.search("[，。、；：！？]", inner)
-                and text.startswith(self._platform_nouns, e)
-            ):
-                # “某某湾”科创平台: the quoted word is the platform's name
-                out.append(Candidate(s + 1, e - 1, "Platform", "quoted:platform", priority=2))
-                continue
             if self.lex.suffix_re.search(inner):
                 continue
             if any(rx.match(inner) for rx in self._scheme_shapes):
@@ -929,17 +1010,6 @@ class EntityRecognizer:
                 )
         return out
 
-    def _tours(self, text: str) -> list[Candidate]:
-        """Visit campaigns named "<who><place>行" in lists: 复旦校友嘉善行, 留学人员宁波行."""
-        out: list[Candidate] = []
-        if "行" not in text:
-            return out
-        for m in self._tour_re.finditer(text):
-            out.append(Candidate(m.start(), m.end(), "Event", "event:tour", priority=1))
-        for m in self._tour_list_re.finditer(text):
-            out.append(Candidate(m.start(1), m.end(), "Event", "event:tour", priority=1))
-        return out
-
     def _awards(self, text: str) -> list[Candidate]:
         """Honours after 获评/荣获/入选…: each item of a 、-list that ends like an award."""
         out: list[Candidate] = []
@@ -989,11 +1059,6 @@ class EntityRecognizer:
             name = text[start : m.end()]
             if 2 <= m.start() - start <= 4 and self._freq.get(name, 0) < 50:
                 out.append(Candidate(start, m.end(), "Program", "program:instrument", priority=1))
-        if self._award_list_re is not None:
-            for m in self._award_list_re.finditer(text):
-                out.append(
-                    Candidate(m.start(1), m.end(1), "Award", "award:quoted-list", priority=3)
-                )
         return out
 
     def _persons(self, text: str) -> list[Candidate]:
@@ -1159,7 +1224,7 @@ class EntityRecognizer:
     # ---------------------------------------------------------------------------------------
     def _nested_keeps(self, text: str, c: Candidate, o: Candidate) -> bool:
         """Keep an organisation named inside a larger one when the larger one is a unit or a
-        platform of it (清华大学 in 清华大学电子工程系), not when the rest is only a legal form
+        platform of it (复旦大学 in 复旦大学物理系), not when the rest is only a legal form
         or the nested span is an abbreviation of the same name (清华 in 清华大学)."""
         if c.type == "Event" and o.type == "Award" and c.start == o.start:
             return True  # 海宁创业大赛 in 海宁创业大赛一等奖
@@ -1186,7 +1251,7 @@ class EntityRecognizer:
 
     def _select(self, text: str, cands: list[Candidate]) -> list[Candidate]:
         """Resolve overlaps: longer and higher-priority spans win; nested organisations that
-        share their start with a larger organisation (清华大学 in 清华大学电子工程系) stay."""
+        share their start with a larger organisation (复旦大学 in 复旦大学物理系) stay."""
         uniq: dict[tuple[int, int], Candidate] = {}
         for c in cands:
             if c.end - c.start < 2:

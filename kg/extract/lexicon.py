@@ -86,6 +86,8 @@ class Lexicon:
     place_suffixes: list[str] = field(default_factory=list)
     industries: set[str] = field(default_factory=set)
     industry_suffixes: list[str] = field(default_factory=list)
+    industry_generic_words: set[str] = field(default_factory=set)  # 重点, 主导: not a field
+    industry_field_verbs: set[str] = field(default_factory=set)  # 制造, 设计: verbs in fields
     famous: set[str] = field(default_factory=set)
     titles: list[str] = field(default_factory=list)
     post_name_titles: list[str] = field(default_factory=list)
@@ -134,6 +136,8 @@ class Lexicon:
         self.place_suffixes.extend(data.get("place_suffixes", []))
         self.industries.update(data.get("industries", []))
         self.industry_suffixes.extend(data.get("industry_suffixes", []))
+        self.industry_generic_words.update(data.get("industry_generic_words", []))
+        self.industry_field_verbs.update(data.get("industry_field_verbs", []))
         self.famous.update(data.get("famous_enterprises", {}).get("names", []))
         self.titles.extend(data.get("titles", []))
         self.post_name_titles.extend(data.get("post_name_titles", []))
@@ -157,19 +161,18 @@ class Lexicon:
             "person_prefixes",
             "award_rank",
             "award_titles",
-            "award_list_heads",
             "generic_program_words",
             "program_titles",
             "scheme_shapes",
             "appositive_class_nouns",
             "trade_words",
-            "platform_class_nouns",
         ):
             if key in data:
                 self.patterns.setdefault(key, []).extend(data[key])
         if "relations" in data:
             self.relations.update(data["relations"])
-        for attr in ("suffix_re", "suffix_map", "title_re", "industry_re", "place_re"):
+        cached = ("suffix_re", "suffix_map", "title_re", "industry_re", "place_re", "place_ranks")
+        for attr in cached:
             self.__dict__.pop(attr, None)
 
     # compiled views -----------------------------------------------------------------------
@@ -188,6 +191,17 @@ class Lexicon:
     @cached_property
     def industry_re(self) -> re.Pattern[str]:
         return re.compile(alternation(self.industries))
+
+    @cached_property
+    def place_ranks(self) -> list[str]:
+        """Ranks named by a province or city: 浙江省级, 某某市级, 某某市 (as in 某某市孵化器)."""
+        return [
+            p + unit + level
+            for p, kind in self.places.items()
+            if kind in ("provinces", "cities")
+            for unit in ("省", "市")
+            for level in ("级", "")
+        ]
 
     @cached_property
     def place_re(self) -> re.Pattern[str]:

@@ -202,7 +202,7 @@ class RelationExtractor:
         return text[c.start : c.end]
 
     def _structural(self, text: str, ments: list[Candidate]) -> list[RawRelation]:
-        """某集团二十三所平湖实验室: a name nested at the start of a longer one is its parent;
+        """某集团十八所云溪实验室: a name nested at the start of a longer one is its parent;
         only the closest parent is linked (the chain gives the rest)."""
         out = []
         orgs = [m for m in ments if m.type in ORG_TYPES]
@@ -236,7 +236,7 @@ class RelationExtractor:
             if not unit.rule.startswith("unit:") and not (
                 parent.type == "University" and unit.type in ("University", "ResearchInstitute")
             ):
-                continue  # 清华大学苏州汽车研究院、车辆与运载学院: a university's list
+                continue  # 某某大学无锡材料研究院、机械与动力学院: a university's list
             pname = text[parent.start : parent.end]
             last = unit.end
             for nxt in orgs:
@@ -469,7 +469,7 @@ class RelationExtractor:
             if len(lead) > 10 or re.search(r"[。；]", lead):
                 return None
             if re.search(r"[^，,]+(从|由|对|向|把|被)[^，,]*$", lead):
-                return None  # 调研组从我市车创园了解到…: inside a prepositional phrase
+                return None  # 调研组从我市云溪智造园了解到…: inside a prepositional phrase
             if (
                 m.type in types
                 and m.end <= pos
@@ -581,7 +581,7 @@ class RelationExtractor:
                                 and t.group() in ("创建", "建成")
                                 and re.match(r"[\u4e00-\u9fff]{0,3}级", oname)
                             ):
-                                p2 = "hasAward"  # 成功创建省级农业科技园区: a title earned
+                                p2 = "hasAward"  # 成功创建省级现代渔业园区: a title earned
                             out.append(
                                 RawRelation(
                                     sname,
@@ -687,7 +687,7 @@ class RelationExtractor:
                                 )
                 elif kind == "with":
                     seg = text[cs : t.start()]
-                    # the last 与/同/和/跟 that is not inside a name (车辆与运载学院)
+                    # the last 与/同/和/跟 that is not inside a name (机械与动力学院)
                     wi = max(
                         (
                             w.start()
@@ -756,7 +756,7 @@ class RelationExtractor:
                 if m.type in ORG_TYPES
                 and (m.start == a.end or text[a.end : m.start] in ("——", "—", "：", ":"))
             ]
-            if nxt:  # 国家级孵化器某某智造园: the title stands before the name
+            if nxt:  # 省级孵化器某某智造园: the title stands before the name
                 out.append(
                     RawRelation(
                         text[nxt[0].start : nxt[0].end],
@@ -925,8 +925,8 @@ class RelationExtractor:
     def _adjacency(self, text: str, ments: list[Candidate]) -> list[RawRelation]:
         """Relations stated by juxtaposition.
 
-        德国慕尼黑 / 上海市闵行区: the second place is located in the first; 我市X: X is located in
-        the home city; 高新区润泽 / 孵化器内，X: an organisation named right after a platform
+        法国里昂 / 上海市徐汇区: the second place is located in the first; 我市X: X is located in
+        the home city; 高新区某某 / 孵化器内，X: an organisation named right after a platform
         (or after "platform内，") is located in it; 位于X的Y: Y is located in X.
         """
         out: list[RawRelation] = []
@@ -1351,7 +1351,7 @@ class RelationExtractor:
         return out
 
     def _name_internal(self, text: str, ments: list[Candidate]) -> list[RawRelation]:
-        """Facts inside a name: an event named after an industry (氢燃料电池技术论坛) is about it;
+        """Facts inside a name: an event named after an industry (锂电池技术论坛) is about it;
         a programme inside a name (…大会战之…活动) is the programme it belongs to.
 
         A platform or fund named after an industry (某某新材料科技园) is not stated to focus on
