@@ -11,30 +11,52 @@ Routes (``http.server.ThreadingHTTPServer``, standard library only):
 * ``GET /entity/<Type>/<name>`` — an entity of the graph as HTML (names, type, relations with
   their evidence sentence, article title and date) or as Turtle by content negotiation.
 
-Limits: SPARQL Update and ``SERVICE`` are refused (403); a request body or query string larger
-than ``max_request_bytes`` gets 413; at most ``max_rows`` solutions (or triples) are returned,
-and a truncated result carries the header ``X-KG-Truncated: <max_rows>``. Queries run in a pool
-of worker processes (Oxigraph cannot interrupt a running query from Python): the request waits
-at most ``timeout`` seconds — for a free worker and for the answer together — and then the
-worker is killed and replaced, and the client gets ``503`` with the message
-``query cancelled: it exceeded the time limit of S s``.
+Limits (all per request; ``kg serve --help`` names the options):
+
+* SPARQL Update and ``SERVICE`` are refused (403) by :func:`kg.sparql_guard.check_query`, a
+  linear tokenizer that runs in the query worker, never in the HTTP thread; the workers
+  themselves cannot open network sockets (:func:`kg.sparql_guard.deny_network`, a seccomp
+  filter), so federation is off in the engine too;
+* a request body or query string larger than ``max_request_bytes`` gets 413; a client gets
+  ``client_timeout`` seconds to send a request line and headers (and again for a body), else
+  the connection is closed; at most ``max_connections`` connections are served at once;
+* the ``Host`` header must name the address the server is bound to (loopback names when it is
+  bound to loopback) or one of ``allowed_hosts``, else 421 (against DNS rebinding);
+* at most ``max_rows`` solutions (or triples, or rows per table of an entity page) and
+  ``max_result_bytes`` bytes are returned; a truncated result carries the header
+  ``X-KG-Truncated: <rows returned>`` (and ``X-KG-Truncated-Reason: rows`` or ``bytes``);
+* queries run in a pool of worker processes (Oxigraph cannot interrupt a running query from
+  Python): the request waits at most ``timeout`` seconds — for a free worker and for the answer
+  together — and then the worker is killed and replaced, and the client gets ``503`` with the
+  message ``query cancelled: it exceeded the time limit of S s``; a worker may grow its address
+  space by ``max_memory`` bytes after opening the store (``RLIMIT_AS``): a query that needs more
+  ends that worker, which is replaced, and the client gets ``503`` with ``query cancelled: it
+  exceeded the memory limit of N MiB``.
+
+``FROM`` / ``FROM NAMED`` are honoured; ``default-graph-uri`` / ``named-graph-uri`` override
+them; without either the default graph is the union of all graphs.
 """
 
 from __future__ import annotations
 
+import heapq
 import html
+import io
+import ipaddress
 import itertools
 import json
+import logging
 import os
 import queue
 import re
+import signal
 import socket
 import subprocess
 import sys
 import threading
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -42,6 +64,8 @@ from typing import Any
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 from xml.sax.saxutils import escape as xml_escape
 from xml.sax.saxutils import quoteattr
+
+from .sparql_guard import QueryRefused, check_query, dataset_options, deny_network, scan_query
 
 ENTITY_BASE = "https://w3id.org/pinghu-kg/id/entity/"
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
@@ -101,11 +125,6 @@ for _key, _mt in RESULT_TYPES:
 for _key, _mt in RDF_TYPES:
     FORMAT_PARAM.setdefault(_mt, (None, _key))
 
-UPDATE_KEYWORDS = frozenset(
-    {"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH"}
-)
-
-
 class ServerError(Exception):
     """The endpoint cannot start (no store, workers do not come up)."""
 
@@ -120,8 +139,14 @@ class ServerConfig:
     timeout: float = 30.0
     max_rows: int = 10_000
     max_request_bytes: int = 64 * 1024
+    max_result_bytes: int = 16 * 1024 * 1024
+    max_memory: int = 2 * 1024**3  # bytes a worker may add after opening the store
+    client_timeout: float = 10.0
+    max_connections: int = 64
+    allowed_hosts: tuple[str, ...] = ()
     workers: int = 2
     log: Callable[[str], None] | None = None
+    warn: Callable[[str], None] | None = None  # default: the ``kg.server`` logger
 
 
 @dataclass(frozen=True)
@@ -132,6 +157,7 @@ class Reply:
     content_type: str
     body: bytes
     headers: tuple[tuple[str, str], ...] = ()
+    retire: bool = False  # the worker that built it exits (after a MemoryError)
 
 
 def text_reply(status: int, message: str, headers: tuple[tuple[str, str], ...] = ()) -> Reply:
@@ -147,50 +173,16 @@ class QueryJob:
     max_rows: int
     default_graphs: tuple[str, ...] = ()
     named_graphs: tuple[str, ...] = ()
+    max_bytes: int = 16 * 1024 * 1024
+    guard: bool = True  # False only in tests of the worker's sandbox
 
 
 @dataclass(frozen=True)
 class EntityJob:
     candidates: tuple[str, ...]
     rdf_format: str | None  # None: HTML
-
-
-# --- query text checks (no execution) --------------------------------------------------------
-
-_TOKEN = re.compile(
-    r"""
-    (?P<string>"{3}.*?"{3}|'{3}.*?'{3}|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')
-    | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
-    | (?P<comment>\#[^\n]*)
-    | (?P<var>[?$][\w\u00b7\u0300-\u036f\u203f-\u2040]+)
-    | (?P<pname>[\w.\-]*:[\w.\-:%\\]*)
-    | (?P<word>[A-Za-z_]\w*)
-    """,
-    re.VERBOSE | re.DOTALL,
-)
-
-
-def keywords(sparql: str) -> list[str]:
-    """The bare keywords of a SPARQL text, upper-cased (strings, IRIs, comments, variables and
-    prefixed names are skipped).
-
-    Examples
-    --------
-    >>> keywords('PREFIX s: <http://x/SERVICE> SELECT * { ?service s:SERVICE "SERVICE" }')
-    ['PREFIX', 'SELECT']
-    """
-    return [m.group("word").upper() for m in _TOKEN.finditer(sparql) if m.group("word")]
-
-
-def refusal(sparql: str) -> str | None:
-    """Why a query text is refused by this read-only endpoint, or ``None``."""
-    words = keywords(sparql)
-    first = next((w for w in words if w not in ("PREFIX", "BASE")), "")
-    if first in UPDATE_KEYWORDS:
-        return "this endpoint is read-only: SPARQL Update is refused"
-    if "SERVICE" in words:
-        return "federated queries (SERVICE) are refused by this endpoint"
-    return None
+    max_rows: int = 10_000
+    max_bytes: int = 16 * 1024 * 1024
 
 
 # --- content negotiation ---------------------------------------------------------------------
@@ -357,24 +349,65 @@ def _not_acceptable(kind: str, offers: Iterable[tuple[str, str]]) -> Reply:
                            f"available: {types}")
 
 
+def fit_rows(rows: list[Any], render: Callable[[list[Any]], bytes], max_bytes: int,
+             size: Callable[[Any], int]) -> tuple[bytes, int] | None:
+    """The rendering of the longest head of ``rows`` that fits in ``max_bytes`` and its
+    length (``size`` estimates a row's share first, so an oversized result is never rendered
+    whole); ``None`` if not even an empty result fits."""
+    n, total = 0, 0
+    for row in rows:
+        total += size(row)
+        if total > max_bytes:
+            break
+        n += 1
+    while True:
+        body = render(rows[:n])
+        if len(body) <= max_bytes:
+            return body, n
+        if n == 0:
+            return None
+        n = min(n - 1, n * max_bytes // len(body))
+
+
+def _term_size(t: Any) -> int:
+    return 0 if t is None else len(str(t))
+
+
+def _truncation(returned: int, available: int, by_bytes: bool) -> tuple[tuple[str, str], ...]:
+    if returned >= available:
+        return ()
+    return (("X-KG-Truncated", str(returned)),
+            ("X-KG-Truncated-Reason", "bytes" if by_bytes else "rows"))
+
+
+def _too_large(max_bytes: int) -> Reply:
+    return text_reply(503, f"result too large: even a cut answer exceeds the limit of "
+                           f"{max_bytes} bytes")
+
+
+def _checked(job: QueryJob) -> dict[str, Any] | Reply:
+    """The dataset options of ``job`` for ``Store.query``, or the reply that refuses it."""
+    try:
+        scan = check_query(job.text) if job.guard else scan_query(job.text)
+    except QueryRefused as exc:
+        return text_reply(exc.status, exc.message)
+    try:
+        return dataset_options(scan, job.default_graphs, job.named_graphs)
+    except ValueError as exc:
+        return text_reply(400, f"bad graph IRI: {exc}")
+
+
 def run_query_job(store: Any, job: QueryJob) -> Reply:
-    """Run one query on ``store`` and serialise the (row-limited) answer."""
+    """Check and run one query on ``store`` and serialise the (row- and byte-limited) answer."""
     import pyoxigraph as ox
 
     from .store import PREFIX_MAP
 
-    kwargs: dict[str, Any] = {"prefixes": PREFIX_MAP}
+    options = _checked(job)
+    if isinstance(options, Reply):
+        return options
     try:
-        if job.default_graphs:
-            kwargs["default_graph"] = [ox.NamedNode(g) for g in job.default_graphs]
-        else:
-            kwargs["use_default_graph_as_union"] = True
-        if job.named_graphs:
-            kwargs["named_graphs"] = [ox.NamedNode(g) for g in job.named_graphs]
-    except ValueError as exc:
-        return text_reply(400, f"bad graph IRI: {exc}")
-    try:
-        res = store.query(job.text, **kwargs)
+        res = store.query(job.text, prefixes=PREFIX_MAP, **options)
     except SyntaxError as exc:
         return text_reply(400, f"malformed SPARQL query: {exc}")
     except (OSError, ValueError, TypeError) as exc:
@@ -388,22 +421,45 @@ def run_query_job(store: Any, job: QueryJob) -> Reply:
             body = res.serialize(format=fmts[job.result_format])
             return Reply(200, CONTENT_TYPES[job.result_format], body)
         limited = list(itertools.islice(res, job.max_rows + 1))
-        truncated = len(limited) > job.max_rows
-        limited = limited[: job.max_rows]
-        headers = (("X-KG-Truncated", str(job.max_rows)),) if truncated else ()
         if isinstance(res, ox.QuerySolutions):
-            if job.result_format is None:
-                return _not_acceptable("SELECT", RESULT_TYPES)
-            names = [v.value for v in res.variables]
-            rows = [[sol[n] for n in names] for sol in limited]
-            body = write_solutions(names, rows, job.result_format)
-            return Reply(200, CONTENT_TYPES[job.result_format], body, headers)
-        if job.rdf_format is None:
-            return _not_acceptable("CONSTRUCT/DESCRIBE", RDF_TYPES)
-        body = write_triples(limited, job.rdf_format)
-        return Reply(200, CONTENT_TYPES[job.rdf_format], body, headers)
+            return _solutions_reply(job, [v.value for v in res.variables], limited)
+        return _triples_reply(job, limited)
     except (OSError, ValueError, TypeError, RuntimeError) as exc:
         return text_reply(400, f"query failed: {exc}")
+
+
+def _solutions_reply(job: QueryJob, names: list[str], solutions: list[Any]) -> Reply:
+    fmt = job.result_format
+    if fmt is None:
+        return _not_acceptable("SELECT", RESULT_TYPES)
+    rows = [[sol[n] for n in names] for sol in solutions[: job.max_rows]]
+    fitted = fit_rows(rows, lambda r: write_solutions(names, r, fmt), job.max_bytes,
+                      lambda row: sum(_term_size(t) for t in row) + 1)
+    if fitted is None:
+        return _too_large(job.max_bytes)
+    body, n = fitted
+    headers = _truncation(n, len(solutions), by_bytes=n < len(rows))
+    return Reply(200, CONTENT_TYPES[fmt], body, headers)
+
+
+def _triples_reply(job: QueryJob, triples: list[Any]) -> Reply:
+    fmt = job.rdf_format
+    if fmt is None:
+        return _not_acceptable("CONSTRUCT/DESCRIBE", RDF_TYPES)
+    kept = triples[: job.max_rows]
+
+    def render(part: list[Any]) -> bytes:
+        body = write_triples(part, fmt)
+        if len(part) < len(triples) and fmt in ("turtle", "ntriples"):
+            note = f"# cut at {len(part)} triples: the limits of this server\n"
+            body = note.encode() + body
+        return body
+
+    fitted = fit_rows(kept, render, job.max_bytes, lambda t: len(str(t)) + 1)
+    if fitted is None:
+        return _too_large(job.max_bytes)
+    body, n = fitted
+    return Reply(200, CONTENT_TYPES[fmt], body, _truncation(n, len(triples), n < len(kept)))
 
 
 # --- entity pages ----------------------------------------------------------------------------
@@ -411,7 +467,8 @@ def run_query_job(store: Any, job: QueryJob) -> Reply:
 
 @dataclass
 class EntityData:
-    """What an entity page shows."""
+    """What an entity page shows: each list holds at most ``max_rows`` items (the first in
+    page order); ``totals`` says how many there were in the graph."""
 
     iri: str
     label: str
@@ -420,11 +477,14 @@ class EntityData:
     properties: list[tuple[str, str, bool]] = field(default_factory=list)  # p, value, is IRI
     outgoing: list[dict[str, str]] = field(default_factory=list)
     incoming: list[dict[str, str]] = field(default_factory=list)
+    totals: dict[str, int] = field(default_factory=dict)
 
 
-_ENTITY_FACTS = "SELECT ?e ?p ?o WHERE { ?e ?p ?o }"
+_ENTITY_LABEL = "SELECT ?e ?o WHERE { ?e rdfs:label ?o } LIMIT 1"
+_ENTITY_VALUES = "SELECT DISTINCT ?e ?o WHERE {{ ?e {p} ?o }}"
+_ENTITY_FACTS = "SELECT DISTINCT ?e ?p ?o WHERE { ?e ?p ?o }"
 _ENTITY_REL = """
-SELECT ?e ?p ?other ?otherLabel ?evidence ?article ?title ?date WHERE {{
+SELECT DISTINCT ?e ?p ?other ?otherLabel ?evidence ?article ?title ?date WHERE {{
   ?a a kg:Assertion ; rdf:{me} ?e ; rdf:{them} ?other ; rdf:predicate ?p ;
      kg:evidence ?evidence ; kg:assertedIn ?article .
   OPTIONAL {{ ?article dcterms:title ?title }}
@@ -432,10 +492,15 @@ SELECT ?e ?p ?other ?otherLabel ?evidence ?article ?title ?date WHERE {{
   OPTIONAL {{ ?other rdfs:label ?otherLabel }}
 }}
 """
-_ENTITY_GRAPH = """
-CONSTRUCT { ?e ?p ?o . ?s ?q ?e . ?a ?ap ?ao }
-WHERE { { ?e ?p ?o } UNION { ?s ?q ?e } UNION { ?a rdf:subject|rdf:object ?e ; ?ap ?ao } }
-"""
+#: An entity's description in RDF, most telling first: its statements, those about it, and
+#: the assertions (evidence, article, offsets) it is the subject or object of.
+_ENTITY_GRAPHS = (
+    "CONSTRUCT { ?e ?p ?o } WHERE { ?e ?p ?o }",
+    "CONSTRUCT { ?s ?q ?e } WHERE { ?s ?q ?e }",
+    "CONSTRUCT { ?a ?ap ?ao } WHERE { ?a rdf:subject|rdf:object ?e ; ?ap ?ao }",
+)
+_REL_FIELDS = ("predicate", "other", "other_is_iri", "other_label", "evidence", "article",
+               "title", "date")
 
 
 def _value_str(t: Any) -> str:
@@ -445,8 +510,42 @@ def _value_str(t: Any) -> str:
     return value if isinstance(value, str) else str(t)
 
 
-def entity_data(store: Any, node: Any) -> EntityData:
-    """The facts about one entity IRI (queries use bound variables, never string splicing)."""
+def smallest(items: Iterable[Any], n: int, key: Callable[[Any], Any]) -> tuple[list[Any], int]:
+    """The ``n`` smallest of ``items`` by ``key``, sorted, and how many items there were
+    (memory for ``n`` items, however many come)."""
+    total = 0
+
+    def counted() -> Iterable[Any]:
+        nonlocal total
+        for item in items:
+            total += 1
+            yield item
+
+    return heapq.nsmallest(n, counted(), key=key), total
+
+
+def first_distinct(items: Iterable[Any], n: int) -> list[Any]:
+    """The first ``n`` distinct items, in order (reads no further)."""
+    seen: dict[Any, None] = {}
+    for item in items:
+        seen.setdefault(item)
+        if len(seen) >= n:
+            break
+    return list(seen)
+
+
+def _relation_row(sol: Any) -> tuple[str, ...]:
+    import pyoxigraph as ox
+
+    other = sol["other"]
+    return (_value_str(sol["p"]), _value_str(other), "1" if isinstance(other, ox.NamedNode)
+            else "", _value_str(sol["otherLabel"]), _value_str(sol["evidence"]),
+            _value_str(sol["article"]), _value_str(sol["title"]), _value_str(sol["date"]))
+
+
+def entity_data(store: Any, node: Any, max_rows: int = 10_000) -> EntityData:
+    """The facts about one entity IRI, at most ``max_rows`` per list (queries use bound
+    variables, never string splicing)."""
     import pyoxigraph as ox
 
     from .store import PREFIX_MAP
@@ -457,37 +556,21 @@ def entity_data(store: Any, node: Any) -> EntityData:
         return store.query(text, prefixes=PREFIX_MAP, use_default_graph_as_union=True,
                            substitutions=subst)
 
-    data = EntityData(iri=node.value, label="")
-    props = set()
-    for sol in q(_ENTITY_FACTS):
-        p, o = sol["p"].value, sol["o"]
-        if p == RDFS_LABEL and not data.label:
-            data.label = o.value
-        elif p == RDF + "type":
-            data.types.append(o.value)
-        elif p == SKOS_ALT:
-            data.aliases.append(o.value)
-        props.add((p, _value_str(o), isinstance(o, ox.NamedNode)))
-    data.types.sort()
-    data.aliases.sort()
-    data.properties = sorted(props)
-    for me, them, target in (("subject", "object", data.outgoing),
-                             ("object", "subject", data.incoming)):
-        rows = set()
-        for sol in q(_ENTITY_REL.format(me=me, them=them)):
-            other = sol["other"]
-            rows.add((
-                ("predicate", _value_str(sol["p"])),
-                ("other", _value_str(other)),
-                ("other_is_iri", "1" if isinstance(other, ox.NamedNode) else ""),
-                ("other_label", _value_str(sol["otherLabel"])),
-                ("evidence", _value_str(sol["evidence"])),
-                ("article", _value_str(sol["article"])),
-                ("title", _value_str(sol["title"])),
-                ("date", _value_str(sol["date"])),
-            ))
-        target.extend(dict(r) for r in sorted(rows, key=lambda r: (r[7][1], r[0][1], r[1][1],
-                                                                   r[5][1], r[4][1])))
+    label = next(iter(q(_ENTITY_LABEL)), None)
+    data = EntityData(iri=node.value, label=label["o"].value if label else "")
+    for name, prop in (("types", "rdf:type"), ("aliases", "skos:altLabel")):
+        values = (sol["o"].value for sol in q(_ENTITY_VALUES.format(p=prop)))
+        kept, data.totals[name] = smallest(values, max_rows, key=lambda v: v)
+        setattr(data, name, kept)
+    facts = ((sol["p"].value, _value_str(sol["o"]), isinstance(sol["o"], ox.NamedNode))
+             for sol in q(_ENTITY_FACTS))
+    data.properties, data.totals["properties"] = smallest(facts, max_rows, key=lambda r: r)
+    for me, them, name in (("subject", "object", "outgoing"), ("object", "subject", "incoming")):
+        rows = (_relation_row(sol) for sol in q(_ENTITY_REL.format(me=me, them=them)))
+        # by date, relation, other side, article, evidence
+        kept, data.totals[name] = smallest(rows, max_rows,
+                                           key=lambda r: (r[7], r[0], r[1], r[5], r[4], r))
+        setattr(data, name, [dict(zip(_REL_FIELDS, r)) for r in kept])
     if not data.label:
         data.label = node.value.rsplit("/", 1)[-1]
     return data
@@ -503,7 +586,32 @@ def entity_path(iri: str) -> str | None:
     """
     if not iri.startswith(ENTITY_BASE):
         return None
-    return "/entity/" + quote(iri[len(ENTITY_BASE):], safe="/%-._~!$&'()*+,;=:@")
+    segments = iri[len(ENTITY_BASE):].split("/")
+    # "." and ".." would be removed by the browser: their dots travel percent-encoded
+    return "/entity/" + "/".join(
+        s.replace(".", "%2E") if s in (".", "..") else quote(s, safe="%-._~!$&'()*+,;=:@")
+        for s in segments)
+
+
+def entity_candidates(tail: str) -> tuple[str, ...]:
+    """The entity IRIs a path ``/entity/<tail>`` may name: the IRI as :func:`entity_path`
+    links it (percent-encoding kept), and the name typed by hand — decoded, then minted
+    again with :func:`kg.rdf.slug` (``Type/any name``) or taken as it is. Empty for paths a
+    browser would have normalised (empty, ``.`` or ``..`` segments)."""
+    from .rdf import slug
+
+    if not tail or any(s in ("", ".", "..") for s in tail.split("/")):
+        return ()
+    out = [tail]
+    try:
+        decoded = unquote(tail, errors="strict")
+    except UnicodeDecodeError:
+        decoded = ""
+    typ, _, name = decoded.partition("/")
+    if name:
+        out.append(f"{typ}/{slug(name)}")
+        out.append(decoded)
+    return tuple(ENTITY_BASE + c for c in dict.fromkeys(out))
 
 
 def _short(iri: str) -> str:
@@ -535,10 +643,17 @@ def _link(value: str, label: str | None = None) -> str:
     return f'<a href="{html.escape(path, quote=True)}">{text}</a>'
 
 
-def render_entity_html(data: EntityData) -> str:
-    """An entity page; every value from the graph is HTML-escaped."""
+def _cut_note(shown: int, total: int) -> str:
+    if shown >= total:
+        return ""
+    return f'<p class="muted">cut at {shown} rows (of {total}): the limits of this server</p>'
+
+
+def render_entity_html(data: EntityData, limit: int | None = None) -> str:
+    """An entity page, at most ``limit`` rows per table; every value from the graph is
+    HTML-escaped."""
     e = html.escape
-    types = ", ".join(e(_short(t)) for t in data.types) or "—"
+    types = ", ".join(e(_short(t)) for t in data.types[:limit]) or "—"
     parts = [
         "<!DOCTYPE html>",
         '<html lang="zh"><head><meta charset="utf-8">',
@@ -548,14 +663,19 @@ def render_entity_html(data: EntityData) -> str:
         f"<h1>{e(data.label)}</h1>",
         f'<p class="muted">{types} · <code>{e(data.iri)}</code></p>',
     ]
-    if data.aliases:
-        parts.append(f"<p>Aliases: {e('、'.join(data.aliases))}</p>")
+    aliases = data.aliases[:limit]
+    if aliases:
+        parts.append(f"<p>Aliases: {e('、'.join(aliases))}</p>")
+        parts.append(_cut_note(len(aliases), data.totals.get("aliases", len(aliases))))
 
-    def rel_table(title: str, rows: list[dict[str, str]], other_head: str) -> None:
-        parts.append(f"<h2>{e(title)} ({len(rows)})</h2>")
+    def rel_table(title: str, name: str, other_head: str) -> None:
+        rows: list[dict[str, str]] = getattr(data, name)[:limit]
+        total = data.totals.get(name, len(rows))
+        parts.append(f"<h2>{e(title)} ({total})</h2>")
         if not rows:
             parts.append('<p class="muted">none</p>')
             return
+        parts.append(_cut_note(len(rows), total))
         parts.append(f"<table><tr><th>relation</th><th>{e(other_head)}</th><th>evidence</th>"
                      "<th>article</th><th>date</th></tr>")
         for r in rows:
@@ -568,53 +688,142 @@ def render_entity_html(data: EntityData) -> str:
             )
         parts.append("</table>")
 
-    rel_table("Relations", data.outgoing, "object")
-    rel_table("Mentioned as object", data.incoming, "subject")
-    parts.append(f"<h2>All statements ({len(data.properties)})</h2><table>"
+    rel_table("Relations", "outgoing", "object")
+    rel_table("Mentioned as object", "incoming", "subject")
+    props = data.properties[:limit]
+    total = data.totals.get("properties", len(props))
+    parts.append(f"<h2>All statements ({total})</h2>{_cut_note(len(props), total)}<table>"
                  "<tr><th>property</th><th>value</th></tr>")
-    for p, v, is_iri in data.properties:
+    for p, v, is_iri in props:
         val = _link(v, _short(v)) if is_iri else e(v)
         parts.append(f"<tr><td>{e(_short(p))}</td><td>{val}</td></tr>")
     parts.append("</table></body></html>\n")
-    return "\n".join(parts)
+    return "\n".join(p for p in parts if p)
 
 
-def run_entity_job(store: Any, job: EntityJob) -> Reply:
+def _entity_node(store: Any, candidates: Iterable[str]) -> Any:
+    """The first candidate IRI that is the subject of a statement, else ``None``."""
     import pyoxigraph as ox
 
-    from .store import PREFIX_MAP
-
-    for cand in job.candidates:
+    for cand in candidates:
         if not cand.startswith(ENTITY_BASE):
             continue
         try:
             node = ox.NamedNode(cand)
         except ValueError:
             continue
-        if next(iter(store.quads_for_pattern(node, None, None, None)), None) is None:
-            continue
-        if job.rdf_format is None:
-            page = render_entity_html(entity_data(store, node))
-            return Reply(200, "text/html; charset=utf-8", page.encode("utf-8"))
-        triples = list(store.query(_ENTITY_GRAPH, prefixes=PREFIX_MAP,
-                                   use_default_graph_as_union=True,
-                                   substitutions={ox.Variable("e"): node}))
-        return Reply(200, CONTENT_TYPES[job.rdf_format], write_triples(triples, job.rdf_format))
-    return text_reply(404, "no such entity in the graph")
+        if next(iter(store.quads_for_pattern(node, None, None, None)), None) is not None:
+            return node
+    return None
+
+
+def run_entity_job(store: Any, job: EntityJob) -> Reply:
+    """An entity page (HTML or RDF), at most ``max_rows`` rows per table (or triples) and
+    ``max_bytes`` bytes."""
+    import pyoxigraph as ox
+
+    from .store import PREFIX_MAP
+
+    node = _entity_node(store, job.candidates)
+    if node is None:
+        return text_reply(404, "no such entity in the graph")
+    if job.rdf_format is None:
+        data = entity_data(store, node, job.max_rows)
+        longest = max([len(data.outgoing), len(data.incoming), len(data.properties),
+                       len(data.aliases), len(data.types)])
+
+        def page(rows: list[int]) -> bytes:
+            return render_entity_html(data, len(rows)).encode("utf-8")
+
+        fitted = fit_rows(list(range(longest)), page, job.max_bytes, lambda _: 0)
+        if fitted is None:
+            return _too_large(job.max_bytes)
+        return Reply(200, "text/html; charset=utf-8", fitted[0])
+    found = itertools.chain.from_iterable(
+        store.query(q, prefixes=PREFIX_MAP, use_default_graph_as_union=True,
+                    substitutions={ox.Variable("e"): node}) for q in _ENTITY_GRAPHS)
+    triples = first_distinct(found, job.max_rows + 1)
+    return _triples_reply(QueryJob(text="", result_format=None, rdf_format=job.rdf_format,
+                                   max_rows=job.max_rows, max_bytes=job.max_bytes), triples)
 
 
 # --- worker processes ------------------------------------------------------------------------
 
 
-def _worker_main(store_path: str, conn: Any) -> None:  # pragma: no cover - child process
-    from .store import StoreError, open_store
+def address_space() -> int | None:
+    """This process's virtual memory size in bytes (Linux), else ``None``."""
+    try:
+        with open("/proc/self/statm", encoding="ascii") as f:
+            pages = int(f.read().split()[0])
+    except (OSError, ValueError, IndexError):
+        return None
+    return pages * os.sysconf("SC_PAGE_SIZE")
+
+
+def limit_memory(budget: int) -> str | None:
+    """Let this process grow its address space by ``budget`` bytes at most (``RLIMIT_AS``;
+    beyond it allocations fail: ``MemoryError`` in Python, an abort in Oxigraph). Returns why
+    no limit could be set, or ``None``."""
+    try:
+        import resource
+    except ImportError:  # pragma: no cover - not POSIX
+        return "no memory limit: no resource limits on this system"
+    size = address_space()
+    if size is None:
+        return "no memory limit: cannot read this process's address space size"
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    limit = size + budget
+    if hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)
+    try:
+        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    except (OSError, ValueError) as exc:
+        return f"no memory limit: {exc}"
+    return None
+
+
+def memory_message(budget: int) -> str:
+    return (f"query cancelled: it exceeded the memory limit of {budget / 2**20:g} MiB "
+            "per query worker")
+
+
+def _worker_setup(store_path: str, max_memory: int) -> tuple[Any, list[str]]:
+    """Sandbox this worker, open the store, then cap its memory: the store and what the
+    worker could not do (warnings for the server's log)."""
+    from .store import open_store
+
+    notes = []
+    why = deny_network()
+    if why:
+        notes.append(f"query workers can open network sockets ({why}); SERVICE is still "
+                     "refused by the query check")
+    store = open_store(Path(store_path))
+    why = limit_memory(max_memory) if max_memory > 0 else None
+    if why:
+        notes.append(why)
+    return store, notes
+
+
+def _run_job(store: Any, job: QueryJob | EntityJob, max_memory: int) -> Reply:
+    try:
+        if isinstance(job, QueryJob):
+            return run_query_job(store, job)
+        return run_entity_job(store, job)
+    except MemoryError:
+        return replace(text_reply(503, memory_message(max_memory)), retire=True)
+    except Exception as exc:  # noqa: BLE001 - report to the client, keep serving
+        return text_reply(500, f"internal error: {type(exc).__name__}: {exc}")
+
+
+def _worker_main(store_path: str, conn: Any, max_memory: int) -> None:  # pragma: no cover
+    from .store import StoreError
 
     try:
-        store = open_store(Path(store_path))
+        store, notes = _worker_setup(store_path, max_memory)
     except StoreError as exc:
         conn.send(("error", str(exc)))
         return
-    conn.send(("ready", ""))
+    conn.send(("ready", "\n".join(notes)))
     while True:
         try:
             job = conn.recv()
@@ -622,29 +831,25 @@ def _worker_main(store_path: str, conn: Any) -> None:  # pragma: no cover - chil
             return
         if job is None:
             return
-        try:
-            if isinstance(job, QueryJob):
-                reply = run_query_job(store, job)
-            else:
-                reply = run_entity_job(store, job)
-        except Exception as exc:  # noqa: BLE001 - report to the client, keep serving
-            reply = text_reply(500, f"internal error: {type(exc).__name__}: {exc}")
+        reply = _run_job(store, job, max_memory)
         try:
             conn.send(reply)
         except (OSError, ValueError):
             return
+        if reply.retire:
+            return
 
 
-def _worker_entry(fd: int, store_path: str) -> None:  # pragma: no cover - child process
+def _worker_entry(fd: int, store_path: str, max_memory: str = "0") -> None:  # pragma: no cover
     """Entry point of a worker process started by :class:`_Worker`."""
     from multiprocessing.connection import Connection
 
-    _worker_main(store_path, Connection(fd))
+    _worker_main(store_path, Connection(fd), int(max_memory))
 
 
 _WORKER_CODE = (
     "import sys; from kg.server import _worker_entry; "
-    "_worker_entry(int(sys.argv[1]), sys.argv[2])"
+    "_worker_entry(int(sys.argv[1]), sys.argv[2], sys.argv[3])"
 )
 
 
@@ -652,20 +857,22 @@ class _Worker:
     """A child Python process (``python -c``, so the caller's ``__main__`` is never re-run)
     talking over a socket pair."""
 
-    def __init__(self, store: Path) -> None:
+    def __init__(self, store: Path, max_memory: int) -> None:
         parent, child = socket.socketpair()
         env = dict(os.environ)
         root = str(Path(__file__).resolve().parent.parent)
         env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
         try:
             self.proc = subprocess.Popen(
-                [sys.executable, "-c", _WORKER_CODE, str(child.fileno()), str(store)],
+                [sys.executable, "-c", _WORKER_CODE, str(child.fileno()), str(store),
+                 str(max_memory)],
                 stdin=subprocess.DEVNULL, pass_fds=(child.fileno(),), env=env,
                 close_fds=True,
             )
         finally:
             child.close()
         self.conn = Connection(parent.detach())
+        self.notes = ""
 
     def wait_ready(self, timeout: float) -> None:
         if not self.conn.poll(timeout):
@@ -679,6 +886,14 @@ class _Worker:
         if kind != "ready":
             self.kill()
             raise ServerError(msg)
+        self.notes = msg
+
+    def exit_status(self, timeout: float = 2.0) -> int | None:
+        """The worker's return code once it has ended (negative: killed by that signal)."""
+        try:
+            return self.proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            return None
 
     def kill(self) -> None:
         if self.proc.poll() is None:
@@ -691,12 +906,19 @@ class _Worker:
 
 
 class WorkerPool:
-    """Worker processes that each hold the store open read-only and run one job at a time."""
+    """Worker processes that each hold the store open read-only and run one job at a time.
 
-    def __init__(self, store: Path, size: int = 2, start_timeout: float = 60.0) -> None:
+    ``max_memory``: bytes each worker may add to its address space after opening the store
+    (0: no limit). ``notes``: what the workers could not set up (no sandbox, no memory limit).
+    """
+
+    def __init__(self, store: Path, size: int = 2, start_timeout: float = 60.0,
+                 max_memory: int = 0) -> None:
         self.store = Path(store)
         self.size = max(1, size)
         self.start_timeout = start_timeout
+        self.max_memory = max_memory
+        self.notes: list[str] = []
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._all: set[_Worker] = set()
         self._lock = threading.Lock()
@@ -710,11 +932,18 @@ class WorkerPool:
         except ServerError:
             self.close()
             raise
+        self.notes = list(dict.fromkeys(n for w in workers for n in w.notes.splitlines()))
         for w in workers:
             self._idle.put(w)
 
+    @property
+    def alive(self) -> int:
+        """How many worker processes run now."""
+        with self._lock:
+            return sum(1 for w in self._all if w.proc.poll() is None)
+
     def _new(self) -> _Worker:
-        w = _Worker(self.store)
+        w = _Worker(self.store, self.max_memory)
         with self._lock:
             self._all.add(w)
         return w
@@ -738,6 +967,14 @@ class WorkerPool:
         else:
             self._idle.put(w)
 
+    def _lost(self, w: _Worker) -> Reply:
+        """The answer when ``w`` died during a job: killed by SIGABRT (Oxigraph aborts when an
+        allocation fails) or SIGKILL (the kernel's OOM killer), it ran out of memory."""
+        code = w.exit_status()
+        if code in (-signal.SIGABRT, -signal.SIGKILL):
+            return text_reply(503, memory_message(self.max_memory))
+        return text_reply(500, "the query worker crashed")
+
     def run(self, job: QueryJob | EntityJob, timeout: float) -> Reply:
         """Run ``job``; after ``timeout`` seconds (waiting included) the worker is killed."""
         deadline = time.monotonic() + timeout
@@ -751,15 +988,15 @@ class WorkerPool:
         try:
             w.conn.send(job)
             ready = w.conn.poll(max(0.0, deadline - time.monotonic()))
-            reply = w.conn.recv() if ready else None
+            reply = w.conn.recv() if ready else text_reply(503, limit_msg)
         except (EOFError, OSError):
-            reply, ready = text_reply(500, "the query worker crashed"), False
-        if ready:
+            reply, ready = self._lost(w), False
+        if ready and not reply.retire:
             self._idle.put(w)
             return reply
         self._discard(w)
         threading.Thread(target=self._replace, daemon=True).start()
-        return reply or text_reply(503, limit_msg)
+        return replace(reply, retire=False)
 
     def close(self) -> None:
         self._closed = True
@@ -781,14 +1018,95 @@ class WorkerPool:
 # --- HTTP ------------------------------------------------------------------------------------
 
 
+def _host_name(value: str) -> str | None:
+    """The host of a ``Host`` header value, lower-case, without port or IPv6 brackets;
+    ``None`` if it is malformed.
+
+    >>> _host_name("[::1]:7878"), _host_name("LocalHost"), _host_name("a:b")
+    ('::1', 'localhost', None)
+    """
+    v = value.strip().lower()
+    if v.startswith("["):
+        name, close, rest = v[1:].partition("]")
+        if not close or ":" not in name:
+            return None
+    else:
+        name, colon, port = v.partition(":")
+        rest = colon + port
+    if rest and not (rest[0] == ":" and rest[1:].isdigit() and len(rest) <= 6):
+        return None
+    return name or None
+
+
+def _ip(name: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    try:
+        return ipaddress.ip_address(name)
+    except ValueError:
+        return None
+
+
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
+
+
+def host_allowed(value: str, bound: str, allowed: Iterable[str] = ()) -> bool:
+    """Whether a request's ``Host`` header may reach a server bound to ``bound``.
+
+    Bound to loopback: only ``127.0.0.1``, ``localhost``, ``[::1]`` and the bound address;
+    bound to all addresses (``0.0.0.0``, ``::``): those and any IP address; bound to another
+    address: that address. Names in ``allowed`` are accepted too; any port. A DNS-rebinding
+    page sends its own host name, which is none of these.
+
+    >>> host_allowed("localhost:7878", "127.0.0.1"), host_allowed("evil.example", "127.0.0.1")
+    (True, False)
+    """
+    name = _host_name(value)
+    if name is None:
+        return False
+    if name in {a.strip().lower().strip("[]") for a in allowed}:
+        return True
+    bound = bound.strip().lower().strip("[]")
+    bound_ip, ip = _ip(bound), _ip(name)
+    if name == bound or (ip is not None and ip == bound_ip):
+        return True
+    if bound == "localhost" or (bound_ip is not None and bound_ip.is_loopback):
+        return name in LOOPBACK_HOSTS
+    if bound_ip is not None and bound_ip.is_unspecified:
+        return name in LOOPBACK_HOSTS or ip is not None
+    return False
+
+
+class _DeadlineReader(io.RawIOBase):
+    """A socket's reading side that fails with ``TimeoutError`` once ``deadline`` (a
+    ``time.monotonic()`` value) has passed, however slowly the bytes trickle in."""
+
+    def __init__(self, sock: socket.socket) -> None:
+        super().__init__()
+        self.sock = sock
+        self.deadline: float | None = None
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        if self.deadline is not None:
+            left = self.deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError("the client did not send its request in time")
+            self.sock.settimeout(left)
+        return self.sock.recv_into(buffer)
+
+
 class KGServer(ThreadingHTTPServer):
-    """The HTTP server; ``pool`` runs the queries, ``config`` holds the limits."""
+    """The HTTP server; ``pool`` runs the queries, ``config`` holds the limits. Beyond
+    ``config.max_connections`` connections at once, a new one gets a short 503 and is closed."""
 
     daemon_threads = True
+    request_queue_size = 64
 
     def __init__(self, config: ServerConfig, pool: WorkerPool) -> None:
         self.config = config
         self.pool = pool
+        self._slots = threading.BoundedSemaphore(max(1, config.max_connections))
         super().__init__((config.host, config.port), Handler)
 
     @property
@@ -796,6 +1114,34 @@ class KGServer(ThreadingHTTPServer):
         host, port = self.server_address[:2]
         host = f"[{host}]" if ":" in str(host) else host
         return f"http://{host}:{port}"
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        if not self._slots.acquire(blocking=False):
+            self._refuse(request)
+            return
+        try:
+            super().process_request(request, client_address)
+        except BaseException:
+            self._slots.release()
+            raise
+
+    def process_request_thread(self, request: Any, client_address: Any) -> None:
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self._slots.release()
+
+    def _refuse(self, request: socket.socket) -> None:
+        body = b"server busy: too many connections; retry later\n"
+        head = (b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8"
+                b"\r\nRetry-After: 5\r\nConnection: close\r\nContent-Length: "
+                + str(len(body)).encode() + b"\r\n\r\n")
+        try:
+            request.settimeout(1.0)
+            request.sendall(head + body)
+        except OSError:
+            pass
+        self.shutdown_request(request)
 
     def server_close(self) -> None:
         super().server_close()
@@ -819,7 +1165,33 @@ class Handler(BaseHTTPRequestHandler):
         if log is not None:
             log(f"{self.address_string()} {format % args}")
 
+    def setup(self) -> None:
+        super().setup()
+        self._reader = _DeadlineReader(self.connection)
+        self.rfile = io.BufferedReader(self._reader)
+
+    def _read_within(self, seconds: float) -> None:
+        """From now on the client has ``seconds`` to send what is read next."""
+        self._reader.deadline = time.monotonic() + seconds
+
+    def handle_one_request(self) -> None:
+        # the request line and the headers (or the wait for the next request) are timed
+        self._read_within(self.server.config.client_timeout)
+        super().handle_one_request()
+
+    def _write(self, data: bytes) -> None:
+        """Send ``data`` within the client timeout plus a second per 64 KiB."""
+        deadline = time.monotonic() + self.server.config.client_timeout + len(data) / 65536
+        view = memoryview(data)
+        for i in range(0, len(data), 65536):
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError("the client did not read the answer in time")
+            self.connection.settimeout(left)
+            self.wfile.write(view[i:i + 65536])
+
     def _send(self, reply: Reply, head_only: bool = False) -> None:
+        self.connection.settimeout(self.server.config.client_timeout)
         self.send_response(reply.status)
         self.send_header("Content-Type", reply.content_type)
         self.send_header("Content-Length", str(len(reply.body)))
@@ -832,9 +1204,13 @@ class Handler(BaseHTTPRequestHandler):
                              "style-src 'unsafe-inline'; connect-src 'self'; img-src 'self'")
         for k, v in reply.headers:
             self.send_header(k, v)
+        if reply.status in (408, 421):
+            self.close_connection = True
+        if self.close_connection:
+            self.send_header("Connection", "close")
         self.end_headers()
         if not head_only:
-            self.wfile.write(reply.body)
+            self._write(reply.body)
 
     def _params(self, qs: str) -> dict[str, list[str]]:
         try:
@@ -858,13 +1234,23 @@ class Handler(BaseHTTPRequestHandler):
         except ValueError:
             self.close_connection = True
             raise _Problem(text_reply(400, "bad Content-Length")) from None
-        if n > limit:
+        self._read_within(self.server.config.client_timeout)
+        try:
+            if n > limit:
+                self.close_connection = True
+                if n <= 16 * limit:  # drain it so that the client reads our answer, not a reset
+                    self.rfile.read(n)
+                raise _Problem(text_reply(413, f"request too large: {n} bytes; the limit is "
+                                               f"{limit} bytes"))
+            body = self.rfile.read(n)
+        except TimeoutError:
             self.close_connection = True
-            if n <= 16 * limit:  # drain it so that the client reads our answer, not a reset
-                self.rfile.read(n)
-            raise _Problem(text_reply(413, f"request too large: {n} bytes; the limit is "
-                                           f"{limit} bytes"))
-        return self.rfile.read(n)
+            raise _Problem(text_reply(408, "request body not received within "
+                                           f"{self.server.config.client_timeout:g} s")) from None
+        if len(body) < n:
+            self.close_connection = True
+            raise _Problem(text_reply(400, "request body shorter than its Content-Length"))
+        return body
 
     # -- routes --
     def do_GET(self) -> None:  # noqa: N802 - stdlib naming
@@ -892,10 +1278,24 @@ class Handler(BaseHTTPRequestHandler):
             self.log_error("internal error: %r", exc)
         try:
             self._send(reply, head_only=(method == "HEAD"))
-        except (BrokenPipeError, ConnectionResetError):
+        except (BrokenPipeError, ConnectionResetError, TimeoutError):
             self.close_connection = True
 
+    def _check_host(self) -> None:
+        """421 unless the ``Host`` header names this server (see :func:`host_allowed`)."""
+        hosts = self.headers.get_all("Host") or []
+        if not hosts and self.request_version == "HTTP/1.0":
+            return  # no Host: not a browser, so not DNS rebinding
+        if len(hosts) != 1:
+            raise _Problem(text_reply(400, "give exactly one Host header"))
+        config = self.server.config
+        if not host_allowed(hosts[0], config.host, config.allowed_hosts):
+            raise _Problem(text_reply(
+                421, f"this server does not answer to the host {hosts[0]!r} (it is bound to "
+                     f"{config.host}); use its address, or start it with --allow-host NAME"))
+
     def _route(self, method: str) -> Reply:
+        self._check_host()
         url = urlsplit(self.path)
         raw_path = url.path
         if len(url.query.encode()) > self.server.config.max_request_bytes:
@@ -944,15 +1344,13 @@ class Handler(BaseHTTPRequestHandler):
             return text_reply(400, "missing the query parameter")
         if len(queries) > 1:
             return text_reply(400, "give exactly one query parameter")
-        text = queries[0]
-        why = refusal(text)
-        if why:
-            return text_reply(403, why)
+        # the query is checked in the worker (kg.sparql_guard), within the time limit
         result_fmt, rdf_fmt = self._formats(params)
-        job = QueryJob(text=text, result_format=result_fmt, rdf_format=rdf_fmt,
+        job = QueryJob(text=queries[0], result_format=result_fmt, rdf_format=rdf_fmt,
                        max_rows=self.server.config.max_rows,
                        default_graphs=tuple(params.get("default-graph-uri", [])),
-                       named_graphs=tuple(params.get("named-graph-uri", [])))
+                       named_graphs=tuple(params.get("named-graph-uri", [])),
+                       max_bytes=self.server.config.max_result_bytes)
         return self.server.pool.run(job, self.server.config.timeout)
 
     def _formats(self, params: dict[str, list[str]]) -> tuple[str | None, str | None]:
@@ -967,19 +1365,9 @@ class Handler(BaseHTTPRequestHandler):
         return negotiate(accept, RESULT_TYPES), negotiate(accept, RDF_TYPES)
 
     def _entity(self, tail: str, qs: str) -> Reply:
-        segments = tail.split("/")
-        if not tail or any(s in ("", ".", "..") or unquote(s) in (".", "..") for s in segments):
+        candidates = entity_candidates(tail)
+        if not candidates:
             return text_reply(404, "no such entity in the graph")
-        try:
-            decoded = unquote(tail, errors="strict") if "%" in tail else tail
-        except UnicodeDecodeError:
-            return text_reply(404, "no such entity in the graph")
-        if any(ord(c) < 0x20 or c in '<>"{}|^`\\' for c in decoded):
-            return text_reply(404, "no such entity in the graph")
-        from .rdf import slug
-
-        resluged = "/".join(slug(s) if i else s for i, s in enumerate(decoded.split("/")))
-        candidates = tuple(dict.fromkeys(ENTITY_BASE + c for c in (tail, decoded, resluged)))
         params = self._params(qs)
         wanted = (params.get("format") or [""])[0].strip().lower()
         if wanted in ("html", ""):
@@ -992,8 +1380,10 @@ class Handler(BaseHTTPRequestHandler):
             choice = FORMAT_PARAM.get(wanted, (None, None))[1]
             if choice is None:
                 return text_reply(400, f"unknown format {wanted!r} for an entity page")
-        job = EntityJob(candidates=candidates, rdf_format=None if choice == "html" else choice)
-        return self.server.pool.run(job, self.server.config.timeout)
+        config = self.server.config
+        job = EntityJob(candidates=candidates, rdf_format=None if choice == "html" else choice,
+                        max_rows=config.max_rows, max_bytes=config.max_result_bytes)
+        return self.server.pool.run(job, config.timeout)
 
 
 def make_server(config: ServerConfig) -> KGServer:
@@ -1001,8 +1391,11 @@ def make_server(config: ServerConfig) -> KGServer:
     from .store import open_store
 
     open_store(Path(config.store))  # StoreError early, with the usual message
-    pool = WorkerPool(config.store, size=config.workers)
+    pool = WorkerPool(config.store, size=config.workers, max_memory=config.max_memory)
     pool.start()
+    warn = config.warn or logging.getLogger(__name__).warning
+    for note in pool.notes:
+        warn(note)
     try:
         return KGServer(config, pool)
     except BaseException:
@@ -1039,8 +1432,7 @@ function cell(term) {
   if (!term) return td;
   if (term.type === "uri" && term.value.startsWith(ENTITY)) {
     const a = document.createElement("a");
-    a.href = "/entity/" + term.value.slice(ENTITY.length).split("/").map(
-      s => encodeURIComponent(decodeURIComponentSafe(s))).join("/");
+    a.href = "/entity/" + term.value.slice(ENTITY.length).split("/").map(segment).join("/");
     a.textContent = term.value.slice(ENTITY.length);
     td.appendChild(a);
   } else {
@@ -1049,6 +1441,11 @@ function cell(term) {
   return td;
 }
 function decodeURIComponentSafe(s) { try { return decodeURIComponent(s); } catch (e) { return s; } }
+// a path segment; "." and ".." would be removed by the browser, so their dots are encoded
+function segment(s) {
+  const out = encodeURIComponent(decodeURIComponentSafe(s));
+  return out === "." || out === ".." ? out.replace(/\./g, "%2E") : out;
+}
 form.addEventListener("submit", async (ev) => {
   ev.preventDefault();
   out.replaceChildren();

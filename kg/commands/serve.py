@@ -10,6 +10,30 @@ import click
 
 from ..cli import Failed, InputProblem
 
+_UNITS = {"": 1, "b": 1, "k": 2**10, "kb": 2**10, "kib": 2**10, "m": 2**20, "mb": 2**20,
+          "mib": 2**20, "g": 2**30, "gb": 2**30, "gib": 2**30}
+
+
+class ByteSize(click.ParamType):
+    """A size in bytes: ``1048576``, ``512M``, ``2GiB`` (K, M, G are powers of 1024)."""
+
+    name = "size"
+
+    def convert(self, value: object, param: click.Parameter | None,
+                ctx: click.Context | None) -> int:
+        if isinstance(value, int):
+            return value
+        text = str(value).strip().lower().replace(" ", "")
+        digits = text.rstrip("kmgib")
+        unit = text[len(digits):]
+        try:
+            number = float(digits)
+        except ValueError:
+            number = -1.0
+        if unit not in _UNITS or number < 0:
+            self.fail(f"{value!r} is not a size such as 512M or 2G", param, ctx)
+        return int(number * _UNITS[unit])
+
 
 def _is_loopback(host: str) -> bool:
     if host == "localhost":
@@ -33,11 +57,27 @@ def _is_loopback(host: str) -> bool:
               help="Most solutions (or triples) returned by one query.")
 @click.option("--max-request-bytes", default=64 * 1024, show_default=True,
               type=click.IntRange(min=256), help="Largest request body or query string (413).")
+@click.option("--max-result-bytes", default="16M", show_default=True, type=ByteSize(),
+              help="Largest answer; a longer one is cut (X-KG-Truncated).")
+@click.option("--max-memory", default="2G", show_default=True, type=ByteSize(),
+              help="Memory a query worker may add after opening the store; a query that needs "
+                   "more is cancelled (503) and the worker replaced. 0: no limit.")
+@click.option("--client-timeout", default=10.0, show_default=True,
+              type=click.FloatRange(min=0.1),
+              help="Seconds a client has to send a request's line and headers (and again its "
+                   "body); slower connections are closed.")
+@click.option("--max-connections", default=64, show_default=True,
+              type=click.IntRange(1, 10_000), help="Connections served at once (more: 503).")
+@click.option("--allow-host", "allowed_hosts", multiple=True, metavar="NAME",
+              help="Also answer requests whose Host header is NAME (repeatable); by default "
+                   "only the address the server is bound to (and loopback names on loopback).")
 @click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64),
               help="Query worker processes (queries running at the same time).")
 @click.option("--quiet", is_flag=True, help="Do not log requests to stderr.")
 def serve(store_path: Path, host: str, port: int, timeout: float, max_rows: int,
-          max_request_bytes: int, workers: int, quiet: bool) -> None:
+          max_request_bytes: int, max_result_bytes: int, max_memory: int,
+          client_timeout: float, max_connections: int, allowed_hosts: tuple[str, ...],
+          workers: int, quiet: bool) -> None:
     """Serve the graph as a read-only SPARQL 1.1 endpoint with a query page and entity pages."""
     import signal
     import threading
@@ -47,8 +87,11 @@ def serve(store_path: Path, host: str, port: int, timeout: float, max_rows: int,
 
     config = ServerConfig(
         store=store_path, host=host, port=port, timeout=timeout, max_rows=max_rows,
-        max_request_bytes=max_request_bytes, workers=workers,
+        max_request_bytes=max_request_bytes, max_result_bytes=max_result_bytes,
+        max_memory=max_memory, client_timeout=client_timeout,
+        max_connections=max_connections, allowed_hosts=allowed_hosts, workers=workers,
         log=None if quiet else (lambda line: click.echo(line, err=True)),
+        warn=lambda line: click.echo(f"warning: {line}", err=True),
     )
     try:
         server = make_server(config)
