@@ -188,11 +188,25 @@ def gexf_text(graph: nx.MultiDiGraph) -> str:
 # --- CSV ------------------------------------------------------------------------------------
 
 
+#: First characters that make a spreadsheet read a cell as a formula (CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: Any) -> str:
+    """A CSV cell as text that no spreadsheet runs: a leading ``'`` before a formula start.
+
+    >>> csv_cell("=1+1"), csv_cell(-1), csv_cell(None), csv_cell("平湖")
+    ("'=1+1", "'-1", '', '平湖')
+    """
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
 def _csv(header: list[str], rows: Iterable[Iterable[Any]]) -> str:
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(header)
-    w.writerows(["" if c is None else c for c in row] for row in rows)
+    w.writerows([csv_cell(c) for c in row] for row in rows)
     return buf.getvalue()
 
 
