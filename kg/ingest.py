@@ -10,6 +10,7 @@ came from (:attr:`kg.model.Page.offsets`).
 from __future__ import annotations
 
 import codecs
+import functools
 import os
 import re
 import stat
@@ -17,6 +18,7 @@ import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from .model import Article, Page, Sentence
 
@@ -80,12 +82,15 @@ def decode(data: bytes, name: str = "<input>") -> tuple[str, str]:
             text = data.decode(enc)
         except UnicodeDecodeError:
             continue
+        if enc == "gb18030":  # other legacy encodings that GB18030 also "decodes"
+            if (japanese := _as_shift_jis(data)) is not None:
+                return japanese, "shift_jis"
+            if (big5 := _as_big5(data, text)) is not None:
+                return big5, "big5"
         if _looks_binary(text):
             raise InputError(f"{name}: binary file (control characters), not a text article")
         if not text.strip():
             raise InputError(f"{name}: empty file")
-        if enc == "gb18030" and (japanese := _as_shift_jis(data)) is not None:
-            return japanese, "shift_jis"
         return text, enc
     if b"\x00" in data or sum(b < 9 for b in data[:4096]) > 16:
         raise InputError(f"{name}: binary file (not text in UTF-8, UTF-16 or GB18030)")
@@ -107,6 +112,36 @@ def _as_shift_jis(data: bytes) -> str | None:
     wide = sum(1 for c in text if ord(c) > 0x7F)
     kana = len(_KANA.findall(text))
     return text if kana >= 3 and kana * 20 >= wide else None
+
+
+def _common_share(text: str) -> float:
+    """The share of the ideographs of (the start of) ``text``, once simplified, that are in
+    GB2312, the 6,763 characters of everyday Chinese (1.0 without ideographs)."""
+    sample = simplified(text[:4000])
+    han = [c for c in sample if is_cjk(c)]
+    if not han:
+        return 1.0
+    common = 0
+    for c in han:
+        try:
+            c.encode("gb2312")
+            common += 1
+        except UnicodeEncodeError:
+            pass
+    return common / len(han)
+
+
+def _as_big5(data: bytes, as_gb: str) -> str | None:
+    """The text of Big5 bytes (traditional Chinese, Taiwan and Hong Kong pages), which GB18030
+    also decodes, into rare characters; or ``None``. Big5 it is when the bytes decode strictly
+    as Big5 into everyday characters and the GB18030 reading does not."""
+    if _common_share(as_gb) >= 0.9:
+        return None
+    try:
+        text = data.decode("big5")
+    except UnicodeDecodeError:
+        return None
+    return text if _common_share(text) >= 0.97 else None
 
 
 # Cc (but \t \n \r \f), Cs and Co: the characters _looks_binary counts
@@ -505,7 +540,39 @@ def normalise(text: str) -> tuple[str, tuple[int, ...], list[Paragraph]]:
     for i in range(1, len(out_offs)):
         if out_offs[i] < out_offs[i - 1]:
             out_offs[i] = out_offs[i - 1]
-    return "".join(out_chars), tuple(out_offs), paragraphs
+    return simplified("".join(out_chars)), tuple(out_offs), paragraphs
+
+
+def simplified(text: str) -> str:
+    """Traditional characters as simplified ones (OpenCC's ``t2s``), character for character,
+    so that every offset still holds; simplified text comes back unchanged. Where OpenCC
+    would change the length (a phrase conversion), that line is converted character by
+    character."""
+    if text.isascii():
+        return text
+    conv = _t2s()
+    if conv is None:
+        return text
+    out = conv.convert(text)
+    if len(out) == len(text):
+        return out
+    lines = []
+    for line in text.split("\n"):
+        done = conv.convert(line)
+        if len(done) != len(line):
+            done = "".join(c if len(d := conv.convert(c)) != 1 else d for c in line)
+        lines.append(done)
+    return "\n".join(lines)
+
+
+@functools.lru_cache(maxsize=1)
+def _t2s() -> Any:
+    """OpenCC's traditional-to-simplified converter (``None`` if OpenCC is not installed)."""
+    try:
+        import opencc
+    except ImportError:  # pragma: no cover - a declared dependency
+        return None
+    return opencc.OpenCC("t2s")
 
 
 def _curly_quotes(chars: list[tuple[str, int]]) -> list[tuple[str, int]]:

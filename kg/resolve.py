@@ -267,6 +267,7 @@ class Resolver:
         merged: dict[str, list[Mention]] = defaultdict(list)
         for k, ms in groups.items():
             merged[self._final(redirect, k)].extend(ms)
+        stems = {name.rsplit(".", 1)[0]: page for name, page in res.pages.items()}
         merged_into: dict[str, list[str]] = defaultdict(list)  # final key -> keys with reasons
         for src in why:
             merged_into[self._final(redirect, src)].append(src)
@@ -286,7 +287,7 @@ class Resolver:
             if k not in names and len(k) > len(canonical):
                 canonical = k
             ent = Entity(key=k, name=canonical, type=typ)
-            ent.aliases = {m.text for m in ms} | set(names) | {k}
+            ent.aliases = {m.text for m in ms} | set(names) | {k} | printed_forms(stems, ms)
             if typ in ("Program", "Event"):
                 # “聚才建圈强链”行动 is also called by its quoted core
                 ent.aliases |= {
@@ -389,6 +390,28 @@ class Resolver:
         if k in ents:
             return k
         return ""
+
+
+def printed_forms(pages: dict[str, Page], mentions: Iterable[Mention]) -> set[str]:
+    """The names as the files print them, where that differs from the normalised text beyond
+    width and spacing: traditional characters (浙江大學 for 浙江大学) are kept as aliases.
+    ``pages``: by file name without extension (an article id is that plus ``-aNN``)."""
+    out = set()
+    for m in mentions:
+        page = pages.get(m.article.rsplit("-a", 1)[0])
+        if page is None:
+            continue
+        raw = "".join(page.original[m.start : m.end].split())
+        if raw and _plain(raw) != _plain(m.text):
+            out.add(raw)
+    return out
+
+
+_QUOTES = str.maketrans("", "", "“”\"'‘’「」『』《》")
+
+
+def _plain(name: str) -> str:
+    return unicodedata.normalize("NFKC", name).translate(_QUOTES)
 
 
 def gazetteer_mentions(

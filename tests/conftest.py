@@ -78,3 +78,14 @@ def store_quads(store_path: Path) -> list[str]:
     lines = sorted(ln for ln in data.decode("utf-8").splitlines() if ln.strip())
     del store
     return lines
+
+
+def fold_char(ch: str) -> str:
+    """What a normalised character must equal in the original, up to width, quote style and
+    simplification (both sides go through this, so a phrase-dependent simplification such as
+    乾 → 干 compares equal to its character's own)."""
+    import unicodedata
+
+    from kg.ingest import simplified
+
+    return simplified(unicodedata.normalize("NFKC", ch)).replace("“", '"').replace("”", '"')

@@ -22,6 +22,7 @@ import unicodedata
 from pathlib import Path
 
 import pytest
+from conftest import fold_char
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
@@ -100,7 +101,7 @@ PAGE_TEXT = st.lists(st.one_of(MUTATED, SNIPPET, ARTEFACTS, SMALL_TEXT, CJK_TEXT
 
 
 def _fold(ch: str) -> str:
-    return unicodedata.normalize("NFKC", ch).replace("“", '"').replace("”", '"')
+    return fold_char(ch)
 
 
 def _dropped(ch: str) -> bool:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import codecs
 import random
-import unicodedata
 from pathlib import Path
 
 import pytest
+from conftest import fold_char
 
 from kg.ingest import (
     InputError,
@@ -34,8 +34,7 @@ def norm(text: str) -> str:
 
 
 def _fold(ch: str) -> str:
-    """What a normalised character must equal in the original, up to width and quote style."""
-    return unicodedata.normalize("NFKC", ch).replace("“", '"').replace("”", '"')
+    return fold_char(ch)
 
 
 def assert_offsets(page: Page) -> None:
@@ -492,3 +491,38 @@ def test_shift_jis_is_read_as_japanese_not_gb18030_garbage() -> None:
     zh = "平湖市科技局与浙江大学签订合作协议，共建研究中心。" * 3
     assert decode(zh.encode("gb18030")) == (zh, "gb18030")
     assert decode(zh.encode("gbk")) == (zh, "gb18030")
+
+
+def test_traditional_characters_are_read_as_simplified_with_offsets_kept() -> None:
+    """#18: articles in traditional characters go through the same rules: OpenCC's t2s,
+    character for character, so every offset still points at the printed character."""
+    from kg.ingest import simplified
+
+    original = "標題\n\n甲乙大學與丙丁市科技局簽署合作協議，共建長三角研究院。\n"
+    page = ingest_text("t.txt", original)
+    assert "甲乙大学与丙丁市科技局签署合作协议" in page.text
+    s = page.text.index("甲乙大学")
+    a, b = page.to_original(s, s + 4)
+    assert original[a:b] == "甲乙大學"
+    simple = "平湖市科技局与浙江大学签订协议，显著提升。"
+    assert simplified(simple) == simple
+
+
+def test_printed_traditional_names_are_kept_as_aliases(tmp_path) -> None:
+    from kg.build import extract_corpus, page_records, resolve_corpus
+
+    (tmp_path / "t.txt").write_text("標題\n\n甲乙大學與丙丁市科技局簽署合作協議。\n",
+                                    encoding="utf-8")
+    corpus = extract_corpus([tmp_path])
+    rec = page_records(resolve_corpus(corpus), ["t.txt"])[0]
+    uni = next(e for e in rec["entities"] if e["name"] == "甲乙大学")
+    assert "甲乙大學" in uni["aliases"]
+
+
+def test_big5_is_read_as_traditional_chinese_not_gb18030_garbage() -> None:
+    """Big5 pages (Taiwan, Hong Kong) decode as GB18030 too, into rare characters or control
+    codes. Bytes that Big5 reads as everyday characters, and GB18030 does not, are Big5."""
+    tw = "甲乙大學國際聯合學院與丙丁市政府簽署合作協議，共建長三角研究院。研究院將引進人才。"
+    assert decode(tw.encode("big5")) == (tw, "big5")
+    zh = "平湖市科技局与浙江大学签订合作协议，共建研究中心。" * 3
+    assert decode(zh.encode("gb18030")) == (zh, "gb18030")
