@@ -204,9 +204,14 @@ def csv_cell(value: Any) -> str:
 
 def _csv(header: list[str], rows: Iterable[Iterable[Any]]) -> str:
     buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(header)
-    w.writerows([csv_cell(c) for c in row] for row in rows)
+    plain = csv.writer(buf, lineterminator="\n")
+    # the writer quotes a cell with "\n" but not one with "\r" (not in its line terminator),
+    # which a reader would then cut in two: rows with a "\r" have every cell quoted
+    quoted = csv.writer(buf, lineterminator="\n", quoting=csv.QUOTE_ALL)
+    plain.writerow(header)
+    for row in rows:
+        cells = [csv_cell(c) for c in row]
+        (quoted if any("\r" in c for c in cells) else plain).writerow(cells)
     return buf.getvalue()
 
 

@@ -403,9 +403,12 @@ def format_result(result: QueryResult, fmt: str = "table") -> str:
             return "'" + c if c[:1] in ("=", "+", "-", "@", "\t", "\r") else c
 
         buf = io.StringIO()
-        w = csv.writer(buf, lineterminator="\n")
-        w.writerow(result.variables)
-        w.writerows([[cell(c) for c in row] for row in result.rows])
+        plain = csv.writer(buf, lineterminator="\n")
+        quoted = csv.writer(buf, lineterminator="\n", quoting=csv.QUOTE_ALL)  # "\r" in a cell
+        plain.writerow(result.variables)
+        for row in result.rows:
+            cells = [cell(c) for c in row]
+            (quoted if any("\r" in c for c in cells) else plain).writerow(cells)
         return buf.getvalue()
     return _table(result)
 

@@ -148,3 +148,16 @@ def test_single_format_and_missing_store(built_output, tmp_path):
     assert result.exit_code == 2 and "kg build" in result.output
     result = CliRunner().invoke(main, ["export", "--format", "xlsx"])
     assert result.exit_code == 2
+
+
+def test_csv_cells_that_look_like_formulas_become_text():
+    from kg.export import entities_csv
+
+    graph = nx.MultiDiGraph()
+    names = ["=cmd|' /C calc'!A0", "+1", "-2", "@SUM(A1)", "\tx", "\rx", "平湖", "a=b"]
+    for i, name in enumerate(names):
+        graph.add_node(f"https://w3id.org/pinghu-kg/id/entity/Enterprise/{i}", label=name,
+                       type="Enterprise", aliases=[name])
+    rows = list(csv.DictReader(io.StringIO(entities_csv(graph))))
+    assert [r["name"] for r in rows] == ["'" + n for n in names[:6]] + names[6:]
+    assert [r["aliases"] for r in rows] == [r["name"] for r in rows]
