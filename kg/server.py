@@ -1167,6 +1167,7 @@ class Handler(BaseHTTPRequestHandler):
 
     def setup(self) -> None:
         super().setup()
+        self.rfile.close()  # the plain socket file: reads go through the deadline instead
         self._reader = _DeadlineReader(self.connection)
         self.rfile = io.BufferedReader(self._reader)
 
@@ -1289,7 +1290,8 @@ class Handler(BaseHTTPRequestHandler):
         if len(hosts) != 1:
             raise _Problem(text_reply(400, "give exactly one Host header"))
         config = self.server.config
-        if not host_allowed(hosts[0], config.host, config.allowed_hosts):
+        bound = str(self.server.server_address[0])  # the address a host name resolved to
+        if not host_allowed(hosts[0], config.host, (*config.allowed_hosts, bound)):
             raise _Problem(text_reply(
                 421, f"this server does not answer to the host {hosts[0]!r} (it is bound to "
                      f"{config.host}); use its address, or start it with --allow-host NAME"))
