@@ -672,3 +672,38 @@ def test_host_rules_for_other_bind_addresses():
         assert host_allowed(anything, "0.0.0.0"), anything
     assert not host_allowed("evil.example", "0.0.0.0")
     assert not host_allowed("evil.example", "::")
+
+
+def test_without_a_sandbox_service_is_still_refused_and_the_server_warns(store_path,
+                                                                         monkeypatch):
+    """Where seccomp is missing (not Linux), a worker starts with a note for the log, and the
+    query check alone refuses SERVICE."""
+    code = f"""
+import kg.sparql_guard, kg.server
+kg.server.deny_network = lambda: "no seccomp on this test system"
+store, notes = kg.server._worker_setup({str(store_path)!r}, 0)
+print(notes[0])
+job = kg.server.QueryJob(text="SELECT * {{ SERVICE <http://127.0.0.1:9999/> {{ ?s ?p ?o }} }}",
+                         result_format="json", rdf_format=None, max_rows=1)
+print(kg.server.run_query_job(store, job).status)
+"""
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,
+                       timeout=30)
+    assert r.returncode == 0, r.stderr[-2000:]
+    note, status = r.stdout.splitlines()
+    assert "can open network sockets (no seccomp on this test system)" in note
+    assert status == "403"
+
+    from kg.server import WorkerPool
+
+    start = WorkerPool.start
+
+    def start_with_a_note(pool: WorkerPool) -> None:
+        start(pool)
+        pool.notes.append("query workers can open network sockets (test)")
+
+    monkeypatch.setattr(WorkerPool, "start", start_with_a_note)
+    warnings: list[str] = []
+    srv, thread = _serve(store_path, workers=1, warn=warnings.append)
+    _stop(srv, thread)
+    assert warnings == ["query workers can open network sockets (test)"]
