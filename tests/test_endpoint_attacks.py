@@ -306,6 +306,11 @@ else:
     raise SystemExit("connected")
 a, b = socket.socketpair()
 socket.socket(socket.AF_UNIX).close()
+import ctypes, errno, platform
+if platform.machine() == "x86_64":  # socket() through the x32 ABI: denied too
+    libc = ctypes.CDLL(None, use_errno=True)
+    assert libc.syscall(ctypes.c_long(0x40000000 + 41), 2, 1, 0) == -1
+    assert ctypes.get_errno() == errno.EPERM, ctypes.get_errno()
 print("ok")
 """
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,
