@@ -297,3 +297,60 @@ def test_a_count_of_rounds_is_no_bureau(nlp) -> None:
     m = mentions(nlp, "两位棋手在古镇对弈十局，市体育局派员观摩。")
     assert "对弈十局" not in m and "十局" not in m
     assert m.get("市体育局") == "GovernmentBody"
+
+
+# --- issue #18: people in every position a news sentence puts them --------------------------
+
+
+def test_people_listed_after_a_role_word(nlp) -> None:
+    m = mentions(nlp, "园区领导赵一鸣、钱二宝、孙三立，区经发办负责人出席。")
+    assert {k for k, t in m.items() if t == "Person"} >= {"赵一鸣", "钱二宝", "孙三立"}
+
+
+def test_names_before_their_titles(nlp) -> None:
+    m = mentions(nlp, "云溪市科技局邬明远副局长、吴晓岚主任和季雨霏科长等参加了座谈。")
+    assert {k for k, t in m.items() if t == "Person"} == {"邬明远", "吴晓岚", "季雨霏"}
+    m = mentions(nlp, "实验室主任是著名专家冉松年院士。")
+    assert m.get("冉松年") == "Person"
+
+
+def test_a_conjunction_after_a_title_is_no_surname(nlp) -> None:
+    m = mentions(nlp, "陈立峰副市长和管传明局长表示欢迎。")
+    assert {k for k, t in m.items() if t == "Person"} == {"陈立峰", "管传明"}
+
+
+def test_bylines_and_credits_name_every_person(nlp) -> None:
+    m = mentions(nlp, "本报讯（记者吴晓天通讯员邬云峰季小雨）昨日上午，大会召开。")
+    assert {k for k, t in m.items() if t == "Person"} >= {"吴晓天", "邬云峰", "季小雨"}
+    m = mentions(nlp, "栏目主编：赵晓娜文字编辑：钱宏伟")
+    assert {k for k, t in m.items() if t == "Person"} == {"赵晓娜", "钱宏伟"}
+
+
+def test_given_names_with_function_characters_and_words_are_not_names(nlp) -> None:
+    m = mentions(nlp, "区委书记冉向明、区长杭为民出席。")
+    assert {k for k, t in m.items() if t == "Person"} == {"冉向明", "杭为民"}
+    m = mentions(nlp, "局长高效推进各项工作。")
+    assert not any(t == "Person" for t in m.values())
+
+
+# --- issue #18: where a name starts -----------------------------------------------------
+
+
+def test_registered_name_reaches_back_to_its_place(nlp) -> None:
+    m = mentions(nlp, "与临安市聚鑫汇餐饮管理有限公司、上海云微企业咨询有限公司签约。")
+    assert m.get("临安市聚鑫汇餐饮管理有限公司") == "Enterprise"
+    assert m.get("上海云微企业咨询有限公司") == "Enterprise"
+
+
+def test_a_phrase_before_the_place_is_not_part_of_the_name(nlp) -> None:
+    m = mentions(nlp, "项目经济效益显著浙江云帆环保科技有限公司成为示范。")
+    assert m.get("浙江云帆环保科技有限公司") == "Enterprise"
+    m = mentions(nlp, "基金由其统一管理云启公司负责运营。")
+    assert m.get("云启公司") == "Enterprise"
+
+
+def test_investing_is_not_an_investment_firm(nlp) -> None:
+    m = mentions(nlp, "云帆计划投资2亿元，选择在云溪投资，项目总投资额3亿元。")
+    assert not any(t == "FinancialInstitution" for t in m.values()), m
+    m = mentions(nlp, "启明投资、云帆投资等机构参加了路演。")
+    assert m.get("启明投资") == "FinancialInstitution"

@@ -61,6 +61,13 @@ _EVENT_INNER = frozenset({"之", "及", "企业", "全市"})
 # industry suffixes that resolution strips (光电产业 = 光电); others (板块, 赛道) are left off
 _MERGED_INDUSTRY_SUFFIXES = ("产业链", "产业", "行业", "领域")
 _NOT_INDUSTRY_NEXT = ("园", "化", "基", "联", "协")
+_CONJUNCTIONS = ("和", "与", "及", "、")
+# characters that may follow a firm's name ending in 投资 (某某投资、某某投资等)
+_AFTER_NAME = frozenset("、等与和及的是在将已于为对作也还均")
+# the last character of a body's name, never of a person's (党工委, 某某镇)
+_ORG_FINAL = frozenset("委镇局区县市省村厅办部处所院校司乡街会社队站组厂")
+# characters that do not stand in a given name: function words of the clause
+_NOT_IN_NAMES = frozenset("的了着是等在和与及对说就把被让给")
 _LIST_JOINTS = frozenset({"、", "和", "及", "以及", "与", "及其"})
 _NUMERALS = frozenset("一二三四五六七八九十百两几")
 _GLUED_STOPS = set("以及与和在对向从把被将为由只个家获")
@@ -154,6 +161,10 @@ class EntityRecognizer:
         self._famous_re = re.compile(alternation(lx.famous)) if lx.famous else None
         self._surnames = set(lx.surnames)
         self._person_stop = tuple(sorted(lx.person_stop, key=len, reverse=True))
+        self._person_stop_long = tuple(w for w in self._person_stop if len(w) > 1)
+        self._person_nouns = tuple(lx.patterns.get("person_class_nouns", [])) or ("\x00",)
+        post = lx.titles + lx.post_name_titles
+        self._post_title_re = re.compile(alternation(t for t in post if len(t) > 1))
         self._place_suffix_re = re.compile(
             rf"([{CJK}]{{1,6}}?)({alternation(lx.place_suffixes)})(?![{CJK}]?[局委厅院])"
         )
@@ -175,6 +186,8 @@ class EntityRecognizer:
         self._toks: list[tuple[int, int, str]] = []
         self._tok_ends: list[int] = []
         self._ranks = tuple(lx.rank_adjectives + [r for r in lx.place_ranks if r[-1] == "级"])
+        self._rank_set = frozenset(self._ranks)
+        self._rank_lengths = sorted({len(r) for r in self._ranks})
         self._modifiers = tuple(sorted(lx.generic_modifiers, key=len, reverse=True))
         self._units_by_length = [
             (u, tuple(u["parent"]), re.compile(rf"([{CJK}]{{0,10}}?){re.escape(u['suffix'])}"))
@@ -188,9 +201,10 @@ class EntityRecognizer:
             )
         )
         self._prog_follow = tuple(lx.patterns.get("program_follow", []))
-        self._person_prefix_re = re.compile(
-            rf"(?:{alternation(lx.patterns.get('person_prefixes', []))})([{CJK}]{{2,3}})"
-        )
+        self._compound = frozenset(lx.compound_surnames)
+        # a byline or credit: the role, a colon or slash or space, then the names
+        roles = alternation(lx.patterns.get("byline_roles", [])) or "$^"
+        self._byline_re = re.compile(rf"(?:{roles})[：:/／\s]*")
 
     # ---------------------------------------------------------------------------------------
     def __call__(self, doc: Doc) -> Doc:
@@ -209,7 +223,9 @@ class EntityRecognizer:
         cands += self._events_programs(text, toks)
         cands += self._awards(text)
         cands += self._award_titles(text)
-        cands += self._persons(text)
+        cands += self._persons(
+            text, {c.end for c in cands if c.type in ORG_TYPES or c.type == "Place"}
+        )
         cands += self._appositive_firms(text)
         cands += self._prizes(text, [c for c in cands if c.type == "Event"])
         cands += self._units(text, toks, [c for c in cands if c.type in ORG_TYPES])
@@ -386,6 +402,118 @@ class EntityRecognizer:
                     return i + 1
         return start
 
+    def _name_start(
+        self,
+        text: str,
+        toks: list[tuple[int, int, str]],
+        start: int,
+        suffix_start: int,
+        legal: bool = False,
+    ) -> int:
+        """Where an organisation's name starts, given where the walk left stopped:
+
+        * back to a place the walk stopped short of, over at most three words that may stand
+          in a trade name though they end a name elsewhere (浙江中达 / 平湖市聚龙 / 北京某某联动
+          科技有限公司: jieba's split of a trade name, a verb; in a registered name (``legal``)
+          a numeral too: 某市百家某某有限公司);
+        * forward past a phrase before a place inside the name (经济效益显著江苏某某科技有限公司,
+          工业应用中国某某股份有限公司): official names start with their place;
+        * forward past common verbs at the start (统一管理某某公司, 应用某某集团有限公司)."""
+        ends = self._tok_ends
+        j = bisect_right(ends, start) - 1
+        if j >= 0 and toks[j][1] == start:
+            k = j
+            while k >= 0 and j - k < 3 and start - toks[k][0] <= 8:
+                tok = toks[k][2]
+                if self._is_place_word(tok):
+                    if k < j:
+                        return toks[k][0]
+                    break
+                if not self._crossable(tok, legal):
+                    break
+                k -= 1
+        prefix = text[start:suffix_start]
+        prev_end = 0
+        for pm in self.lex.place_re.finditer(prefix):
+            p = pm.start()
+            if p == prev_end or "“" in prefix[:p] or prefix[p - 1] in "（(":
+                prev_end = pm.end() + (prefix[pm.end() : pm.end() + 1] in ("市", "省", "县", "区"))
+                continue  # 浙江嘉兴平湖市, 日本东北: places in a row; a place in quotes or brackets
+            if self._org_like_end(prefix[:p]):
+                break  # 上海交大平湖某某研究院: a parent, then the branch's place
+            j = bisect_right(ends, start + p) - 1
+            if j >= 0 and toks[j][1] == start + p:
+                tok = toks[j][2]
+                tag = self._tag(tok)
+                verbal = tag[:1] == "v" or tag in ("a", "ad", "d", "b")
+                if verbal and self._freq.get(tok, 0) >= 100:
+                    return start + p  # 经济效益显著江苏…, 工业应用中国…
+            break
+        i = bisect_right(ends, start)  # the first token that ends after start
+        while i + 1 < len(toks) and toks[i][0] == start and suffix_start - toks[i + 1][0] >= 2:
+            tok, nxt = toks[i][2], toks[i + 1][2]
+            tag = self._tag(tok)
+            if len(tok) < 2 or not (tag[:1] == "v" or tag in ("a", "ad", "d", "n")):
+                break
+            if self._freq.get(tok, 0) < 1000 or tok in self.lex.generic_modifiers:
+                break
+            if self._is_place_word(tok) or not re.match(f"[{CJK}]", nxt):
+                break
+            nxt_tag = self._tag(nxt)
+            if not (
+                self._freq.get(nxt, 0) < 200
+                or nxt_tag in ("nz", "ns", "nr", "nt")
+                or self._is_place_word(nxt)
+                or nxt_tag[:1] == "v"
+                and self._freq.get(nxt, 0) >= 1000
+            ):
+                break
+            start = toks[i + 1][0]  # 统一管理某某公司, 应用某某集团有限公司: verbs before a name
+            i += 1
+        return start
+
+    def _is_place_word(self, tok: str) -> bool:
+        return (
+            tok in self.lex.places
+            or (tok[-1:] in "市省县区" and tok[:-1] in self.lex.places)
+            or self._tag(tok) == "ns"
+        )
+
+    def _crossable(self, tok: str, legal: bool) -> bool:
+        """May this word stand inside a trade name although the walk left stopped at it?"""
+        if _PUNCT_RE.search(tok) or tok.isdigit():
+            return False
+        if tok in self.lex.left_stop:
+            return tok == "企业" and legal  # 某某企业咨询有限公司
+        if len(tok) == 1:
+            return True
+        if _COUNT_RE.match(tok) and not legal:
+            return False  # 浙江省四大科技创新平台: a count, not part of a name
+        tag = self._tag(tok)
+        if tag in _NON_NAME_TAGS and not (legal and tag in ("m", "mq", "q")):
+            return False
+        return not (tag[:1] == "v" and self._freq.get(tok, 0) >= 3000)
+
+    def _org_like_end(self, pre: str) -> bool:
+        """Does ``pre`` end with a body's name (a suffix, an abbreviation, a brand)?"""
+        if pre[-1:] in "所院系）)":
+            return True
+        lex = self.lex
+        return any(
+            pre.endswith(w)
+            for w in (*lex.suffix_map, *_GENERIC_HEADS, *lex.abbreviations, *lex.famous)
+        )
+
+    def _investing(self, text: str, start: int, end: int) -> bool:
+        """Is 投资 here the verb or the sum (计划投资1亿元, 项目总投资, 在某地投资)?"""
+        nxt = text[end : end + 1]
+        if nxt and (nxt.isdigit() or re.match(f"[{CJK}]", nxt) and nxt not in _AFTER_NAME):
+            return True
+        name = text[start:end]
+        if re.search("(计划|总|平均|累计|预计|新增|拟|共|公司|集团)投资$", name):
+            return True
+        return text[start - 1 : start] in ("在", "到", "来", "赴")
+
     def _has_name(self, prefix: str, place_ok: bool = False, field_ok: bool = False) -> bool:
         """Does a name prefix hold more than places, generic modifiers and industry words?
 
@@ -434,11 +562,12 @@ class EntityRecognizer:
         """Strip rank adjectives before a head, and generic heads, from the name's start."""
         changed = False
         heads = self._heads
-        for rank in self._ranks:
-            if name.startswith(rank):
-                rest = name[len(rank) :]
+        for n in self._rank_lengths:  # the ranks the name starts with, looked up by length
+            rank = name[:n]
+            if rank in self._rank_set:
+                rest = name[n:]
                 if any(rest.startswith(h) and len(rest) > len(h) + 1 for h in heads):
-                    start += len(rank)
+                    start += n
                     name = text[start:end]
                     changed = True
         for head in heads:
@@ -536,9 +665,12 @@ class EntityRecognizer:
             if suf.suffix == "局" and text[m.start() - 1 : m.start()] in _NUMERALS:
                 continue  # 三局两胜, 第十局: a count of games or rounds, not a bureau
             start = self._cut_function_word(text, start, m.start())
+            start = self._name_start(text, toks, start, m.start(), suf.legal)
             prefix = text[start : m.start()]
             if len(prefix) < suf.min_prefix:
                 continue
+            if suf.suffix == "投资" and self._investing(text, start, m.end()):
+                continue  # 计划投资1亿元, 选择在某地投资: the verb, not a firm
             if prefix and prefix[-1] in "该本各子分总此其两" and len(prefix) <= 2:
                 continue
             if prefix in ("我市", "全市", "本市", "该", "这家", "一家", "多家", "市级", "省级"):
@@ -1061,11 +1193,18 @@ class EntityRecognizer:
                 out.append(Candidate(start, m.end(), "Program", "program:instrument", priority=1))
         return out
 
-    def _persons(self, text: str) -> list[Candidate]:
+    def _persons(self, text: str, org_ends: set[int]) -> list[Candidate]:
+        """People by the places news puts them in: after a title or a role word, each of a
+        list (市委书记A, 领导A、B、C), before a title (A副校长, B主任和C科长), and in bylines
+        and credits (记者A通讯员B, 编辑：C). ``org_ends``: where an organisation or a place
+        ends (桐乡市科技局A副局长: a name may start there)."""
         out: list[Candidate] = []
+        surnames = self._surnames
         for m in self.lex.title_re.finditer(text):
             pos = m.end()
             while True:
+                if text[pos : pos + 1] in _CONJUNCTIONS and text[pos + 1 : pos + 2] in surnames:
+                    break  # 副市长和程某某局长: a conjunction, then the next post-holder
                 name = self._name_at(text, pos)
                 if not name:
                     break
@@ -1079,48 +1218,52 @@ class EntityRecognizer:
                     pos += 1
                     continue
                 break
-        for m in re.finditer(r"(本报记者|记者|通讯员|摄影)((?:\s*[\u4e00-\u9fff]{2,4})+)", text):
-            if (
-                m.start() > 0
-                and text[m.start() - 1] not in "■◆ "
-                and not re.match(r"(本报记者|记者|通讯员|摄影)", text[m.start() - 3 : m.start()])
-            ):
-                continue
-            if len(text) > 40 and "■" not in text[max(0, m.start() - 2) : m.start()]:
-                continue
-            base = m.start(2)
-            for nm in re.finditer(r"[\u4e00-\u9fff]{2,4}", m.group(2)):
-                word = nm.group()
-                if word in ("通讯员", "记者", "摄影") or word[0] not in self._surnames:
+        # the name before the title: 郑某某副校长, 王某主任和李某某科长, 著名专家庄某某院士
+        for m in self._post_title_re.finditer(text):
+            t0 = m.start()
+            for length in (3, 2, 4):
+                s0 = t0 - length
+                if s0 < 0 or not self._bounded_name(text[s0:t0]):
                     continue
-                if len(word) == 4 and word[:2] not in self.lex.compound_surnames:
-                    word = word[:3]
-                s0 = base + nm.start()
-                out.append(Candidate(s0, s0 + len(word), "Person", "person:byline", priority=3))
-        if self.lex.post_name_titles:
-            rx = re.compile(
-                rf"(?<![{CJK}])([{CJK}]{{2,3}}?)(?:{alternation(self.lex.post_name_titles)})"
-            )
-            for m in re.finditer(rf"([{CJK}]{{2,3}})(?=院士)", text):
-                for length in (3, 2):
-                    s0 = m.end() - length
-                    if (
-                        s0 >= 0
-                        and text[s0] in self._surnames
-                        and self._name_at(text, s0) == text[s0 : m.end()]
-                    ):
-                        out.append(
-                            Candidate(s0, m.end(), "Person", "person:title-after:院士", priority=3)
-                        )
-                        break
-            _ = rx
-        for m in self._person_prefix_re.finditer(text):
-            if m.group(1)[0] in self._surnames:
-                out.append(Candidate(m.start(1), m.end(1), "Person", "person:credit", priority=3))
+                before = text[s0 - 1 : s0] if s0 else "。"
+                if (
+                    s0 in org_ends
+                    or _PUNCT_RE.match(before)
+                    or before in _CONJUNCTIONS
+                    or text.endswith(self._person_nouns, 0, s0)
+                ):
+                    rule = f"person:title-after:{m.group()}"
+                    out.append(Candidate(s0, t0, "Person", rule, priority=3))
+                    break
+        for m in self._byline_re.finditer(text):
+            pos = m.end()
+            for _ in range(4):
+                name = self._name_at(text, pos)
+                if not name:
+                    break
+                out.append(Candidate(pos, pos + len(name), "Person", "person:byline", priority=3))
+                pos += len(name)
+                while text[pos : pos + 1] in (" ", "、", "\u3000"):
+                    pos += 1
         return out
 
+    def _bounded_name(self, name: str) -> bool:
+        """Is ``name`` (bounded on both sides: 王某某 in 王某某副局长) a person's name?"""
+        if len(name) == 4:
+            if name[:2] not in self._compound:
+                return False
+        elif name[:1] not in self._surnames or not 2 <= len(name) <= 3:
+            return False
+        if not re.fullmatch(f"[{CJK}]+", name) or name[-1] in _ORG_FINAL:
+            return False  # 党工委书记, 某某镇党委书记: a body before the title, not a name
+        if any(ch in _NOT_IN_NAMES for ch in name[1:]):
+            return False
+        two = name[:2]
+        return self._freq.get(two, 0) < 50 or self._tag(two).startswith("nr")
+
     def _name_at(self, text: str, pos: int) -> str:
-        """A person's name starting at ``pos``: surname + one or two given-name characters."""
+        """A person's name starting at ``pos``: surname + one or two given-name characters;
+        not a word of the dictionary (王牌, 高效) and not running into a place (李某浙江在线)."""
         if pos >= len(text):
             return ""
         for cs in self.lex.compound_surnames:
@@ -1132,27 +1275,35 @@ class EntityRecognizer:
             return ""
         if not re.match(f"[{CJK}]{{2}}", text[pos : pos + 2]):
             return ""
-        if self._stops_person(text, pos + 1):
+        if self._stops_person(text, pos + 1, second=True):
             return ""
         if (
             text[pos] in "向和于从为与及跟把被给让将同对"
             and self._freq.get(text[pos + 1 : pos + 3], 0) >= 100
         ):
             return ""  # 向记者, 和团队: a preposition before a common word, not a name
+        two = text[pos : pos + 2]
+        if self._freq.get(two, 0) >= 50 and not self._tag(two).startswith("nr"):
+            return ""  # 高效, 江山, 石油: a word of the dictionary, not a name
         if (
             pos + 2 < len(text)
             and re.match(f"[{CJK}]", text[pos + 2])
             and not self._stops_person(text, pos + 2)
+            and not self.lex.place_re.match(text, pos + 2)
+            and not self._byline_re.match(text, pos + 2)
         ):
             return text[pos : pos + 3]
-        return text[pos : pos + 2]
+        return two
 
-    def _stops_person(self, text: str, pos: int) -> bool:
-        return (
-            pos >= len(text)
-            or text.startswith(self._person_stop, pos)
-            or not re.match(f"[{CJK}]", text[pos])
-        )
+    def _stops_person(self, text: str, pos: int, second: bool = False) -> bool:
+        """Does the name end before ``pos``? For the second character (``second``), only a
+        stop word of two or more characters or a function character ends it: 向, 为 and 以
+        are common in given names (程向民, 束为) though they end a name elsewhere."""
+        if pos >= len(text) or not re.match(f"[{CJK}]", text[pos]):
+            return True
+        if second:
+            return text[pos] in _NOT_IN_NAMES or text.startswith(self._person_stop_long, pos)
+        return text.startswith(self._person_stop, pos)
 
     def _list_members(self, text: str, cands: list[Candidate]) -> list[Candidate]:
         """Items of a list closed by 等 + a class noun take that class (大众、丰田等汽车厂家)."""
