@@ -354,3 +354,47 @@ def test_investing_is_not_an_investment_firm(nlp) -> None:
     assert not any(t == "FinancialInstitution" for t in m.values()), m
     m = mentions(nlp, "启明投资、云帆投资等机构参加了路演。")
     assert m.get("启明投资") == "FinancialInstitution"
+
+
+# --- issue #18: bodies in the forms news prints them ------------------------------------------
+
+
+def test_party_committees_and_offices(nlp) -> None:
+    m = mentions(nlp, "云溪镇党委书记赵一鸣、高新区党工委副书记钱二宝出席。")
+    assert m.get("云溪镇党委") == "GovernmentBody"
+    assert m.get("高新区党工委") == "GovernmentBody"
+    m = mentions(nlp, "园区领导出席，区经济发展与社会事业办、云溪县核应急办工作人员参加。")
+    assert m.get("区经济发展与社会事业办") == "GovernmentBody"
+    assert m.get("云溪县核应急办") == "GovernmentBody"
+    m = mentions(nlp, "本次活动由云溪科技有限公司承办。")
+    assert not any(k.endswith("承办") for k in m)
+
+
+def test_committee_and_government_are_two_bodies(nlp) -> None:
+    m = mentions(nlp, "在云溪市委市政府的大力支持下，项目顺利落地。")
+    assert m.get("市政府") == "GovernmentBody"
+    assert "云溪市委市政府" not in m
+
+
+def test_kinds_of_universities_and_campus_districts_are_not_universities(nlp) -> None:
+    m = mentions(nlp, "该校是一所综合性大学，正向应用型大学转型，落户云溪大学城。")
+    assert not any(t == "University" for t in m.values()), m
+
+
+def test_bases_and_rd_centres(nlp) -> None:
+    m = mentions(nlp, "园区建成云启智能装备产业基地和稻米优质品种国际研发中心。")
+    assert m.get("云启智能装备产业基地") == "Platform"
+    assert m.get("稻米优质品种国际研发中心") == "ResearchInstitute"
+    m = mentions(nlp, "这里是全省青少年科普教育基地。")
+    assert not any(t == "Platform" for t in m.values()), m
+
+
+def test_institutes_of_the_academy_of_sciences(nlp) -> None:
+    m = mentions(nlp, "项目与中国科学院西湖材料所、中科院东海生态所合作。")
+    assert m.get("中国科学院西湖材料所") == "ResearchInstitute"
+    assert m.get("中科院东海生态所") == "ResearchInstitute"
+
+
+def test_a_quoted_phrase_with_a_comma_is_not_inside_a_name(nlp) -> None:
+    m = mentions(nlp, "发挥“区域协作,品牌共建”示范基地作用。")
+    assert not any("," in k for k in m), m

@@ -62,6 +62,26 @@ _EVENT_INNER = frozenset({"之", "及", "企业", "全市"})
 _MERGED_INDUSTRY_SUFFIXES = ("产业链", "产业", "行业", "领域")
 _NOT_INDUSTRY_NEXT = ("园", "化", "基", "联", "协")
 _CONJUNCTIONS = ("和", "与", "及", "、")
+# bodies of a zone, named with the zone's short name (高新区管委会, 经开区党工委)
+_ZONE_BODIES = frozenset({"管委会", "党工委", "党委"})
+# prefixes that point at a body without naming it (我市, 我校 + 政府/党委 …)
+_NOT_A_NAME = frozenset(
+    {
+        "我市",
+        "全市",
+        "本市",
+        "该",
+        "这家",
+        "一家",
+        "多家",
+        "市级",
+        "省级",
+        "我校",
+        "我院",
+        "本校",
+        "该校",
+    }
+)
 # characters that may follow a firm's name ending in 投资 (某某投资、某某投资等)
 _AFTER_NAME = frozenset("、等与和及的是在将已于为对作也还均")
 # the last character of a body's name, never of a person's (党工委, 某某镇)
@@ -330,7 +350,7 @@ class EntityRecognizer:
             # the walk has reached the 与 or stopped at the word after it (运载 is also a verb)
             unit = None
             if tok in ("与", "和") and start - s <= 8:
-                unit = self._coordinated_unit_start(text, toks, k, pos, _UNIT_HEADS + "|中心")
+                unit = self._coordinated_unit_start(text, toks, k, pos, _UNIT_HEADS + "|中心|办")
             elif k >= 2 and toks[k - 1][2] in ("与", "和") and 1 < len(tok) <= 3:
                 if not _PUNCT_RE.search(tok):
                     unit = self._coordinated_unit_start(text, toks, k - 1, pos, _UNIT_HEADS)
@@ -341,7 +361,13 @@ class EntityRecognizer:
                 j = k - 1
                 while j >= 0 and toks[j][2] != "“" and start - toks[j][0] <= 14:
                     j -= 1
-                if j >= 0 and toks[j][2] == "“" and start - toks[j][0] <= 14:
+                quoted = text[toks[j][1] : s] if j >= 0 else ""
+                if (
+                    j >= 0
+                    and toks[j][2] == "“"
+                    and start - toks[j][0] <= 14
+                    and not re.search("[，,、；;]", quoted)
+                ):
                     start = toks[j][0]  # “揭榜挂帅”服务系统: a quoted word inside a name
                     k = j - 1
                     continue
@@ -358,18 +384,20 @@ class EntityRecognizer:
     def _coordinated_unit_start(
         self, text: str, toks: list[tuple[int, int, str]], c: int, pos: int, heads: str
     ) -> int | None:
-        """Start of "X与Y<head>" when the conjunction is token ``c``, X is a short name word and
-        the phrase stands in a list (after 、，以及 or at the start)."""
+        """Start of "X与Y<head>" when the conjunction is token ``c``, X is a short name (one to
+        three words, at most six characters) and the phrase stands in a list (after 、，以及 or
+        at the start): 机械与动力学院, 区经济发展与生态环境办."""
         if c < 1 or not re.match(f"({heads})", text[pos:]):
             return None
-        ls, _, ltok = toks[c - 1]
-        before = toks[c - 2][2] if c >= 2 else "、"
-        if (
-            1 < len(ltok) <= 3
-            and not self._is_stop_token(ltok)
-            and before in ("、", "，", ",", "以及", "及")
-        ):
-            return ls
+        k = c - 1
+        while k >= 0 and c - k <= 3 and toks[c][0] - toks[k][0] <= 6:
+            ltok = toks[k][2]
+            if _PUNCT_RE.search(ltok) or self._is_stop_token(ltok):
+                break
+            before = toks[k - 1][2] if k >= 1 else "、"
+            if toks[c][0] - toks[k][0] > 1 and before in ("、", "，", ",", "以及", "及"):
+                return toks[k][0]
+            k -= 1
         return None
 
     def _in_industry(self, text: str, s: int, e: int) -> bool:
@@ -461,7 +489,7 @@ class EntityRecognizer:
                 break
             nxt_tag = self._tag(nxt)
             if not (
-                self._freq.get(nxt, 0) < 200
+                nxt not in self._freq
                 or nxt_tag in ("nz", "ns", "nr", "nt")
                 or self._is_place_word(nxt)
                 or nxt_tag[:1] == "v"
@@ -571,20 +599,22 @@ class EntityRecognizer:
                     name = text[start:end]
                     changed = True
         for head in heads:
-            if name.startswith(head) and len(name) > len(head) + 1:
+            if name.startswith(head) and len(name) > len(head) + 1 and name[len(head)] not in "（(":
                 start += len(head)
                 name = text[start:end]
                 changed = True
         return start, name, changed
 
-    def _trim_head(self, text: str, start: int, end: int) -> int:
+    def _trim_head(self, text: str, start: int, end: int, heads_too: bool = True) -> int:
+        """Strip what a name does not start with: rank adjectives and generic heads (unless
+        ``heads_too`` is off: 高新区管委会 is a body's name), function words, digits."""
         name = text[start:end]
         changed = True
         heads = self._heads
         ranks = self._ranks
         while changed:
             changed = False
-            if name.startswith(ranks) or name.startswith(heads):  # else nothing to strip
+            if heads_too and (name.startswith(ranks) or name.startswith(heads)):
                 start, name, changed = self._strip_heads(text, start, end, name)
             if (
                 name[:1] in "的与和及、以由在对向从把被将为了是让给"
@@ -647,21 +677,26 @@ class EntityRecognizer:
         out: list[Candidate] = []
         weak: list[Candidate] = []  # 先进材料研究院: a field alone names a body only in a list
         tok_ends = {e for _, e, _ in toks}
+        tok_starts = {s for s, _, _ in toks}
         for m in self.lex.suffix_re.finditer(text):
             suf = self.lex.suffix_map[m.group()]
             if suf.token_final and m.end() not in tok_ends:
                 continue
+            if suf.token_start and m.start() not in tok_starts:
+                continue  # 举办, 创办: the suffix is the end of a verb
             if m.end() < len(text) and text[m.end()] in "内外里":
                 pass
             start = self._walk_left(
                 text, toks, m.start(), _MEMBER_WORDS if suf.members_ok else frozenset()
             )
-            start = self._trim_head(text, start, m.end())
+            start = self._trim_head(text, start, m.end(), suf.suffix not in _ZONE_BODIES)
             prefix = text[start : m.start()]
             if self._excluded(text[start : m.end()], suf.suffix):
                 continue
-            if suf.suffix == "大学" and text[m.end() : m.end() + 1] == "生":
-                continue  # 大学生 (students), not a university
+            if suf.suffix == "大学" and text[m.end() : m.end() + 1] in ("生", "城"):
+                continue  # 大学生 (students), 大学城 (a campus district), not a university
+            if suf.type == "University" and text[m.start() - 1 : m.start()] in ("型", "性", "类"):
+                continue  # 综合性大学, 应用型大学: a kind of university, not one
             if suf.suffix == "局" and text[m.start() - 1 : m.start()] in _NUMERALS:
                 continue  # 三局两胜, 第十局: a count of games or rounds, not a bureau
             start = self._cut_function_word(text, start, m.start())
@@ -673,8 +708,10 @@ class EntityRecognizer:
                 continue  # 计划投资1亿元, 选择在某地投资: the verb, not a firm
             if prefix and prefix[-1] in "该本各子分总此其两" and len(prefix) <= 2:
                 continue
-            if prefix in ("我市", "全市", "本市", "该", "这家", "一家", "多家", "市级", "省级"):
+            if prefix in _NOT_A_NAME:
                 continue
+            if suf.suffix in ("政府", "人民政府") and re.search("委[市县区省镇]$", prefix):
+                start = m.start() - 1  # 某某市委市政府: the committee and the government
             if (
                 suf.suffix in ("投资", "资本")
                 and re.search("(领域|行业|方向)$", prefix)
@@ -927,6 +964,8 @@ class EntityRecognizer:
             return True
         if len(tok) > 6 or tok.isdigit() or _PUNCT_RE.search(tok):
             return False
+        if tok[0] in _GLUED_STOPS and tok not in self._freq:
+            return False  # 由区, 以明: a function word the segmenter glued on
         if tok in lex.left_stop or tok in lex.places or tok in lex.suffix_map:
             return False
         if tok in _GENERIC_HEADS:
