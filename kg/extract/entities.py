@@ -58,11 +58,11 @@ _NON_NAME_TAGS = {
 _MEMBER_WORDS = frozenset({"专家", "企业家", "校友", "人才", "院士", "学者", "青年", "博士"})
 _UNIT_HEADS = "学院|研究院|系|实验室|研究所"  # academic units whose names may hold 与
 _EVENT_INNER = frozenset({"之", "及", "企业", "全市"})
-# industry suffixes that resolution strips (光电产业 = 光电); others (板块, 赛道) are left off
+# industry suffixes that resolution strips (激光产业 = 激光); others (板块, 赛道) are left off
 _MERGED_INDUSTRY_SUFFIXES = ("产业链", "产业", "行业", "领域")
 _NOT_INDUSTRY_NEXT = ("园", "化", "基", "联", "协")
 _CONJUNCTIONS = ("和", "与", "及", "、")
-# bodies of a zone, named with the zone's short name (高新区管委会, 经开区党工委)
+# bodies of a zone, named with the zone's short name (高新区管委会, 开发区党工委)
 _ZONE_BODIES = frozenset({"管委会", "党工委", "党委"})
 # prefixes that point at a body without naming it (我市, 我校 + 政府/党委 …)
 _NOT_A_NAME = frozenset(
@@ -386,7 +386,7 @@ class EntityRecognizer:
     ) -> int | None:
         """Start of "X与Y<head>" when the conjunction is token ``c``, X is a short name (one to
         three words, at most six characters) and the phrase stands in a list (after 、，以及 or
-        at the start): 机械与动力学院, 区经济发展与生态环境办."""
+        at the start): 机械与动力学院, 区农业农村与水利办."""
         if c < 1 or not re.match(f"({heads})", text[pos:]):
             return None
         k = c - 1
@@ -441,12 +441,12 @@ class EntityRecognizer:
         """Where an organisation's name starts, given where the walk left stopped:
 
         * back to a place the walk stopped short of, over at most three words that may stand
-          in a trade name though they end a name elsewhere (浙江中达 / 平湖市聚龙 / 北京某某联动
+          in a trade name though they end a name elsewhere (浙江云达 / 临安市聚鑫 / 上海某某联动
           科技有限公司: jieba's split of a trade name, a verb; in a registered name (``legal``)
           a numeral too: 某市百家某某有限公司);
-        * forward past a phrase before a place inside the name (经济效益显著江苏某某科技有限公司,
-          工业应用中国某某股份有限公司): official names start with their place;
-        * forward past common verbs at the start (统一管理某某公司, 应用某某集团有限公司)."""
+        * forward past a phrase before a place inside the name (社会效益明显江苏某某科技有限公司,
+          技术推广中国某某股份有限公司): official names start with their place;
+        * forward past common verbs at the start (统筹运营某某公司, 推广某某集团有限公司)."""
         ends = self._tok_ends
         j = bisect_right(ends, start) - 1
         if j >= 0 and toks[j][1] == start:
@@ -475,7 +475,7 @@ class EntityRecognizer:
                 tag = self._tag(tok)
                 verbal = tag[:1] == "v" or tag in ("a", "ad", "d", "b")
                 if verbal and self._freq.get(tok, 0) >= 100:
-                    return start + p  # 经济效益显著江苏…, 工业应用中国…
+                    return start + p  # 社会效益明显江苏…, 技术推广中国…
             break
         i = bisect_right(ends, start)  # the first token that ends after start
         while i + 1 < len(toks) and toks[i][0] == start and suffix_start - toks[i + 1][0] >= 2:
@@ -496,7 +496,7 @@ class EntityRecognizer:
                 and self._freq.get(nxt, 0) >= 1000
             ):
                 break
-            start = toks[i + 1][0]  # 统一管理某某公司, 应用某某集团有限公司: verbs before a name
+            start = toks[i + 1][0]  # 统筹运营某某公司, 推广某某集团有限公司: verbs first
             i += 1
         return start
 
@@ -533,7 +533,7 @@ class EntityRecognizer:
         )
 
     def _investing(self, text: str, start: int, end: int) -> bool:
-        """Is 投资 here the verb or the sum (计划投资1亿元, 项目总投资, 在某地投资)?"""
+        """Is 投资 here the verb or the sum (拟投资5亿元, 项目总投资, 在某地投资)?"""
         nxt = text[end : end + 1]
         if nxt and (nxt.isdigit() or re.match(f"[{CJK}]", nxt) and nxt not in _AFTER_NAME):
             return True
@@ -705,7 +705,7 @@ class EntityRecognizer:
             if len(prefix) < suf.min_prefix:
                 continue
             if suf.suffix == "投资" and self._investing(text, start, m.end()):
-                continue  # 计划投资1亿元, 选择在某地投资: the verb, not a firm
+                continue  # 拟投资5亿元, 选择在某地投资: the verb, not a firm
             if prefix and prefix[-1] in "该本各子分总此其两" and len(prefix) <= 2:
                 continue
             if prefix in _NOT_A_NAME:
@@ -717,7 +717,7 @@ class EntityRecognizer:
                 and re.search("(领域|行业|方向)$", prefix)
                 and not quoted_name(text, start, m.end())
             ):
-                continue  # 新能源汽车领域投资: investing in a field, not a firm named so
+                continue  # 生物医药领域投资: investing in a field, not a firm named so
             quoted = start > 0 and text[start - 1] == "“" and text[m.end() : m.end() + 1] == "”"
             if (
                 suf.needs_name
@@ -878,8 +878,8 @@ class EntityRecognizer:
     # ---------------------------------------------------------------------------------------
     def _industries(self, text: str, toks: list[tuple[int, int, str]]) -> list[Candidate]:
         """Industries by their place in a sentence, not from a list of them: a field before an
-        industry word (光电产业, 某某材料领域, 汽车零部件板块), and every item of a list that one
-        industry word closes (环保、童车、洁具等行业; 工业、服务业、建筑业领域: the word
+        industry word (激光产业, 某某材料领域, 家具制造板块), and every item of a list that one
+        industry word closes (竹编、茶叶、红木家具等行业; 纺织、物流、餐饮领域: the word
         distributes over the list). The field is a run of nouns (and of the verbs fields are
         named with: 制造, 设计); places, clause verbs and function words end it, and generic
         heads (重点, 主导, 新兴) are not fields."""
@@ -891,7 +891,7 @@ class EntityRecognizer:
             listed = False
             k = text.rfind("等", max(0, at - 9), at)
             if k > 0 and not _PUNCT_RE.search(text[k + 1 : at]):
-                at, listed = k, True  # 环保、童车等行业 / 汽车、文创等我市独有的产业
+                at, listed = k, True  # 竹编、茶叶等行业 / 纺织、餐饮等本地传统的产业
             items = self._field_items(text, toks, at)
             if len(items) == 1 and not listed:
                 s0, e0 = items[0]
@@ -907,7 +907,7 @@ class EntityRecognizer:
     ) -> list[tuple[int, int]]:
         """The fields that end at ``end`` (an industry word or the 等 before it) and the fields
         listed before them with 、/和/及: [(start, end), ...] in text order. A list with an item
-        that is no field (科创金融赋能、创新主体培育等领域) is a list of activities: none."""
+        that is no field (队伍建设、金融赋能等领域) is a list of activities: none."""
         ends = self._tok_ends
         generic = self.lex.industry_generic_words
         items: list[tuple[int, int]] = []
@@ -928,9 +928,9 @@ class EntityRecognizer:
                 j -= 1
             joint = toks[j][2] if j >= 0 and toks[j][1] == (words[-1][0] if words else end) else ""
             while words and words[0][2] in generic:
-                words.pop(0)  # 气体传感器细分领域: a generic word before the industry word
+                words.pop(0)  # 某某材料细分领域: a generic word before the industry word
             cut = next((i for i, w in enumerate(words) if w[2] in generic), len(words))
-            words = words[:cut]  # 全市重点产业, 做强特色产业: the field ends at a generic head
+            words = words[:cut]  # 全市重点产业, 壮大特色产业: the field ends at a generic head
             if not words or not self._is_field(text[words[-1][0] : words[0][1]]):
                 # after 和/及 the list may have ended (科技与产业); after 、 it is no field list
                 return [] if via in ("", "、") else items[::-1]
@@ -1236,7 +1236,7 @@ class EntityRecognizer:
         """People by the places news puts them in: after a title or a role word, each of a
         list (市委书记A, 领导A、B、C), before a title (A副校长, B主任和C科长), and in bylines
         and credits (记者A通讯员B, 编辑：C). ``org_ends``: where an organisation or a place
-        ends (桐乡市科技局A副局长: a name may start there)."""
+        ends (某某市科技局A副局长: a name may start there)."""
         out: list[Candidate] = []
         surnames = self._surnames
         for m in self.lex.title_re.finditer(text):
@@ -1302,7 +1302,7 @@ class EntityRecognizer:
 
     def _name_at(self, text: str, pos: int) -> str:
         """A person's name starting at ``pos``: surname + one or two given-name characters;
-        not a word of the dictionary (王牌, 高效) and not running into a place (李某浙江在线)."""
+        not a word of the dictionary (王牌, 高效) and not running into a place (李某杭州日报)."""
         if pos >= len(text):
             return ""
         for cs in self.lex.compound_surnames:
@@ -1337,7 +1337,7 @@ class EntityRecognizer:
     def _stops_person(self, text: str, pos: int, second: bool = False) -> bool:
         """Does the name end before ``pos``? For the second character (``second``), only a
         stop word of two or more characters or a function character ends it: 向, 为 and 以
-        are common in given names (程向民, 束为) though they end a name elsewhere."""
+        are common in given names (李向东, 王为民) though they end a name elsewhere."""
         if pos >= len(text) or not re.match(f"[{CJK}]", text[pos]):
             return True
         if second:

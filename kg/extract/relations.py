@@ -44,7 +44,7 @@ class RawRelation:
     s_type: str = ""  # for anaphora/carried subjects: the type the subject must have
 
 
-# words after an industry that make it a statistic (高新技术产业投资同比增长…), not a focus
+# words after an industry that make it a statistic (纺织产业投资同比增长…), not a focus
 _STATISTIC = r"(产业)?(投资|增加值|产值|增速|同比|占比|比重|营收|收入)"
 _NOUN_BEFORE_RE = re.compile(r"(领域|行业|产业|总|固定资产|社会)$")
 _NOUN_AFTER_RE = re.compile(
@@ -377,7 +377,7 @@ class RelationExtractor:
                 break
             if m.type in types:
                 if run and run[-1].type == "Place" and m.type == "Place" and run[-1].end == m.start:
-                    run.pop()  # 我市新仓镇: the town, not the city that qualifies it
+                    run.pop()  # 我市云溪镇: the town, not the city that qualifies it
                 run.append(m)
                 last = m.end
             elif run:
@@ -877,7 +877,7 @@ class RelationExtractor:
             between = text[subj.end if subj and subj.end <= ind.start else cs : ind.start]
             after = text[ind.end : ind.end + 8]
             if re.match(_STATISTIC, after):
-                continue  # 高新技术产业投资同比增长…: a statistic, not a focus
+                continue  # 纺织产业投资同比增长…: a statistic, not a focus
             if any(
                 m.end == ind.start
                 and self._is_home(text, m)
@@ -885,7 +885,7 @@ class RelationExtractor:
                 for m in ments
                 if m.start > 0
             ):
-                continue  # 为平湖汽车产业提供服务: left to the beneficiary rule
+                continue  # 为本地纺织产业提供服务: left to the beneficiary rule
             own = re.search("(产业|行业|领域|产业链)$", text[ind.start : ind.end])
             if not (
                 own
@@ -945,7 +945,7 @@ class RelationExtractor:
                 and not re.match(_STATISTIC, text[b.end :])
             ):
                 if text[max(0, a.start - 1) : a.start] == "为":
-                    # X为平湖汽车产业提供服务: the industry is X's focus, the city benefits
+                    # X为本地纺织产业提供服务: the industry is X's focus, the city benefits
                     cs, _ = self._clause_bounds(text, a.start)
                     subj = self._left_subject(
                         text, ments, a.start, cs, ORG_TYPES - {"GovernmentBody"}
@@ -991,12 +991,12 @@ class RelationExtractor:
             for ind in ments:
                 if ind.type != "Industry":
                     continue
-                # A、B等一批从事氢能产业的高科技企业 / 关注新能源汽车领域投资的A、B等机构
+                # A、B等一批从事储能产业的高科技企业 / 关注医疗器械领域投资的A、B等机构
                 after = self._class_after_re.match(text, ind.end)
                 before = _ENGAGED_RE.search(text, 0, ind.start)
                 listed = _LISTED_RE.match(text, ind.end)
                 if before and listed and not after:
-                    # 关注新能源汽车领域投资的A、B等专业投资机构
+                    # 关注医疗器械领域投资的A、B等专业投资机构
                     head = listed.end()
                     deng = text.find("等", head, head + 40)
                     if deng > 0 and self._class_deng_re.match(text, deng + 1):
@@ -1037,7 +1037,7 @@ class RelationExtractor:
                                 0.6,
                             )
                         )
-        # 生命健康是浙江省重点发展的…: the place's focus
+        # 海洋经济是某省重点发展的…: the place's focus
         for ind in ments:
             if ind.type != "Industry":
                 continue
@@ -1354,7 +1354,7 @@ class RelationExtractor:
         """Facts inside a name: an event named after an industry (锂电池技术论坛) is about it;
         a programme inside a name (…大会战之…活动) is the programme it belongs to.
 
-        A platform or fund named after an industry (某某新材料科技园) is not stated to focus on
+        A platform or fund named after an industry (某某纺织科技园) is not stated to focus on
         it; the industry word stays in the name's anatomy (``kg:industryWord``) instead."""
         out: list[RawRelation] = []
         programs = [p for p in ments if p.type == "Program"]
