@@ -91,8 +91,40 @@ def extract_job(job: Job, home: str, nlp: Any = None) -> Done:
         )
 
 
-def _extract_star(args: tuple[Job, str]) -> Done:
-    return extract_job(*args)
+def extract_jobs(jobs: Sequence[Job], home: str, nlp: Any = None) -> list[Done]:
+    """:func:`extract_job` of several files, their sentences through the pipeline together
+    (:func:`kg.extract.pipeline.extract_pages`); if that fails, file by file, so that one odd
+    file costs only itself."""
+    from .extract.pipeline import extract_pages
+    from .ingest import ingest_bytes
+
+    pages, done = [], {}
+    for i, job in enumerate(jobs):
+        try:
+            pages.append((i, ingest_bytes(job.name, job.data)))
+        except InputError as exc:
+            done[i] = Done(job.name, None, str(exc))
+    try:
+        got = extract_pages([p for _, p in pages], nlp if nlp is not None else _nlp(home))
+        for (i, _), ex in zip(pages, got):
+            done[i] = Done(jobs[i].name, ex)
+    except Exception:  # noqa: BLE001 - find the file that fails, extract the others
+        for i, _ in pages:
+            done[i] = extract_job(jobs[i], home, nlp)
+    return [done[i] for i in range(len(jobs))]
+
+
+#: Files extracted together (their sentences decoded in one batch by the tagger).
+CHUNK = 16
+
+
+def _chunks(jobs: Sequence[Job], size: int = CHUNK) -> Iterator[Sequence[Job]]:
+    for k in range(0, len(jobs), size):
+        yield jobs[k : k + size]
+
+
+def _extract_star(args: tuple[Sequence[Job], str]) -> list[Done]:
+    return extract_jobs(*args)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -269,7 +301,7 @@ def run(
     elif workers > 1 and len(pending) > 1:
         stream = _processes(pending, home, workers)
     else:
-        stream = (extract_job(j, home, nlp) for j in pending)
+        stream = (d for chunk in _chunks(pending) for d in extract_jobs(chunk, home, nlp))
     for i, res in zip(todo, stream, strict=True):
         results[i] = res
         if res.extraction is not None:
@@ -285,9 +317,10 @@ def _processes(jobs: Sequence[Job], home: str, workers: int) -> Iterator[Done]:
     from concurrent.futures import ProcessPoolExecutor
 
     ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
-    chunk = max(1, min(16, len(jobs) // (workers * 8) or 1))
+    size = max(1, min(CHUNK, len(jobs) // (workers * 4) or 1))
     with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as ex:
-        yield from ex.map(_extract_star, ((j, home) for j in jobs), chunksize=chunk)
+        for done in ex.map(_extract_star, ((c, home) for c in _chunks(jobs, size))):
+            yield from done
 
 
 def _dask(

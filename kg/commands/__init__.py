@@ -5,4 +5,4 @@ Each module here defines ``COMMANDS``: a list of ``click.Command`` objects that
 functions, never at import time.
 """
 
-MODULES: tuple[str, ...] = ("analysis", "serve", "export", "viz")
+MODULES: tuple[str, ...] = ("analysis", "serve", "export", "viz", "train")

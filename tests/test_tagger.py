@@ -1,0 +1,216 @@
+"""The statistical entity tagger: features, decoding, merging with the rules, the model file,
+training and its determinism. Invented names throughout."""
+
+from __future__ import annotations
+
+import itertools
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from kg.extract.entities import Candidate
+from kg.extract.lexicon import Lexicon
+from kg.extract.tagger import (
+    BOS,
+    EOS,
+    CrfModel,
+    EmissionCache,
+    Features,
+    merge,
+    rule_views,
+    spans_of,
+    word_attributes,
+    word_starts,
+)
+
+
+@pytest.fixture(scope="module")
+def feats() -> Features:
+    return Features.from_lexicon(Lexicon.load())
+
+
+def _random_model(labels: list[str], attrs: list[str], seed: int) -> CrfModel:
+    rng = np.random.default_rng(seed)
+    return CrfModel(
+        labels=labels,
+        attributes={a: i for i, a in enumerate(attrs)},
+        state=rng.normal(size=(len(attrs), len(labels))).astype(np.float32),
+        transitions=rng.normal(size=(len(labels), len(labels))).astype(np.float32),
+    )
+
+
+LABELS = ["O", "B-Enterprise", "I-Enterprise", "B-Person", "I-Person"]
+
+
+def _brute_force(em: np.ndarray, trans: np.ndarray) -> list[int]:
+    best, arg = -np.inf, None
+    for y in itertools.product(range(em.shape[1]), repeat=em.shape[0]):
+        score = sum(em[t, y[t]] for t in range(len(y))) + sum(
+            trans[y[t - 1], y[t]] for t in range(1, len(y)))
+        if score > best:
+            best, arg = score, list(y)
+    return arg  # type: ignore[return-value]
+
+
+def test_batched_viterbi_equals_brute_force_on_every_sentence() -> None:
+    model = _random_model(LABELS, ["x"], seed=3)
+    rng = np.random.default_rng(4)
+    ems = [rng.normal(size=(n, len(LABELS))).astype(np.float32) for n in (1, 4, 2, 5, 3, 5)]
+    got = model.decode_ids(ems)
+    assert got == [_brute_force(e, model.transitions) for e in ems]
+    assert model.decode([]) == []
+
+
+def test_emissions_from_the_cache_equal_the_summed_training_attributes(feats) -> None:
+    """Inference sums per word type what training writes per word: the same scores."""
+    words = ["甲乙", "科技", "有限公司", "董事长", "丙丁", "出席", "。"]
+    q = ["B-Enterprise", "I-Enterprise", "I-Enterprise", "", "B-Person", "", ""]
+    big_q = ["", "", "Enterprise", "", "Person", "", ""]
+    rows = word_attributes(words, q, big_q, feats)
+    attrs = sorted({a for r in rows for a in r} | {"w无关"})
+    model = _random_model(LABELS, attrs, seed=5)
+    want = np.stack([model.state[[model.attributes[a] for a in r]].sum(axis=0) for r in rows])
+    cache = EmissionCache(model, feats)
+    (got,) = cache.emissions([(words, q, big_q)])
+    assert np.allclose(got, want, atol=1e-5)
+    (again,) = cache.emissions([(words, q, big_q)])  # from the cache
+    assert np.allclose(again, want, atol=1e-5)
+    assert rows[0][9:12] == list(BOS) and rows[-1][12:15] == list(EOS)
+
+
+def test_rule_views_label_words_by_the_longest_rule_mention() -> None:
+    words = ["甲乙", "科技", "有限公司", "与", "丙丁", "合作"]
+    starts = word_starts(words)
+    ment = [Candidate(0, 8, "Enterprise", "r"), Candidate(0, 2, "Place", "r"),
+            Candidate(9, 11, "Person", "r")]
+    q, big_q = rule_views(words, starts, ment)
+    assert q == ["B-Enterprise", "I-Enterprise", "I-Enterprise", "", "B-Person", ""]
+    assert big_q == ["", "", "Enterprise", "", "Person", ""]
+
+
+def test_spans_of_word_labels() -> None:
+    words = ["甲乙", "科技", "公司", "丙", "丁", "。"]
+    labels = ["B-Enterprise", "I-Enterprise", "I-Enterprise", "B-Person", "I-Person", "O"]
+    assert spans_of(labels, words, word_starts(words)) == [(0, 6, "Enterprise"),
+                                                            (6, 8, "Person")]
+    assert spans_of(["I-Person", "I-Enterprise"], ["甲", "乙"], [0, 1]) == [
+        (0, 1, "Person"), (1, 2, "Enterprise")]
+
+
+def test_merge_keeps_rule_anatomy_drops_unconfirmed_and_keeps_other_types() -> None:
+    text = "甲乙科技有限公司与丙丁研究院在戊市合作"
+    rules = [
+        Candidate(0, 8, "Enterprise", "suffix", parts=(("trade", "甲乙"),)),
+        Candidate(9, 14, "ResearchInstitute", "suffix"),  # the model does not confirm it
+        Candidate(15, 17, "Place", "place"),  # a type the model does not label
+    ]
+    spans = [(0, 8, "Enterprise"), (9, 11, "Person")]
+    types = frozenset({"Enterprise", "ResearchInstitute", "Person"})
+    added = merge(text, rules, spans, types, policy="add")  # the default
+    assert [(c.start, c.end, c.type, c.rule) for c in added] == [
+        (0, 8, "Enterprise", "suffix"), (9, 14, "ResearchInstitute", "suffix"),
+        (15, 17, "Place", "place")]  # the model's person overlaps a rule mention: not added
+    assert [(c.start, c.end) for c in merge(text, rules, [(18, 20, "Person")], types)] == [
+        (0, 8), (9, 14), (15, 17), (18, 20)]
+    out = merge(text, rules, spans, types, policy="model")
+    assert [(c.start, c.end, c.type, c.rule) for c in out] == [
+        (0, 8, "Enterprise", "suffix"), (9, 11, "Person", "model:crf"),
+        (15, 17, "Place", "place")]
+    assert out[0].parts == (("trade", "甲乙"),)
+
+
+def test_model_file_round_trip_is_byte_identical(tmp_path: Path) -> None:
+    model = _random_model(LABELS, ["w甲", "p乙", "q"], seed=6)
+    model.meta = {"c1": "0.2"}
+    a, b = tmp_path / "a.npz", tmp_path / "b.npz"
+    model.save(a)
+    back = CrfModel.load(a)
+    back.save(b)
+    assert a.read_bytes() == b.read_bytes()
+    assert back.labels == model.labels and back.attributes == model.attributes
+    assert np.array_equal(back.state, model.state) and back.meta == {"c1": "0.2"}
+    with pytest.raises(ValueError):
+        CrfModel(["B-Person", "O"], {}, np.zeros((0, 2)), np.zeros((2, 2)))
+
+
+# -- training -----------------------------------------------------------------------------
+
+
+def _invented_corpus(root: Path) -> tuple[Path, Path]:
+    """Six short invented articles with their gold annotations."""
+    gold, texts = root / "gold", root / "texts"
+    gold.mkdir()
+    texts.mkdir()
+    firms = ["甲乙", "丙丁", "戊己", "庚辛", "壬癸", "子丑"]
+    people = ["王明远", "李晓红", "张海峰", "刘思源", "陈立新", "杨光明"]
+    for i, (firm, person) in enumerate(zip(firms, people)):
+        name = f"{firm}智能科技有限公司"
+        text = (f"标题{i}\n\n{name}与浙江大学签订合作协议。{name}董事长{person}表示，"
+                f"{person}将带队攻关。\n")
+        (texts / f"t{i}.txt").write_text(text, encoding="utf-8")
+        (gold / f"t{i}.json").write_text(json.dumps({
+            "article": f"t{i}.txt",
+            "entities": [{"name": name, "type": "Enterprise"},
+                         {"name": "浙江大学", "type": "University"},
+                         {"name": person, "type": "Person"}],
+            "relations": []}, ensure_ascii=False), encoding="utf-8")
+    return gold, texts
+
+
+def test_training_is_deterministic_and_the_model_tags(tmp_path: Path) -> None:
+    pytest.importorskip("pycrfsuite")
+    from kg.train import Settings, Source, char_labels, gold_forms, train
+
+    gold, texts = _invented_corpus(tmp_path)
+    settings = Settings(iterations=50)
+    a, arts = train([Source(gold, texts)], settings)
+    b, _ = train([Source(gold, texts)], settings)
+    a.save(tmp_path / "a.npz")
+    b.save(tmp_path / "b.npz")
+    assert (tmp_path / "a.npz").read_bytes() == (tmp_path / "b.npz").read_bytes()
+    assert len(arts) == 6 and a.labels[0] == "O" and "Person" in a.types
+    forms = gold_forms(arts[0].gold, settings.types)
+    labels = char_labels("“甲乙智能科技有限公司”与浙江大学", forms)
+    assert labels[1] == "B-Enterprise" and labels[0] == "O" and labels[13] == "B-University"
+
+
+def test_the_trained_tagger_runs_in_the_pipeline(tmp_path: Path) -> None:
+    pytest.importorskip("pycrfsuite")
+    from kg.extract import build_nlp
+    from kg.train import Settings, Source, train
+
+    gold, texts = _invented_corpus(tmp_path)
+    model, _ = train([Source(gold, texts)], Settings(iterations=50))
+    nlp = build_nlp()
+    nlp.get_pipe("kg_tagger").use(model)
+    doc = nlp("寅卯智能科技有限公司董事长赵光辉表示，赵光辉将带队攻关。")
+    found = {(doc.text[c.start : c.end], c.type) for c in doc._.kg_mentions}
+    assert ("寅卯智能科技有限公司", "Enterprise") in found
+    assert ("赵光辉", "Person") in found
+
+
+def test_cross_validation_scores_held_out_articles(tmp_path: Path) -> None:
+    pytest.importorskip("pycrfsuite")
+    from kg.train import Settings, Source, cross_validate
+
+    gold, texts = _invented_corpus(tmp_path)
+    cv = cross_validate([Source(gold, texts)], folds=3, settings=Settings(iterations=30))
+    assert sum(len(f.articles) for f in cv.folds) == 6
+    assert set(cv.records["model"]) == {f"t{i}.txt" for i in range(6)}
+    assert cv.with_model.core.n_gold == 18 and cv.with_model.core.f1 > 0.5
+
+
+def test_blind_dev_articles_never_train(tmp_path: Path) -> None:
+    from kg.evalref import is_blind
+    from kg.train import Source, load_articles
+
+    gold, texts = _invented_corpus(tmp_path)
+    for name in ("b09", "a01"):
+        (texts / f"{name}.txt").write_text("标题\n\n正文。\n", encoding="utf-8")
+        (gold / f"{name}.json").write_text(json.dumps(
+            {"article": f"{name}.txt", "entities": [], "relations": []}), encoding="utf-8")
+    names = {a.name for a in load_articles([Source(gold, texts, "tune")])}
+    assert "a01.txt" in names and not any(is_blind(n) for n in names)
+    assert "b09.txt" in {a.name for a in load_articles([Source(gold, texts, "all")])}
