@@ -243,9 +243,10 @@ class EntityRecognizer:
         cands += self._events_programs(text, toks)
         cands += self._awards(text)
         cands += self._award_titles(text)
-        cands += self._persons(
+        people = self._persons(
             text, {c.end for c in cands if c.type in ORG_TYPES or c.type == "Place"}
         )
+        cands += people
         cands += self._appositive_firms(text)
         cands += self._prizes(text, [c for c in cands if c.type == "Event"])
         cands += self._units(text, toks, [c for c in cands if c.type in ORG_TYPES])
@@ -350,7 +351,7 @@ class EntityRecognizer:
             # the walk has reached the 与 or stopped at the word after it (运载 is also a verb)
             unit = None
             if tok in ("与", "和") and start - s <= 8:
-                unit = self._coordinated_unit_start(text, toks, k, pos, _UNIT_HEADS + "|中心|办")
+                unit = self._coordinated_unit_start(text, toks, k, pos, _UNIT_HEADS + "|中心")
             elif k >= 2 and toks[k - 1][2] in ("与", "和") and 1 < len(tok) <= 3:
                 if not _PUNCT_RE.search(tok):
                     unit = self._coordinated_unit_start(text, toks, k - 1, pos, _UNIT_HEADS)
@@ -361,13 +362,7 @@ class EntityRecognizer:
                 j = k - 1
                 while j >= 0 and toks[j][2] != "“" and start - toks[j][0] <= 14:
                     j -= 1
-                quoted = text[toks[j][1] : s] if j >= 0 else ""
-                if (
-                    j >= 0
-                    and toks[j][2] == "“"
-                    and start - toks[j][0] <= 14
-                    and not re.search("[，,、；;]", quoted)
-                ):
+                if j >= 0 and toks[j][2] == "“" and start - toks[j][0] <= 14:
                     start = toks[j][0]  # “揭榜挂帅”服务系统: a quoted word inside a name
                     k = j - 1
                     continue
@@ -384,20 +379,18 @@ class EntityRecognizer:
     def _coordinated_unit_start(
         self, text: str, toks: list[tuple[int, int, str]], c: int, pos: int, heads: str
     ) -> int | None:
-        """Start of "X与Y<head>" when the conjunction is token ``c``, X is a short name (one to
-        three words, at most six characters) and the phrase stands in a list (after 、，以及 or
-        at the start): 机械与动力学院, 区农业农村与水利办."""
+        """Start of "X与Y<head>" when the conjunction is token ``c``, X is a short name word and
+        the phrase stands in a list (after 、，以及 or at the start)."""
         if c < 1 or not re.match(f"({heads})", text[pos:]):
             return None
-        k = c - 1
-        while k >= 0 and c - k <= 3 and toks[c][0] - toks[k][0] <= 6:
-            ltok = toks[k][2]
-            if _PUNCT_RE.search(ltok) or self._is_stop_token(ltok):
-                break
-            before = toks[k - 1][2] if k >= 1 else "、"
-            if toks[c][0] - toks[k][0] > 1 and before in ("、", "，", ",", "以及", "及"):
-                return toks[k][0]
-            k -= 1
+        ls, _, ltok = toks[c - 1]
+        before = toks[c - 2][2] if c >= 2 else "、"
+        if (
+            1 < len(ltok) <= 3
+            and not self._is_stop_token(ltok)
+            and before in ("、", "，", ",", "以及", "及")
+        ):
+            return ls
         return None
 
     def _in_industry(self, text: str, s: int, e: int) -> bool:
@@ -530,6 +523,14 @@ class EntityRecognizer:
         return any(
             pre.endswith(w)
             for w in (*lex.suffix_map, *_GENERIC_HEADS, *lex.abbreviations, *lex.famous)
+        )
+
+    def _administrative(self, prefix: str) -> bool:
+        """Does the prefix name an administration (a place, 市/县/区…, 国家, 中共)?"""
+        return bool(
+            re.search("[省市县区镇乡]", prefix)
+            or prefix.startswith(("国家", "中共", "全国"))
+            or self.lex.place_re.search(prefix)
         )
 
     def _investing(self, text: str, start: int, end: int) -> bool:
@@ -706,6 +707,13 @@ class EntityRecognizer:
                 continue
             if suf.suffix == "投资" and self._investing(text, start, m.end()):
                 continue  # 拟投资5亿元, 选择在某地投资: the verb, not a firm
+            if (
+                suf.suffix == "科院"
+                and text[max(0, m.start() - 1) : m.end()] in self.lex.abbreviations
+            ):
+                continue  # 中科院: the abbreviation's own rule names it
+            if suf.needs_place and not self._administrative(prefix):
+                continue  # 学术委员会, 评审委员会: a body's committee, not a government
             if prefix and prefix[-1] in "该本各子分总此其两" and len(prefix) <= 2:
                 continue
             if prefix in _NOT_A_NAME:
@@ -964,8 +972,6 @@ class EntityRecognizer:
             return True
         if len(tok) > 6 or tok.isdigit() or _PUNCT_RE.search(tok):
             return False
-        if tok[0] in _GLUED_STOPS and tok not in self._freq:
-            return False  # 由区, 以明: a function word the segmenter glued on
         if tok in lex.left_stop or tok in lex.places or tok in lex.suffix_map:
             return False
         if tok in _GENERIC_HEADS:

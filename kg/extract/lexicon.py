@@ -69,6 +69,7 @@ class Suffix:
     needs_name: bool = False
     token_final: bool = False
     token_start: bool = False  # the suffix starts a word (综合治理办, not 举办)
+    needs_place: bool = False  # only a place or an administration names it (某市某某委员会)
     place_ok: bool = False  # a place alone names it (之江实验室, 嘉善经济技术开发区)
     field_ok: bool = False  # a field alone names it (储能电池实验室)
     members_ok: bool = False  # member words stand inside the name (专家联谊会, 企业家协会)
