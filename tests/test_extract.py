@@ -407,6 +407,14 @@ def test_institutes_of_the_academy_of_sciences(rules) -> None:
     assert m.get("中科院东海生态所") == "ResearchInstitute"
 
 
+def test_kinds_of_companies_are_not_names(rules) -> None:
+    m = mentions(rules, "园区成立孵化公司，引进一家大型高科技公司和数家核电配套产业公司。")
+    assert not any(t == "Enterprise" for t in m.values()), m
+    m = mentions(rules, "云帆科技公司与东海日报报业集团签约。")
+    assert m.get("云帆科技公司") == "Enterprise"
+    assert m.get("东海日报报业集团") == "Media"
+
+
 def test_committees_of_bodies_are_not_governments(rules) -> None:
     m = mentions(rules, "研究院设立学术委员会。")
     assert not any(t == "GovernmentBody" for t in m.values()), m

@@ -525,6 +525,20 @@ class EntityRecognizer:
             for w in (*lex.suffix_map, *_GENERIC_HEADS, *lex.abbreviations, *lex.famous)
         )
 
+    def _common_words_only(self, toks: list[tuple[int, int, str]], start: int, end: int) -> bool:
+        """Is text[start:end] made of common dictionary words only: no place, brand or
+        person's name, no word the dictionary lacks or seldom sees (a trade name)?"""
+        words = [t for t in toks[bisect_right(self._tok_ends, start) :] if t[0] < end]
+        if not words or words[0][0] != start or words[-1][1] != end:
+            return False
+        lex = self.lex
+        for _, _, tok in words:
+            if self._freq.get(tok, 0) < 150 or tok in lex.famous or tok in lex.places:
+                return False
+            if self._tag(tok).startswith("nr") or tok[:-1] in lex.places:
+                return False
+        return True
+
     def _administrative(self, prefix: str) -> bool:
         """Does the prefix name an administration (a place, 市/县/区…, 国家, 中共)?"""
         return bool(
@@ -712,6 +726,8 @@ class EntityRecognizer:
                 and text[max(0, m.start() - 1) : m.end()] in self.lex.abbreviations
             ):
                 continue  # 中科院: the abbreviation's own rule names it
+            if suf.legal and self._common_words_only(toks, start, m.start()):
+                continue  # 孵化公司, 大型高科技公司: a kind of company, not one named
             if suf.needs_place and not self._administrative(prefix):
                 continue  # 学术委员会, 评审委员会: a body's committee, not a government
             if prefix and prefix[-1] in "该本各子分总此其两" and len(prefix) <= 2:
