@@ -26,6 +26,7 @@ from .lexicon import Lexicon, alternation
 from .text import doc_text, segmenter, word_tags
 
 CJK = r"\u4e00-\u9fff"
+_CJK_RE = re.compile(f"[{CJK}]")
 _PUNCT_RE = re.compile(r"[^\w\u4e00-\u9fff]")
 _YEAR_RE = re.compile(r"\d{4}年度?")
 _LIST_CLOSER_RE = re.compile(
@@ -166,6 +167,8 @@ class EntityRecognizer:
         self._program_title_re = (
             re.compile(rf"(?:{rank})(?:[{CJK}]{{0,3}}?)(?:{ptitles})") if rank and ptitles else None
         )
+        self._award_title_hint = re.compile(titles or "$^")
+        self._program_title_hint = re.compile(ptitles or "$^")
         self._ind_spans: list[tuple[int, int]] = []
         nouns = lx.patterns.get("appositive_class_nouns", [])
         words = lx.patterns.get("trade_words", [])
@@ -198,6 +201,9 @@ class EntityRecognizer:
         self._scheme_shapes = [re.compile(x) for x in lx.patterns.get("scheme_shapes", [])]
         self._stop_memo: dict[str, bool] = {}
         self._field_memo: dict[str, bool] = {}
+        self._place_memo: dict[str, bool] = {}
+        self._cross_memo: dict[tuple[str, bool], bool] = {}
+        self._org_endings = tuple({*lx.suffix_map, *_GENERIC_HEADS, *lx.abbreviations, *lx.famous})
         self._ind_suffix_re = re.compile(alternation(lx.industry_suffixes) or "$^")
         self._scope_forms: dict[str, int] = {}
         for p in sorted(lx.places, key=len, reverse=True):
@@ -442,7 +448,7 @@ class EntityRecognizer:
         * forward past common verbs at the start (统筹运营某某公司, 推广某某集团有限公司)."""
         ends = self._tok_ends
         j = bisect_right(ends, start) - 1
-        if j >= 0 and toks[j][1] == start:
+        if j >= 0 and toks[j][1] == start and not _PUNCT_RE.match(text, start - 1):
             k = j
             while k >= 0 and j - k < 3 and start - toks[k][0] <= 8:
                 tok = toks[k][2]
@@ -478,7 +484,7 @@ class EntityRecognizer:
                 break
             if self._freq.get(tok, 0) < 1000 or tok in self.lex.generic_modifiers:
                 break
-            if self._is_place_word(tok) or not re.match(f"[{CJK}]", nxt):
+            if self._is_place_word(tok) or not _CJK_RE.match(nxt):
                 break
             nxt_tag = self._tag(nxt)
             if not (
@@ -494,14 +500,28 @@ class EntityRecognizer:
         return start
 
     def _is_place_word(self, tok: str) -> bool:
-        return (
-            tok in self.lex.places
-            or (tok[-1:] in "市省县区" and tok[:-1] in self.lex.places)
-            or self._tag(tok) == "ns"
-        )
+        known = self._place_memo.get(tok)
+        if known is None:
+            if len(self._place_memo) > 200_000:
+                self._place_memo.clear()
+            known = self._place_memo[tok] = (
+                tok in self.lex.places
+                or (tok[-1:] in "市省县区" and tok[:-1] in self.lex.places)
+                or self._tag(tok) == "ns"
+            )
+        return known
 
     def _crossable(self, tok: str, legal: bool) -> bool:
         """May this word stand inside a trade name although the walk left stopped at it?"""
+        key = (tok, legal)
+        known = self._cross_memo.get(key)
+        if known is None:
+            if len(self._cross_memo) > 200_000:
+                self._cross_memo.clear()
+            known = self._cross_memo[key] = self._crossable_word(tok, legal)
+        return known
+
+    def _crossable_word(self, tok: str, legal: bool) -> bool:
         if _PUNCT_RE.search(tok) or tok.isdigit():
             return False
         if tok in self.lex.left_stop:
@@ -517,27 +537,23 @@ class EntityRecognizer:
 
     def _org_like_end(self, pre: str) -> bool:
         """Does ``pre`` end with a body's name (a suffix, an abbreviation, a brand)?"""
-        if pre[-1:] in "所院系）)":
-            return True
-        lex = self.lex
-        return any(
-            pre.endswith(w)
-            for w in (*lex.suffix_map, *_GENERIC_HEADS, *lex.abbreviations, *lex.famous)
-        )
+        return pre[-1:] in "所院系）)" or pre.endswith(self._org_endings)
 
     def _common_words_only(self, toks: list[tuple[int, int, str]], start: int, end: int) -> bool:
         """Is text[start:end] made of common dictionary words only: no place, brand or
         person's name, no word the dictionary lacks or seldom sees (a trade name)?"""
-        words = [t for t in toks[bisect_right(self._tok_ends, start) :] if t[0] < end]
-        if not words or words[0][0] != start or words[-1][1] != end:
+        i = bisect_right(self._tok_ends, start)
+        if i >= len(toks) or toks[i][0] != start:
             return False
         lex = self.lex
-        for _, _, tok in words:
+        while i < len(toks) and toks[i][1] <= end:
+            tok = toks[i][2]
             if self._freq.get(tok, 0) < 150 or tok in lex.famous or tok in lex.places:
                 return False
             if self._tag(tok).startswith("nr") or tok[:-1] in lex.places:
                 return False
-        return True
+            i += 1
+        return toks[i - 1][1] == end
 
     def _administrative(self, prefix: str) -> bool:
         """Does the prefix name an administration (a place, 市/县/区…, 国家, 中共)?"""
@@ -691,14 +707,15 @@ class EntityRecognizer:
     def _suffix_orgs(self, text: str, toks: list[tuple[int, int, str]]) -> list[Candidate]:
         out: list[Candidate] = []
         weak: list[Candidate] = []  # 先进材料研究院: a field alone names a body only in a list
-        tok_ends = {e for _, e, _ in toks}
-        tok_starts = {s for s, _, _ in toks}
+        ends = self._tok_ends
         for m in self.lex.suffix_re.finditer(text):
             suf = self.lex.suffix_map[m.group()]
-            if suf.token_final and m.end() not in tok_ends:
-                continue
-            if suf.token_start and m.start() not in tok_starts:
-                continue  # 举办, 创办: the suffix is the end of a verb
+            if suf.token_final or suf.token_start:
+                i = bisect_right(ends, m.start())  # the token that holds the suffix's start
+                if suf.token_final and m.end() not in ends[i : i + 4]:
+                    continue
+                if suf.token_start and toks[i][0] != m.start():
+                    continue  # 举办, 创办: the suffix is the end of a verb
             if m.end() < len(text) and text[m.end()] in "内外里":
                 pass
             start = self._walk_left(
@@ -1235,13 +1252,14 @@ class EntityRecognizer:
     def _award_titles(self, text: str) -> list[Candidate]:
         """Ranked titles (国家级众创空间, 省级研发中心) and quoted lists (“2020年…名单”)."""
         out: list[Candidate] = []
-        if self._award_title_re is not None:
+        # the ranks are every province and city of the lexicon: look for a title first
+        if self._award_title_re is not None and self._award_title_hint.search(text):
             for m in self._award_title_re.finditer(text):
                 inner = m.group()
                 if re.search("[的与和及、在是]", inner):
                     continue
                 out.append(Candidate(m.start(), m.end(), "Award", "award:ranked-title", priority=1))
-        if self._program_title_re is not None:
+        if self._program_title_re is not None and self._program_title_hint.search(text):
             for m in self._program_title_re.finditer(text):
                 if not re.search("[的与和及、在是]", m.group()):
                     out.append(
