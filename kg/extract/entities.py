@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from spacy.attrs import IDX, LENGTH
 from spacy.language import Language
@@ -27,6 +29,7 @@ from .text import doc_text, segmenter, word_tags
 
 CJK = r"\u4e00-\u9fff"
 _CJK_RE = re.compile(f"[{CJK}]")
+_ADMIN_RE = re.compile("[省市县区镇乡]")
 _PUNCT_RE = re.compile(r"[^\w\u4e00-\u9fff]")
 _YEAR_RE = re.compile(r"\d{4}年度?")
 _LIST_CLOSER_RE = re.compile(
@@ -249,10 +252,9 @@ class EntityRecognizer:
         cands += self._events_programs(text, toks)
         cands += self._awards(text)
         cands += self._award_titles(text)
-        people = self._persons(
+        cands += self._persons(
             text, {c.end for c in cands if c.type in ORG_TYPES or c.type == "Place"}
         )
-        cands += people
         cands += self._appositive_firms(text)
         cands += self._prizes(text, [c for c in cands if c.type == "Event"])
         cands += self._units(text, toks, [c for c in cands if c.type in ORG_TYPES])
@@ -499,29 +501,34 @@ class EntityRecognizer:
             i += 1
         return start
 
-    def _is_place_word(self, tok: str) -> bool:
-        known = self._place_memo.get(tok)
+    @staticmethod
+    def _memo(memo: dict[Any, bool], key: Any, compute: Callable[[Any], bool]) -> bool:
+        """``compute(key)``, remembered in ``memo`` (a function of words, asked again and
+        again; cleared when it grows large)."""
+        known = memo.get(key)
         if known is None:
-            if len(self._place_memo) > 200_000:
-                self._place_memo.clear()
-            known = self._place_memo[tok] = (
-                tok in self.lex.places
-                or (tok[-1:] in "市省县区" and tok[:-1] in self.lex.places)
-                or self._tag(tok) == "ns"
-            )
+            if len(memo) > 200_000:
+                memo.clear()
+            known = memo[key] = compute(key)
         return known
+
+    def _is_place_word(self, tok: str) -> bool:
+        return self._memo(self._place_memo, tok, self._place_word)
+
+    def _place_word(self, tok: str) -> bool:
+        lex = self.lex
+        return (
+            tok in lex.places
+            or (tok[-1:] in "市省县区" and tok[:-1] in lex.places)
+            or self._tag(tok) == "ns"
+        )
 
     def _crossable(self, tok: str, legal: bool) -> bool:
         """May this word stand inside a trade name although the walk left stopped at it?"""
-        key = (tok, legal)
-        known = self._cross_memo.get(key)
-        if known is None:
-            if len(self._cross_memo) > 200_000:
-                self._cross_memo.clear()
-            known = self._cross_memo[key] = self._crossable_word(tok, legal)
-        return known
+        return self._memo(self._cross_memo, (tok, legal), self._crossable_word)
 
-    def _crossable_word(self, tok: str, legal: bool) -> bool:
+    def _crossable_word(self, key: tuple[str, bool]) -> bool:
+        tok, legal = key
         if _PUNCT_RE.search(tok) or tok.isdigit():
             return False
         if tok in self.lex.left_stop:
@@ -558,7 +565,7 @@ class EntityRecognizer:
     def _administrative(self, prefix: str) -> bool:
         """Does the prefix name an administration (a place, 市/县/区…, 国家, 中共)?"""
         return bool(
-            re.search("[省市县区镇乡]", prefix)
+            _ADMIN_RE.search(prefix)
             or prefix.startswith(("国家", "中共", "全国"))
             or self.lex.place_re.search(prefix)
         )
@@ -566,7 +573,7 @@ class EntityRecognizer:
     def _investing(self, text: str, start: int, end: int) -> bool:
         """Is 投资 here the verb or the sum (拟投资5亿元, 项目总投资, 在某地投资)?"""
         nxt = text[end : end + 1]
-        if nxt and (nxt.isdigit() or re.match(f"[{CJK}]", nxt) and nxt not in _AFTER_NAME):
+        if nxt and (nxt.isdigit() or _CJK_RE.match(nxt) and nxt not in _AFTER_NAME):
             return True
         name = text[start:end]
         if re.search("(计划|总|平均|累计|预计|新增|拟|共|公司|集团)投资$", name):
@@ -991,13 +998,8 @@ class EntityRecognizer:
         )
 
     def _is_field_token(self, tok: str) -> bool:
-        """Can this token stand in the name of a field? (memoised: a function of the token)"""
-        known = self._field_memo.get(tok)
-        if known is None:
-            if len(self._field_memo) > 200_000:
-                self._field_memo.clear()
-            known = self._field_memo[tok] = self._field_token(tok)
-        return known
+        """Can this token stand in the name of a field?"""
+        return self._memo(self._field_memo, tok, self._field_token)
 
     def _field_token(self, tok: str) -> bool:
         lex = self.lex
