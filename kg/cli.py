@@ -353,6 +353,7 @@ def eval_cmd(gold: Path, extracted: Path | None, seeds: Path, subset: str, detai
             "articles": len(golds),
             "reference_core": [ref.core.p, ref.core.r, ref.core.f1],
             "reference_objects": [ref.objects.p, ref.objects.r, ref.objects.f1],
+            "core_recall_by_type": {t: f.r for t, f in ref.core_by_type.items() if f.n_gold},
             "core_strict_f1": round(report.entities.strict_core.f1, 3),
             "object_labeled_f1": round(report.relations.labeled_object.f1, 3),
         }
@@ -361,6 +362,8 @@ def eval_cmd(gold: Path, extracted: Path | None, seeds: Path, subset: str, detai
         else:
             click.echo(f"blind subset, {len(golds)} articles (totals only): core entities "
                        f"{ref.core}; object relations {ref.objects}")
+            click.echo("  core recall by type: " + ", ".join(
+                f"{t} {f.r:.2f}" for t, f in ref.core_by_type.items() if f.n_gold))
         return
     if as_json:
         doc = report.to_dict()

@@ -272,7 +272,7 @@ _WIDTH_PUNCT = {",": "，", ";": "；", ":": "：", "?": "？", "!": "！", "(":
 
 @dataclass(slots=True)
 class _Line:
-    kind: str  # "blank" | "heading" | "byline" | "body"
+    kind: str  # "blank" | "heading" | "byline" | "meta" | "boilerplate" | "body"
     chars: list[tuple[str, int]]  # (char, original index), whitespace-trimmed, markup removed
     level: int = 0  # markdown heading level
     eol: int = 0  # original index of the line break after the line (or len(text))
@@ -282,7 +282,7 @@ class _Line:
 class Paragraph:
     """A normalised paragraph: kind and span in the normalised page text."""
 
-    kind: str  # "heading" | "title" | "byline" | "body"
+    kind: str  # "heading" | "title" | "byline" | "meta" | "boilerplate" | "body"
     nstart: int
     nend: int
     level: int = 0
@@ -298,6 +298,36 @@ def _split_lines(text: str) -> Iterator[tuple[int, int, int]]:
         yield i, m.start(), m.start()
         i = m.end()
     yield i, len(text), len(text)
+
+
+# Web page furniture. "meta" lines (where one is, when and from whom: breadcrumbs, dates,
+# sources, authors, editors) stand alone: read for names, never joined to a title or a
+# sentence. "boilerplate" lines (share bars, counters, footers, menus) are not read at all.
+_META_RE = re.compile(
+    r"^(?:您?(?:当前|现在)?(?:的|所在)?位置|当前位置|我的位置|所在位置|首页\s*[>»＞›]"
+    r"|(?:发布|发表|更新|创建)(?:时间|日期)|时间\s*[:：]|(?:信息|文章|新闻)?来源\s*[:：]"
+    r"|作者\s*[:：]|(?:责任|文字|栏目)?编辑\s*[:：]|栏目主编|稿源|供稿|投稿\s*[:：])"
+    r"|\S\s*[>»＞›]\s*\S[^>»＞›]*[>»＞›]"
+    r"|\d{4}[-年./]\d{1,2}[-月./]\d{1,2}日?\s*(?:(?:星期|周)[一二三四五六日天])?\s*$"
+)
+_BOILERPLATE_RE = re.compile(
+    r"分享(?:到|至)|收藏|打印|关闭(?:窗口|本页)|字号|【字体|浏览(?:量|次数)|点击(?:数|量|率|蓝字)"
+    r"|阅读(?:量|数)|版权所有|Copyright|©|ICP备|网站地图|关于我们|联系我们|联系方式|举报"
+    r"|免责声明|技术支持|扫一扫|关注我们|上一篇|下一篇|返回(?:首页|顶部|列表)|搜索历史"
+)
+#: Furniture lines are short; a longer line that mentions 联系方式 is a sentence.
+FURNITURE_MAX = 40
+
+
+def _furniture(line: str) -> str:
+    """``"meta"`` or ``"boilerplate"`` for a line of web page furniture, else ``""``."""
+    if len(line) > 2 * FURNITURE_MAX:
+        return ""
+    if _META_RE.match(line):
+        return "meta"
+    if len(line) <= FURNITURE_MAX and _BOILERPLATE_RE.search(line):
+        return "boilerplate"
+    return ""
 
 
 def _classify(text: str, start: int, end: int, eol: int) -> _Line:
@@ -323,6 +353,8 @@ def _classify(text: str, start: int, end: int, eol: int) -> _Line:
         level = level or 6
     if _BYLINE_RE.match(body) and len(body) <= 40 and not re.search(r"[，。,：:]", body):
         kind = "byline"
+    elif kind == "body":
+        kind = _furniture(body) or kind
     a, b = 0, len(body)
     while b > a and body[b - 1].isspace():
         b -= 1
@@ -480,7 +512,7 @@ def normalise(text: str) -> tuple[str, tuple[int, ...], list[Paragraph]]:
         if ln.kind == "blank":
             flush()
             continue
-        if ln.kind in ("heading", "byline"):
+        if ln.kind in ("heading", "byline", "meta", "boilerplate"):
             flush()
             units.append((ln.kind, [ln], ln.level))
         else:
@@ -689,6 +721,8 @@ def split_articles(page_name: str, text: str, paragraphs: list[Paragraph]) -> li
             if prev_body and next_body and (not starts or starts[-1] < k):
                 starts.append(k)
         k += 1
+    if starts and all(q.kind in ("meta", "boilerplate") for q in paragraphs[: starts[0]]):
+        starts[0] = 0  # page furniture above the first headline belongs to its article
     if not starts or starts[0] != 0:
         starts.insert(0, 0)
     articles: list[Article] = []
@@ -708,6 +742,8 @@ def split_articles(page_name: str, text: str, paragraphs: list[Paragraph]) -> li
             seg = text[q.nstart : q.nend]
             if q.kind == "byline":
                 bylines.extend((r, nm) for r, nm, _, _ in byline_names(seg))
+            if q.kind == "boilerplate":
+                continue  # share bars, counters, footers: nothing to read
             for s, e in split_sentences(seg, q.nstart):
                 sentences.append(Sentence(len(sentences), text[s:e], s, e))
         articles.append(

@@ -526,3 +526,23 @@ def test_big5_is_read_as_traditional_chinese_not_gb18030_garbage() -> None:
     assert decode(tw.encode("big5")) == (tw, "big5")
     zh = "平湖市科技局与浙江大学签订合作协议，共建研究中心。" * 3
     assert decode(zh.encode("gb18030")) == (zh, "gb18030")
+
+
+def test_web_page_furniture_stands_alone_and_footers_are_not_read() -> None:
+    """#18: breadcrumbs, dates and source lines of web pages are read on their own (a medium
+    or an author may be named there) and never glued to the headline; share bars, counters
+    and footers are not read at all."""
+    text = ("您当前的位置：甲乙在线 > 新闻中心 > 正文\n"
+            "甲乙市召开科技大会\n"
+            "2024-05-06 10:00 来源：甲乙日报 作者：王明\n"
+            "分享到：\n"
+            "\n"
+            "甲乙市科技局与丙丁大学签订合作协议，共建研究院。\n"
+            "版权所有 甲乙在线 联系我们\n")
+    page = ingest_text("web.txt", text)
+    (art,) = page.articles
+    assert art.title == "甲乙市召开科技大会"
+    sents = [s.text for s in art.sentences]
+    assert sents[0].startswith("您当前的位置") and "甲乙市召开科技大会" in sents
+    assert any("来源" in s and "王明" in s for s in sents)
+    assert not any("分享" in s or "版权所有" in s for s in sents)

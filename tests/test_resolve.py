@@ -110,7 +110,7 @@ def test_short_form_within_a_page_and_its_limits(tmp_path) -> None:
 def test_resolution_is_linear_in_the_mentions_of_one_file() -> None:
     """#17 (7): one file of many mentions resolved in time linear in their number (was
     quadratic: every short-name declaration scanned every mention, every short form every
-    name). Four times the mentions may take at most about eight times as long."""
+    name). Four times the mentions may take at most about ten times as long."""
     import time
 
     from bench.corpus import one_file_of_mentions
@@ -121,7 +121,7 @@ def test_resolution_is_linear_in_the_mentions_of_one_file() -> None:
 
     def cost(n: int) -> float:
         best = float("inf")
-        for _ in range(2):
+        for _ in range(3):
             corpus = Corpus(extractions=[one_file_of_mentions(n)])
             t = time.process_time()
             res = resolve_corpus(corpus, lex)
@@ -129,5 +129,7 @@ def test_resolution_is_linear_in_the_mentions_of_one_file() -> None:
         assert len(res.entities) >= n  # the work was done
         return best
 
+    cost(100)  # warm the memos and the lexicon's compiled patterns
     small, large = cost(700), cost(2800)  # 2,100 and 8,400 mentions
-    assert large / small < 8, f"{large:.2f} s for 4× the mentions of {small:.2f} s"
+    # linear: about 4×; the quadratic code took 14× (a busy machine adds noise, not 2.5×)
+    assert large / small < 10, f"{large:.2f} s for 4× the mentions of {small:.2f} s"

@@ -214,3 +214,19 @@ def test_blind_dev_articles_never_train(tmp_path: Path) -> None:
     names = {a.name for a in load_articles([Source(gold, texts, "tune")])}
     assert "a01.txt" in names and not any(is_blind(n) for n in names)
     assert "b09.txt" in {a.name for a in load_articles([Source(gold, texts, "all")])}
+
+
+def test_the_model_adds_no_class_nouns_or_anaphors(feats) -> None:
+    for bare in ("创新中心", "中心", "该局", "本公司", "甲"):
+        assert not feats.names(bare), bare
+    for name in ("甲乙科技有限公司", "丙丁创新中心", "王明远"):
+        assert feats.names(name), name
+
+
+def test_added_mentions_keep_the_rules_order_longest_first() -> None:
+    """Sentences are read for their opening organisation from the first mention: the
+    longer of two mentions that start together comes first, as the rules order them."""
+    rules = [Candidate(0, 10, "ResearchInstitute", "r"), Candidate(0, 4, "University", "r")]
+    out = merge("甲乙大学丙丁研究院，戊己出席", rules, [(11, 13, "Person")],
+                frozenset({"Person"}))
+    assert [(c.start, c.end) for c in out] == [(0, 10), (0, 4), (11, 13)]

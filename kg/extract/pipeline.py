@@ -84,7 +84,8 @@ def extract_pages(
         # dtext is the sentence (== dtext, which spaCy rebuilds on every access)
         mentions = doc._.kg_mentions or ()
         for c in mentions:
-            types.setdefault(dtext[c.start : c.end], c.type)
+            if not c.rule.startswith("model:"):  # the rules' types decide what 该院 can be
+                types.setdefault(dtext[c.start : c.end], c.type)
         head = _opening_organisation(doc, dtext)
         if head:
             topics.setdefault(art_id, []).append(head)
@@ -198,7 +199,7 @@ def _opening_organisation(doc: Any, text: str) -> str:
     for c in doc._.kg_mentions or ():
         if c.start > 6:
             return ""
-        if c.type in _ORG:
+        if c.type in _ORG and not c.rule.startswith("model:"):  # the rules' sure names only
             lead = text[: c.start]
             if not any(ch in lead for ch in "与和同跟对向在由为从经把被将") and re.fullmatch(
                 r"([^，,]{0,5}[，,])?|[“‘《(（]", lead

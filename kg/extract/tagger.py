@@ -74,6 +74,24 @@ class Features:
     def tag(self, word: str) -> str:
         return self.tags.get(word, "x")
 
+    def names(self, span: str) -> bool:
+        """Can ``span`` be a name the model adds? Not an anaphor (该局, 本公司), not a single
+        common word (中心: jieba knows it and not as a proper noun), not a class noun made of a
+        suffix and a common word (创新中心, 科创中心, 高新区)."""
+        if len(span) < 2 or span[0] in "该本此这那其各我贵":
+            return False
+        if self._common(span):
+            return False
+        for k in range(max(0, len(span) - self.max_suffix), len(span)):
+            if span[k:] in self.suffix_types:
+                return bool(span[:k]) and not self._common(span[:k])
+        return True
+
+    def _common(self, word: str) -> bool:
+        """A dictionary word that is not a proper noun (person, place, organisation)."""
+        tag = self.tags.get(word)
+        return tag is not None and tag[:2] not in ("nr", "ns", "nt", "nz")
+
     def suffix(self, word: str) -> str:
         """The type of the longest organisation suffix the word ends with, or ``""``."""
         for k in range(max(0, len(word) - self.max_suffix), len(word)):
@@ -404,6 +422,7 @@ class EntityTagger:
         decoded = self.model.decode_ids(emissions)
         for (doc, text, words, starts, _, _), y in zip(todo, decoded):
             spans = spans_of([labels[k] for k in y], words, starts) if any(y) else []
+            spans = [sp for sp in spans if self.feats.names(text[sp[0] : sp[1]])]
             doc._.kg_mentions = merge(text, doc._.kg_mentions or [], spans, types)
         return docs
 
@@ -429,7 +448,7 @@ def merge(text: str, rules: Sequence[Candidate], spans: Sequence[tuple[int, int,
     if policy == "add":  # the rules' mentions all stay; the model only adds where they are not
         added = [Candidate(s, e, t, "model:crf", priority=2) for s, e, t in spans
                  if t in types and not any(c.start < e and s < c.end for c in rules)]
-        return sorted([*rules, *added], key=lambda c: (c.start, c.end))
+        return sorted([*rules, *added], key=lambda c: (c.start, -c.end))  # as the rules order
     others = [c for c in rules if c.type not in types]
     by_span = {(c.start, c.end, c.type): c for c in rules}
     kept: list[Candidate] = []
@@ -445,7 +464,7 @@ def merge(text: str, rules: Sequence[Candidate], spans: Sequence[tuple[int, int,
     for c in others:
         if not any(c.start < k.end and k.start < c.end for k in kept):
             out.append(c)
-    out.sort(key=lambda c: (c.start, c.end))
+    out.sort(key=lambda c: (c.start, -c.end))
     return out
 
 
