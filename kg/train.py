@@ -270,6 +270,12 @@ class CrossValidation:
     rules_only: Reference
     folds: list[FoldScore]
     records: dict[str, dict[str, dict[str, Any]]]
+    golds: dict[str, GoldDoc] = field(default_factory=dict)
+
+    def on(self, names: Iterable[str]) -> tuple[Reference, Reference]:
+        """The pooled held-out figures (with the model, rules alone) on some articles only."""
+        chosen = {n: self.golds[n] for n in names if n in self.golds}
+        return reference(self.records["model"], chosen), reference(self.records["rules"], chosen)
 
 
 def cross_validate(
@@ -312,4 +318,4 @@ def cross_validate(
     keep = set(only) if only is not None else set(golds)
     chosen = {n: g for n, g in golds.items() if n in keep}
     return CrossValidation(reference(pooled["model"], chosen), reference(pooled["rules"], chosen),
-                           scores, pooled)
+                           scores, pooled, golds)

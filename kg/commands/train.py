@@ -50,8 +50,15 @@ def train_cmd(sources: tuple[tuple[str, str, str], ...], out: Path | None, folds
             click.echo(f"{folds}-fold cross-validation by article "
                        f"({sum(len(f.articles) for f in cv.folds)} articles), reference figures "
                        "on the held-out articles:")
-            click.echo(f"  rules and tagger: core entities {cv.with_model.core}")
-            click.echo(f"  rules alone:      core entities {cv.rules_only.core}")
+            click.echo(f"  all:   rules and tagger {cv.with_model.core}; rules alone "
+                       f"{cv.rules_only.core}")
+            for src in chosen:
+                from ..eval import load_gold
+
+                names = [n for n in load_gold(src.gold) if n in cv.golds]
+                with_model, rules = cv.on(names)
+                click.echo(f"  {src.gold} ({len(names)}): rules and tagger {with_model.core}; "
+                           f"rules alone {rules.core}")
             click.echo("  core recall by type (tagger / rules): " + ", ".join(
                 f"{t} {cv.with_model.core_by_type[t].r:.2f}/{cv.rules_only.core_by_type[t].r:.2f}"
                 for t in cv.with_model.core_by_type if cv.with_model.core_by_type[t].n_gold))
