@@ -29,6 +29,7 @@ _NODES = """
 SELECT ?e ?type ?label (GROUP_CONCAT(DISTINCT ?alt; SEPARATOR="\\u001f") AS ?alts) WHERE {
   ?e a ?cls ; rdfs:label ?label .
   FILTER(STRSTARTS(STR(?cls), STR(kg:)) && ?cls NOT IN (kg:Article, kg:Assertion, kg:KeyFigure))
+  FILTER NOT EXISTS { ?e kg:newsStaff true }  # reporters and editors are not actors
   BIND(STRAFTER(STR(?cls), "#") AS ?type)
   OPTIONAL { ?e skos:altLabel ?alt }
 } GROUP BY ?e ?type ?label

@@ -316,6 +316,10 @@ def build_dataset(
                     eg.add((iri, prop, _plain(e.parts[part])))
         for alias, rule in e.merged_by:
             eg.add((iri, merge_rule, _plain(f"{alias} ← {rule}")))
+        if e.type == "Person" and e.mentions and all(
+            m.rule.startswith("person:byline") for m in e.mentions
+        ):
+            eg.add((iri, KG.newsStaff, Literal(True)))  # named only in bylines and credits
         for art in sorted({m.article for m in e.mentions}):
             eg.add((iri, PROV.wasDerivedFrom, article_iri(art)))
     metas = {m.article.id: m for m in articles}

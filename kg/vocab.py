@@ -100,6 +100,7 @@ class KG(DefinedNamespace):
     sentenceIndex: URIRef
     dateBasis: URIRef
     mergeRule: URIRef
+    newsStaff: URIRef  # Person -> true: credited on a news page, not an ecosystem actor
 
     # --- datatype properties: anatomy of an organisation name -------------------------------
     tradeName: URIRef

@@ -44,6 +44,31 @@ class RawRelation:
     s_type: str = ""  # for anaphora/carried subjects: the type the subject must have
 
 
+#: Credit roles of news staff, as printed before a name in a byline or a source line.
+_STAFF_ROLE_RE = re.compile(
+    r"(本报记者|记者|通讯员|摄影|摄|作者|撰文|撰稿|(?:责任|文字|栏目|美术)?编辑|栏目主编|主编|版式|"
+    r"校对|投稿)[\s:：/]*$"
+)
+
+
+def _staff_posts(text: str, mentions: list[Candidate]) -> list[RawRelation]:
+    """News staff credited in a line that names the medium (来源：某某新闻 作者：某某) hold a
+    post at that medium, with the credit as their role."""
+    media = [m for m in mentions if m.type == "Media"]
+    if not media:
+        return []
+    out = []
+    for m in mentions:
+        if m.type != "Person" or not m.rule.startswith("person:byline"):
+            continue
+        role = _STAFF_ROLE_RE.search(text[max(0, m.start - 6) : m.start])
+        medium = min(media, key=lambda x: abs(x.start - m.start))
+        out.append(RawRelation(text[m.start : m.end], "holdsPost", text[medium.start : medium.end],
+                               "post:news-staff", 0.8,
+                               qualifiers=(("role", role.group(1)),) if role else ()))
+    return out
+
+
 # words after an industry that make it a statistic (纺织产业投资同比增长…), not a focus
 _STATISTIC = r"(产业)?(投资|增加值|产值|增速|同比|占比|比重|营收|收入)"
 _NOUN_BEFORE_RE = re.compile(r"(领域|行业|产业|总|固定资产|社会)$")
@@ -164,6 +189,7 @@ class RelationExtractor:
         out += self._structural(text, all_m)
         out += self._distributed_units(text, all_m)
         out += self._posts(text, all_m)
+        out += _staff_posts(text, all_m)
         out += self._triggers(text, ments)
         out += self._awards(text, ments)
         out += self._industries(text, ments)
