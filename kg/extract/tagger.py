@@ -432,7 +432,8 @@ MERGE_POLICY = "add"
 
 
 def merge(text: str, rules: Sequence[Candidate], spans: Sequence[tuple[int, int, str]],
-          types: frozenset[str], policy: str | None = None) -> list[Candidate]:
+          types: frozenset[str], policy: str | None = None, rule: str = "model:crf"
+          ) -> list[Candidate]:
     """The mentions of a sentence: the model's spans for its ``types`` (keeping the rule
     mention of the same span and type, with its rule and anatomy; rule mentions of those
     types that the model does not confirm are dropped), and the rule mentions of other types.
@@ -446,7 +447,7 @@ def merge(text: str, rules: Sequence[Candidate], spans: Sequence[tuple[int, int,
     mention, ``"longer"`` the model span only when it covers more than the rule mention."""
     policy = policy or MERGE_POLICY
     if policy == "add":  # the rules' mentions all stay; the model only adds where they are not
-        added = [Candidate(s, e, t, "model:crf", priority=2) for s, e, t in spans
+        added = [Candidate(s, e, t, rule, priority=2) for s, e, t in spans
                  if t in types and not any(c.start < e and s < c.end for c in rules)]
         return sorted([*rules, *added], key=lambda c: (c.start, -c.end))  # as the rules order
     others = [c for c in rules if c.type not in types]
@@ -459,7 +460,7 @@ def merge(text: str, rules: Sequence[Candidate], spans: Sequence[tuple[int, int,
         if clash and (policy == "rules" or (
                 policy == "longer" and any(e - s <= c.end - c.start for c in clash))):
             continue
-        kept.append(by_span.get((s, e, t)) or Candidate(s, e, t, "model:crf", priority=2))
+        kept.append(by_span.get((s, e, t)) or Candidate(s, e, t, rule, priority=2))
     out = list(kept)
     for c in others:
         if not any(c.start < k.end and k.start < c.end for k in kept):
