@@ -18,7 +18,7 @@ from spacy.tokens import Doc
 
 from .lexicon import Lexicon
 from .tagger import Features, merge
-from .text import doc_text
+from .text import doc_text, mentions_of, set_mentions
 
 #: Organisation suffixes that make a LAC organisation one of our types; without one it is an
 #: enterprise (LAC's ORG is mostly companies).
@@ -54,9 +54,9 @@ class LacRecognizer:
             text = doc_text(doc)
             spans = [sp for sp in self.spans(text) if self.feats.names(text[sp[0] : sp[1]])]
             if spans:
-                doc._.kg_mentions = merge(text, doc._.kg_mentions or [], spans,
-                                          frozenset(t for _, _, t in spans), policy="add",
-                                          rule="model:lac")
+                set_mentions(doc, merge(text, mentions_of(doc), spans,
+                                        frozenset(t for _, _, t in spans), policy="add",
+                                        rule="model:lac"))
             yield doc
 
     def spans(self, text: str) -> list[tuple[int, int, str]]:

@@ -15,7 +15,7 @@ from . import entities as _entities  # noqa: F401  (registers the factory)
 from . import relations as _relations  # noqa: F401  (registers the factory)
 from . import tagger as _tagger  # noqa: F401  (registers the factory)
 from .relations import ANAPHOR
-from .text import JiebaTokenizer
+from .text import JiebaTokenizer, mentions_of, relations_of
 
 
 def build_nlp(
@@ -88,7 +88,7 @@ def extract_pages(
     for (k, aid, sidx, nstart, dtext), doc in zip(items, nlp.pipe(texts, batch_size=batch_size)):
         page, out, types, art_id = pages[k], outs[k], types_of[k], (k, aid)
         # dtext is the sentence (== dtext, which spaCy rebuilds on every access)
-        mentions = doc._.kg_mentions or ()
+        mentions = mentions_of(doc)
         for c in mentions:
             if not c.rule.startswith("model:"):  # the rules' types decide what 该院 can be
                 types.setdefault(dtext[c.start : c.end], c.type)
@@ -116,7 +116,7 @@ def extract_pages(
                     parts=c.parts,
                 )
             )
-        for r in doc._.kg_relations or ():
+        for r in relations_of(doc):
             subj, obj, rule, conf = r.s, r.o, r.rule, r.confidence
             allowed = _allowed(r.s_type)
             if subj.startswith(ANAPHOR) and subj[len(ANAPHOR) :] != "Event":
@@ -202,7 +202,7 @@ def _recent(names: list[str], types: dict[str, str], allowed: set[str]) -> str:
 def _opening_organisation(doc: Any, text: str) -> str:
     """The organisation a sentence opens with (a heading, or the subject of the sentence):
     later sentences that omit their subject are about it."""
-    for c in doc._.kg_mentions or ():
+    for c in mentions_of(doc):
         if c.start > 6:
             return ""
         if c.type in _ORG and not c.rule.startswith("model:"):  # the rules' sure names only

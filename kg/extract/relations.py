@@ -16,7 +16,7 @@ from spacy.tokens import Doc
 
 from .entities import ORG_TYPES, Candidate
 from .lexicon import Lexicon, alternation
-from .text import doc_text
+from .text import doc_text, mentions_of
 
 if not Doc.has_extension("kg_relations"):
     Doc.set_extension("kg_relations", default=None)
@@ -143,7 +143,7 @@ class RelationExtractor:
 
     def __call__(self, doc: Doc) -> Doc:
         text = doc_text(doc)
-        all_m: list[Candidate] = list(doc._.kg_mentions or [])
+        all_m: list[Candidate] = list(mentions_of(doc))
         bounds = sorted((m.start, m.end) for m in all_m)
         overlap = any(b[0] < a[1] for a, b in zip(bounds, bounds[1:]))
         top = [

@@ -20,6 +20,7 @@ from functools import lru_cache
 from types import ModuleType
 from typing import Any
 
+from spacy.attrs import IDX, LENGTH
 from spacy.tokens import Doc
 from spacy.util import get_words_and_spaces
 from spacy.vocab import Vocab
@@ -68,6 +69,7 @@ class JiebaTokenizer:
         words, spaces = words_and_spaces([w for w in self._cut(text, cut_all=False) if w], text)
         doc = Doc(self.vocab, words=words, spaces=spaces)
         doc.user_data["kg_text"] = text
+        doc.user_data["kg_words"] = words, spaces
         return doc
 
     def pipe(self, texts: Any, batch_size: int = 1000) -> Any:
@@ -117,3 +119,42 @@ def doc_text(doc: Any) -> str:
     if isinstance(text, str) and len(doc) and len(text) == doc[-1].idx + len(doc[-1].text_with_ws):
         return text
     return doc.text
+
+
+# The components' results on a doc, read and written where spaCy's ``doc._`` keeps them
+# (``doc.user_data``), without making an ``Underscore`` object on every access: the
+# pipeline reads them several times per sentence.
+_MENTIONS = ("._.", "kg_mentions", None, None)
+_RELATIONS = ("._.", "kg_relations", None, None)
+
+
+def mentions_of(doc: Any) -> list[Any]:
+    """``doc._.kg_mentions`` (``[]`` when the entity component has not run)."""
+    return doc.user_data.get(_MENTIONS) or []
+
+
+def set_mentions(doc: Any, value: list[Any]) -> None:
+    """``doc._.kg_mentions = value``."""
+    doc.user_data[_MENTIONS] = value
+
+
+def relations_of(doc: Any) -> list[Any]:
+    """``doc._.kg_relations`` (``[]`` when the relation component has not run)."""
+    return doc.user_data.get(_RELATIONS) or []
+
+
+def words_of(doc: Any) -> tuple[list[str], list[int]]:
+    """The doc's words and their start offsets, from the tokenizer's copy when it is still
+    the doc's (no Token objects), else from the doc."""
+    kept = doc.user_data.get("kg_words")
+    if kept is not None and len(kept[0]) == len(doc):
+        words, spaces = kept
+        starts = []
+        pos = 0
+        for w, sp in zip(words, spaces):
+            starts.append(pos)
+            pos += len(w) + sp
+        return words, starts
+    text = doc_text(doc)
+    arr = doc.to_array([IDX, LENGTH]).tolist()
+    return [text[s : s + n] for s, n in arr], [s for s, _ in arr]
