@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,6 +36,7 @@ from .extract.tagger import (
     word_attributes,
 )
 from .ingest import InputError, read_file
+from .model import ENTITY_TYPES
 
 Progress = Callable[[str, int, int], None]
 _DROP = frozenset("“”\"'‘’「」『』《》〈〉·•")
@@ -72,6 +74,10 @@ class Settings:
     c2: float = 0.05
     iterations: int = 150
     min_feature_freq: int = 1
+    #: The relation classifier's penalties and the probability a relation needs.
+    rel_c1: float = 0.1
+    rel_c2: float = 0.01
+    rel_threshold: float = 0.5
     #: Share of sentences also learned without the rules' view (see make_examples).
     without_rules: float = 1.0
     #: Word labels: "IO" (a label per type and O: decoding costs a third of "BIO"'s) or "BIO".
@@ -245,13 +251,146 @@ def fit(examples: Iterable[Example], settings: Settings) -> CrfModel:
 
 def train(sources: Sequence[Source], settings: Settings | None = None,
           progress: Progress | None = None) -> tuple[CrfModel, list[Article]]:
-    """Train on every article of ``sources``; returns the model and the articles used."""
+    """Train the entity tagger on every article of ``sources``; returns the model and the
+    articles used (:func:`train_relations` then fits the relation classifier on them)."""
     settings = settings or Settings()
     articles = load_articles(sources)
     make_examples(articles, settings, progress=progress)
     model = fit((ex for a in articles for ex in a.examples), settings)
     model.meta["articles"] = str(len(articles))
     return model, articles
+
+
+# ---------------------------------------------------------------------------------------------
+# the relation classifier (kg.extract.relmodel)
+
+
+@dataclass
+class RelationExample:
+    article: str
+    attributes: list[str]
+    label: str
+
+
+def gold_relation_index(doc: GoldDoc) -> tuple[dict[str, set[int]], dict[tuple[int, int], str]]:
+    """The gold names (normalised) → entity numbers, and (subject, object) numbers → the
+    predicate (symmetric predicates both ways; ``metric`` facts left out)."""
+    from .model import SYMMETRIC_PREDICATES
+
+    by_form: dict[str, set[int]] = {}
+    by_name: dict[str, int] = {}
+    for i, e in enumerate(doc.entities):
+        by_name.setdefault(e.name, i)
+        for f in (_norm(x) for x in (e.name, *e.aliases)):
+            if f:
+                by_form.setdefault(f, set()).add(i)
+    pairs: dict[tuple[int, int], str] = {}
+    for r in sorted(doc.relations, key=lambda r: (r.s, r.p, r.o)):
+        if r.p == "metric":
+            continue
+        s = by_name.get(r.s, next(iter(sorted(by_form.get(_norm(r.s), {-1}))), -1))
+        o = by_name.get(r.o, next(iter(sorted(by_form.get(_norm(r.o), {-1}))), -1))
+        if s < 0 or o < 0:
+            continue
+        pairs.setdefault((s, o), r.p)
+        if r.p in SYMMETRIC_PREDICATES:
+            pairs.setdefault((o, s), r.p)
+    return by_form, pairs
+
+
+#: A pair of types is a candidate only if this many gold facts in the training pairs relate it.
+MIN_TYPE_PAIR = 3
+
+
+def make_relation_examples(
+    articles: Sequence[Article], nlp: Any, allowed: frozenset[tuple[str, str]] | None = None,
+) -> tuple[list[RelationExample], frozenset[tuple[str, str]]]:
+    """Every candidate pair of every sentence, labelled with the gold predicate between the
+    gold entities its two mentions name (or ``none``). ``allowed``: the type pairs to consider
+    (default: every pair first, then only the type pairs some gold fact relates)."""
+    from .extract.lexicon import Lexicon
+    from .extract.relmodel import (
+        NONE,
+        candidate_pairs,
+        pair_attributes,
+        sentence_context,
+        trigger_words,
+    )
+    from .ingest import ingest_text
+
+    triggers = trigger_words(Lexicon.load())
+    every = frozenset((a, b) for a in ENTITY_TYPES for b in ENTITY_TYPES)
+    rows: list[tuple[str, tuple[str, str], list[str], str]] = []
+    for art in articles:
+        original, enc = read_file(art.path)
+        page = ingest_text(art.name, original, enc)
+        by_form, gold_pairs = gold_relation_index(art.gold)
+        sents = [s.text for a in page.articles for s in a.sentences]
+        for doc in nlp.pipe(sents):
+            ms = [m for m in doc._.kg_mentions or () if m.type in ENTITY_TYPES]
+            pairs = candidate_pairs(ms, allowed or every)
+            if not pairs:
+                continue
+            ctx = sentence_context(doc, triggers)
+            for p in pairs:
+                sa = by_form.get(_norm(ctx.text[p.a.start : p.a.end]), set())
+                sb = by_form.get(_norm(ctx.text[p.b.start : p.b.end]), set())
+                labels = sorted({gold_pairs[(i, j)] for i in sa for j in sb
+                                 if (i, j) in gold_pairs})
+                rows.append((art.name, (p.a.type, p.b.type), pair_attributes(p, ctx),
+                             labels[0] if labels else NONE))
+    if allowed is None:  # type pairs that enough gold facts relate
+        counts = Counter(t for _, t, _, lab in rows if lab != NONE)
+        allowed = frozenset(t for t, n in counts.items() if n >= MIN_TYPE_PAIR)
+    return ([RelationExample(a, attrs, lab) for a, t, attrs, lab in rows if t in allowed],
+            allowed)
+
+
+def fit_relations(examples: Sequence[RelationExample], allowed: frozenset[tuple[str, str]],
+                  settings: Settings) -> Any:
+    """The pair classifier: python-crfsuite on sequences of one pair (a maximum-entropy
+    model), its weights in our format."""
+    import tempfile
+
+    from .extract.relmodel import NONE, RelationModel
+
+    try:
+        import pycrfsuite
+    except ImportError:
+        raise TrainError("training needs python-crfsuite: pip install 'python-crfsuite>=0.9'"
+                         ) from None
+    trainer = pycrfsuite.Trainer(verbose=False)
+    for ex in examples:
+        trainer.append([ex.attributes], [ex.label])
+    trainer.set_params({"c1": settings.rel_c1, "c2": settings.rel_c2,
+                        "max_iterations": settings.iterations})
+    with tempfile.TemporaryDirectory() as tmp:
+        path = str(Path(tmp) / "relations.crfsuite")
+        trainer.train(path)
+        tagger = pycrfsuite.Tagger()
+        tagger.open(path)
+        info = tagger.info()
+        labels = sorted(tagger.labels(), key=lambda x: (x != NONE, x))
+        tagger.close()
+    lab = {x: i for i, x in enumerate(labels)}
+    names = sorted({a for a, _ in info.state_features})
+    attrs = {a: i for i, a in enumerate(names)}
+    weights = np.zeros((len(names) + 1, len(labels)), dtype=np.float32)  # + a zero row
+    for (a, y), w in info.state_features.items():
+        weights[attrs[a], lab[y]] = w
+    return RelationModel(labels, attrs, weights, allowed, settings.rel_threshold,
+                         {"c1": str(settings.rel_c1), "c2": str(settings.rel_c2)})
+
+
+def train_relations(articles: Sequence[Article], settings: Settings, tagger: CrfModel | None
+                    ) -> Any:
+    """The relation classifier on ``articles``, with mentions from the rules and ``tagger``."""
+    from .extract import build_nlp
+
+    nlp = build_nlp(relation_model=False)
+    nlp.get_pipe("kg_tagger").use(tagger)
+    examples, allowed = make_relation_examples(articles, nlp)
+    return fit_relations(examples, allowed, settings)
 
 
 @dataclass
@@ -293,7 +432,7 @@ def cross_validate(
     make_examples(articles, settings)
     names = sorted(a.name for a in articles)
     fold_of = {n: i % folds for i, n in enumerate(names)}
-    rules_nlp = build_nlp(tagger=False)
+    rules_nlp = build_nlp(tagger=False, relation_model=False)
     scores: list[FoldScore] = []
     pooled: dict[str, dict[str, Any]] = {"model": {}, "rules": {}}
     golds = {a.name: a.gold for a in articles}
@@ -302,8 +441,10 @@ def cross_validate(
         if not held:
             continue
         model = fit((ex for a in articles if fold_of[a.name] != k for ex in a.examples), settings)
+        rel = train_relations([a for a in articles if fold_of[a.name] != k], settings, model)
         nlp = build_nlp()
         nlp.get_pipe("kg_tagger").use(model)
+        nlp.get_pipe("kg_relation_model").use(rel)
         got = {}
         for key, pipe in (("model", nlp), ("rules", rules_nlp)):
             corpus = extract_corpus([a.path for a in held], nlp=pipe)

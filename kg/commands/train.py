@@ -31,7 +31,7 @@ def train_cmd(sources: tuple[tuple[str, str, str], ...], out: Path | None, folds
     """Train the statistical entity tagger (deterministic: the same annotations give the same
     model file), or cross-validate it with --cv."""
     from ..extract.tagger import MODEL_PATH
-    from ..train import Settings, Source, TrainError, cross_validate, train
+    from ..train import Settings, Source, TrainError, cross_validate, train, train_relations
 
     chosen = [Source(Path(g), Path(t), s) for g, t, s in (sources or DEFAULT_SOURCES)]
     for src in chosen:
@@ -50,26 +50,35 @@ def train_cmd(sources: tuple[tuple[str, str, str], ...], out: Path | None, folds
             click.echo(f"{folds}-fold cross-validation by article "
                        f"({sum(len(f.articles) for f in cv.folds)} articles), reference figures "
                        "on the held-out articles:")
-            click.echo(f"  all:   rules and tagger {cv.with_model.core}; rules alone "
+            click.echo(f"  all:   entities: models {cv.with_model.core}; rules alone "
                        f"{cv.rules_only.core}")
+            click.echo(f"         object relations: models {cv.with_model.objects}; rules alone "
+                       f"{cv.rules_only.objects}")
             for src in chosen:
                 from ..eval import load_gold
 
                 names = [n for n in load_gold(src.gold) if n in cv.golds]
                 with_model, rules = cv.on(names)
-                click.echo(f"  {src.gold} ({len(names)}): rules and tagger {with_model.core}; "
+                click.echo(f"  {src.gold} ({len(names)}): entities: models {with_model.core}; "
                            f"rules alone {rules.core}")
-            click.echo("  core recall by type (tagger / rules): " + ", ".join(
+                click.echo(f"         object relations: models {with_model.objects}; rules "
+                           f"alone {rules.objects}")
+            click.echo("  core recall by type (models / rules): " + ", ".join(
                 f"{t} {cv.with_model.core_by_type[t].r:.2f}/{cv.rules_only.core_by_type[t].r:.2f}"
                 for t in cv.with_model.core_by_type if cv.with_model.core_by_type[t].n_gold))
             return
         model, articles = train(chosen, settings, progress=_progress("articles"))
+        relations = train_relations(articles, settings, model)
     except TrainError as exc:
         raise Failed(str(exc)) from None
     target = out or MODEL_PATH
     model.save(target)
-    click.echo(f"trained on {len(articles)} articles: {len(model.attributes)} weighted "
-               f"attributes, {len(model.labels)} labels; wrote {target}")
+    rel_target = target.with_name("relations.npz")
+    relations.save(rel_target)
+    click.echo(f"trained on {len(articles)} articles: the entity tagger ({len(model.attributes)} "
+               f"weighted attributes, {len(model.labels)} labels) into {target}; the relation "
+               f"classifier ({len(relations.attributes)} attributes, {len(relations.labels)} "
+               f"labels, {len(relations.allowed)} type pairs) into {rel_target}")
 
 
 COMMANDS = [train_cmd]

@@ -13,6 +13,7 @@ from spacy.language import Language
 from ..model import ORG_TYPES, Mention, Page, Relation
 from . import entities as _entities  # noqa: F401  (registers the factory)
 from . import relations as _relations  # noqa: F401  (registers the factory)
+from . import relmodel as _relmodel  # noqa: F401  (registers the factory)
 from . import tagger as _tagger  # noqa: F401  (registers the factory)
 from .relations import ANAPHOR
 from .text import JiebaTokenizer, mentions_of, relations_of
@@ -27,6 +28,8 @@ def build_nlp(
     relations: bool = True,
     model_path: str | None = None,
     lac: bool = False,
+    relation_model: bool = True,
+    relation_model_path: str | None = None,
 ) -> Language:
     """A blank ``zh`` pipeline with the jieba segmenter and our components: the rules
     (``kg_entities``), the statistical tagger (``kg_tagger``, :mod:`.tagger`) and the relation
@@ -37,7 +40,8 @@ def build_nlp(
     token-aligned spans, for displaCy and other span tools; the build does not need them.
     ``tagger=False`` leaves the model out (the rules alone); ``model_path`` loads another
     model than the shipped one; ``lac=True`` adds Baidu's LAC model (optional, slow:
-    :mod:`.lac`).
+    :mod:`.lac`); ``relation_model=False`` leaves the relation classifier out
+    (:mod:`.relmodel`; ``relation_model_path`` loads another model).
     """
     nlp = spacy.blank("zh")
     nlp.tokenizer = JiebaTokenizer(nlp.vocab)
@@ -50,6 +54,9 @@ def build_nlp(
         nlp.add_pipe("kg_lac", config={"data_dir": data_dir})
     if relations:
         nlp.add_pipe("kg_relations", config={"data_dir": data_dir, "home": home})
+        if relation_model:
+            nlp.add_pipe("kg_relation_model",
+                         config={"data_dir": data_dir, "model_path": relation_model_path})
     return nlp
 
 

@@ -32,6 +32,53 @@ _NUM_UNIT_RE = re.compile(
 )
 
 
+# literal patterns of the rules below, compiled once (re's own cache costs a lookup per call)
+_P00 = re.compile(r"(?<![尤极])其(?![中他它实余次间])")
+_P01 = re.compile(r"[，。；,]")
+_P02 = re.compile(r"([\u4e00-\u9fff]{2,5})、$")
+_P03 = re.compile("[、和及]")
+_P04 = re.compile(r"[、和与及以及“”]*")
+_P05 = re.compile(r"[，,]")
+_P06 = re.compile("由$")
+_P07 = re.compile(r"以([^，。；]{2,30}?)为例")
+_P08 = re.compile(r"[。；]")
+_P09 = re.compile(r"[^，,]+(从|由|对|向|把|被)[^，,]*$")
+_P10 = re.compile(r"[与和同跟对向在由为从经把被将]$")
+_P11 = re.compile(r"[^，,]*[，,]?")
+_P12 = re.compile(r"(落户|落地|入驻|进驻)")
+_P13 = re.compile(r"[^，。；]{0,3}(在|于)")
+_P14 = re.compile(r"[\u4e00-\u9fff]{0,3}级")
+_P15 = re.compile("(镇|街道|乡|区|县)$")
+_P16 = re.compile("(与|联合|携手|同)")
+_P17 = re.compile("[与同和跟]")
+_P18 = re.compile(r"就")
+_P19 = re.compile("[，,]")
+_P20 = re.compile(r"\d+(家|个|项|名|所|人)")
+_P21 = re.compile(r"(围绕|聚焦|面向|瞄准|针对|立足)")
+_P22 = re.compile("[。；]")
+_P23 = re.compile(r"[^，]{0,3}的")
+_P24 = re.compile("[在与和由对向从为]")
+_P25 = re.compile(r"(建成|建设|打造|成立|设立|组建)(了)?")
+_P26 = re.compile("(产业|行业|领域|产业链)$")
+_P27 = re.compile(r"(内|里|中)[，,]?")
+_P28 = re.compile(r"(也)?是")
+_P29 = re.compile(r"[，,]也是")
+_P30 = re.compile(r"(落户|入驻|进驻)了?")
+_P31 = re.compile("孵化|众创|创业园|科技园|创客")
+_P32 = re.compile("位于")
+_P33 = re.compile(r"(推进|实施|落实)$")
+_P34 = re.compile(r"(深入|全面)?实施")
+_P35 = re.compile(r"在([^，。；]{2,40}?)(成功)?(举行|举办|落幕|召开|开幕|启动)")
+_P36 = re.compile(r"(内|中|上|里|现场)?")
+_P37 = re.compile("出席|参加|主持|致辞|讲话|推介|见证|参与")
+_P38 = re.compile(r"(还|也|共同|联合|一起|携手)?(以|通过|围绕|针对|依托)")
+_P39 = re.compile("在")
+_P40 = re.compile(r"(举办|举行|召开)(的|了)?")
+_P41 = re.compile(r"(?<=[，,；;。！？])")
+_P42 = re.compile(r"\d{4}年\d{1,2}月")
+_P43 = re.compile(r"\d{4}年(?:以来|度)?")
+
+
 @dataclass(frozen=True, slots=True)
 class RawRelation:
     s: str
@@ -160,7 +207,7 @@ class RelationExtractor:
         ]
         # pseudo-mentions for 我市 / 该公司
         pseudo: list[Candidate] = []
-        for m in re.finditer(r"(?<![尤极])其(?![中他它实余次间])", text):
+        for m in _P00.finditer(text):
             if not any(c.start <= m.start() < c.end for c in top):
                 pseudo.append(Candidate(m.start(), m.end(), "Organization", "anaphora"))
         if self._class_anaphora_re is not None:
@@ -335,7 +382,7 @@ class RelationExtractor:
             for o in orgs:
                 if o.end <= j and j - o.end <= 12:
                     between = text[o.end : j]
-                    if not re.search(r"[，。；,]", between):
+                    if not _P01.search(between):
                         if best is None or o.end > best.end:
                             best = o
             if (
@@ -345,7 +392,7 @@ class RelationExtractor:
             ):
                 implied = self.implied.get(role)
                 if implied is None:
-                    prev_title = re.search(r"([\u4e00-\u9fff]{2,5})、$", text[:j])
+                    prev_title = _P02.search(text[:j])
                     implied = self.implied.get(prev_title.group(1)) if prev_title else None
                 if implied:
                     out.append(
@@ -363,7 +410,7 @@ class RelationExtractor:
                 continue
             _ = window
             between = text[best.end : j]
-            roles = [role] + [t for t in re.split("[、和及]", between) if t in self._titles]
+            roles = [role] + [t for t in _P03.split(between) if t in self._titles]
             out.append(
                 RawRelation(
                     text[p.start : p.end],
@@ -395,11 +442,11 @@ class RelationExtractor:
             if m.start < pos or m.start >= end:
                 continue
             gap = text[last : m.start]
-            if run and not re.fullmatch(r"[、和与及以及“”]*", gap):
+            if run and not _P04.fullmatch(gap):
                 break
             if not run and gap.endswith("由"):
                 break  # 引进由A领衔研发的项目: A is the agent of a relative clause
-            if not run and re.search(r"[，,]", gap) and len(gap) > 12:
+            if not run and _P05.search(gap) and len(gap) > 12:
                 break
             if m.type in types:
                 if run and run[-1].type == "Place" and m.type == "Place" and run[-1].end == m.start:
@@ -434,9 +481,9 @@ class RelationExtractor:
                 and (m.type in types or (m.rule == "anaphora" and m.type == "Organization"))
             ]
             last = near[-1] if near else None
-            if last and (last.rule == "anaphora" or re.search("由$", text[seg : last.start])):
+            if last and (last.rule == "anaphora" or _P06.search(text[seg : last.start])):
                 return last
-        for ex in re.finditer(r"以([^，。；]{2,30}?)为例", text[:pos]):
+        for ex in _P07.finditer(text[:pos]):
             hit = [
                 m
                 for m in ments
@@ -492,16 +539,16 @@ class RelationExtractor:
             if m.start >= pos:
                 return None
             lead = text[cstart : m.start]
-            if len(lead) > 10 or re.search(r"[。；]", lead):
+            if len(lead) > 10 or _P08.search(lead):
                 return None
-            if re.search(r"[^，,]+(从|由|对|向|把|被)[^，,]*$", lead):
+            if _P09.search(lead):
                 return None  # 调研组从我市云溪智造园了解到…: inside a prepositional phrase
             if (
                 m.type in types
                 and m.end <= pos
-                and not re.search(r"[与和同跟对向在由为从经把被将]$", lead)
+                and not _P10.search(lead)
             ):
-                if re.fullmatch(r"[^，,]*[，,]?", lead) and not re.search(
+                if _P11.fullmatch(lead) and not re.search(
                     r"(通过|依托|根据|按照|围绕|随着|在)", lead
                 ):
                     return m
@@ -525,7 +572,7 @@ class RelationExtractor:
                 continue  # 投资机构, 合作方: a noun compound, not the verb
             if _NOUN_BEFORE_RE.search(text, 0, t.start()):
                 continue  # 总投资, 领域投资: a noun
-            if t.group().startswith("签") and re.match(r"(落户|落地|入驻|进驻)", text[t.end() :]):
+            if t.group().startswith("签") and _P12.match(text[t.end() :]):
                 continue  # 签约落户: settling in, not an agreement with the place
             for rule in self._trig[t.group()]:
                 subj_t, obj_t = _types(rule["subj"]), _types(rule["obj"])
@@ -537,7 +584,7 @@ class RelationExtractor:
                         not objs
                         and p == "locatedIn"
                         and t.group() in ("落户", "落地")
-                        and not re.match(r"[^，。；]{0,3}(在|于)", text[t.end() :])
+                        and not _P13.match(text[t.end() :])
                     ):
                         # 签约落户 / 相继落户 with no place: settled in the home city
                         subs = [
@@ -605,7 +652,7 @@ class RelationExtractor:
                             if (
                                 p == "founded"
                                 and t.group() in ("创建", "建成")
-                                and re.match(r"[\u4e00-\u9fff]{0,3}级", oname)
+                                and _P14.match(oname)
                             ):
                                 p2 = "hasAward"  # 成功创建省级现代渔业园区: a title earned
                             out.append(
@@ -640,7 +687,7 @@ class RelationExtractor:
                         and not (
                             m.type == "Place"
                             and m.rule != "home"
-                            and not re.search("(镇|街道|乡|区|县)$", text[m.start : m.end])
+                            and not _P15.search(text[m.start : m.end])
                         )
                     ]
                     if len(objs) > 1 and p == "cofounded":
@@ -684,7 +731,7 @@ class RelationExtractor:
                             )
                     # A与B共建C / A联合B共建C: A and B also cooperate
                     seg = text[cs : t.start()]
-                    wm = re.search("(与|联合|携手|同)", seg)
+                    wm = _P16.search(seg)
                     if wm:
                         wpos = cs + wm.start()
                         lead = [
@@ -717,14 +764,14 @@ class RelationExtractor:
                     wi = max(
                         (
                             w.start()
-                            for w in re.finditer("[与同和跟]", seg)
+                            for w in _P17.finditer(seg)
                             if not any(m.start <= cs + w.start() < m.end for m in ments)
                         ),
                         default=-1,
                     )
                     if wi >= 0:
                         wpos = cs + wi
-                        topic = re.search(r"就", text[wpos : t.start()])
+                        topic = _P18.search(text[wpos : t.start()])
                         stop = wpos + topic.start() if topic else t.start()
                         partners = [
                             m for m in ments if wpos < m.start and m.end <= stop and m.type in obj_t
@@ -742,7 +789,7 @@ class RelationExtractor:
                             )
                     else:
                         partners = self._right_run(text, ments, t.end(), ce, obj_t)
-                        if partners and re.search("[，,]", text[t.end() : partners[0].start]):
+                        if partners and _P19.search(text[t.end() : partners[0].start]):
                             partners = []  # 对接协调，至目前已实现A…: A is another verb's
                         subj = self._left_subject(text, ments, t.start(), cs, subj_t)
                     orgs_only = [m for m in partners if m.type != "Place"]
@@ -774,7 +821,7 @@ class RelationExtractor:
         for a in ments:
             if a.type != "Award":
                 continue
-            if re.match(r"\d+(家|个|项|名|所|人)", text[a.end :]):
+            if _P20.match(text[a.end :]):
                 continue  # 拟申报某某企业21家: a count of future holders, not an honour held
             nxt = [
                 m
@@ -860,21 +907,21 @@ class RelationExtractor:
         """围绕A、B等重点产业，我市… / 聚焦A产业，建成X: an industry in a fronted phrase is the
         focus of the next segment's subject, or of the body that segment builds."""
         seg0 = max(text.rfind(ch, 0, ind.start) for ch in "，,；;。") + 1
-        if not re.match(r"(围绕|聚焦|面向|瞄准|针对|立足)", text[seg0:]):
+        if not _P21.match(text[seg0:]):
             return None
         nxt = text.find("，", ind.end)
-        if nxt < 0 or re.search("[。；]", text[ind.end : nxt]):
+        if nxt < 0 or _P22.search(text[ind.end : nxt]):
             return None
         own = [m for m in ments if ind.end < m.start < nxt and m.rule == "home"]
-        if own and re.match(r"[^，]{0,3}的", text[own[0].end : nxt]):
+        if own and _P23.match(text[own[0].end : nxt]):
             return own[0]  # 围绕A、B等我市独有的产业特点，…
         for m in ments:
             if m.start <= nxt:
                 continue
             lead = text[nxt + 1 : m.start]
             if m.type in types and (
-                (len(lead) <= 2 and not re.search("[在与和由对向从为]", lead))
-                or re.fullmatch(r"(建成|建设|打造|成立|设立|组建)(了)?", lead)
+                (len(lead) <= 2 and not _P24.search(lead))
+                or _P25.fullmatch(lead)
             ):
                 return m
             break
@@ -912,7 +959,7 @@ class RelationExtractor:
                 if m.start > 0
             ):
                 continue  # 为本地纺织产业提供服务: left to the beneficiary rule
-            own = re.search("(产业|行业|领域|产业链)$", text[ind.start : ind.end])
+            own = _P26.search(text[ind.start : ind.end])
             if not (
                 own
                 or trig.search(between)
@@ -993,7 +1040,7 @@ class RelationExtractor:
             elif (
                 a.type == "Platform"
                 and b.type in ("Enterprise", "ResearchInstitute")
-                and (gap == "" or re.fullmatch(r"(内|里|中)[，,]?", gap))
+                and (gap == "" or _P27.fullmatch(gap))
             ):
                 out.append(RawRelation(bn, "locatedIn", an, "adjacency:platform-member", 0.65))
         if self.industry_nouns:
@@ -1067,11 +1114,11 @@ class RelationExtractor:
         for ind in ments:
             if ind.type != "Industry":
                 continue
-            pm = re.match(r"(也)?是", text[ind.end :])
+            pm = _P28.match(text[ind.end :])
             if not pm:
                 continue
             starts = {ind.end + pm.end()} | {
-                m.end() for m in re.finditer(r"[，,]也是", text) if m.start() > ind.end
+                m.end() for m in _P29.finditer(text) if m.start() > ind.end
             }
             for place in (c for c in ments if c.type == "Place" and c.start in starts):
                 if re.match(
@@ -1180,7 +1227,7 @@ class RelationExtractor:
                     )
                 )
         # 园区…落户了A、B: companies settling in an incubator are incubated by it
-        for m in re.finditer(r"(落户|入驻|进驻)了?", text):
+        for m in _P30.finditer(text):
             left = [
                 c
                 for c in ments
@@ -1190,7 +1237,7 @@ class RelationExtractor:
             if left and right:
                 inc = left[-1]
                 iname = self._name(text, inc)
-                if inc.rule == "anaphora" or re.search("孵化|众创|创业园|科技园|创客", iname):
+                if inc.rule == "anaphora" or _P31.search(iname):
                     for c in right:
                         out.append(
                             RawRelation(
@@ -1201,7 +1248,7 @@ class RelationExtractor:
                                 0.65,
                             )
                         )
-        for m in re.finditer("位于", text):
+        for m in _P32.finditer(text):
             objs = [c for c in ments if c.start >= m.end() and c.type in ("Place", "Platform")]
             if not objs:
                 continue
@@ -1233,8 +1280,8 @@ class RelationExtractor:
             for c in ments
             if c.type == "Program"
             and (
-                re.search(r"(推进|实施|落实)$", text[: c.start])
-                or re.match(r"(深入|全面)?实施", text[c.end :])
+                _P33.search(text[: c.start])
+                or _P34.match(text[c.end :])
             )
         ]
         if progs:
@@ -1256,12 +1303,12 @@ class RelationExtractor:
                             0.5,
                         )
                     )
-        for m in re.finditer(r"在([^，。；]{2,40}?)(成功)?(举行|举办|落幕|召开|开幕|启动)", text):
+        for m in _P35.finditer(text):
             venue = [
                 c
                 for c in ments
                 if c.start == m.start() + 1
-                and re.fullmatch(r"(内|中|上|里|现场)?", text[c.end : m.end(1)])
+                and _P36.fullmatch(text[c.end : m.end(1)])
                 and c.type in ("Place", "Platform")
             ]  # the whole phrase between 在 and 举行 names the venue
             events = [c for c in ments if c.type == "Event" and c.end <= m.start()]
@@ -1289,7 +1336,7 @@ class RelationExtractor:
                     )
                 )
         # attendance: officials named with their posts in a sentence about the event
-        if re.search("出席|参加|主持|致辞|讲话|推介|见证|参与", text):
+        if _P37.search(text):
             for c in ments:
                 if c.type == "Person" and c.rule.startswith("person:title"):
                     out.append(
@@ -1326,7 +1373,7 @@ class RelationExtractor:
                 and b.type in ORG_TYPES
                 and a.rule not in ("anaphora", "home")
                 and text[a.end : b.start] in ("与", "和", "同")
-                and re.match(r"(还|也|共同|联合|一起|携手)?(以|通过|围绕|针对|依托)", text[b.end :])
+                and _P38.match(text[b.end :])
             ):
                 out.append(
                     RawRelation(
@@ -1355,13 +1402,13 @@ class RelationExtractor:
                             0.55,
                         )
                     )
-        for m in re.finditer("在", text):
+        for m in _P39.finditer(text):
             objs = [c for c in ments if c.start == m.end() and c.type in ("Place", "Platform")]
             if not objs:
                 continue
             o = objs[0]
             tail = text[o.end : o.end + 30]
-            hm = re.match(r"(举办|举行|召开)(的|了)?", tail)
+            hm = _P40.match(tail)
             if hm:
                 ev = [c for c in ments if c.type == "Event" and o.end < c.start <= o.end + 20]
                 if ev:
@@ -1402,13 +1449,13 @@ class RelationExtractor:
     def _metrics(self, text: str, ments: list[Candidate]) -> list[RawRelation]:
         out = []
         pos = 0
-        for clause in re.split(r"(?<=[，,；;。！？])", text):
+        for clause in _P41.split(text):
             cs, ce = pos, pos + len(clause)
             pos = ce
             body = clause.rstrip("，,；;。！？")
-            if not _NUM_UNIT_RE.search(body) or re.search(r"\d{4}年\d{1,2}月", body):
+            if not _NUM_UNIT_RE.search(body) or _P42.search(body):
                 continue
-            if re.fullmatch(r"\d{4}年(?:以来|度)?", body.strip()):
+            if _P43.fullmatch(body.strip()):
                 continue
             subj = None
             for m in ments:

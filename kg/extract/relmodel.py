@@ -1,0 +1,292 @@
+"""A learned relation classifier beside the relation rules: the spaCy component
+``kg_relation_model`` (after ``kg_relations``).
+
+Every pair of mentions in a sentence whose types the annotations ever relate, at most
+:data:`MAX_GAP` characters apart, is a candidate; a maximum-entropy classifier (a log-linear
+model: one weight per attribute and predicate, the probabilities by softmax) tells which of
+the 17 predicates holds from the first mention to the second, or none. Each pair is described
+by (:func:`pair_attributes`):
+
+* the two types and their order, the distance in words, punctuation and other mentions
+  between them;
+* the words between them (each, and the first and last), the word before the first and the
+  word after the second;
+* the trigger words of the relation rules found between them (``relations.json``), and the
+  predicate the rules gave the pair, if any (the rules as a feature).
+
+The rules' relations stay; the model adds a relation between two mentions the rules left
+unrelated when its probability passes the model's threshold. ``kg train`` fits it (with
+python-crfsuite, each pair a sequence of one) on the same gold annotations as the entity
+tagger, and writes ``data/relations.npz``; the build reads it with numpy only.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+import zipfile
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from .entities import Candidate
+from .lexicon import Lexicon
+from .relations import RawRelation
+from .text import doc_text, mentions_of, relations_of, words_of
+
+MODEL_PATH = Path(__file__).parent / "data" / "relations.npz"
+NONE = "none"
+#: Mentions further apart than this (characters between them) are not paired.
+MAX_GAP = 40
+#: Words between two mentions described one by one (the nearest ones at each end).
+MAX_BETWEEN = 8
+_PUNCT = frozenset("，、；：,;:（）()")
+
+
+@dataclass(frozen=True)
+class Pair:
+    """A candidate: two mentions of one sentence, ``a`` meant as subject, ``b`` as object."""
+
+    a: Candidate
+    b: Candidate
+
+
+def candidate_pairs(mentions: Sequence[Candidate], allowed: frozenset[tuple[str, str]]
+                    ) -> list[Pair]:
+    """Ordered pairs of non-overlapping mentions within :data:`MAX_GAP` characters whose
+    types some predicate relates (``allowed``), both directions."""
+    ms = sorted(mentions, key=lambda c: (c.start, -c.end))
+    out = []
+    for i, a in enumerate(ms):
+        for b in ms[i + 1 :]:
+            if b.start - a.end > MAX_GAP:
+                break
+            if b.start < a.end:
+                continue  # overlapping (a name inside another): the rules' structure
+            if (a.type, b.type) in allowed:
+                out.append(Pair(a, b))
+            if (b.type, a.type) in allowed:
+                out.append(Pair(b, a))
+    return out
+
+
+@dataclass(frozen=True)
+class Context:
+    """What the attributes of a sentence's pairs are made from."""
+
+    text: str
+    words: Sequence[str]
+    starts: Sequence[int]
+    mentions: Sequence[Candidate]
+    rules: dict[tuple[str, str], str]  # (subject text, object text) -> the rules' predicate
+    triggers: dict[str, str]  # trigger word -> predicate
+
+
+def pair_attributes(pair: Pair, ctx: Context) -> list[str]:
+    """The attributes of a candidate pair (the training view; the component computes the
+    same list)."""
+    a, b = pair.a, pair.b
+    first, second = (a, b) if a.start < b.start else (b, a)
+    forward = a is first
+    lo = bisect_left(ctx.starts, first.end)  # the first word after the first mention
+    hi = bisect_right(ctx.starts, second.start - 1)  # words starting before the second
+    between = [w for w in ctx.words[lo:hi] if not w.isspace()]
+    gap_text = ctx.text[first.end : second.start]
+    n = len(between)
+    dist = "0" if n == 0 else "1" if n == 1 else "2" if n == 2 else "3-5" if n <= 5 else (
+        "6-10" if n <= 10 else "11+")
+    order = ">" if forward else "<"
+    types = f"{a.type}{order}{b.type}"
+    attrs = [f"T={types}", f"Ta={a.type}", f"Tb={b.type}", f"d={dist}", f"dT={dist}|{types}"]
+    near = between[:MAX_BETWEEN // 2] + between[-(MAX_BETWEEN // 2):] if n > MAX_BETWEEN else (
+        between)
+    attrs += [f"b={w}" for w in near]
+    if between:
+        attrs += [f"b0={between[0]}", f"bl={between[-1]}", f"b0T={between[0]}|{order}"]
+    before = ctx.words[bisect_right(ctx.starts, first.start - 1) - 1] if first.start else "^"
+    after_i = bisect_left(ctx.starts, second.end)
+    after = ctx.words[after_i] if after_i < len(ctx.words) else "$"
+    attrs += [f"l={before}", f"r={after}"]
+    for ch in _PUNCT & set(gap_text):
+        attrs.append(f"p={ch}")
+    others = [m for m in ctx.mentions if first.end <= m.start and m.end <= second.start]
+    attrs.append(f"m={min(len(others), 3)}")
+    attrs += [f"mT={m.type}" for m in others[:3]]
+    for w in between:
+        p = ctx.triggers.get(w)
+        if p:
+            attrs.append(f"tr={p}{order}")
+    ruled = ctx.rules.get((ctx.text[a.start : a.end], ctx.text[b.start : b.end]))
+    if ruled:
+        attrs.append(f"R={ruled}")
+    back = ctx.rules.get((ctx.text[b.start : b.end], ctx.text[a.start : a.end]))
+    if back:
+        attrs.append(f"Rback={back}")
+    return attrs
+
+
+@dataclass
+class RelationModel:
+    """A log-linear classifier of pairs: weights per (attribute, label)."""
+
+    labels: list[str]
+    attributes: dict[str, int]
+    weights: np.ndarray  # (attributes, labels) float32
+    allowed: frozenset[tuple[str, str]]
+    threshold: float = 0.5
+    meta: dict[str, str] = field(default_factory=dict)
+
+    def probabilities(self, rows: Sequence[Sequence[str]]) -> np.ndarray:
+        """Label probabilities (softmax) of each pair's attributes."""
+        if not rows:
+            return np.zeros((0, len(self.labels)), dtype=np.float32)
+        get = self.attributes.get
+        ids: list[int] = []
+        bounds: list[int] = []
+        for row in rows:
+            bounds.append(len(ids))
+            ids += [i for a in row if (i := get(a)) is not None]
+        ids.append(len(self.weights) - 1)  # a zero row: every pair sums at least one row
+        scores = np.add.reduceat(self.weights[ids], bounds, axis=0)
+        for k, start in enumerate(bounds):  # a pair with no known attribute: zero scores
+            if start == (bounds[k + 1] if k + 1 < len(bounds) else len(ids) - 1):
+                scores[k] = 0
+        scores -= scores.max(axis=1, keepdims=True)
+        np.exp(scores, out=scores)
+        return scores / scores.sum(axis=1, keepdims=True)
+
+    def save(self, path: Path) -> None:
+        """A compressed ``.npz`` with fixed member dates (the same model: the same bytes)."""
+        names = sorted(self.attributes, key=self.attributes.__getitem__)
+        arrays = {
+            "labels": np.array(self.labels),
+            "attributes": np.array(names),
+            "weights": self.weights[: len(names)].astype(np.float32),
+            "allowed": np.array(sorted(f"{a}>{b}" for a, b in self.allowed)),
+            "meta": np.array(sorted(f"{k}={v}" for k, v in
+                                    {**self.meta, "threshold": str(self.threshold)}.items())),
+        }
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+            for key, arr in arrays.items():
+                member = io.BytesIO()
+                np.lib.format.write_array(member, arr, allow_pickle=False)
+                info = zipfile.ZipInfo(f"{key}.npy", date_time=(1980, 1, 1, 0, 0, 0))
+                info.compress_type = zipfile.ZIP_DEFLATED
+                zf.writestr(info, member.getvalue())
+        from ..io import atomic_write_bytes
+
+        atomic_write_bytes(path, buf.getvalue())
+
+    @classmethod
+    def load(cls, path: Path) -> RelationModel:
+        with np.load(path, allow_pickle=False) as z:
+            names = [str(a) for a in z["attributes"]]
+            meta = dict(str(m).split("=", 1) for m in z["meta"])
+            weights = z["weights"].astype(np.float32)
+            return cls(
+                labels=[str(x) for x in z["labels"]],
+                attributes={a: i for i, a in enumerate(names)},
+                weights=np.vstack([weights, np.zeros((1, weights.shape[1]), np.float32)]),
+                allowed=frozenset(tuple(x.split(">", 1)) for x in (str(y) for y in z["allowed"])),
+                threshold=float(meta.pop("threshold", "0.5")),
+                meta=meta,
+            )
+
+
+def sentence_context(doc: Doc, triggers: dict[str, str]) -> Context:
+    """The sentence's words, mentions and the rules' relations between its mentions."""
+    words, starts = words_of(doc)
+    rules = {(r.s, r.o): r.p for r in relations_of(doc) if r.s and r.o and not r.literal}
+    return Context(doc_text(doc), words, starts, mentions_of(doc), rules, triggers)
+
+
+def trigger_words(lexicon: Lexicon) -> dict[str, str]:
+    """Trigger word -> predicate, from the relation rules' data."""
+    out: dict[str, str] = {}
+    for rule in lexicon.relations.get("rules", []):
+        for t in rule.get("triggers", []):
+            out.setdefault(t, rule["p"])
+    return out
+
+
+class RelationClassifier:
+    """spaCy component: the model's relations between mentions the rules left unrelated."""
+
+    def __init__(self, nlp: Language, name: str, model: RelationModel | None,
+                 lexicon: Lexicon) -> None:
+        self.name = name
+        self.model = model
+        self.triggers = trigger_words(lexicon)
+
+    def use(self, model: RelationModel | None) -> None:
+        self.model = model
+
+    def __call__(self, doc: Doc) -> Doc:
+        return self._classify([doc])[0]
+
+    def pipe(self, docs: Iterable[Doc], batch_size: int = 256) -> Iterator[Doc]:
+        batch: list[Doc] = []
+        for doc in docs:
+            batch.append(doc)
+            if len(batch) >= batch_size:
+                yield from self._classify(batch)
+                batch = []
+        yield from self._classify(batch)
+
+    def _classify(self, docs: list[Doc]) -> list[Doc]:
+        """The candidate pairs of every sentence of the batch, scored together."""
+        model = self.model
+        if model is None:
+            return docs
+        found: list[tuple[Doc, str, Pair]] = []
+        rows: list[list[str]] = []
+        for doc in docs:
+            ms = mentions_of(doc)
+            if len(ms) < 2:
+                continue
+            pairs = candidate_pairs(ms, model.allowed)
+            if not pairs:
+                continue
+            ctx = sentence_context(doc, self.triggers)
+            related = {frozenset(k) for k in ctx.rules}
+            for p in pairs:
+                if frozenset((ctx.text[p.a.start : p.a.end],
+                              ctx.text[p.b.start : p.b.end])) not in related:
+                    found.append((doc, ctx.text, p))
+                    rows.append(pair_attributes(p, ctx))
+        if not rows:
+            return docs
+        probs = model.probabilities(rows)
+        best = probs.argmax(axis=1).tolist()
+        chosen = probs[np.arange(len(best)), best].tolist()
+        added: dict[int, list[RawRelation]] = {}
+        for (doc, text, p), k, prob in zip(found, best, chosen):
+            label = model.labels[k]
+            if label == NONE or prob < model.threshold:
+                continue
+            added.setdefault(id(doc), []).append(RawRelation(
+                text[p.a.start : p.a.end], label, text[p.b.start : p.b.end], "model:relation",
+                round(prob, 3)))
+        for doc in docs:
+            if id(doc) in added:
+                doc._.kg_relations = [*relations_of(doc), *added[id(doc)]]
+        return docs
+
+
+@functools.lru_cache(maxsize=8)
+def load_model(path: str | None = None) -> RelationModel | None:
+    """The model at ``path`` (default :data:`MODEL_PATH`), or ``None`` if there is none."""
+    p = Path(path) if path else MODEL_PATH
+    return RelationModel.load(p) if p.is_file() else None
+
+
+@Language.factory("kg_relation_model", default_config={"data_dir": None, "model_path": None})
+def make_relation_classifier(nlp: Language, name: str, data_dir: str | None,
+                             model_path: str | None) -> RelationClassifier:
+    return RelationClassifier(nlp, name, load_model(model_path), Lexicon.load(data_dir))
