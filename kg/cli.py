@@ -330,11 +330,14 @@ def _query_text(query: str | None, name: str | None) -> str:
     help="Score every gold article, only those to tune on, or only the blind ones (their "
     "totals only: no per-article or per-type figures, no error lists).",
 )
+@click.option("--identity", "identity_path", type=click.Path(path_type=Path), default=None,
+              help="Hand-checked identity corrections (merges, splits) for the cross-article "
+              "identity figures  [default: tests/data/identity.json if present]")
 @click.option("--details/--no-details", default=True, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @_MODEL_OPTION
 def eval_cmd(gold: Path, extracted: Path | None, seeds: Path, subset: str, details: bool,
-             as_json: bool, model: str) -> None:
+             as_json: bool, model: str, identity_path: Path | None) -> None:
     """Precision, recall and F1 of entities and relations against gold annotations."""
     import json
 
@@ -373,6 +376,15 @@ def eval_cmd(gold: Path, extracted: Path | None, seeds: Path, subset: str, detai
         }
     report = evaluate(recs, golds)
     ref = reference(recs, golds)
+    identity = None
+    if not extracted:
+        from .identity import Overrides, compare, gold_clusters, predicted_clusters, resolved_forms
+
+        overrides = Overrides.load(identity_path or Path("tests/data/identity.json"))
+        identity = compare(
+            gold_clusters(golds, overrides),
+            predicted_clusters(golds, resolved_forms(res.entities.values(), list(recs))),
+        )
     if subset == "blind":  # aggregate figures only: its errors are never read
         totals = {
             "articles": len(golds),
@@ -382,6 +394,11 @@ def eval_cmd(gold: Path, extracted: Path | None, seeds: Path, subset: str, detai
             "core_strict_f1": round(report.entities.strict_core.f1, 3),
             "object_labeled_f1": round(report.relations.labeled_object.f1, 3),
         }
+        if identity is not None:
+            totals["identity"] = {"pairwise": [round(identity.pairwise_p, 3),
+                                               round(identity.pairwise_r, 3)],
+                                  "bcubed": [round(identity.bcubed_p, 3),
+                                             round(identity.bcubed_r, 3)]}
         if as_json:
             click.echo(json.dumps(totals, indent=1))
         else:
@@ -389,6 +406,8 @@ def eval_cmd(gold: Path, extracted: Path | None, seeds: Path, subset: str, detai
                        f"{ref.core}; object relations {ref.objects}")
             click.echo("  core recall by type: " + ", ".join(
                 f"{t} {f.r:.2f}" for t, f in ref.core_by_type.items() if f.n_gold))
+            if identity is not None:
+                click.echo(f"  identity across articles: {identity}")
         return
     if as_json:
         doc = report.to_dict()
@@ -397,12 +416,18 @@ def eval_cmd(gold: Path, extracted: Path | None, seeds: Path, subset: str, detai
             "objects": [ref.objects.p, ref.objects.r, ref.objects.f1],
             "core_recall_by_type": {t: f.r for t, f in ref.core_by_type.items()},
         }
+        if identity is not None:
+            doc["identity"] = {"pairwise": [identity.pairwise_p, identity.pairwise_r],
+                               "bcubed": [identity.bcubed_p, identity.bcubed_r],
+                               "items": identity.items, "bodies": identity.gold_clusters}
         click.echo(json.dumps(doc, ensure_ascii=False, indent=1))
     else:
         click.echo(f"Reference scorer (../shared/eval/score.py): core entities {ref.core}; "
                    f"object relations {ref.objects}")
         click.echo("  core recall by type: " + ", ".join(
             f"{t} {f.r:.2f}" for t, f in ref.core_by_type.items() if f.n_gold))
+        if identity is not None:
+            click.echo(f"Identity across articles: {identity}")
         click.echo("")
         click.echo(format_text(report, details=details))
 
