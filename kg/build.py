@@ -15,12 +15,11 @@ import re
 import signal
 import struct
 import time
+import tomllib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-
-import tomllib
 
 from .curation import Curation, apply_curation
 from .engine import Cache, Job, paused_gc

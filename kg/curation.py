@@ -31,11 +31,10 @@ entity (``kg:mergeRule`` … ``curation``) so ``kg explain`` shows them.
 
 from __future__ import annotations
 
+import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
-
-import tomllib
 
 from .model import ENTITY_TYPES, PREDICATES, Entity, Relation
 from .resolve import Resolution, norm

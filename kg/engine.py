@@ -336,7 +336,8 @@ def _dask(
         from dask.distributed import Client, LocalCluster
     except ImportError:
         raise EngineError(
-            "the dask engine needs dask.distributed: pip install 'kg[scale]' (or dask[distributed])"
+            "the dask engine needs dask.distributed: pip install 'pinghu-kg[scale]' "
+            "(or dask[distributed])"
         ) from None
     cluster = None
     try:
