@@ -74,6 +74,18 @@ SKOS_ALT = "http://www.w3.org/2004/02/skos/core#altLabel"
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 RDF_LANGSTRING = RDF + "langString"
 
+#: The paths of the SPARQL protocol endpoint.
+SPARQL_PATHS = frozenset({"/sparql", "/query", "/sparql/"})
+#: Cross-origin reads of the endpoint (no credentials: the data is public and the store
+#: read-only; the Host check still keeps DNS-rebinding pages out).
+CORS_HEADERS: tuple[tuple[str, str], ...] = (
+    ("Access-Control-Allow-Origin", "*"),
+    ("Access-Control-Allow-Methods", "GET, POST, OPTIONS"),
+    ("Access-Control-Allow-Headers", "Content-Type, Accept"),
+    ("Access-Control-Expose-Headers", "X-KG-Truncated, X-KG-Truncated-Reason"),
+    ("Access-Control-Max-Age", "600"),
+)
+
 #: Result formats of SELECT/ASK: key → media type (first = default).
 RESULT_TYPES: tuple[tuple[str, str], ...] = (
     ("json", "application/sparql-results+json"),
@@ -1203,6 +1215,9 @@ class Handler(BaseHTTPRequestHandler):
             self.send_header("Content-Security-Policy",
                              "default-src 'none'; script-src 'unsafe-inline'; "
                              "style-src 'unsafe-inline'; connect-src 'self'; img-src 'self'")
+        if self.path.split("?", 1)[0] in SPARQL_PATHS:
+            for k, v in CORS_HEADERS:  # a SPARQL editor on another origin may query it
+                self.send_header(k, v)
         for k, v in reply.headers:
             self.send_header(k, v)
         if reply.status in (408, 421):
@@ -1269,6 +1284,20 @@ class Handler(BaseHTTPRequestHandler):
 
     do_PUT = do_DELETE = do_PATCH = _not_allowed  # noqa: N815
 
+    def do_OPTIONS(self) -> None:  # noqa: N802 - a CORS preflight
+        try:
+            self._check_host()
+            reply = (Reply(204, "text/plain; charset=utf-8", b"",
+                           (("Allow", "GET, HEAD, POST, OPTIONS"),))
+                     if self.path.split("?", 1)[0] in SPARQL_PATHS
+                     else text_reply(404, "not found; the SPARQL endpoint is /sparql"))
+        except _Problem as p:
+            reply = p.reply
+        try:
+            self._send(reply)
+        except (BrokenPipeError, ConnectionResetError, TimeoutError):
+            self.close_connection = True
+
     def _handle(self, method: str) -> None:
         try:
             reply = self._route(method)
@@ -1303,7 +1332,7 @@ class Handler(BaseHTTPRequestHandler):
         if len(url.query.encode()) > self.server.config.max_request_bytes:
             raise _Problem(text_reply(413, "query string too large; the limit is "
                                            f"{self.server.config.max_request_bytes} bytes"))
-        if raw_path in ("/sparql", "/query", "/sparql/"):
+        if raw_path in SPARQL_PATHS:
             return self._sparql(method, url.query)
         if method == "POST":
             self._read_body()

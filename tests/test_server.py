@@ -445,3 +445,18 @@ def test_serve_command_runs_and_stops(built_output):
         proc.send_signal(signal.SIGTERM)
         out, err = proc.communicate(timeout=20)
     assert proc.returncode == 0, err
+
+
+def test_cors_lets_a_sparql_editor_on_another_origin_query(endpoint):
+    """#22: a browser SPARQL editor (YASGUI) on another origin reads the endpoint: answers carry
+    Access-Control-Allow-Origin, and the preflight OPTIONS is answered."""
+    status, headers, _ = _http(f"{endpoint}/sparql", data=b"", method="OPTIONS",
+                               headers={"Origin": "https://yasgui.example",
+                                        "Access-Control-Request-Method": "POST"})
+    assert status == 204 and headers["Access-Control-Allow-Origin"] == "*"
+    assert "POST" in headers["Access-Control-Allow-Methods"]
+    status, headers, _ = _get(endpoint, "ASK { ?s ?p ?o }")
+    assert status == 200 and headers["Access-Control-Allow-Origin"] == "*"
+    assert "X-KG-Truncated" in headers["Access-Control-Expose-Headers"]
+    status, headers, _ = _http(f"{endpoint}/", method="GET")
+    assert "Access-Control-Allow-Origin" not in headers  # only the protocol endpoint
