@@ -32,7 +32,14 @@ from .curation import Curation
 from .ingest import InputError
 from .io import atomic_write_text, output_lock, staged
 from .rdf import trig_of, turtle_of
-from .store import install_store, prepare_store, record_store_source, store_delta, update_store
+from .store import (
+    install_ontology,
+    install_store,
+    prepare_store,
+    record_store_source,
+    store_delta,
+    update_store,
+)
 
 
 class NoInput(InputError):
@@ -181,6 +188,7 @@ def _build(seeds: Path, out: Path, opts: BuildOptions, progress: Progress | None
             store = install_store(new_store or prepare_store(source, out), store)
             new_store = None
             record_store_source(store, nq_bytes)
+        install_ontology(store)
         clock.lap("write")
     finally:
         for job in jobs:

@@ -100,6 +100,40 @@ def install_store(tmp: Path, path: Path) -> Path:
     return path
 
 
+#: The ontology (TBox) lives in the store in a named graph of its own, so that queries can ask
+#: for ``?x a/rdfs:subClassOf* org:Organization``; every build installs the current one.
+ONTOLOGY_GRAPH = "https://w3id.org/pinghu-kg/id/graph/ontology"
+
+
+def ontology_quads(path: Path | None = None) -> list[ox.Quad]:
+    """The ontology's statements in :data:`ONTOLOGY_GRAPH`, blank nodes named by their order
+    of appearance (the same file gives the same quads, so stores stay comparable)."""
+    from .vocab import ONTOLOGY_FILE
+
+    graph = ox.NamedNode(ONTOLOGY_GRAPH)
+    names: dict[str, ox.BlankNode] = {}
+
+    def fixed(t: Any) -> Any:
+        if isinstance(t, ox.BlankNode):
+            return names.setdefault(t.value, ox.BlankNode(f"tbox{len(names)}"))
+        return t
+
+    data = Path(path or ONTOLOGY_FILE).read_bytes()
+    return [ox.Quad(fixed(t.subject), t.predicate, fixed(t.object), graph)
+            for t in ox.parse(data, format=ox.RdfFormat.TURTLE)]
+
+
+def install_ontology(path: Path) -> None:
+    """Replace the ontology graph of the store at ``path`` with the current ontology."""
+    store = ox.Store(str(path))
+    try:
+        store.remove_graph(ox.NamedNode(ONTOLOGY_GRAPH))
+        store.extend(ontology_quads())
+        store.flush()
+    finally:
+        del store
+
+
 #: Beside the store: SHA-256 of the N-Quads it was last made from (see :func:`update_store`).
 STORE_DIGEST = ".store-nquads.sha256"
 #: More changed statements than this, and a fresh bulk load is quicker than a delta.
@@ -275,7 +309,8 @@ def update_store(
         else:
             text = nquads.decode("utf-8") if isinstance(nquads, bytes) else nquads
             keep = {m.group(1) for m in _GRAPH_TERM.finditer(text)}
-        stale = [g.value for g in store.named_graphs() if g.value not in keep]
+        stale = [g.value for g in store.named_graphs()
+                 if g.value not in keep and g.value != ONTOLOGY_GRAPH]
         ops = [f"DROP SILENT GRAPH <{g}>" for g in stale]
         gone, came = delta
         if gone:

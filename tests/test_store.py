@@ -186,8 +186,11 @@ def test_sorted_delta_edge_cases(block: int) -> None:
 
 
 def _count(path: Path) -> int:
+    """Statements in the store but the ontology's (installed beside the build's)."""
+    from kg.store import ONTOLOGY_GRAPH
+
     s = open_store(path)
-    n = len(s)
+    n = len(s) - sum(1 for _ in s.quads_for_pattern(None, None, None, ox.NamedNode(ONTOLOGY_GRAPH)))
     del s
     return n
 
@@ -265,3 +268,18 @@ def test_a_damaged_store_is_rebuilt_and_never_a_traceback(two_inputs, tmp_path: 
         sst.write_bytes(bytes(data))
     _build(small, out)
     assert _count(out / "store") == _lines_of(out)
+
+
+def test_the_ontology_is_in_the_store_so_queries_can_follow_subclasses(built_output) -> None:
+    """#22: the TBox is loaded in its own named graph: `a/rdfs:subClassOf*` reaches
+    org:Organization from every organisation type, and the data graphs are untouched."""
+    from kg.store import ONTOLOGY_GRAPH, run_query
+
+    store = open_store(built_output / "store")
+    orgs = run_query(store, "SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE "
+                            "{ ?x a/rdfs:subClassOf* org:Organization }")
+    direct = run_query(store, "SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE "
+                              "{ ?x a ?c . FILTER(?c IN (kg:Enterprise, kg:University)) }")
+    assert int(orgs.rows[0][0]) > int(direct.rows[0][0]) > 0
+    tbox = run_query(store, f"ASK {{ GRAPH <{ONTOLOGY_GRAPH}> {{ kg:Enterprise a owl:Class }} }}")
+    assert tbox.boolean
