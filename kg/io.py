@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import tempfile
 import time
@@ -125,3 +126,12 @@ def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
+
+
+@functools.cache
+def asset(name: str) -> str:
+    """A page asset shipped in the package (``kg/assets/<name>``: scripts, styles, HTML), read
+    through importlib.resources so that it is found in an installed wheel too."""
+    from importlib.resources import files
+
+    return files("kg").joinpath("assets", name).read_text(encoding="utf-8")

@@ -65,6 +65,7 @@ from urllib.parse import parse_qs, quote, unquote, urlsplit
 from xml.sax.saxutils import escape as xml_escape
 from xml.sax.saxutils import quoteattr
 
+from .io import asset
 from .sparql_guard import QueryRefused, check_query, dataset_options, deny_network, scan_query
 
 ENTITY_BASE = "https://w3id.org/pinghu-kg/id/entity/"
@@ -1436,90 +1437,7 @@ def make_server(config: ServerConfig) -> KGServer:
 
 def query_page() -> str:
     """The offline query page (inline CSS and JS; results are inserted with ``textContent``)."""
-    return _PAGE.replace("/*STYLE*/", _STYLE)
+    return asset("query.html").replace("/*STYLE*/", _STYLE)
 
 
-_PAGE = r"""<!DOCTYPE html>
-<html lang="zh"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width,initial-scale=1">
-<title>Pinghu knowledge graph · SPARQL</title><style>/*STYLE*/</style></head><body>
-<h1>平湖科创知识图谱 · SPARQL</h1>
-<p class="muted">Endpoint: <code>/sparql</code> (SPARQL 1.1 Protocol, read-only). Prefixes kg:,
-rdf:, rdfs:, skos:, prov:, dcterms:, schema:, org:, xsd: are predeclared; the default graph is
-the union of all graphs.</p>
-<form id="f"><textarea id="q" rows="12" spellcheck="false">SELECT ?type (COUNT(?e) AS ?n) WHERE {
-  ?e a ?type ; rdfs:label ?label .
-} GROUP BY ?type ORDER BY DESC(?n)</textarea>
-<p><button type="submit" id="run">Run query</button> <span id="status" class="muted"></span></p>
-</form>
-<div id="out"></div>
-<script>
-"use strict";
-const ENTITY = "https://w3id.org/pinghu-kg/id/entity/";
-const form = document.getElementById("f"), out = document.getElementById("out");
-const statusEl = document.getElementById("status");
-function cell(term) {
-  const td = document.createElement("td");
-  if (!term) return td;
-  if (term.type === "uri" && term.value.startsWith(ENTITY)) {
-    const a = document.createElement("a");
-    a.href = "/entity/" + term.value.slice(ENTITY.length).split("/").map(segment).join("/");
-    a.textContent = term.value.slice(ENTITY.length);
-    td.appendChild(a);
-  } else {
-    td.textContent = term.value + (term["xml:lang"] ? "@" + term["xml:lang"] : "");
-  }
-  return td;
-}
-function decodeURIComponentSafe(s) { try { return decodeURIComponent(s); } catch (e) { return s; } }
-// a path segment; "." and ".." would be removed by the browser, so their dots are encoded
-function segment(s) {
-  const out = encodeURIComponent(decodeURIComponentSafe(s));
-  return out === "." || out === ".." ? out.replace(/\./g, "%2E") : out;
-}
-form.addEventListener("submit", async (ev) => {
-  ev.preventDefault();
-  out.replaceChildren();
-  statusEl.textContent = "running…";
-  const t0 = performance.now();
-  try {
-    const resp = await fetch("/sparql", {method: "POST",
-      headers: {"Content-Type": "application/x-www-form-urlencoded",
-                "Accept": "application/sparql-results+json, text/turtle;q=0.9"},
-      body: new URLSearchParams({query: document.getElementById("q").value})});
-    const type = resp.headers.get("Content-Type") || "";
-    const ms = Math.round(performance.now() - t0);
-    if (!resp.ok) {
-      const p = document.createElement("p"); p.className = "err";
-      p.textContent = resp.status + ": " + await resp.text();
-      out.appendChild(p); statusEl.textContent = ""; return;
-    }
-    const cut = resp.headers.get("X-KG-Truncated");
-    if (type.startsWith("application/sparql-results+json")) {
-      const data = await resp.json();
-      if ("boolean" in data) {
-        const p = document.createElement("p"); p.textContent = String(data.boolean);
-        out.appendChild(p); statusEl.textContent = ms + " ms"; return;
-      }
-      const vars = data.head.vars, rows = data.results.bindings;
-      const table = document.createElement("table"), head = document.createElement("tr");
-      for (const v of vars) { const th = document.createElement("th"); th.textContent = v;
-        head.appendChild(th); }
-      table.appendChild(head);
-      for (const b of rows) { const tr = document.createElement("tr");
-        for (const v of vars) tr.appendChild(cell(b[v])); table.appendChild(tr); }
-      out.appendChild(table);
-      statusEl.textContent = rows.length + " row(s), " + ms + " ms" +
-        (cut ? " — cut at the limit of " + cut + " rows" : "");
-    } else {
-      const pre = document.createElement("pre"); pre.textContent = await resp.text();
-      out.appendChild(pre); statusEl.textContent = ms + " ms" + (cut ? " — cut at " + cut : "");
-    }
-  } catch (e) {
-    const p = document.createElement("p"); p.className = "err"; p.textContent = String(e);
-    out.appendChild(p); statusEl.textContent = "";
-  }
-});
-</script>
-</body></html>
-"""
+
