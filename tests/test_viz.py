@@ -13,6 +13,7 @@ import networkx as nx
 import pytest
 
 from kg import viz
+from kg.io import asset
 
 XSS_SCRIPT = "<script>alert(1)</script>"
 XSS_IMG = '"><img src=x onerror=alert(1)>'
@@ -172,8 +173,8 @@ def test_untrusted_text_never_raw(page: str) -> None:
     assert XSS_IMG not in hostile and XSS_SCRIPT not in hostile
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in hostile
     # Tooltips are built with textContent, never parsed as HTML.
-    assert "innerHTML" not in viz._APP_JS
-    assert "textContent" in viz._APP_JS
+    assert "innerHTML" not in asset("graph.js")
+    assert "textContent" in asset("graph.js")
 
 
 def test_deterministic_output() -> None:
