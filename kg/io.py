@@ -9,6 +9,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 try:
     import fcntl
@@ -135,3 +136,22 @@ def asset(name: str) -> str:
     from importlib.resources import files
 
     return files("kg").joinpath("assets", name).read_text(encoding="utf-8")
+
+
+def save_arrays(path: str | os.PathLike[str], arrays: dict[str, Any]) -> Path:
+    """numpy arrays as a compressed ``.npz``, written atomically, with fixed member dates
+    (``np.savez`` stamps the current time): the same arrays give the same bytes."""
+    import io
+    import zipfile
+
+    import numpy as np
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        for key, arr in arrays.items():
+            member = io.BytesIO()
+            np.lib.format.write_array(member, arr, allow_pickle=False)
+            info = zipfile.ZipInfo(f"{key}.npy", date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            zf.writestr(info, member.getvalue())
+    return atomic_write_bytes(path, buf.getvalue())

@@ -211,8 +211,11 @@ def _chosen(key: str, share: float) -> bool:
     return int.from_bytes(digest[:4], "big") < share * 2**32
 
 
-def fit(examples: Iterable[Example], settings: Settings) -> CrfModel:
-    """Fit the CRF with python-crfsuite and return it in our format."""
+def _crfsuite(sequences: Iterable[tuple[list[list[str]], list[str]]], params: dict[str, Any]
+              ) -> tuple[list[str], dict[str, int], np.ndarray, np.ndarray]:
+    """Fit python-crfsuite on (attributes per item, label per item) sequences; returns the
+    labels (outside first, then by type), the attributes with a weight, the state weights
+    (attributes × labels, plus a last row of zeros) and the transition weights."""
     try:
         import pycrfsuite
     except ImportError:
@@ -221,32 +224,39 @@ def fit(examples: Iterable[Example], settings: Settings) -> CrfModel:
     import tempfile
 
     trainer = pycrfsuite.Trainer(verbose=False)
-    for ex in examples:
-        trainer.append(ex.attributes, ex.labels)
-    trainer.set_params({
-        "c1": settings.c1, "c2": settings.c2, "max_iterations": settings.iterations,
-        "feature.possible_transitions": True, "feature.minfreq": settings.min_feature_freq,
-    })
+    for xs, ys in sequences:
+        trainer.append(xs, ys)
+    trainer.set_params(params)
     with tempfile.TemporaryDirectory() as tmp:
         path = str(Path(tmp) / "model.crfsuite")
         trainer.train(path)
         tagger = pycrfsuite.Tagger()
         tagger.open(path)
         info = tagger.info()
-        labels = sorted(tagger.labels(), key=lambda x: (x != OUTSIDE, x[2:], x[:1]))
+        labels = sorted(tagger.labels(), key=lambda x: (x not in (OUTSIDE, "none"),
+                                                        x[2:] if x[1:2] == "-" else x, x))
         tagger.close()
     lab = {x: i for i, x in enumerate(labels)}
     names = sorted({a for a, _ in info.state_features})
     attrs = {a: i for i, a in enumerate(names)}
-    state = np.zeros((len(names), len(labels)), dtype=np.float32)
+    state = np.zeros((len(names) + 1, len(labels)), dtype=np.float32)
     for (a, y), w in info.state_features.items():
         state[attrs[a], lab[y]] = w
     trans = np.zeros((len(labels), len(labels)), dtype=np.float32)
     for (y0, y1), w in info.transitions.items():
         trans[lab[y0], lab[y1]] = w
+    return labels, attrs, state, trans
+
+
+def fit(examples: Iterable[Example], settings: Settings) -> CrfModel:
+    """Fit the CRF with python-crfsuite and return it in our format."""
+    labels, attrs, state, trans = _crfsuite(
+        ((ex.attributes, ex.labels) for ex in examples),
+        {"c1": settings.c1, "c2": settings.c2, "max_iterations": settings.iterations,
+         "feature.possible_transitions": True, "feature.minfreq": settings.min_feature_freq})
     meta = {"c1": str(settings.c1), "c2": str(settings.c2), "scheme": settings.scheme,
             "iterations": str(settings.iterations), "types": ",".join(settings.types)}
-    return CrfModel(labels, attrs, state, trans, meta)
+    return CrfModel(labels, attrs, state[:-1], trans, meta)
 
 
 def train(sources: Sequence[Source], settings: Settings | None = None,
@@ -350,34 +360,11 @@ def fit_relations(examples: Sequence[RelationExample], allowed: frozenset[tuple[
                   settings: Settings) -> Any:
     """The pair classifier: python-crfsuite on sequences of one pair (a maximum-entropy
     model), its weights in our format."""
-    import tempfile
+    from .extract.relmodel import RelationModel
 
-    from .extract.relmodel import NONE, RelationModel
-
-    try:
-        import pycrfsuite
-    except ImportError:
-        raise TrainError("training needs python-crfsuite: pip install 'python-crfsuite>=0.9'"
-                         ) from None
-    trainer = pycrfsuite.Trainer(verbose=False)
-    for ex in examples:
-        trainer.append([ex.attributes], [ex.label])
-    trainer.set_params({"c1": settings.rel_c1, "c2": settings.rel_c2,
-                        "max_iterations": settings.iterations})
-    with tempfile.TemporaryDirectory() as tmp:
-        path = str(Path(tmp) / "relations.crfsuite")
-        trainer.train(path)
-        tagger = pycrfsuite.Tagger()
-        tagger.open(path)
-        info = tagger.info()
-        labels = sorted(tagger.labels(), key=lambda x: (x != NONE, x))
-        tagger.close()
-    lab = {x: i for i, x in enumerate(labels)}
-    names = sorted({a for a, _ in info.state_features})
-    attrs = {a: i for i, a in enumerate(names)}
-    weights = np.zeros((len(names) + 1, len(labels)), dtype=np.float32)  # + a zero row
-    for (a, y), w in info.state_features.items():
-        weights[attrs[a], lab[y]] = w
+    labels, attrs, weights, _ = _crfsuite(
+        (([ex.attributes], [ex.label]) for ex in examples),
+        {"c1": settings.rel_c1, "c2": settings.rel_c2, "max_iterations": settings.iterations})
     return RelationModel(labels, attrs, weights, allowed, settings.rel_threshold,
                          {"c1": str(settings.rel_c1), "c2": str(settings.rel_c2)})
 

@@ -23,8 +23,6 @@ tagger, and writes ``data/relations.npz``; the build reads it with numpy only.
 from __future__ import annotations
 
 import functools
-import io
-import zipfile
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -162,6 +160,8 @@ class RelationModel:
 
     def save(self, path: Path) -> None:
         """A compressed ``.npz`` with fixed member dates (the same model: the same bytes)."""
+        from ..io import save_arrays
+
         names = sorted(self.attributes, key=self.attributes.__getitem__)
         arrays = {
             "labels": np.array(self.labels),
@@ -171,17 +171,7 @@ class RelationModel:
             "meta": np.array(sorted(f"{k}={v}" for k, v in
                                     {**self.meta, "threshold": str(self.threshold)}.items())),
         }
-        buf = io.BytesIO()
-        with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
-            for key, arr in arrays.items():
-                member = io.BytesIO()
-                np.lib.format.write_array(member, arr, allow_pickle=False)
-                info = zipfile.ZipInfo(f"{key}.npy", date_time=(1980, 1, 1, 0, 0, 0))
-                info.compress_type = zipfile.ZIP_DEFLATED
-                zf.writestr(info, member.getvalue())
-        from ..io import atomic_write_bytes
-
-        atomic_write_bytes(path, buf.getvalue())
+        save_arrays(path, arrays)
 
     @classmethod
     def load(cls, path: Path) -> RelationModel:

@@ -230,8 +230,7 @@ class CrfModel:
 
     def save(self, path: Path) -> None:
         """Write the model as a compressed ``.npz`` (byte-identical for the same model)."""
-        import io
-        import zipfile
+        from ..io import save_arrays
 
         names = sorted(self.attributes, key=self.attributes.__getitem__)
         arrays = {
@@ -241,18 +240,7 @@ class CrfModel:
             "transitions": self.transitions.astype(np.float32),
             "meta": np.array(sorted(f"{k}={v}" for k, v in self.meta.items())),
         }
-        buf = io.BytesIO()
-        # fixed member dates: np.savez stamps the current time, which would change the bytes
-        with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
-            for key, arr in arrays.items():
-                member = io.BytesIO()
-                np.lib.format.write_array(member, arr, allow_pickle=False)
-                info = zipfile.ZipInfo(f"{key}.npy", date_time=(1980, 1, 1, 0, 0, 0))
-                info.compress_type = zipfile.ZIP_DEFLATED
-                zf.writestr(info, member.getvalue())
-        from ..io import atomic_write_bytes
-
-        atomic_write_bytes(path, buf.getvalue())
+        save_arrays(path, arrays)
 
     @classmethod
     def load(cls, path: Path) -> CrfModel:
