@@ -193,7 +193,7 @@ def extraction(results: Results, work: Path, sizes: list[int]) -> None:
         t_t = _best(best, lambda ss=sents: [spacy_zh.make_doc(s) for s in ss])
         t_1 = _best(best, lambda s=src: extract_corpus([s], nlp=nlp))
         t_n, _ = _timed(extract_corpus, [src], workers=CORES)
-        lac_speed: Any = "not installed"
+        lac_speed: Any = "not installed" if lac_nlp is None else "not run (over 5M chars)"
         if lac_nlp is not None and chars < 5_000_000:  # the optional model, slow: one run
             lac_speed = chars / _timed(extract_corpus, [src], nlp=lac_nlp)[0]
         tok = chars / t_t
