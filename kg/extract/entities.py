@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,6 +32,11 @@ _CJK_RE = re.compile(f"[{CJK}]")
 _ADMIN_RE = re.compile("[省市县区镇乡]")
 _PUNCT_RE = re.compile(r"[^\w\u4e00-\u9fff]")
 _YEAR_RE = re.compile(r"\d{4}年度?")
+_YEAR_BEFORE_RE = re.compile(r"\d{4}年度?$")
+_LIST_WORD_RE = re.compile("认定名单|认定|培育名单|名单")
+_FUNCTION_CHAR_RE = re.compile("[的与和及、在是]")
+_TOWN_END_RE = re.compile("镇|乡|街道")
+_ADMIN_CHARS = frozenset("省市区县")
 _LIST_CLOSER_RE = re.compile(
     r"(?:等|\d[只家个所])[\u4e00-\u9fff]{0,16}?"
     r"(?:厂家|厂商|企业|公司|车企|投资机构|机构|高校|院校|银行|基金)"
@@ -115,6 +120,15 @@ _GENERIC_HEADS = (
 )
 
 
+def _lengths_by(words: Iterable[str], key: Callable[[str], str]) -> dict[str, tuple[int, ...]]:
+    """The lengths of the words by a key (their first or last character), longest first."""
+    out: dict[str, set[int]] = {}
+    for w in words:
+        if w:
+            out.setdefault(key(w), set()).add(len(w))
+    return {k: tuple(sorted(v, reverse=True)) for k, v in out.items()}
+
+
 @dataclass(frozen=True, slots=True)
 class Candidate:
     """A mention found in a doc: character offsets into ``doc.text``."""
@@ -156,22 +170,14 @@ class EntityRecognizer:
         self._program_re = re.compile(alternation(lx.patterns.get("program_suffixes", [])))
         self._abbr_re = re.compile(alternation(list(lx.abbreviations)))
         self._ind_text: str | None = None
-        rank = alternation(lx.patterns.get("award_rank", []) + lx.place_ranks)
+        # ranked titles (省级众创空间, 某某市级研发中心): found from the title, the rank looked up
+        # before it (ranks are every province, city and county: a set, not an alternation)
+        self._title_ranks = frozenset(lx.patterns.get("award_rank", [])) | lx.place_ranks
+        self._rank_ends = _lengths_by(self._title_ranks, lambda r: r[-1])  # by last character
         titles = alternation(lx.patterns.get("award_titles", []))
         ptitles = alternation(lx.patterns.get("program_titles", []))
-        self._award_title_re = (
-            re.compile(
-                rf"(?:\d{{4}}年度?)?(?:{rank})(?:[{CJK}]{{0,6}}?)(?:{titles})"
-                rf"(?:认定名单|认定|培育名单|名单)?"
-            )
-            if rank and titles
-            else None
-        )
-        self._program_title_re = (
-            re.compile(rf"(?:{rank})(?:[{CJK}]{{0,3}}?)(?:{ptitles})") if rank and ptitles else None
-        )
-        self._award_title_hint = re.compile(titles or "$^")
-        self._program_title_hint = re.compile(ptitles or "$^")
+        self._award_title_hint = re.compile(titles) if titles else None
+        self._program_title_hint = re.compile(ptitles) if ptitles else None
         self._ind_spans: list[tuple[int, int]] = []
         nouns = lx.patterns.get("appositive_class_nouns", [])
         words = lx.patterns.get("trade_words", [])
@@ -208,15 +214,14 @@ class EntityRecognizer:
         self._cross_memo: dict[tuple[str, bool], bool] = {}
         self._org_endings = tuple({*lx.suffix_map, *_GENERIC_HEADS, *lx.abbreviations, *lx.famous})
         self._ind_suffix_re = re.compile(alternation(lx.industry_suffixes) or "$^")
-        self._scope_forms: dict[str, int] = {}
-        for p in sorted(lx.places, key=len, reverse=True):
-            for form in (p + "市", p + "省", p):
-                self._scope_forms.setdefault(form, len(self._scope_forms))
         self._toks: list[tuple[int, int, str]] = []
         self._tok_ends: list[int] = []
-        self._ranks = tuple(lx.rank_adjectives + [r for r in lx.place_ranks if r[-1] == "级"])
-        self._rank_set = frozenset(self._ranks)
-        self._rank_lengths = sorted({len(r) for r in self._ranks})
+        self._words: list[str] = []
+        self._text = ""
+        self._rank_set = frozenset(lx.rank_adjectives) | {
+            r for r in lx.place_ranks if r[-1] == "级"
+        }
+        self._rank_starts = _lengths_by(self._rank_set, lambda r: r[:1])  # by first character
         self._modifiers = tuple(sorted(lx.generic_modifiers, key=len, reverse=True))
         self._units_by_length = [
             (u, tuple(u["parent"]), re.compile(rf"([{CJK}]{{0,10}}?){re.escape(u['suffix'])}"))
@@ -240,7 +245,15 @@ class EntityRecognizer:
         text = doc_text(doc)
         # token offsets straight from the Doc's arrays (no Token objects: a third of the cost)
         arr = doc.to_array([IDX, LENGTH]).tolist()
-        toks = [(s, s + n, text[s : s + n]) for s, n in arr]
+        kept = doc.user_data.get("kg_words")
+        if kept is not None and len(kept[0]) == len(arr):  # the tokenizer's words, not copies
+            words = kept[0]
+            toks = [(s, s + n, w) for (s, n), w in zip(arr, words)]
+        else:
+            toks = [(s, s + n, text[s : s + n]) for s, n in arr]
+            words = [t[2] for t in toks]
+        self._words = words
+        self._text = text
         self._toks = toks
         self._tok_ends = [e for _, e, _ in toks]
         cands: list[Candidate] = []
@@ -425,7 +438,7 @@ class EntityRecognizer:
                 rest = text[i + 1 : suffix_start]
                 if (
                     rest[:1] in "市省区县"
-                    or self.lex.place_re.match(rest)
+                    or self.lex.place_end(rest) > 0
                     or any(rest.startswith(a) for a in self.lex.abbreviations if len(a) >= 2)
                 ):
                     return i + 1
@@ -463,10 +476,9 @@ class EntityRecognizer:
                 k -= 1
         prefix = text[start:suffix_start]
         prev_end = 0
-        for pm in self.lex.place_re.finditer(prefix):
-            p = pm.start()
+        for p, p_end in self._places_in(prefix, start):
             if p == prev_end or "“" in prefix[:p] or prefix[p - 1] in "（(":
-                prev_end = pm.end() + (prefix[pm.end() : pm.end() + 1] in ("市", "省", "县", "区"))
+                prev_end = p_end + (prefix[p_end : p_end + 1] in ("市", "省", "县", "区"))
                 continue  # 浙江嘉兴平湖市, 日本东北: places in a row; a place in quotes or brackets
             if self._org_like_end(prefix[:p]):
                 break  # 上海交大平湖某某研究院: a parent, then the branch's place
@@ -501,6 +513,70 @@ class EntityRecognizer:
             i += 1
         return start
 
+    def _places_in(self, sub: str, offset: int) -> list[tuple[int, int]]:
+        """The places and towns in ``sub`` (the doc's text from ``offset``) made of whole
+        words, leftmost longest first: [(start, end)] relative to ``sub``."""
+        toks, words, prefixes = self._toks, self._words, self.lex.place_prefixes
+        found: list[tuple[int, int]] = []
+        stop = offset + len(sub)
+        i = bisect_right(self._tok_ends, offset)
+        while i < len(toks) and toks[i][0] < stop - 1:
+            if toks[i][0] >= offset and words[i] in prefixes:
+                e = self._place_run(i, stop)
+                if e > 0:
+                    found.append((toks[i][0], e))
+            i += 1
+        if _TOWN_END_RE.search(sub):
+            found += self._towns(self._text, offset, stop)
+        out: list[tuple[int, int]] = []
+        last = offset
+        for s, e in sorted(found, key=lambda se: (se[0], -se[1])):
+            if s >= last:
+                out.append((s - offset, e - offset))
+                last = e
+        return out
+
+    def _place_run(self, i: int, stop: int) -> int:
+        """The end of the longest place made of whole words from word ``i`` on, ending at or
+        before ``stop``, else -1 (word ``i`` begins a place's name)."""
+        toks, prefixes, places = self._toks, self.lex.place_prefixes, self.lex.places
+        n = len(toks)
+        run = toks[i][2]
+        end = -1
+        while toks[i][1] <= stop:
+            if run in places:
+                end = toks[i][1]
+            i += 1
+            if i == n:
+                break
+            nxt = toks[i][2]
+            if nxt[0] in _ADMIN_CHARS and toks[i][0] < stop and run + nxt[0] in places:
+                return toks[i][0] + 1  # 某某|区云桥: the segmenter glued the 区 to what follows
+            run += nxt
+            if run not in prefixes:
+                break
+        return end
+
+    def _towns(self, text: str, start: int, stop: int) -> list[tuple[int, int]]:
+        """The towns and sub-districts (某某镇, 某某街道) in ``text[start:stop]`` that start and
+        end where words do, found from their last character: [(start, end)]."""
+        out: list[tuple[int, int]] = []
+        towns, lengths = self.lex.towns, self.lex.town_lengths
+        ends = self._tok_ends
+        for m in _TOWN_END_RE.finditer(text, start, stop):
+            e = m.end()
+            i = bisect_right(ends, e - 1)
+            if i == len(ends) or ends[i] != e:
+                continue  # 镇 inside a word (镇江, 乡村)
+            for n in lengths:
+                s = e - n
+                if s >= start and text[s:e] in towns:
+                    j = bisect_right(ends, s)
+                    if self._toks[j][0] == s or text[s - 1 : s] in _ADMIN_CHARS:
+                        out.append((s, e))
+                        break
+        return out
+
     @staticmethod
     def _memo(memo: dict[Any, bool], key: Any, compute: Callable[[Any], bool]) -> bool:
         """``compute(key)``, remembered in ``memo`` (a function of words, asked again and
@@ -518,7 +594,7 @@ class EntityRecognizer:
     def _place_word(self, tok: str) -> bool:
         lex = self.lex
         return (
-            tok in lex.places
+            lex.is_place(tok)
             or (tok[-1:] in "市省县区" and tok[:-1] in lex.places)
             or self._tag(tok) == "ns"
         )
@@ -555,7 +631,7 @@ class EntityRecognizer:
         lex = self.lex
         while i < len(toks) and toks[i][1] <= end:
             tok = toks[i][2]
-            if self._freq.get(tok, 0) < 150 or tok in lex.famous or tok in lex.places:
+            if self._freq.get(tok, 0) < 150 or tok in lex.famous or lex.is_place(tok):
                 return False
             if self._tag(tok).startswith("nr") or tok[:-1] in lex.places:
                 return False
@@ -567,7 +643,7 @@ class EntityRecognizer:
         return bool(
             _ADMIN_RE.search(prefix)
             or prefix.startswith(("国家", "中共", "全国"))
-            or self.lex.place_re.search(prefix)
+            or self.lex.find_place(prefix) >= 0
         )
 
     def _investing(self, text: str, start: int, end: int) -> bool:
@@ -591,9 +667,9 @@ class EntityRecognizer:
         had_place = False
         while rest and changed:
             changed = False
-            m = self.lex.place_re.match(rest)
-            if m:
-                rest = rest[m.end() :]
+            p_end = self.lex.place_end(rest)
+            if p_end > 0:
+                rest = rest[p_end:]
                 rest = rest[1:] if rest[:1] in "省市区县" else rest
                 changed = had_place = True
             for w in self._modifiers if rest.startswith(self._modifiers) else ():
@@ -628,7 +704,7 @@ class EntityRecognizer:
         """Strip rank adjectives before a head, and generic heads, from the name's start."""
         changed = False
         heads = self._heads
-        for n in self._rank_lengths:  # the ranks the name starts with, looked up by length
+        for n in self._rank_starts.get(name[:1], ())[::-1]:  # the ranks the name starts with
             rank = name[:n]
             if rank in self._rank_set:
                 rest = name[n:]
@@ -643,23 +719,31 @@ class EntityRecognizer:
                 changed = True
         return start, name, changed
 
+    def _rank_first(self, name: str) -> bool:
+        """Does the name start with a rank (国家级, 某某市级)?"""
+        lengths = self._rank_starts.get(name[:1])
+        if lengths:
+            rank_set = self._rank_set
+            for n in lengths:
+                if name[:n] in rank_set:
+                    return True
+        return False
+
     def _trim_head(self, text: str, start: int, end: int, heads_too: bool = True) -> int:
         """Strip what a name does not start with: rank adjectives and generic heads (unless
         ``heads_too`` is off: 高新区管委会 is a body's name), function words, digits."""
         name = text[start:end]
         changed = True
         heads = self._heads
-        ranks = self._ranks
         while changed:
             changed = False
-            if heads_too and (name.startswith(ranks) or name.startswith(heads)):
+            if heads_too and (self._rank_first(name) or name.startswith(heads)):
                 start, name, changed = self._strip_heads(text, start, end, name)
             if (
                 name[:1] in "的与和及、以由在对向从把被将为了是让给"
                 and len(name) >= 5
                 and (self._tag(name[:1]) in ("p", "c", "u", "uj", "v", "d"))
-                and name[:3] not in self.lex.places
-                and name[:2] not in self.lex.places
+                and self.lex.place_end(name) < 0
             ):
                 start += 1
                 name = text[start:end]
@@ -679,10 +763,9 @@ class EntityRecognizer:
         """Split an organisation name into place, trade name, industry word and suffix."""
         parts: list[tuple[str, str]] = []
         rest = name[: len(name) - len(suffix)] if suffix and name.endswith(suffix) else name
-        m = self.lex.place_re.match(rest)
-        if m:
-            place = m.group()
-            after = rest[m.end() :]
+        place = self.lex.place_at(rest)
+        if place:
+            after = rest[len(place) :]
             if after[:1] in ("市", "省", "区", "县") and len(after) > 1:
                 place += after[0]
             parts.append(("place", place))
@@ -907,13 +990,7 @@ class EntityRecognizer:
         if self._famous_re:
             for m in self._famous_re.finditer(text):
                 out.append(Candidate(m.start(), m.end(), "Enterprise", "lexicon:brand", priority=1))
-        for m in self.lex.place_re.finditer(text):
-            end = m.end()
-            if end < len(text) and text[end] in "市省" and self.lex.places[m.group()] != "regions":
-                end += 1
-            if end < len(text) and text[end : end + 2] == "地区":
-                end += 2
-            out.append(Candidate(m.start(), end, "Place", "lexicon:place", priority=1))
+        out += self._place_words(text)
         for m in self.lex.industry_re.finditer(text):
             end = m.end()
             for suf in _MERGED_INDUSTRY_SUFFIXES:
@@ -921,6 +998,40 @@ class EntityRecognizer:
                     end += len(suf)
                     break
             out.append(Candidate(m.start(), end, "Industry", "lexicon:industry", priority=0))
+        return out
+
+    def _place_words(self, text: str) -> list[Candidate]:
+        """Places made of whole words (so not 中国 in 其中|国家级, nor 新平 in 新|平湖): runs of
+        words extended while they begin a place's name, the longest place kept; towns found
+        from their last word (某某|镇, 某某|街道)."""
+        out: list[Candidate] = []
+        places, prefixes = self.lex.places, self.lex.place_prefixes
+        words = self._words
+        spans: list[tuple[int, int]] = []
+        # the words that begin a place's name (few; not one character: 新 begins 新疆)
+        hits = {w for w in prefixes.intersection(words) if len(w) > 1}
+        if hits:
+            stop = len(text)
+            toks = self._toks
+            for i in [i for i, w in enumerate(words) if w in hits]:
+                e = self._place_run(i, stop)
+                if e > 0:
+                    spans.append((toks[i][0], e))
+        if _TOWN_END_RE.search(text):
+            spans += self._towns(text, 0, len(text))
+        if not spans:
+            return out
+        spans.sort(key=lambda se: (se[0], -se[1]))
+        last = 0
+        for start, end in spans:
+            if start < last:
+                continue
+            last = end
+            if text[end : end + 1] in ("市", "省") and places.get(text[start:end]) != "regions":
+                end += 1
+            if text[end : end + 2] == "地区":
+                end += 2
+            out.append(Candidate(start, end, "Place", "lexicon:place", priority=1))
         return out
 
     # ---------------------------------------------------------------------------------------
@@ -993,7 +1104,7 @@ class EntityRecognizer:
         return (
             2 <= len(word) <= 10
             and word not in self.lex.industry_generic_words
-            and word not in self.lex.places
+            and not self.lex.is_place(word)
             and not word.isdigit()
         )
 
@@ -1007,7 +1118,7 @@ class EntityRecognizer:
             return True
         if len(tok) > 6 or tok.isdigit() or _PUNCT_RE.search(tok):
             return False
-        if tok in lex.left_stop or tok in lex.places or tok in lex.suffix_map:
+        if tok in lex.left_stop or lex.is_place(tok) or tok in lex.suffix_map:
             return False
         if tok in _GENERIC_HEADS:
             return False
@@ -1149,11 +1260,11 @@ class EntityRecognizer:
     def _prefix_scope(self, text: str, qstart: int) -> int:
         """Include a scope prefix like 国家/省/市/嘉兴市 directly before a quoted programme."""
         before = text[max(0, qstart - 4) : qstart]
-        # the first form, longest place first (市, 省, then bare), that ends ``before``
-        forms = self._scope_forms
-        found = [(forms[before[k:]], k) for k in range(len(before)) if before[k:] in forms]
-        if found:
-            return qstart - (len(before) - min(found)[1])
+        lex = self.lex
+        for k in range(len(before) - 1):  # the longest place (or place + 市/省) that ends it
+            form = before[k:]
+            if lex.is_place(form) or form[-1] in "市省" and form[:-1] in lex.places:
+                return qstart - len(form)
         m = re.search(r"(?<![我全本该各])(国家|省|市)$", before)
         if m:
             return qstart - len(m.group())
@@ -1251,22 +1362,51 @@ class EntityRecognizer:
                         )
         return out
 
+    def _ranked_titles(
+        self, text: str, titles: re.Pattern[str], gap: int, award: bool
+    ) -> list[tuple[int, int]]:
+        """Titles after a rank (省级众创空间, 某某市级重点实验室, 国家级某某领军人才): each title
+        found, the leftmost rank that ends at most ``gap`` Chinese characters before it; for
+        awards a year before the rank (2023年度) and a list word after (认定名单) belong to it.
+        Spans with a function word (的, 与, 在 …) are none."""
+        out: list[tuple[int, int]] = []
+        ranks, rank_ends = self._title_ranks, self._rank_ends
+        last = 0
+        for m in titles.finditer(text):
+            t = m.start()
+            start = -1
+            for g in range(gap + 1):
+                p = t - g
+                if p <= last or g and not _CJK_RE.match(text, p):
+                    break
+                for n in rank_ends.get(text[p - 1], ()):
+                    if p - n >= last and text[p - n : p] in ranks:
+                        start = p - n if start < 0 else min(start, p - n)
+            if start < 0:
+                continue
+            end = m.end()
+            if award:
+                year = _YEAR_BEFORE_RE.search(text, max(last, start - 7), start)
+                if year:
+                    start = year.start()
+                listed = _LIST_WORD_RE.match(text, end)
+                if listed:
+                    end = listed.end()
+            last = end
+            if not _FUNCTION_CHAR_RE.search(text, start, end):
+                out.append((start, end))
+        return out
+
     def _award_titles(self, text: str) -> list[Candidate]:
         """Ranked titles (国家级众创空间, 省级研发中心) and quoted lists (“2020年…名单”)."""
         out: list[Candidate] = []
-        # the ranks are every province and city of the lexicon: look for a title first
-        if self._award_title_re is not None and self._award_title_hint.search(text):
-            for m in self._award_title_re.finditer(text):
-                inner = m.group()
-                if re.search("[的与和及、在是]", inner):
-                    continue
-                out.append(Candidate(m.start(), m.end(), "Award", "award:ranked-title", priority=1))
-        if self._program_title_re is not None and self._program_title_hint.search(text):
-            for m in self._program_title_re.finditer(text):
-                if not re.search("[的与和及、在是]", m.group()):
-                    out.append(
-                        Candidate(m.start(), m.end(), "Program", "program:talent-title", priority=1)
-                    )
+        # the ranks are every province, city and county: found from the title, looked up before
+        if self._award_title_hint is not None:
+            for s0, e0 in self._ranked_titles(text, self._award_title_hint, 6, True):
+                out.append(Candidate(s0, e0, "Award", "award:ranked-title", priority=1))
+        if self._program_title_hint is not None:
+            for s0, e0 in self._ranked_titles(text, self._program_title_hint, 3, False):
+                out.append(Candidate(s0, e0, "Program", "program:talent-title", priority=1))
         for m in re.finditer("券|贷(?!款)", text):
             start = self._walk_left(text, self._toks, m.start())
             name = text[start : m.end()]
@@ -1370,7 +1510,7 @@ class EntityRecognizer:
             pos + 2 < len(text)
             and re.match(f"[{CJK}]", text[pos + 2])
             and not self._stops_person(text, pos + 2)
-            and not self.lex.place_re.match(text, pos + 2)
+            and self.lex.place_end(text, pos + 2) < 0
             and not self._byline_re.match(text, pos + 2)
         ):
             return text[pos : pos + 3]
@@ -1429,7 +1569,7 @@ class EntityRecognizer:
                         item,
                     )
                     or item in self.lex.industries
-                    or item in self.lex.places
+                    or self.lex.is_place(item)
                     or any(tok in self.lex.left_stop for s2, _, tok in toks if s <= s2 < e)
                 ):
                     continue

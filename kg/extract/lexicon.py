@@ -1,7 +1,9 @@
 """Rule data for the extraction components, loaded from the JSON files in ``data/``.
 
 The files hold general knowledge only (suffixes, title words, function words, well-known
-abbreviations). :class:`Lexicon` is built once per pipeline and passed to the components.
+abbreviations, countries and regions); China's administrative divisions come from a maintained
+package (:mod:`.gazetteer`). :class:`Lexicon` is built once per pipeline and passed to the
+components.
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ from __future__ import annotations
 import functools
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -84,7 +86,9 @@ class Lexicon:
     abbreviations: dict[str, tuple[str, str]] = field(default_factory=dict)
     gov_departments: list[str] = field(default_factory=list)
     gov_prefixes: list[str] = field(default_factory=list)
-    places: dict[str, str] = field(default_factory=dict)  # name -> kind (country/province/…)
+    # name -> kind: countries, provinces, cities, counties, regions (short and full names)
+    places: dict[str, str] = field(default_factory=dict)
+    towns: set[str] = field(default_factory=set)  # towns and sub-districts, full names only
     place_suffixes: list[str] = field(default_factory=list)
     industries: set[str] = field(default_factory=set)
     industry_suffixes: list[str] = field(default_factory=list)
@@ -105,7 +109,9 @@ class Lexicon:
     relations: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
-    def load(cls, data_dir: Path | str | None = None) -> Lexicon:
+    def load(cls, data_dir: Path | str | None = None, *, divisions: bool = True) -> Lexicon:
+        """The rule data of ``data_dir`` (default: the package's), and China's administrative
+        divisions (:func:`.gazetteer.default_places`) unless ``divisions`` is off."""
         d = Path(data_dir) if data_dir else DATA_DIR
         lex = cls()
         lex.add_patterns(_load(d / "org_suffixes.json"))
@@ -115,7 +121,19 @@ class Lexicon:
         rel = d / "relations.json"
         if rel.exists():
             lex.add_patterns({"relations": _load(rel)})
+        if divisions:
+            from .gazetteer import default_places
+
+            places, towns = default_places()
+            lex.add_places(places, towns)
         return lex
+
+    def add_places(self, places: dict[str, str], towns: Iterable[str] = ()) -> None:
+        """Add places (name -> kind) and towns; names already known keep their kind."""
+        for name, kind in places.items():
+            self.places.setdefault(name, kind)
+        self.towns.update(t for t in towns if t not in self.places)
+        self._forget()
 
     def add_patterns(self, data: dict[str, Any]) -> None:
         """Merge rule data (same keys as the JSON files)."""
@@ -132,9 +150,12 @@ class Lexicon:
         gov = data.get("gov_short_forms", {})
         self.gov_departments.extend(gov.get("departments", []))
         self.gov_prefixes.extend(gov.get("prefixes", []))
-        for kind in ("countries", "provinces", "cities", "regions"):
+        for kind in ("countries", "provinces", "cities", "counties", "regions"):
             for name in data.get(kind, []):
                 self.places[name] = kind
+        for name in data.get("foreign_cities", []):
+            self.places[name] = "cities"
+        self.towns.update(data.get("towns", []))
         self.place_suffixes.extend(data.get("place_suffixes", []))
         self.industries.update(data.get("industries", []))
         self.industry_suffixes.extend(data.get("industry_suffixes", []))
@@ -174,7 +195,20 @@ class Lexicon:
                 self.patterns.setdefault(key, []).extend(data[key])
         if "relations" in data:
             self.relations.update(data["relations"])
-        cached = ("suffix_re", "suffix_map", "title_re", "industry_re", "place_re", "place_ranks")
+        self._forget()
+
+    def _forget(self) -> None:
+        """Drop the compiled views (the data changed)."""
+        cached = (
+            "suffix_re",
+            "suffix_map",
+            "title_re",
+            "industry_re",
+            "place_ranks",
+            "starts",
+            "place_prefixes",
+            "town_lengths",
+        )
         for attr in cached:
             self.__dict__.pop(attr, None)
 
@@ -196,16 +230,69 @@ class Lexicon:
         return re.compile(alternation(self.industries))
 
     @cached_property
-    def place_ranks(self) -> list[str]:
-        """Ranks named by a province or city: 浙江省级, 某某市级, 某某市 (as in 某某市孵化器)."""
-        return [
-            p + unit + level
-            for p, kind in self.places.items()
-            if kind in ("provinces", "cities")
-            for unit in ("省", "市")
-            for level in ("级", "")
-        ]
+    def place_ranks(self) -> frozenset[str]:
+        """Ranks named by a division: 某某省级, 某某市级, 某某县级, 某某区级 and the bare full
+        names (某某市, as in 某某市孵化器); 某某 + 省/市 for a short form too."""
+        ranks: set[str] = set()
+        for p, kind in self.places.items():
+            if kind not in ("provinces", "cities", "counties"):
+                continue
+            forms = (p,) if p[-1:] in "省市县区州" else (p + "省", p + "市")
+            for form in forms:
+                ranks.update((form, form + "级"))
+        return frozenset(ranks)
 
     @cached_property
-    def place_re(self) -> re.Pattern[str]:
-        return re.compile(alternation(list(self.places)))
+    def starts(self) -> dict[str, tuple[int, ...]]:
+        """The lengths of the places and towns by their first two characters, longest first."""
+        by_start: dict[str, set[int]] = {}
+        for name in (*self.places, *self.towns):
+            if len(name) >= 2:
+                by_start.setdefault(name[:2], set()).add(len(name))
+        return {k: tuple(sorted(v, reverse=True)) for k, v in by_start.items()}
+
+    @cached_property
+    def place_prefixes(self) -> frozenset[str]:
+        """Every beginning of a place's name (平, 平湖, 平湖市 …), towns aside: a run of words
+        is worth extending while it is one."""
+        return frozenset(name[:i] for name in self.places for i in range(1, len(name) + 1))
+
+    @cached_property
+    def town_lengths(self) -> tuple[int, ...]:
+        """The lengths of the towns' names, longest first."""
+        return tuple(sorted({len(t) for t in self.towns}, reverse=True))
+
+    def is_place(self, name: str) -> bool:
+        """Is ``name`` a place or a town's full name?"""
+        return name in self.places or name in self.towns
+
+    def place_end(self, text: str, pos: int = 0, ends: Container[int] | None = None) -> int:
+        """The end of the longest place (or town) that starts at ``text[pos]``, else -1: a
+        lookup by the first two characters, then one per length (no regex over 40,000 names).
+        ``ends``: where the place may end (where words end: not 新平 in 新|平湖, nor 和政 in
+        和|政府)."""
+        lengths = self.starts.get(text[pos : pos + 2])
+        if lengths:
+            places, towns = self.places, self.towns
+            for n in lengths:
+                word = text[pos : pos + n]
+                if (
+                    len(word) == n
+                    and (word in places or word in towns)
+                    and (ends is None or pos + n in ends)
+                ):
+                    return pos + n
+        return -1
+
+    def place_at(self, text: str, pos: int = 0) -> str:
+        """The longest place that starts at ``text[pos]`` ('' if none)."""
+        end = self.place_end(text, pos)
+        return text[pos:end] if end > 0 else ""
+
+    def find_place(self, text: str) -> int:
+        """Where the first place in a short ``text`` (a name's prefix) starts, else -1."""
+        starts = self.starts
+        for i in range(len(text) - 1):
+            if text[i : i + 2] in starts and self.place_end(text, i) > 0:
+                return i
+        return -1
