@@ -426,3 +426,55 @@ def test_branches_academies_and_trade_associations(rules) -> None:
     m = mentions(rules, "中国云海石化股份有限公司东港分公司与省农科院合作。")
     assert m.get("中国云海石化股份有限公司东港分公司") == "Enterprise"
     assert m.get("省农科院") == "ResearchInstitute"
+
+
+# --- universities: units, campuses and short forms ------------------------------------------
+
+
+def test_units_of_a_university_with_coordinated_names(rules) -> None:
+    m = mentions(rules, "云溪大学计算机科学与技术学院教授出席。")
+    assert m.get("云溪大学计算机科学与技术学院") == "University"
+    assert m.get("云溪大学") == "University"  # the university itself stays
+    assert "技术学院" not in m
+
+
+def test_graduate_schools_campuses_faculties_and_branches(rules) -> None:
+    m = mentions(rules, "云溪大学东海国际研究生院与云溪大学东港校区、云溪大学信息学部合作。")
+    assert m.get("云溪大学东海国际研究生院") == "University"
+    assert m.get("云溪大学东港校区") == "University"
+    assert m.get("云溪大学信息学部") == "University"
+    m = mentions(rules, "云岭大学西港分校的团队")
+    assert m.get("云岭大学西港分校") == "University"
+
+
+@pytest.fixture(scope="module")
+def rules_with_short_form():
+    import spacy
+
+    from kg.extract.entities import EntityRecognizer
+    from kg.extract.lexicon import Lexicon
+    from kg.extract.text import JiebaTokenizer
+
+    lex = Lexicon.load()
+    lex.add_patterns({"abbreviations": {"云大": ["云溪大学", "University"]}})
+    nlp = spacy.blank("zh")
+    nlp.tokenizer = JiebaTokenizer(nlp.vocab)
+    rec = EntityRecognizer(nlp, "kg_entities", lex, spans_key=None)
+
+    def found(text: str) -> dict[str, str]:
+        return {text[c.start : c.end]: c.type for c in rec(nlp.make_doc(text))._.kg_mentions}
+
+    return found
+
+
+def test_units_of_a_university_named_by_its_short_form(rules_with_short_form) -> None:
+    m = rules_with_short_form("他是云大化学系教授，在云大国际校区工作。")
+    assert m.get("云大化学系") == "University"
+    assert m.get("云大国际校区") == "University"
+    m = rules_with_short_form("他们被称为云大系企业家。")
+    assert "云大系" not in m  # its graduates, not a department
+
+
+def test_two_character_short_forms_are_words_of_their_own(rules) -> None:
+    m = mentions(rules, "江苏大力推进新型工业化。")
+    assert not any(t == "University" for t in m.values()), m

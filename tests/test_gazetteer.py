@@ -37,8 +37,13 @@ def test_parse_reads_levels_short_forms_and_stems_and_skips_zones_and_villages()
     assert "帆桥村" not in d.names  # a village
     assert "云帆经济开发区" not in d.names and "云溪高新技术产业开发区" not in d.names
     assert "高新区" not in d.aliases  # the short form of a zone is none of a place
-    assert d.aliases == {"云海": "province", "云溪": "city", "云帆": "county",
-                         "新城": "county", "友好": "county"}
+    assert d.aliases == {
+        "云海": "province",
+        "云溪": "city",
+        "云帆": "county",
+        "新城": "county",
+        "友好": "county",
+    }
     assert d.stems["新城"] == 2  # 新城区 and 新城街道
 
 
@@ -95,8 +100,7 @@ def test_reading_the_divisions_does_not_import_the_package() -> None:
         "import sys; from kg.extract import gazetteer; gazetteer.divisions(); "
         "print('jionlp' in sys.modules)"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
     assert out.stderr == ""  # no banner
 
@@ -106,8 +110,7 @@ def test_importing_the_lexicon_reads_no_divisions() -> None:
         "from kg.extract import gazetteer, lexicon; "
         "print(gazetteer.divisions.cache_info().currsize)"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "0"
 
 

@@ -36,6 +36,7 @@ _YEAR_BEFORE_RE = re.compile(r"\d{4}年度?$")
 _LIST_WORD_RE = re.compile("认定名单|认定|培育名单|名单")
 _FUNCTION_CHAR_RE = re.compile("[的与和及、在是]")
 _TOWN_END_RE = re.compile("镇|乡|街道")
+_COORD_UNIT_RE = re.compile(f"[{CJK}]{{1,6}}[与和][{CJK}]{{1,6}}")
 _ADMIN_CHARS = frozenset("省市区县")
 _LIST_CLOSER_RE = re.compile(
     r"(?:等|\d[只家个所])[\u4e00-\u9fff]{0,16}?"
@@ -513,6 +514,12 @@ class EntityRecognizer:
             i += 1
         return start
 
+    def _whole_words(self, start: int, end: int) -> bool:
+        """Do ``start`` and ``end`` fall where words start and end?"""
+        ends = self._tok_ends
+        i = bisect_right(ends, start)
+        return i < len(ends) and self._toks[i][0] == start and end in ends[i : i + 4]
+
     def _places_in(self, sub: str, offset: int) -> list[tuple[int, int]]:
         """The places and towns in ``sub`` (the doc's text from ``offset``) made of whole
         words, leftmost longest first: [(start, end)] relative to ``sub``."""
@@ -904,21 +911,27 @@ class EntityRecognizer:
         out: list[Candidate] = []
         for c in orgs:
             name = text[c.start : c.end]
+            # a university's well-known short form is a parent too: 某大化学系, 某大国际校区
+            short = c.type == "University" and c.rule == "lexicon:abbreviation"
             for u, parents, unit_re in self._units_by_length:
-                if not name.endswith(parents):
+                if not (name.endswith(parents) or short and "大学" in parents):
                     continue
                 m = unit_re.match(text[c.end : c.end + 16])
                 if not m:
                     continue
                 mid = m.group(1)
+                if short and (len(mid) < 2 or mid.startswith("大学")):
+                    continue  # 某大系 (its graduates), 某大 in 某大学: no unit of the short form
                 if mid in ("院",) or mid.startswith(
                     ("相关", "有关", "各", "所属", "下属", "其他", "部分")
                 ):
                     continue  # 清华大学相关院系: some of its schools, not one named unit
-                # 机械与动力学院: coordination inside the names of academic units only
-                coord = u["type"] in ("University", "ResearchInstitute") and re.fullmatch(
-                    f"[{CJK}]{{1,4}}[与和][{CJK}]{{1,6}}", mid
-                )
+                # 机械与动力学院, 计算机科学与技术学院: coordination inside the names of
+                # academic units only
+                coord = u["type"] in (
+                    "University",
+                    "ResearchInstitute",
+                ) and _COORD_UNIT_RE.fullmatch(mid)
                 if not coord and (
                     any(
                         w in self.lex.left_stop
@@ -984,6 +997,8 @@ class EntityRecognizer:
         out: list[Candidate] = []
         for m in self._abbr_re.finditer(text):
             full, typ = self.lex.abbreviations[m.group()]
+            if m.end() - m.start() <= 2 and not self._whole_words(m.start(), m.end()):
+                continue  # 苏大 in 江苏|大力: a two-character short form is a word of its own
             out.append(Candidate(m.start(), m.end(), typ, "lexicon:abbreviation", priority=1))
         for m in self._gov_re.finditer(text):
             out.append(Candidate(m.start(), m.end(), "GovernmentBody", "lexicon:gov", priority=1))
@@ -1614,6 +1629,8 @@ class EntityRecognizer:
         rest = text[c.end : o.end]
         if len(rest) < 2 or rest in self.lex.suffix_map or rest in self.lex.famous:
             return False
+        if c.type == "University" and o.type in ("University", "ResearchInstitute"):
+            return True  # 某某大学 in 某某大学微电子学院, 某大 in 某大国际校区: its unit
         for w in self._anatomy_words:
             if rest.startswith(w) and rest[len(w) :] in self.lex.suffix_map:
                 return False

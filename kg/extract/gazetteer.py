@@ -227,4 +227,3 @@ def default_places() -> tuple[dict[str, str], frozenset[str]]:
 
     places, towns = place_kinds(divisions(), word_tags(), segmenter().dt.FREQ)
     return places, frozenset(towns)
-
