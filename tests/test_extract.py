@@ -478,3 +478,41 @@ def test_units_of_a_university_named_by_its_short_form(rules_with_short_form) ->
 def test_two_character_short_forms_are_words_of_their_own(rules) -> None:
     m = mentions(rules, "江苏大力推进新型工业化。")
     assert not any(t == "University" for t in m.values()), m
+
+
+# --- platforms by their general Chinese names ------------------------------------------------
+
+
+def test_platforms_by_general_names(rules) -> None:
+    text = (
+        "云帆产业加速器、云溪科创园、东港创新港、云岭科学城、云溪孵化园、西港科创谷、"
+        "云溪大型仪器共享平台、保税区育成中心、东港双创中心、城西科创大走廊和云帆装备创新联合体"
+        "相继落地。"
+    )
+    m = mentions(rules, text)
+    for name in (
+        "云帆产业加速器",
+        "云溪科创园",
+        "东港创新港",
+        "云岭科学城",
+        "云溪孵化园",
+        "西港科创谷",
+        "云溪大型仪器共享平台",
+        "保税区育成中心",
+        "东港双创中心",
+        "城西科创大走廊",
+        "云帆装备创新联合体",
+    ):
+        assert m.get(name) == "Platform", (name, m)
+
+
+def test_generic_kinds_of_platforms_are_not_names(rules) -> None:
+    m = mentions(rules, "构建“孵化器—加速器—产业园”全链条，建设产业孵化中心。")
+    assert not any(t == "Platform" for t in m.values()), m
+
+
+def test_towns_that_are_platforms(rules) -> None:
+    m = mentions(rules, "南湖云帆基金小镇与云栖小镇合作，江南小镇风光秀丽。")
+    assert m.get("南湖云帆基金小镇") == "Platform"
+    assert m.get("云栖小镇") == "Platform"
+    assert not any(k.endswith("江南小镇") or k == "小镇" for k in m), m

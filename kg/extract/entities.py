@@ -514,6 +514,19 @@ class EntityRecognizer:
             i += 1
         return start
 
+    def _named_word_before(self, pos: int) -> bool:
+        """Is the word that ends at ``pos`` a field (光伏), an organisation word (基金) or a
+        word jieba seldom sees (a trade name)?"""
+        ends = self._tok_ends
+        j = bisect_right(ends, pos) - 1
+        if j < 0 or ends[j] != pos:
+            return False
+        word = self._toks[j][2]
+        lex = self.lex
+        if word in lex.industries or word in lex.industry_field_verbs or word in lex.suffix_map:
+            return True
+        return self._freq.get(word, 0) < 300 and not self._is_place_word(word)
+
     def _whole_words(self, start: int, end: int) -> bool:
         """Do ``start`` and ``end`` fall where words start and end?"""
         ends = self._tok_ends
@@ -856,6 +869,8 @@ class EntityRecognizer:
                 and not quoted_name(text, start, m.end())
             ):
                 continue  # 生物医药领域投资: investing in a field, not a firm named so
+            if suf.named_before and not self._named_word_before(m.start()):
+                continue  # 江南小镇, 特色小镇: a kind of town, not a platform named so
             quoted = start > 0 and text[start - 1] == "“" and text[m.end() : m.end() + 1] == "”"
             if (
                 suf.needs_name
@@ -1187,6 +1202,7 @@ class EntityRecognizer:
             "先导区",
             "开发区",
             "高新区",
+            "小镇",
         }
         for s, e, tok in toks:
             if tok[-1:] not in "道镇乡县区港":

@@ -75,6 +75,7 @@ class Suffix:
     place_ok: bool = False  # a place alone names it (之江实验室, 嘉善经济技术开发区)
     field_ok: bool = False  # a field alone names it (储能电池实验室)
     members_ok: bool = False  # member words stand inside the name (专家联谊会, 企业家协会)
+    named_before: bool = False  # the word before is a field, an organisation word or rare
 
 
 @dataclass
