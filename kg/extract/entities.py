@@ -14,7 +14,7 @@ display; the batch build does without them).
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -36,6 +36,95 @@ _YEAR_BEFORE_RE = re.compile(r"\d{4}年度?$")
 _LIST_WORD_RE = re.compile("认定名单|认定|培育名单|名单")
 _FUNCTION_CHAR_RE = re.compile("[的与和及、在是]")
 _TOWN_END_RE = re.compile("镇|乡|街道")
+# words for places that name none (我市, 园区, 开发区): not places
+_GENERIC_PLACES = frozenset(
+    {
+        "我市",
+        "全市",
+        "本市",
+        "该市",
+        "城市",
+        "市区",
+        "园区",
+        "社区",
+        "地区",
+        "景区",
+        "小区",
+        "新区",
+        "片区",
+        "全省",
+        "本省",
+        "全区",
+        "全县",
+        "县区",
+        "省市",
+        "港区",
+        "各县",
+        "市县",
+        "辖区",
+        "全镇",
+        "乡镇",
+        "城镇",
+        "广场",
+        "大港",
+        "海港",
+        "该区",
+        "分区",
+        "专区",
+        "试验区",
+        "示范区",
+        "功能区",
+        "核心区",
+        "集聚区",
+        "先导区",
+        "开发区",
+        "高新区",
+        "小镇",
+    }
+)
+_GENERIC_PLACES_LONG = tuple(g for g in _GENERIC_PLACES if len(g) >= 3)
+_PLACE_LAST_CHAR_RE = re.compile("[道镇乡县区港]")
+_INVEST_VERB_RE = re.compile("(?:计划|总|平均|累计|预计|新增|拟|共|公司|集团)投资$")
+_LEAD_RE = re.compile(r"[\dA-Za-z\-\.]+(?=[\u4e00-\u9fff])")
+_BRAND_RE = re.compile(r"[A-Z][A-Za-z]*\d*$")
+_BRACKETED_RE = re.compile(r"[（(]([^（）()]{2,6})[）)]")
+_COMMITTEE_END_RE = re.compile("委[市县区省镇]$")
+_FIELD_END_RE = re.compile("(?:领域|行业|方向)$")
+_DEICTIC_RE = re.compile("[该本各此其相关有]")
+_FINANCE_RE = re.compile("银行|金控|创业投资|投资管理|资本|证券")
+_UNIT_FUNCTION_RE = re.compile("[的与和及是在]")
+_NUMBERED_UNIT_RE = re.compile(
+    r"[一二三四五六七八九十\d]{1,4}院[一二三四五六七八九十百\d]{1,4}所|"
+    r"集团[一二三四五六七八九十百\d]{1,4}所"
+)
+_DISTRICT_RE = re.compile("[^园片新]区$|县$")
+_BOOK_TITLE_RE = re.compile(r"《([^《》]{2,60})》")
+_MEDIA_BEFORE_RE = re.compile("报|电视|卫视|新闻|栏目")
+_MEDIA_INNER_RE = re.compile("新闻|日报|晚报")
+_QUOTED_RE = re.compile(r"“([^“”]{2,40})”")
+_CLAUSE_PUNCT_RE = re.compile("[，。、；：！？]")
+_SCOPE_RE = re.compile(r"(?<![我全本该各])(国家|省|市)$")
+_PROGRAM_NEXT_RE = re.compile(
+    "项目|申报|工作|专项|人才|领军|的|等|实施|启动|主题|行动|为|是|已|将|中"
+)
+_VERSION_RE = re.compile(r"\d+(?:\.\d+)?版?")
+_PRIZE_RE = re.compile(
+    f"([{CJK}]{{0,8}}组)?(特等奖|[一二三]等奖|优胜奖|优秀奖|金奖|银奖|铜奖|第一名)"
+)
+_AWARD_STOP_RE = re.compile(r"[，。；！？,;]|等|称号|荣誉|的")
+_AWARD_VERB_RE = re.compile("给予|由|对|将")
+_INSTRUMENT_RE = re.compile("券|贷(?!款)")
+_CJK_RUN_RE = re.compile(f"[{CJK}]+")
+_CJK_TWO_RE = re.compile(f"[{CJK}]{{2}}")
+_LIST_RE = re.compile(
+    r"((?:[\w\u4e00-\u9fff]{2,12}[、及和])+[\w\u4e00-\u9fff]{2,12})"
+    r"(?:等|\d+[只家个所])(?:[\u4e00-\u9fff]{0,16}?)"
+    r"(厂家|厂商|企业|公司|车企|投资机构|机构|高校|院校|银行|基金)"
+)
+_LIST_SPLIT_RE = re.compile("[、及和]")
+_KIND_ITEM_RE = re.compile("资本|项目|企业|产业|技术|政策|人才|行业|领域|平台|资金")
+_KIND_ITEM_OR_FUND_RE = re.compile("资本|项目|企业|产业|技术|政策|人才|行业|领域|平台|资金|基金")
+_DIGIT_RE = re.compile(r"\d")
 _COORD_UNIT_RE = re.compile(f"[{CJK}]{{1,6}}[与和][{CJK}]{{1,6}}")
 _ADMIN_CHARS = frozenset("省市区县")
 _LIST_CLOSER_RE = re.compile(
@@ -66,7 +155,7 @@ _NON_NAME_TAGS = {
 }
 # words for members that may stand inside an association's name (专家联谊会, 企业家协会)
 _MEMBER_WORDS = frozenset({"专家", "企业家", "校友", "人才", "院士", "学者", "青年", "博士"})
-_UNIT_HEADS = "学院|研究院|系|实验室|研究所"  # academic units whose names may hold 与
+_UNIT_HEADS = ("学院", "研究院", "系", "实验室", "研究所")  # academic units: names may hold 与
 _EVENT_INNER = frozenset({"之", "及", "企业", "全市"})
 # industry suffixes that resolution strips (激光产业 = 激光); others (板块, 赛道) are left off
 _MERGED_INDUSTRY_SUFFIXES = ("产业链", "产业", "行业", "领域")
@@ -206,6 +295,8 @@ class EntityRecognizer:
         self._anatomy_words = sorted(
             lx.patterns.get("anatomy_industry_words", []), key=len, reverse=True
         )
+        self._anatomy_ends = tuple(self._anatomy_words)
+        self._exclusions = {suf: tuple(ws) for suf, ws in lx.suffix_exclusions.items()}
         self._prog_trig = set(lx.patterns.get("program_triggers", []))
         self._generic_prog = set(lx.patterns.get("generic_program_words", []))
         self._scheme_shapes = [re.compile(x) for x in lx.patterns.get("scheme_shapes", [])]
@@ -228,6 +319,7 @@ class EntityRecognizer:
             (u, tuple(u["parent"]), re.compile(rf"([{CJK}]{{0,10}}?){re.escape(u['suffix'])}"))
             for u in sorted(lx.unit_suffixes, key=lambda u: -len(u["suffix"]))
         ]
+        self._unit_parent_ends = tuple({p for u in lx.unit_suffixes for p in u["parent"]})
         self._heads = tuple(
             sorted(
                 set(_GENERIC_HEADS) | {x.suffix for x in lx.suffixes if len(x.suffix) >= 3},
@@ -245,18 +337,19 @@ class EntityRecognizer:
     def __call__(self, doc: Doc) -> Doc:
         text = doc_text(doc)
         # token offsets straight from the Doc's arrays (no Token objects: a third of the cost)
-        arr = doc.to_array([IDX, LENGTH]).tolist()
+        arr = doc.to_array([IDX, LENGTH])
+        starts = arr[:, 0].tolist()
+        ends = (arr[:, 0] + arr[:, 1]).tolist()
         kept = doc.user_data.get("kg_words")
-        if kept is not None and len(kept[0]) == len(arr):  # the tokenizer's words, not copies
+        if kept is not None and len(kept[0]) == len(starts):  # the tokenizer's words, not copies
             words = kept[0]
-            toks = [(s, s + n, w) for (s, n), w in zip(arr, words)]
         else:
-            toks = [(s, s + n, text[s : s + n]) for s, n in arr]
-            words = [t[2] for t in toks]
+            words = [text[s:e] for s, e in zip(starts, ends)]
+        toks = list(zip(starts, ends, words))
         self._words = words
         self._text = text
         self._toks = toks
-        self._tok_ends = [e for _, e, _ in toks]
+        self._tok_ends = ends
         cands: list[Candidate] = []
         cands += self._suffix_orgs(text, toks)
         cands += self._lexicon(text)
@@ -373,7 +466,7 @@ class EntityRecognizer:
             # the walk has reached the 与 or stopped at the word after it (运载 is also a verb)
             unit = None
             if tok in ("与", "和") and start - s <= 8:
-                unit = self._coordinated_unit_start(text, toks, k, pos, _UNIT_HEADS + "|中心")
+                unit = self._coordinated_unit_start(text, toks, k, pos, _UNIT_HEADS + ("中心",))
             elif k >= 2 and toks[k - 1][2] in ("与", "和") and 1 < len(tok) <= 3:
                 if not _PUNCT_RE.search(tok):
                     unit = self._coordinated_unit_start(text, toks, k - 1, pos, _UNIT_HEADS)
@@ -399,11 +492,11 @@ class EntityRecognizer:
         return start
 
     def _coordinated_unit_start(
-        self, text: str, toks: list[tuple[int, int, str]], c: int, pos: int, heads: str
+        self, text: str, toks: list[tuple[int, int, str]], c: int, pos: int, heads: tuple[str, ...]
     ) -> int | None:
         """Start of "X与Y<head>" when the conjunction is token ``c``, X is a short name word and
         the phrase stands in a list (after 、，以及 or at the start)."""
-        if c < 1 or not re.match(f"({heads})", text[pos:]):
+        if c < 1 or not text.startswith(heads, pos):
             return None
         ls, _, ltok = toks[c - 1]
         before = toks[c - 2][2] if c >= 2 else "、"
@@ -424,7 +517,7 @@ class EntityRecognizer:
 
     def _excluded(self, name: str, suffix: str) -> bool:
         """Common words that end like an organisation (布局, 子公司) are not names."""
-        return any(name.endswith(w) for w in self.lex.suffix_exclusions.get(suffix, ()))
+        return name.endswith(self._exclusions.get(suffix, ()))
 
     def _cut_function_word(self, text: str, start: int, suffix_start: int) -> int:
         """Cut a name after a function word the segmenter glued to its neighbours
@@ -672,7 +765,7 @@ class EntityRecognizer:
         if nxt and (nxt.isdigit() or _CJK_RE.match(nxt) and nxt not in _AFTER_NAME):
             return True
         name = text[start:end]
-        if re.search("(计划|总|平均|累计|预计|新增|拟|共|公司|集团)投资$", name):
+        if _INVEST_VERB_RE.search(name):
             return True
         return text[start - 1 : start] in ("在", "到", "来", "赴")
 
@@ -768,12 +861,8 @@ class EntityRecognizer:
                 start += 1
                 name = text[start:end]
                 changed = True
-            lead = re.match(r"[\dA-Za-z\-\.]+(?=[\u4e00-\u9fff])", name)
-            if (
-                lead
-                and len(name) - lead.end() >= 4
-                and not re.match(r"[A-Z][A-Za-z]*\d*$", lead.group())
-            ):
+            lead = _LEAD_RE.match(name)
+            if lead and len(name) - lead.end() >= 4 and not _BRAND_RE.match(lead.group()):
                 start += lead.end()
                 name = text[start:end]
                 changed = True
@@ -791,7 +880,7 @@ class EntityRecognizer:
             parts.append(("place", place))
             rest = rest[len(place) :]
         else:
-            pm = re.search(r"[（(]([^（）()]{2,6})[）)]", rest)
+            pm = _BRACKETED_RE.search(rest)
             if (
                 pm
                 and pm.group(1) in self.lex.places
@@ -800,10 +889,11 @@ class EntityRecognizer:
                 parts.append(("place", pm.group(1)))
                 rest = rest[: pm.start()] + rest[pm.end() :]
         industry = ""
-        for w in self._anatomy_words:
-            if rest.endswith(w) and len(rest) > len(w):
-                industry = w
-                break
+        if rest.endswith(self._anatomy_ends):
+            for w in self._anatomy_words:
+                if rest.endswith(w) and len(rest) > len(w):
+                    industry = w
+                    break
         trade = rest[: len(rest) - len(industry)] if industry else rest
         if trade:
             parts.append(("trade", trade))
@@ -861,11 +951,11 @@ class EntityRecognizer:
                 continue
             if prefix in _NOT_A_NAME:
                 continue
-            if suf.suffix in ("政府", "人民政府") and re.search("委[市县区省镇]$", prefix):
+            if suf.suffix in ("政府", "人民政府") and _COMMITTEE_END_RE.search(prefix):
                 start = m.start() - 1  # 某某市委市政府: the committee and the government
             if (
                 suf.suffix in ("投资", "资本")
-                and re.search("(领域|行业|方向)$", prefix)
+                and _FIELD_END_RE.search(prefix)
                 and not quoted_name(text, start, m.end())
             ):
                 continue  # 生物医药领域投资: investing in a field, not a firm named so
@@ -881,7 +971,7 @@ class EntityRecognizer:
                     len(prefix) >= 2
                     and not _PUNCT_RE.search(prefix)
                     and prefix not in self.lex.left_stop
-                    and not re.search("[该本各此其相关有]", prefix)
+                    and not _DEICTIC_RE.search(prefix)
                 ):
                     weak.append(
                         Candidate(start, m.end(), suf.type, f"list:field-{suf.suffix}", priority=2)
@@ -895,9 +985,7 @@ class EntityRecognizer:
                 continue  # 投资总监: a job title, not an organisation
             name = text[start : m.end()]
             typ = suf.type
-            if typ == "Enterprise" and re.search("银行|金控|创业投资|投资管理|资本|证券", name):
-                typ = "FinancialInstitution"
-            if typ == "Fund" and name.endswith("基金") and re.search("投资有限公司$", name):
+            if typ == "Enterprise" and _FINANCE_RE.search(name):
                 typ = "FinancialInstitution"
             out.append(
                 Candidate(
@@ -928,6 +1016,8 @@ class EntityRecognizer:
             name = text[c.start : c.end]
             # a university's well-known short form is a parent too: 某大化学系, 某大国际校区
             short = c.type == "University" and c.rule == "lexicon:abbreviation"
+            if not short and not name.endswith(self._unit_parent_ends):
+                continue  # no unit has this kind of body as its parent
             for u, parents, unit_re in self._units_by_length:
                 if not (name.endswith(parents) or short and "大学" in parents):
                     continue
@@ -955,7 +1045,7 @@ class EntityRecognizer:
                         )
                         if len(w) >= 2
                     )
-                    or re.search("[的与和及是在]", mid)
+                    or _UNIT_FUNCTION_RE.search(mid)
                 ):
                     continue
                 end = c.end + m.end()
@@ -966,11 +1056,7 @@ class EntityRecognizer:
     def _numbered_units(self, text: str, toks: list[tuple[int, int, str]]) -> list[Candidate]:
         """Numbered institutes of a group: 中国电子科技集团三十六所, 航天科技集团8院."""
         out: list[Candidate] = []
-        for m in re.finditer(
-            r"[一二三四五六七八九十\d]{1,4}院[一二三四五六七八九十百\d]{1,4}所|"
-            r"集团[一二三四五六七八九十百\d]{1,4}所",
-            text,
-        ):
+        for m in _NUMBERED_UNIT_RE.finditer(text):
             start = self._walk_left(text, toks, m.start())
             start = self._trim_head(text, start, m.end())
             if m.start() - start >= 2:
@@ -1160,70 +1246,32 @@ class EntityRecognizer:
         return not self._is_stop_token(tok)
 
     def _places(self, text: str, toks: list[tuple[int, int, str]]) -> list[Candidate]:
+        """Places by their last word (某某县, 某某街道) and towns the segmenter split."""
         out: list[Candidate] = []
-        generic = {
-            "我市",
-            "全市",
-            "本市",
-            "该市",
-            "城市",
-            "市区",
-            "园区",
-            "社区",
-            "地区",
-            "景区",
-            "小区",
-            "新区",
-            "片区",
-            "全省",
-            "本省",
-            "全区",
-            "全县",
-            "县区",
-            "省市",
-            "港区",
-            "各县",
-            "市县",
-            "辖区",
-            "全镇",
-            "乡镇",
-            "城镇",
-            "广场",
-            "大港",
-            "海港",
-            "该区",
-            "分区",
-            "专区",
-            "试验区",
-            "示范区",
-            "功能区",
-            "核心区",
-            "集聚区",
-            "先导区",
-            "开发区",
-            "高新区",
-            "小镇",
-        }
-        for s, e, tok in toks:
-            if tok[-1:] not in "道镇乡县区港":
+        generic = _GENERIC_PLACES
+        ends = self._tok_ends
+        for m in _PLACE_LAST_CHAR_RE.finditer(text):  # the words that end like a place
+            i = bisect_left(ends, m.end())
+            if i == len(ends) or ends[i] != m.end():
                 continue
+            s, e, tok = toks[i]
             for suf in ("街道", "镇", "乡", "县", "区", "港区", "港"):
                 if tok.endswith(suf) and len(tok) > len(suf) and tok not in generic:
                     tag = self._tag(tok)
                     if tag in ("ns", "x") or suf in ("街道", "镇", "乡"):
                         if self._is_stop_token(tok[: -len(suf)]):
                             continue
-                        if any(tok.endswith(g) for g in generic if len(g) >= 3):
+                        if tok.endswith(_GENERIC_PLACES_LONG):
                             continue
                         out.append(Candidate(s, e, "Place", "place:token", priority=1))
                     break
         # towns and sub-districts whose name the segmenter split (新 埭 镇, 曹桥 街道)
-        for m in re.finditer("街道|镇|乡", text):
+        for m in _TOWN_END_RE.finditer(text):
             start = self._walk_left(text, toks, m.start())
             if m.start() - start > 4:
                 start = m.start() - 2
             if 2 <= m.start() - start <= 4 and text[start : m.end()] not in generic:
-                if not re.search(r"[城小乡村集市]$", text[start : m.start()]):
+                if text[m.start() - 1] not in "城小乡村集市":
                     out.append(Candidate(start, m.end(), "Place", "place:town", priority=1))
         return out
 
@@ -1233,24 +1281,24 @@ class EntityRecognizer:
         places = [c for c in cands if c.type == "Place"]
         out: list[Candidate] = []
         for a in places:
-            if re.search("[省国州]$", text[a.start : a.end]):
+            if text[a.end - 1] in "省国州":
                 continue
             for b in places:
-                if b.start == a.end and re.search("[^园片新]区$|县$", text[b.start : b.end]):
+                if b.start == a.end and _DISTRICT_RE.search(text, b.start, b.end):
                     out.append(Candidate(a.start, b.end, "Place", "place:district", priority=2))
         return out
 
     def _quoted(self, text: str) -> list[Candidate]:
         out: list[Candidate] = []
-        for m in re.finditer(r"《([^《》]{2,60})》", text):
+        for m in _BOOK_TITLE_RE.finditer(text):
             inner = m.group(1)
             before = text[max(0, m.start() - 6) : m.start()]
-            if re.search("报|电视|卫视|新闻|栏目", before) or re.search("新闻|日报|晚报", inner):
+            if _MEDIA_BEFORE_RE.search(before) or _MEDIA_INNER_RE.search(inner):
                 typ = "Media"
             else:
                 typ = "Program"
             out.append(Candidate(m.start(), m.end(), typ, "quoted:book-title", priority=3))
-        for m in re.finditer(r"“([^“”]{2,40})”", text):
+        for m in _QUOTED_RE.finditer(text):
             inner = m.group(1)
             s, e = m.start(), m.end()
             if self._program_re.search(inner) and self._program_re.search(inner).end() == len(
@@ -1277,7 +1325,7 @@ class EntityRecognizer:
             if any(rx.match(inner) for rx in self._scheme_shapes):
                 out.append(Candidate(s, e, "Program", "quoted:scheme-shape", priority=2))
                 continue
-            if 2 <= len(inner) <= 8 and not re.search("[，。、；：！？]", inner):
+            if 2 <= len(inner) <= 8 and not _CLAUSE_PUNCT_RE.search(inner):
                 prev = text[max(0, s - 2) : s]
                 follow = text[e : e + 2]
                 if (
@@ -1296,7 +1344,7 @@ class EntityRecognizer:
             form = before[k:]
             if lex.is_place(form) or form[-1] in "市省" and form[:-1] in lex.places:
                 return qstart - len(form)
-        m = re.search(r"(?<![我全本该各])(国家|省|市)$", before)
+        m = _SCOPE_RE.search(before)
         if m:
             return qstart - len(m.group())
         return qstart
@@ -1305,12 +1353,9 @@ class EntityRecognizer:
         out: list[Candidate] = []
         for regex, typ in ((self._event_re, "Event"), (self._program_re, "Program")):
             for m in regex.finditer(text):
-                if m.end() < len(text) and re.match(f"[{CJK}]", text[m.end()]) and typ == "Program":
+                if typ == "Program" and _CJK_RE.match(text, m.end()):
                     # a programme name ends before 项目/申报/工作/…, not inside a longer word
-                    if not re.match(
-                        "(项目|申报|工作|专项|人才|领军|的|等|实施|启动|主题|行动|为|是|已|将|中)",
-                        text[m.end() : m.end() + 2],
-                    ):
+                    if not _PROGRAM_NEXT_RE.match(text, m.end()):
                         continue
                 start = m.start()
                 # include a closing quote run: “…”大赛
@@ -1331,7 +1376,7 @@ class EntityRecognizer:
                 if len(prefix.strip("“”《》")) < 2:
                     continue
                 name = text[start : m.end()]
-                versioned = typ == "Program" and re.match(r"\d+(?:\.\d+)?版?", text[m.end() :])
+                versioned = typ == "Program" and _VERSION_RE.match(text, m.end())
                 if (
                     typ == "Program"
                     and not versioned
@@ -1344,9 +1389,9 @@ class EntityRecognizer:
                 ):
                     continue  # 人才政策, 规划方案: a class of documents, not one named programme
                 end = m.end()
-                vm = re.match(r"\d+(?:\.\d+)?版?", text[end:]) if typ == "Program" else None
+                vm = _VERSION_RE.match(text, end) if typ == "Program" else None
                 if vm:
-                    end += vm.end()  # 科技新政3.0, 产业政策2.0版
+                    end = vm.end()  # 科技新政3.0, 产业政策2.0版
                 out.append(Candidate(start, end, typ, f"suffix:{m.group()}", priority=1))
         return out
 
@@ -1354,14 +1399,9 @@ class EntityRecognizer:
         """A contest's prize is an award: 创业大赛特等奖, …总决赛初创企业组一等奖."""
         out: list[Candidate] = []
         for ev in events:
-            m = re.match(
-                rf"([{CJK}]{{0,8}}组)?(特等奖|[一二三]等奖|优胜奖|优秀奖|金奖|银奖|铜奖|第一名)",
-                text[ev.end :],
-            )
+            m = _PRIZE_RE.match(text, ev.end)
             if m:
-                out.append(
-                    Candidate(ev.start, ev.end + m.end(), "Award", "award:prize", priority=2)
-                )
+                out.append(Candidate(ev.start, m.end(), "Award", "award:prize", priority=2))
         return out
 
     def _awards(self, text: str) -> list[Candidate]:
@@ -1369,7 +1409,7 @@ class EntityRecognizer:
         out: list[Candidate] = []
         for m in self._award_trig_re.finditer(text):
             rest = text[m.end() : m.end() + 120]
-            stop = re.search(r"[，。；！？,;]|等|称号|荣誉|的", rest)
+            stop = _AWARD_STOP_RE.search(rest)
             seg = rest[: stop.start()] if stop else rest
             pos = m.end()
             for item in seg.split("、"):
@@ -1382,7 +1422,7 @@ class EntityRecognizer:
                     item = item[1:]
                     s0 += 1
                 ends = [(item.rfind(h) + len(h), h) for h in self._award_heads if h in item]
-                if ends and not re.search("给予|由|对|将", item):
+                if ends and not _AWARD_VERB_RE.search(item):
                     end, _ = max(ends)
                     span = item[:end]
                     if item[end : end + 2] == "中心":
@@ -1438,7 +1478,7 @@ class EntityRecognizer:
         if self._program_title_hint is not None:
             for s0, e0 in self._ranked_titles(text, self._program_title_hint, 3, False):
                 out.append(Candidate(s0, e0, "Program", "program:talent-title", priority=1))
-        for m in re.finditer("券|贷(?!款)", text):
+        for m in _INSTRUMENT_RE.finditer(text):
             start = self._walk_left(text, self._toks, m.start())
             name = text[start : m.end()]
             if 2 <= m.start() - start <= 4 and self._freq.get(name, 0) < 50:
@@ -1506,7 +1546,7 @@ class EntityRecognizer:
                 return False
         elif name[:1] not in self._surnames or not 2 <= len(name) <= 3:
             return False
-        if not re.fullmatch(f"[{CJK}]+", name) or name[-1] in _ORG_FINAL:
+        if not _CJK_RUN_RE.fullmatch(name) or name[-1] in _ORG_FINAL:
             return False  # 党工委书记, 某某镇党委书记: a body before the title, not a name
         if any(ch in _NOT_IN_NAMES for ch in name[1:]):
             return False
@@ -1522,10 +1562,10 @@ class EntityRecognizer:
             if text.startswith(cs, pos):
                 n = 2 if self._stops_person(text, pos + 3) else 3
                 given = text[pos + 2 : pos + 2 + n - 1]
-                return cs + given if re.fullmatch(f"[{CJK}]+", given or "x") else ""
+                return cs + given if _CJK_RUN_RE.fullmatch(given or "x") else ""
         if text[pos] not in self._surnames:
             return ""
-        if not re.match(f"[{CJK}]{{2}}", text[pos : pos + 2]):
+        if not _CJK_TWO_RE.match(text, pos):
             return ""
         if self._stops_person(text, pos + 1, second=True):
             return ""
@@ -1539,7 +1579,7 @@ class EntityRecognizer:
             return ""  # 高效, 江山, 石油: a word of the dictionary, not a name
         if (
             pos + 2 < len(text)
-            and re.match(f"[{CJK}]", text[pos + 2])
+            and _CJK_RE.match(text, pos + 2)
             and not self._stops_person(text, pos + 2)
             and self.lex.place_end(text, pos + 2) < 0
             and not self._byline_re.match(text, pos + 2)
@@ -1551,7 +1591,7 @@ class EntityRecognizer:
         """Does the name end before ``pos``? For the second character (``second``), only a
         stop word of two or more characters or a function character ends it: 向, 为 and 以
         are common in given names (李向东, 王为民) though they end a name elsewhere."""
-        if pos >= len(text) or not re.match(f"[{CJK}]", text[pos]):
+        if pos >= len(text) or not _CJK_RE.match(text, pos):
             return True
         if second:
             return text[pos] in _NOT_IN_NAMES or text.startswith(self._person_stop_long, pos)
@@ -1562,12 +1602,7 @@ class EntityRecognizer:
         out: list[Candidate] = []
         if not _LIST_CLOSER_RE.search(text):
             return out  # no 等/N家 + class noun: no list to type (a cheap test first)
-        for m in re.finditer(
-            r"((?:[\w\u4e00-\u9fff]{2,12}[、及和])+[\w\u4e00-\u9fff]{2,12})"
-            r"(?:等|\d+[只家个所])(?:[\u4e00-\u9fff]{0,16}?)"
-            r"(厂家|厂商|企业|公司|车企|投资机构|机构|高校|院校|银行|基金)",
-            text,
-        ):
+        for m in _LIST_RE.finditer(text):
             cls = m.group(2)
             typ = {
                 "高校": "University",
@@ -1582,7 +1617,7 @@ class EntityRecognizer:
             base = m.start(1)
             pos = 0
             toks = self._toks
-            for item in re.split("[、及和]", items):
+            for item in _LIST_SPLIT_RE.split(items):
                 s = base + pos
                 e = s + len(item)
                 pos += len(item) + 1
@@ -1594,11 +1629,7 @@ class EntityRecognizer:
                     item = text[s:e]
                 if (
                     len(item) > 8
-                    or re.search(
-                        "资本|项目|企业|产业|技术|政策|人才|行业|领域|平台|资金"
-                        + ("" if typ == "Fund" else "|基金"),
-                        item,
-                    )
+                    or (_KIND_ITEM_RE if typ == "Fund" else _KIND_ITEM_OR_FUND_RE).search(item)
                     or item in self.lex.industries
                     or self.lex.is_place(item)
                     or any(tok in self.lex.left_stop for s2, _, tok in toks if s <= s2 < e)
@@ -1620,7 +1651,7 @@ class EntityRecognizer:
                     if s <= s2 < e
                 ):
                     continue  # 检测、设计等服务企业: services, not company names
-                if e - s >= 2 and not re.search(r"\d", item):
+                if e - s >= 2 and not _DIGIT_RE.search(item):
                     out.append(Candidate(s, e, typ, "list:class-noun", priority=2))
         return out
 
