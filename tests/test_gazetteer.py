@@ -26,6 +26,9 @@ FILE = (
     "\t\t友好区\t910103\t友好\n"
     "\t\t城区\t910104\t城区\n"
     "\t\t云溪高新技术产业开发区\t910105\t高新区\n"
+    "东岭省\t920000\t东岭\n"
+    "\t东岭市\t920100\t东岭\n"
+    "\t\t海帆县\t920101\t海帆\n"
 )
 
 
@@ -43,7 +46,10 @@ def test_parse_reads_levels_short_forms_and_stems_and_skips_zones_and_villages()
         "云帆": "county",
         "新城": "county",
         "友好": "county",
+        "东岭": "province",
+        "海帆": "county",
     }
+    assert d.parents["云帆"] == {"云海", "云海省", "云溪", "云溪市"}
     assert d.stems["新城"] == 2  # 新城区 and 新城街道
 
 
@@ -87,7 +93,8 @@ def test_the_installed_divisions() -> None:
     assert levels.count("city") > 300 and levels.count("county") > 2800
     assert levels.count("town") > 30000
     assert not any(n.endswith("村") for n, lv in d.names.items() if lv == "town")
-    places, towns = gazetteer.default_places()
+    places, towns, parents = gazetteer.default_places()
+    assert {"浙江", "浙江省"} <= parents["平湖"]
     assert places["浙江"] == "provinces" and places["浙江省"] == "provinces"
     assert places["云南"] == "provinces"
     assert not {"新城", "太平", "城区", "和平", "合作", "比如"} & set(places)
@@ -119,7 +126,7 @@ def lex() -> Lexicon:
     lx = Lexicon.load(divisions=False)
     d = gazetteer.parse(FILE)
     places, towns = gazetteer.place_kinds(d, {}, {})
-    lx.add_places(places, towns)
+    lx.add_places(places, towns, {n: frozenset(p) for n, p in d.parents.items()})
     return lx
 
 
@@ -181,3 +188,12 @@ def test_place_led_bodies_and_firms(rules) -> None:
     assert m.get("云帆县人民政府") == "GovernmentBody"
     assert m.get("云溪云桥光电科技有限公司") == "Enterprise"
     assert m.get("帆桥街道党工委") == "GovernmentBody"
+
+
+def test_a_county_of_another_province_after_a_place_is_a_trade_name(lex, rules) -> None:
+    assert lex.nests("云溪", "云帆") and lex.nests("云海省", "云帆")
+    assert not lex.nests("云溪", "海帆")  # 海帆 lies in 东岭省
+    assert lex.nests("云溪", "海帆县")  # a full name is no trade name
+    m = rules("云溪海帆新材料研究院与云溪云帆县合作。")
+    assert m.get("云溪海帆新材料研究院") == "ResearchInstitute"
+    assert "海帆" not in m

@@ -778,13 +778,17 @@ class EntityRecognizer:
         rest = prefix
         changed = True
         had_place = False
+        place = ""  # the place just stripped
         while rest and changed:
             changed = False
             p_end = self.lex.place_end(rest)
-            if p_end > 0:
+            if p_end > 0 and (not place or self.lex.nests(place, rest[:p_end])):
+                place = rest[:p_end]  # 湖州|海丰…: not a place inside 湖州, a trade name
                 rest = rest[p_end:]
                 rest = rest[1:] if rest[:1] in "省市区县" else rest
                 changed = had_place = True
+            else:
+                place = "-"  # a modifier or a year between: no row of places
             for w in self._modifiers if rest.startswith(self._modifiers) else ():
                 if rest.startswith(w):
                     rest = rest[len(w) :]
@@ -1139,14 +1143,18 @@ class EntityRecognizer:
             return out
         spans.sort(key=lambda se: (se[0], -se[1]))
         last = 0
+        prev = ""
         for start, end in spans:
             if start < last:
                 continue
-            last = end
-            if text[end : end + 1] in ("市", "省") and places.get(text[start:end]) != "regions":
+            if start == last and prev and not self.lex.nests(prev, text[start:end]):
+                continue  # 湖州|海丰 (a county of another province): a trade name, no place
+            prev = text[start:end]
+            if text[end : end + 1] in ("市", "省") and places.get(prev) != "regions":
                 end += 1
             if text[end : end + 2] == "地区":
                 end += 2
+            last = end
             out.append(Candidate(start, end, "Place", "lexicon:place", priority=1))
         return out
 

@@ -76,6 +76,8 @@ class Divisions:
     names: dict[str, str] = field(default_factory=dict)  # full name -> highest level
     aliases: dict[str, str] = field(default_factory=dict)  # short form -> highest level
     stems: Counter[str] = field(default_factory=Counter)  # 新城 -> divisions named 新城镇 …
+    # a city's or county's names (full and short) -> the names of the divisions above it
+    parents: dict[str, set[str]] = field(default_factory=dict)
 
     def _add(self, table: dict[str, str], name: str, level: str) -> None:
         old = table.get(name)
@@ -94,21 +96,35 @@ def parse(text: str) -> Divisions:
     [('丙镇', 'town'), ('乙县', 'county'), ('某省', 'province'), ('甲市', 'city')]
     >>> sorted(d.aliases.items())
     [('乙', 'county'), ('某', 'province'), ('甲', 'city')]
+    >>> sorted(d.parents["乙"])
+    ['某', '某省', '甲', '甲市']
     """
     out = Divisions()
+    chain: list[tuple[str, ...]] = []  # the names of the divisions above the current row
     for indent, name, short in _ROW_RE.findall(text):
-        level = LEVELS[len(indent)]
+        depth = len(indent)
+        level = LEVELS[depth]
         name = name.strip()
+        del chain[depth:]
         if not name or _NOT_A_DIVISION.search(name):
+            chain.append(())
             continue
         out.stems[_STEM_RE.sub("", name)] += 1
         if level == "town" and not name.endswith(_TOWN_ENDINGS):
+            chain.append(())
             continue
         out._add(out.names, name, level)
+        forms = [name]
         for alias in short.split("/") if level != "town" else ():
             alias = alias.strip()
             if alias and alias != name:
                 out._add(out.aliases, alias, level)
+                forms.append(alias)
+        chain.append(tuple(forms))
+        if level in ("city", "county"):
+            above = {f for names in chain[:-1] for f in names}
+            for form in forms:
+                out.parents.setdefault(form, set()).update(above)
     return out
 
 
@@ -221,9 +237,12 @@ def place_kinds(
 
 
 @lru_cache(maxsize=1)
-def default_places() -> tuple[dict[str, str], frozenset[str]]:
-    """:func:`place_kinds` of the installed divisions with jieba's dictionary (cached)."""
+def default_places() -> tuple[dict[str, str], frozenset[str], dict[str, frozenset[str]]]:
+    """:func:`place_kinds` of the installed divisions with jieba's dictionary, and the
+    divisions above each city and county (cached)."""
     from .text import segmenter, word_tags
 
-    places, towns = place_kinds(divisions(), word_tags(), segmenter().dt.FREQ)
-    return places, frozenset(towns)
+    divs = divisions()
+    places, towns = place_kinds(divs, word_tags(), segmenter().dt.FREQ)
+    parents = {n: frozenset(above) for n, above in divs.parents.items() if n in places}
+    return places, frozenset(towns), parents

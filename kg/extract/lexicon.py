@@ -90,6 +90,8 @@ class Lexicon:
     # name -> kind: countries, provinces, cities, counties, regions (short and full names)
     places: dict[str, str] = field(default_factory=dict)
     towns: set[str] = field(default_factory=set)  # towns and sub-districts, full names only
+    # a city's or county's names -> the names of the divisions above it (浙江 above 平湖)
+    place_parents: dict[str, frozenset[str]] = field(default_factory=dict)
     place_suffixes: list[str] = field(default_factory=list)
     industries: set[str] = field(default_factory=set)
     industry_suffixes: list[str] = field(default_factory=list)
@@ -125,15 +127,22 @@ class Lexicon:
         if divisions:
             from .gazetteer import default_places
 
-            places, towns = default_places()
-            lex.add_places(places, towns)
+            places, towns, parents = default_places()
+            lex.add_places(places, towns, parents)
         return lex
 
-    def add_places(self, places: dict[str, str], towns: Iterable[str] = ()) -> None:
-        """Add places (name -> kind) and towns; names already known keep their kind."""
+    def add_places(
+        self,
+        places: dict[str, str],
+        towns: Iterable[str] = (),
+        parents: dict[str, frozenset[str]] | None = None,
+    ) -> None:
+        """Add places (name -> kind), towns and the divisions above cities and counties;
+        names already known keep their kind."""
         for name, kind in places.items():
             self.places.setdefault(name, kind)
         self.towns.update(t for t in towns if t not in self.places)
+        self.place_parents.update(parents or {})
         self._forget()
 
     def add_patterns(self, data: dict[str, Any]) -> None:
@@ -262,6 +271,16 @@ class Lexicon:
     def town_lengths(self) -> tuple[int, ...]:
         """The lengths of the towns' names, longest first."""
         return tuple(sorted({len(t) for t in self.towns}, reverse=True))
+
+    def nests(self, outer: str, inner: str) -> bool:
+        """May place ``inner`` follow place ``outer`` in one name (浙江嘉兴平湖, 上海松江)? A
+        city's or county's short form follows only a division that contains it: after 湖州, a
+        county called 海丰 in another province is a trade name (湖州海丰新材料研究院). Full
+        names (某某县, 某某镇) and places the divisions do not hold always may."""
+        above = self.place_parents.get(inner)
+        if not above or inner[-1] in "省市区县州旗盟":
+            return True
+        return outer in above or self.places.get(outer) in ("countries", "regions")
 
     def is_place(self, name: str) -> bool:
         """Is ``name`` a place or a town's full name?"""
