@@ -516,3 +516,14 @@ def test_towns_that_are_platforms(rules) -> None:
     assert m.get("南湖云帆基金小镇") == "Platform"
     assert m.get("云栖小镇") == "Platform"
     assert not any(k.endswith("江南小镇") or k == "小镇" for k in m), m
+
+
+def test_a_short_form_inside_an_institute_is_not_kept(rules_with_short_form) -> None:
+    m = rules_with_short_form("云大东海材料研究院揭牌。")
+    assert m.get("云大东海材料研究院") == "ResearchInstitute"
+    assert "云大" not in m  # the institute's parent, printed in its name only
+
+
+def test_a_name_runs_into_a_county_only_where_words_end(rules) -> None:
+    m = mentions(rules, "记者王建平湖州报道")  # 王建平|湖州, not 王建 + 平湖
+    assert m.get("王建平") == "Person"

@@ -620,6 +620,18 @@ class EntityRecognizer:
             return True
         return self._freq.get(word, 0) < 300 and not self._is_place_word(word)
 
+    def _place_follows(self, text: str, pos: int) -> bool:
+        """Does a place start at ``pos`` (李某|杭州日报: the name ends before it)? A county's
+        short form only when it ends where a word ends (王建平|湖州 is no 平湖)."""
+        end = self.lex.place_end(text, pos)
+        if end < 0:
+            return False
+        if self.lex.places.get(text[pos:end]) != "counties" or text[end - 1] in "市区县":
+            return True
+        ends = self._tok_ends
+        i = bisect_left(ends, end)
+        return i < len(ends) and ends[i] == end
+
     def _whole_words(self, start: int, end: int) -> bool:
         """Do ``start`` and ``end`` fall where words start and end?"""
         ends = self._tok_ends
@@ -1589,7 +1601,7 @@ class EntityRecognizer:
             pos + 2 < len(text)
             and _CJK_RE.match(text, pos + 2)
             and not self._stops_person(text, pos + 2)
-            and self.lex.place_end(text, pos + 2) < 0
+            and not self._place_follows(text, pos + 2)
             and not self._byline_re.match(text, pos + 2)
         ):
             return text[pos : pos + 3]
@@ -1684,7 +1696,7 @@ class EntityRecognizer:
         rest = text[c.end : o.end]
         if len(rest) < 2 or rest in self.lex.suffix_map or rest in self.lex.famous:
             return False
-        if c.type == "University" and o.type in ("University", "ResearchInstitute"):
+        if c.type == "University" and o.type == "University":
             return True  # 某某大学 in 某某大学微电子学院, 某大 in 某大国际校区: its unit
         for w in self._anatomy_words:
             if rest.startswith(w) and rest[len(w) :] in self.lex.suffix_map:
