@@ -21,7 +21,7 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import quote
 
 from rdflib import RDF, RDFS, SKOS, XSD, Dataset, Graph, Literal, Namespace, URIRef
@@ -338,24 +338,36 @@ def build_dataset(
     metric, assertion, asserted_in, evidence = KG.metric, KG.Assertion, KG.assertedIn, KG.evidence
     sentence_index, rule, confidence, role = KG.sentenceIndex, KG.rule, KG.confidence, KG.role
     kg_year, time_basis = KG.year, KG.timeBasis
+    kg_scope, jurisdiction = KG.scope, KG.jurisdiction
     rdf_type, rdf_subject, rdf_predicate = RDF.type, RDF.subject, RDF.predicate
     rdf_object = RDF.object
     key_figure, about, figure_text = KG.KeyFigure, KG.about, KG.figureText
+    written: list[tuple[Relation, URIRef, URIRef, Any, FactTime]] = []
     for r in sorted(relations, key=lambda r: (r.article, r.start, r.s, r.p, r.o)):
         if r.s not in iri_of or (not r.literal and r.o not in iri_of) or r.article not in metas:
             continue  # a fact that cannot say where it came from does not go in
         g = ds.graph(graph_iri(r.article))
         s = iri_of[r.s]
         o = _plain(r.o) if r.literal else iri_of[r.o]
+        scope: list[tuple[URIRef, Any]] = []  # (government body, place it acted for)
+        for q, v in r.qualifiers:
+            # a place that acts: its government is the actor, the place the scope (resolve.py)
+            if q == "s_actor" and v in iri_of:
+                s = iri_of[v]
+                scope.append((s, iri_of[r.s]))
+            elif q == "o_actor" and v in iri_of:
+                o = iri_of[v]
+                scope.append((o, iri_of[r.o]))
         p = metric if r.p == "metric" else term(r.p)
         st = assertion_iri(r)
+        when = fact_time(r.qualifiers, metas[r.article].date)
         if r.p == "metric":
             fig = ID[f"figure/{st.rsplit('/', 1)[1]}"]
             g.add((s, metric, fig))
             g.add((fig, rdf_type, key_figure))
             g.add((fig, about, s))
             g.add((fig, figure_text, _plain(r.o)))
-            _add_amounts(g, fig, r.o)
+            _add_amounts(g, fig, r.qualifiers)
         else:
             g.add((s, p, o))
         g.add((st, rdf_type, assertion))
@@ -372,85 +384,142 @@ def build_dataset(
         for q, v in r.qualifiers:
             if q == "role":
                 g.add((st, role, _zh(v)))
-        year, basis = fact_year(r.evidence, metas[r.article].date)
-        if year:
-            g.add((st, kg_year, _year(year)))
-            g.add((st, time_basis, _plain(basis)))
-        _add_event(g, st, r, s, o, year, basis)
+        for body, place in scope:
+            g.add((st, kg_scope, place))
+            eg.add((body, jurisdiction, place))
+        if when.year:
+            g.add((st, kg_year, _year(when.year)))
+            g.add((st, time_basis, _plain(when.basis)))
+        written.append((r, st, s, o, when))
+    _add_records(ds, written)
     return ds
 
 
-_MAY_HOLD_A_DATE = re.compile(r"[年月0-9０-９]")
+class FactTime(NamedTuple):
+    """When a fact holds: ``year`` (``""`` if unknown), ``date`` (``YYYY``, ``YYYY-MM`` or
+    ``YYYY-MM-DD``) and where they come from: ``stated``, ``relative`` or ``publication``."""
+
+    year: str
+    date: str
+    basis: str
 
 
-@functools.lru_cache(maxsize=1 << 17)
-def fact_year(sentence: str, article_date: str) -> tuple[str, str]:
-    """The year a fact holds and where it comes from.
-
-    A year or date stated in the sentence ("stated"), 今年/去年 resolved against the article date
-    ("relative"), else the article's publication year ("publication"); ``("", "")`` if unknown.
-    """
-    from .extract.quantities import find_times
-
-    # every dated time mention has 年, 月 or digits: other sentences are not searched
-    if _MAY_HOLD_A_DATE.search(sentence):
-        for t in find_times(sentence, article_date if article_date != "unknown" else None):
-            if getattr(t, "year", None):
-                return f"{t.year:04d}", "stated" if t.basis == "stated" else "relative"
-    if re.match(r"\d{4}", article_date or ""):
-        return article_date[:4], "publication"
-    return "", ""
+_BASIS_RANK = {"stated": 0, "relative": 1, "publication": 2, "": 3}
 
 
-_EVENTS = {
-    # predicate: (class, subject role, object role, IRI segment)
-    "holdsPost": ("Post", "person", "organization", "post"),
-    "investedIn": ("Investment", "investor", "investee", "investment"),
-    "signedAgreementWith": ("Agreement", "party", "party", "agreement"),
-    "hasAward": ("AwardGrant", "recipient", "award", "award-grant"),
+@functools.lru_cache(maxsize=1 << 12)
+def fact_time(qualifiers: tuple[tuple[str, str], ...], article_date: str) -> FactTime:
+    """The time of a fact from its extraction record: the year (and month, day) its sentence
+    states ("stated"), 今年/去年 as an offset from the article's year ("relative"), else the
+    article's publication year ("publication"); nothing is parsed here."""
+    q = dict(qualifiers)
+    pub = article_date[:4] if re.match(r"\d{4}", article_date or "") else ""
+    if "year" in q:
+        year, basis = q["year"], "stated"
+    elif "year_offset" in q and pub:
+        year, basis = f"{int(pub) + int(q['year_offset']):04d}", "relative"
+    elif pub:
+        return FactTime(pub, article_date if article_date != "unknown" else pub, "publication")
+    else:
+        return FactTime("", "", "")
+    date = year
+    if "month" in q:
+        date += f"-{int(q['month']):02d}"
+        if "day" in q:
+            date += f"-{int(q['day']):02d}"
+    while "-" in date and not valid_date(date):  # 2月30日: the month holds, not the day
+        date = date.rsplit("-", 1)[0]
+    return FactTime(year, date, basis)
+
+
+def valid_date(text: str) -> bool:
+    """``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` naming a day that exists."""
+    import datetime
+
+    m = re.fullmatch(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?", text)
+    if not m:
+        return False
+    y, mo, d = (int(g) if g else 1 for g in m.groups())
+    try:
+        datetime.date(y, mo, d)
+    except ValueError:
+        return False
+    return y >= 1
+
+
+_RECORDS = {
+    # predicate: (class, subject role, object role, IRI segment, one record across articles)
+    "holdsPost": ("Post", "person", "organization", "post", False),
+    "investedIn": ("Investment", "investor", "investee", "investment", True),
+    "signedAgreementWith": ("Agreement", "party", "party", "agreement", True),
+    "hasAward": ("AwardGrant", "recipient", "award", "award-grant", True),
 }
 
 
-def _add_event(
-    g: Graph, st: URIRef, r: Relation, s: URIRef, o: Any, year: str, basis: str
-) -> None:
+def _add_records(ds: Any, written: list[tuple[Relation, URIRef, URIRef, Any, FactTime]]) -> None:
     """Facts whose plain edge loses meaning become n-ary records (a post held, an investment,
-    an agreement, an award) linked to their assertion by ``prov:wasDerivedFrom``: who, what,
-    role, year and, for investments, the amounts printed in the sentence."""
-    spec = _EVENTS.get(r.p)
-    if spec is None or r.literal:
-        return
-    cls, srole, orole, seg = spec
-    ev = ID[f"{seg}/{st.rsplit('/', 1)[1]}"]
-    g.add((ev, RDF.type, term(cls)))
-    g.add((ev, term(srole), s))
-    g.add((ev, term(orole), o))
-    g.add((ev, PROV.wasDerivedFrom, st))
-    for q, v in r.qualifiers:
-        if q == "role":
-            g.add((ev, KG.role, _plain(v)))
-    if year:
-        g.add((ev, KG.year, _year(year)))
-        g.add((ev, KG.timeBasis, _plain(basis)))
-    if r.p == "investedIn":
-        _add_amounts(g, ev, r.evidence)
+    an agreement, an award granted) linked to their assertions by ``prov:wasDerivedFrom``:
+    who, what, role, year and, for investments, the amount and round the extraction found.
 
-
-def _add_amounts(g: Graph, fig: URIRef, text: str) -> None:
-    """Money in a key figure's text as CNY decimals, with the printed form and qualifier."""
-    from .extract.quantities import parse_amount
-
-    for a in parse_amount(text):
-        if a.currency != "CNY":
+    An investment, an agreement or an award reported in several articles is one record: the
+    same ends (an agreement's parties in any order) in the same year. Its year's basis is the
+    best its reports give (stated, then relative, then publication); its amount and round come
+    from the first report that states them. Each reporting article's graph holds the record."""
+    groups: dict[URIRef, list[tuple[Relation, URIRef, URIRef, Any, FactTime]]] = {}
+    for item in written:
+        r, st, s, o, when = item
+        spec = _RECORDS.get(r.p)
+        if spec is None or r.literal:
             continue
-        if a.value is not None:
-            g.add((fig, KG.amount, Literal(a.value, datatype=XSD.decimal)))
-        if a.min is not None and a.max is not None and a.min != a.max:
-            g.add((fig, KG.minAmount, Literal(a.min, datatype=XSD.decimal)))
-            g.add((fig, KG.maxAmount, Literal(a.max, datatype=XSD.decimal)))
-        g.add((fig, KG.amountText, _plain(a.text)))
-        if a.qualifier:
-            g.add((fig, KG.qualifier, Literal(a.qualifier)))
+        cls, srole, orole, seg, shared = spec
+        if shared:
+            ends = sorted((str(s), str(o))) if srole == orole else [str(s), str(o)]
+            h = hashlib.sha1("\x1f".join([r.p, *ends, when.year]).encode()).hexdigest()[:16]
+        else:
+            h = st.rsplit("/", 1)[1]
+        groups.setdefault(ID[f"{seg}/{h}"], []).append(item)
+    for ev, items in groups.items():
+        r0 = items[0][0]
+        cls, srole, orole, _, _ = _RECORDS[r0.p]
+        when = min((it[4] for it in items), key=lambda w: _BASIS_RANK[w.basis])
+        money = next((it[0].qualifiers for it in items if _money(it[0].qualifiers)), ())
+        rounds = sorted({v for it in items for k, v in it[0].qualifiers if k == "round"})
+        for r, st, s, o, _ in items:
+            g = ds.graph(graph_iri(r.article))
+            g.add((ev, RDF.type, term(cls)))
+            g.add((ev, term(srole), s))
+            g.add((ev, term(orole), o))
+            g.add((ev, PROV.wasDerivedFrom, st))
+            for q, v in r.qualifiers:
+                if q == "role":
+                    g.add((ev, KG.role, _plain(v)))
+            if when.year:
+                g.add((ev, KG.year, _year(when.year)))
+                g.add((ev, KG.timeBasis, _plain(when.basis)))
+            if r.p == "investedIn":
+                _add_amounts(g, ev, money)
+                for rd in rounds:
+                    g.add((ev, KG.round, _plain(rd)))
+
+
+def _money(qualifiers: tuple[tuple[str, str], ...]) -> bool:
+    return any(k == "amount_text" for k, _ in qualifiers)
+
+
+def _add_amounts(g: Graph, node: URIRef, qualifiers: tuple[tuple[str, str], ...]) -> None:
+    """The money the extraction found (:func:`kg.extract.quantities.money_qualifiers`): CNY
+    values as decimals, ranges as bounds, the printed form and its hedge."""
+    for q, v in qualifiers:
+        if q == "amount":
+            g.add((node, KG.amount, _decimal(v)))
+        elif q == "min_amount":
+            g.add((node, KG.minAmount, _decimal(v)))
+        elif q == "max_amount":
+            g.add((node, KG.maxAmount, _decimal(v)))
+        elif q == "amount_text":
+            g.add((node, KG.amountText, _plain(v)))
+        elif q == "amount_qualifier":
+            g.add((node, KG.qualifier, _plain(v)))
 
 
 def serialize_sorted_nquads(ds: Dataset) -> str:

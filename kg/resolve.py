@@ -21,6 +21,18 @@ Rules, each recorded in ``Entity.merged_by`` so that every merge can be explaine
 ``trade-name``
     An enterprise's trade name (云帆 for 嘉兴云帆新材料科技有限公司), learned from the corpus and
     searched for in every page (:func:`gazetteer_mentions`).
+``government-name``
+    某市政府 is 某市人民政府 (the common short form of a division's people's government).
+
+Places that act
+---------------
+When a city, county, district, town or province founds, co-founds, signs, cooperates,
+supports, invests or brings something in (我市与某大学签约, 嘉兴市投资…), the actor is its
+government, not the place: such a fact keeps the place as its subject in the extraction
+records (the annotations name the place), and carries the government body's key as a
+qualifier (``s_actor``/``o_actor``) that :mod:`kg.rdf` writes as the actor, with the place as
+the fact's scope. The body is the one the texts name (某某市人民政府, 某某街道办事处), made when
+no mention names it (rule ``government-of-place``).
 """
 
 from __future__ import annotations
@@ -53,6 +65,17 @@ _RULE_WEIGHT = {
 }
 #: Bare class nouns that are never a name on their own (besides every organisation suffix).
 _GENERIC = {"中心", "平台", "该公司"}
+
+#: Facts in which a place that is their subject (object) acts: in the graph, its government.
+ACTS_AS_SUBJECT = frozenset(
+    {"founded", "cofounded", "signedAgreementWith", "cooperatesWith", "supports", "investedIn"}
+)
+ACTS_AS_OBJECT = frozenset({"signedAgreementWith", "cooperatesWith", "introducedBy"})
+#: The kinds of :attr:`Lexicon.places` that have a people's government.
+_GOVERNED = frozenset({"provinces", "cities", "counties"})
+_DIVISION_END = re.compile("(?:省|市|县|区|镇|乡|街道)$")
+#: 某市政府 / 某县政府 / 省政府 (not 人民政府 already, not 政府办公室)
+_SHORT_GOVERNMENT = re.compile("(?<=[省市县区镇乡])政府$")
 
 
 @functools.lru_cache(maxsize=1 << 18)
@@ -137,6 +160,8 @@ class Resolver:
                 if n.endswith(suf) and len(n) > len(suf) + 1:
                     return n[: -len(suf)], "industry-suffix"
         if typ == "GovernmentBody":
+            if _SHORT_GOVERNMENT.search(n):
+                n, rule = n[:-2] + "人民政府", "government-name"
             if n in self.lex.gov_departments and n[:1] not in "市省区县":
                 return "市" + n, "home-city"  # 科技局 in a city column is the city's bureau
             for prefix in (self.home, self.home_short):
@@ -321,9 +346,15 @@ class Resolver:
                         )
         # relations
         alias_index = self._alias_index(res.entities)
+        home_key = self.key_of(self.home, "Place")[0]
         for ex in exts:
             local = page_alias[ex.page.name]
             for r in ex.relations:
+                if home_key not in res.entities and self.home in (r.s, r.o):
+                    # 我市 in a page that never prints the city's name: the city still exists
+                    res.entities[home_key] = Entity(key=home_key, name=self.home, type="Place",
+                                                    merged_by=[("我市", "home-city")])
+                    alias_index.setdefault(norm(self.home), home_key)
                 s = self._lookup(r.s, local, redirect, alias_index, res.entities)
                 o = (
                     r.o
@@ -335,7 +366,63 @@ class Resolver:
                 res.relations.append(r if (s, o) == (r.s, r.o) else replace(r, s=s, o=o))
         res.relations = _drop_parent_partnerships(_dedupe(res.relations))
         _split_namesakes(res)
+        self._government_actors(res)
         return res
+
+    # -- places that act -----------------------------------------------------------------
+    def division_name(self, place: Entity) -> str:
+        """The full name of the administrative division a place entity is (平湖市 for 平湖,
+        杭州市余杭区, 某某街道), or ``""`` for other places (regions, countries, zones)."""
+        if place.key == self.key_of(self.home, "Place")[0]:
+            return self.home
+        places, towns = self.lex.places, self.lex.towns
+        for name in sorted({place.name, *place.aliases}, key=lambda n: (-len(n), n)):
+            if not _DIVISION_END.search(name):
+                for end in "市县区省":  # 嘉兴 → 嘉兴市: the short form of one division
+                    if places.get(name) in _GOVERNED and places.get(name + end) in _GOVERNED:
+                        return name + end
+                continue
+            # the name, or its tail, is a division (杭州市余杭区 ends with 余杭区)
+            if any(places.get(name[i:]) in _GOVERNED or name[i:] in towns
+                   for i in range(len(name) - 1)):
+                return name
+        return ""
+
+    def _government_actors(self, res: Resolution) -> None:
+        """Facts in which a division acts get its government body as their actor (see the
+        module's docstring): ``s_actor``/``o_actor`` qualifiers, the body made if needed."""
+        bodies: dict[str, str] = {}  # place key -> government key ("" none)
+        out: list[Relation] = []
+        for r in res.relations:
+            extra: tuple[tuple[str, str], ...] = ()
+            for end, key, acts in (("s_actor", r.s, ACTS_AS_SUBJECT),
+                                   ("o_actor", r.o, ACTS_AS_OBJECT)):
+                if r.p not in acts or (end == "o_actor" and r.literal):
+                    continue
+                place = res.entities.get(key)
+                if place is None or place.type != "Place":
+                    continue
+                if key not in bodies:
+                    bodies[key] = self._government_of(place, res)
+                if bodies[key]:
+                    extra += ((end, bodies[key]),)
+            out.append(replace(r, qualifiers=r.qualifiers + extra) if extra else r)
+        res.relations = out
+
+    def _government_of(self, place: Entity, res: Resolution) -> str:
+        """The key of a division's government body (made when no mention names it)."""
+        full = self.division_name(place)
+        if not full:
+            return ""
+        name = full + ("办事处" if full.endswith("街道") else "人民政府")
+        key = self.key_of(name, "GovernmentBody")[0]
+        ent = res.entities.get(key)
+        if ent is None:
+            res.entities[key] = Entity(key=key, name=name, type="GovernmentBody",
+                                       merged_by=[(place.name, "government-of-place")])
+        elif ent.type != "GovernmentBody":
+            return ""
+        return key
 
     def _is_name_head(self, head: str, names: set[str]) -> bool:
         """The part a short form leaves out must itself be a name (an org or a place)."""

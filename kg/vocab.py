@@ -89,6 +89,8 @@ class KG(DefinedNamespace):
     award: URIRef  # AwardGrant -> Award
     about: URIRef  # KeyFigure -> entity
     metric: URIRef  # entity -> KeyFigure
+    scope: URIRef  # Assertion -> Place: the place a government body acted for (我市 …)
+    jurisdiction: URIRef  # GovernmentBody -> Place it governs
 
     # --- datatype properties: evidence and provenance ----------------------------------------
     evidence: URIRef
@@ -119,6 +121,7 @@ class KG(DefinedNamespace):
     minAmount: URIRef
     maxAmount: URIRef
     figureText: URIRef
+    round: URIRef  # Investment -> funding round as printed (天使, Pre-A, B+)
 
 
 def _parse(path: Path) -> Graph:

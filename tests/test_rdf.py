@@ -231,27 +231,32 @@ def test_shacl_graph_has_the_terms_rdflib_would_parse(seed_build) -> None:
         "^^<http://www.w3.org/2001/XMLSchema#string>", ""), format="nt"))
 
 
-def test_fact_year_skips_only_sentences_without_dates(seed_corpus) -> None:
-    """The quick check in fact_year (年, 月 or a digit) never changes its answer: every seed
-    sentence, and dates written with full-width digits, ISO-style or as a bare month."""
-    from kg.extract.quantities import find_times
-    from kg.rdf import fact_year
-
-    def slow(sentence: str, date: str) -> tuple[str, str]:
-        for t in find_times(sentence, date if date != "unknown" else None):
-            if getattr(t, "year", None):
-                return f"{t.year:04d}", "stated" if t.basis == "stated" else "relative"
-        return (date[:4], "publication") if date[:4].isdigit() else ("", "")
+def test_sentence_times_skip_only_sentences_without_dates(seed_corpus) -> None:
+    """The quick check of :func:`kg.extract.quantities.sentence_times` (年, 月 or a digit)
+    never changes its answer: every seed sentence, and dates written with full-width digits,
+    ISO-style or as a bare month."""
+    from kg.extract.quantities import TimeRef, _times, sentence_times
 
     sentences = [s.text for ex in seed_corpus.extractions for a in ex.page.articles
                  for s in a.sentences]
     sentences += ["会议于２０２１－０３－０５召开。", "签约仪式定于2022/3/5举行。", "5月起实施。",
                   "去年落户平湖。", "项目进展顺利。"]
-    for date in ("2023-06-01", "unknown"):
-        for s in sentences:
-            assert fact_year(s, date) == slow(s, date), s
-    assert fact_year("项目进展顺利。", "2023-06-01") == ("2023", "publication")
-    assert fact_year("去年落户平湖。", "2023-06-01") == ("2022", "relative")
+    for s in sentences:
+        assert sentence_times(s) == [t for t in _times(s, 0) if isinstance(t, TimeRef)], s
+
+
+def test_fact_time_reads_the_records_qualifiers() -> None:
+    """The writer only reads the time the extraction found: a stated year (with its month and
+    day), a year relative to the publication, else the publication year."""
+    from kg.rdf import fact_time
+
+    stated = (("year", "2021"), ("month", "3"), ("day", "5"), ("time", "stated"))
+    assert fact_time(stated, "2023-06-01") == ("2021", "2021-03-05", "stated")
+    assert fact_time((("year_offset", "-1"), ("month", "3"), ("time", "relative")),
+                     "2023-06-01") == ("2022", "2022-03", "relative")
+    assert fact_time((), "2023-06-01") == ("2023", "2023-06-01", "publication")
+    assert fact_time((("year_offset", "-1"),), "unknown") == ("", "", "")
+    assert fact_time((("year", "2021"), ("month", "2"), ("day", "30")), "2023")[1] == "2021-02"
 
 
 def test_trig_from_shards_is_trig_from_the_text(seed_build) -> None:
@@ -302,3 +307,24 @@ def test_shards_hold_only_graphs_with_statements() -> None:
     split = nquads_shards(mixed)
     assert split.by_graph() is None and not split.graphs
     assert trig_of(mixed, split) == trig_of(mixed)
+
+
+def test_the_home_city_acts_through_its_government(seed_build) -> None:
+    """Issue #19.3: in the graph the Place 平湖市 founds, co-founds, signs, cooperates with,
+    supports or invests in nothing (nor is it their partner): its government does, and the
+    place is the scope of those facts."""
+    store = memory_store(seed_build.nquads)
+    acts = ("kg:founded", "kg:cofounded", "kg:cooperatesWith", "kg:signedAgreementWith",
+            "kg:supports", "kg:investedIn")
+    rows = run_query(store, f"""SELECT ?a WHERE {{
+        ?place a kg:Place ; rdfs:label "平湖市"@zh .
+        {{ ?a rdf:subject ?place ; rdf:predicate ?p . VALUES ?p {{ {' '.join(acts)} }} }}
+        UNION {{ ?place ?p ?o . VALUES ?p {{ {' '.join(acts)} }} }}
+        UNION {{ ?a rdf:object ?place ; rdf:predicate ?q .
+                 VALUES ?q {{ kg:cooperatesWith kg:signedAgreementWith }} }} }}""").rows
+    assert not rows
+    rows = run_query(store, """SELECT (COUNT(?a) AS ?n) WHERE {
+        ?gov a kg:GovernmentBody ; rdfs:label "平湖市人民政府"@zh ; kg:jurisdiction ?place .
+        ?place rdfs:label "平湖市"@zh .
+        ?a rdf:subject ?gov ; rdf:predicate kg:cofounded ; kg:scope ?place }""").rows
+    assert int(rows[0][0]) > 0

@@ -35,3 +35,112 @@ def test_news_staff_are_marked_and_left_out_of_the_actor_graph(tmp_path) -> None
     assert len(staff) == 2 and all('"true"' in ln for ln in staff)
     labels = {d["label"] for _, d in project(memory_store(result.nquads)).nodes(data=True)}
     assert "张海峰" in labels and "王明远" not in labels and "李晓红" not in labels
+
+
+# ------------------------------------------------------------------------------ investments
+
+
+@pytest.fixture(scope="module")
+def rules_only():
+    from kg.extract import build_nlp
+
+    return build_nlp(tagger=False, relation_model=False)
+
+
+def _investments(nlp, text: str) -> set[tuple[str, str, bool]]:
+    return {(r.s, r.o, r.literal) for r in nlp(text)._.kg_relations if r.p == "investedIn"}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A投资B
+        ("甲乙产业基金投资了丙丁科技有限公司。", {("甲乙产业基金", "丙丁科技有限公司")}),
+        # A入股B
+        ("甲乙控股集团入股丙丁产业基金。", {("甲乙控股集团", "丙丁产业基金")}),
+        # B获得A(N万元)(X轮)投资
+        ("丙丁科技有限公司获得甲乙产业基金1000万元A轮投资。",
+         {("甲乙产业基金", "丙丁科技有限公司")}),
+        # B完成…融资，由A领投
+        ("丙丁科技有限公司完成5000万元Pre-A轮融资，由甲乙投资管理有限公司领投。",
+         {("甲乙投资管理有限公司", "丙丁科技有限公司")}),
+    ],
+)
+def test_investment_patterns(rules_only, text: str, expected: set[tuple[str, str]]) -> None:
+    assert {(s, o) for s, o, _ in _investments(rules_only, text)} == expected
+
+
+def test_investment_words_that_are_nouns_or_plans_give_nothing(rules_only) -> None:
+    for text in ("甲乙科技有限公司计划投资1亿元建设新厂。",
+                 "项目总投资5亿元，丙丁科技有限公司为业主。",
+                 "甲乙科技有限公司解决了丙丁产业基金融资难的问题。",
+                 "甲乙科技有限公司与丙丁产业基金举办投融资对接会。"):
+        assert not _investments(rules_only, text), text
+
+
+def test_investment_in_a_described_group_is_a_literal(rules_only) -> None:
+    """对优质的某某项目进行投资 / 已投资N个项目: the investee is the group as printed."""
+    got = _investments(rules_only,
+                       "建立规模达3亿元的甲乙产业母基金，对优质的校友创业项目进行定向投资。")
+    assert got == {("甲乙产业母基金", "校友创业项目", True)}
+    got = _investments(rules_only, "丙丁产业基金已投资了12个科创项目。")
+    assert got == {("丙丁产业基金", "12个科创项目", True)}
+
+
+def test_fund_partners_invest_in_the_fund(rules_only) -> None:
+    got = _investments(rules_only,
+                       "在甲乙产业基金的助力下，引进基金合伙人——芯片设计企业丙丁微电子有限公司。")
+    assert got == {("丙丁微电子有限公司", "甲乙产业基金", False)}
+    got = _investments(rules_only, "丙丁微电子有限公司成为甲乙产业基金的有限合伙人。")
+    assert got == {("丙丁微电子有限公司", "甲乙产业基金", False)}
+
+
+def test_investments_carry_amount_round_and_time(tmp_path) -> None:
+    """The extraction record carries what the sentence states: the amount in yuan, the round
+    and the year, found while extracting (the RDF writer only copies them)."""
+    from kg.build import extract_corpus
+
+    (tmp_path / "p.txt").write_text(
+        "标题\n\n2022年3月，丙丁科技有限公司获得甲乙产业基金1000万元A轮投资，预计2025年投产。\n",
+        encoding="utf-8")
+    rels = [r for ex in extract_corpus([tmp_path]).extractions for r in ex.relations
+            if r.p == "investedIn"]
+    assert len(rels) == 1
+    q = rels[0].qualifiers
+    assert ("amount", "10000000") in q and ("amount_text", "1000万元") in q
+    assert ("round", "A") in q
+    assert ("year", "2022") in q and ("month", "3") in q and ("time", "stated") in q
+
+
+# ----------------------------------------------------------------------------- key figures
+
+
+def _metrics(nlp, text: str) -> set[tuple[str, str]]:
+    return {(r.s, r.o) for r in nlp(text)._.kg_relations if r.p == "metric"}
+
+
+def test_a_key_figure_belongs_to_the_name_its_clause_opens_with(rules_nlp) -> None:
+    """The figure is the group of clauses after the name, without the name; a later clause
+    that opens with another name starts that name's figure."""
+    got = _metrics(rules_nlp, "去年甲乙科技有限公司营业收入3900万元，同比增长20%，"
+                              "丙丁研究院引进博士12名。")
+    assert got == {("甲乙科技有限公司", "去年营业收入3900万元，同比增长20%"),
+                   ("丙丁研究院", "引进博士12名")}
+    # 我市 before a noun (我市新增企业…) still opens its clause
+    assert _metrics(rules_nlp, "今年我市新增入库企业15家。") == {("平湖市", "今年新增入库企业15家")}
+
+
+def test_numbers_that_are_no_key_figure_of_a_name(rules_nlp) -> None:
+    for text in (
+        "目前已开展招引活动20余次。",  # no name in the sentence: not the passage's subject's
+        "举办甲乙产业对接会，促成6家企业签约。",  # the name follows a verb: no subject
+        "甲乙科技有限公司、丙丁大学等12家单位参加。",  # the first of a list
+        "甲乙科技局第5次修订管理办法。",  # an ordinal
+        "甲乙科技局积极推进改革，优化服务流程，完善考核机制，设立了3个专班。",  # far down
+    ):
+        assert not _metrics(rules_nlp, text), text
+
+
+def test_the_example_is_what_the_next_clauses_are_about(rules_nlp) -> None:
+    got = _metrics(rules_nlp, "甲乙研究院服务本地企业，以丙丁科技有限公司为例，每周来院测试2-3次。")
+    assert got == {("丙丁科技有限公司", "每周来院测试2-3次")}

@@ -133,3 +133,61 @@ def test_resolution_is_linear_in_the_mentions_of_one_file() -> None:
     small, large = cost(700), cost(2800)  # 2,100 and 8,400 mentions
     # linear: about 4×; the quadratic code took 14× (a busy machine adds noise, not 2.5×)
     assert large / small < 10, f"{large:.2f} s for 4× the mentions of {small:.2f} s"
+
+
+def test_a_place_that_acts_is_its_government_in_the_graph(tmp_path) -> None:
+    """我市 / a city's name that signs, co-founds or cooperates: the extraction records keep the
+    place (as the annotations do); the graph's actor is its government body (made when no
+    mention names it), with the place as the fact's scope and the body's jurisdiction."""
+    from kg.build import build_graph
+    from kg.store import memory_store, run_query
+
+    pages = {
+        "a.txt": "某地新闻标题\n\n近日，我市与甲乙大学签署战略合作协议。\n\n"
+        "龙泉市与浙江丙丁研究院签订合作协议。\n\n古山镇与戊己科技有限公司签订投资协议。\n",
+    }
+    res = _resolve(tmp_path / "in", pages)
+    facts = {(res.entities[r.s].name, r.p, res.entities[r.o].name): dict(r.qualifiers)
+             for r in res.relations}
+    assert ("平湖市", "signedAgreementWith", "甲乙大学") in facts  # the record names the place
+    bodies = {res.entities[q["s_actor"]].name for q in facts.values() if "s_actor" in q}
+    assert bodies == {"平湖市人民政府", "龙泉市人民政府", "古山镇人民政府"}
+    assert all(res.entities[k].type == "GovernmentBody"
+               for q in facts.values() for k in q.values() if k in res.entities)
+
+    build = build_graph(extract_corpus([tmp_path / "in"]))
+    assert build.conforms, build.validation_text[:2000]
+    store = memory_store(build.nquads)
+    acted = run_query(store, """SELECT ?who ?place WHERE {
+        ?a a kg:Assertion ; rdf:subject ?s ; rdf:predicate kg:signedAgreementWith ;
+           kg:scope ?p . ?s rdfs:label ?who . ?p rdfs:label ?place .
+        ?s kg:jurisdiction ?p ; kg:signedAgreementWith ?o }""").rows
+    assert {tuple(r) for r in acted} == {("平湖市人民政府", "平湖市"), ("龙泉市人民政府", "龙泉市"),
+                                         ("古山镇人民政府", "古山镇")}
+    places = run_query(store, """SELECT ?a WHERE { ?a rdf:subject|rdf:object ?p .
+        ?p a kg:Place }""").rows
+    assert not places
+
+
+def test_a_place_is_still_the_scope_of_what_it_does_not_do(tmp_path) -> None:
+    """Location, industries and key figures stay with the place; 某市政府 is 某市人民政府."""
+    res = _resolve(tmp_path, {"a.txt": "某地新闻标题\n\n甲乙科技有限公司落户龙泉市。\n\n"
+                              "永康市政府与丙丁大学签订合作协议。永康市人民政府表示支持。\n"})
+    located = [r for r in res.relations if r.p == "locatedIn"]
+    assert located and all("s_actor" not in dict(r.qualifiers) for r in located)
+    gov = _by_name(res, "永康市人民政府")
+    assert len(gov) == 1 and "永康市政府" in gov[0].aliases
+    assert ("永康市政府", "government-name") in gov[0].merged_by
+
+
+def test_places_that_are_no_division_have_no_government() -> None:
+    from kg.extract.lexicon import Lexicon
+    from kg.model import Entity
+    from kg.resolve import Resolver
+
+    r = Resolver(Lexicon.load())
+    assert r.division_name(Entity("永康", "永康", "Place")) == "永康市"
+    assert r.division_name(Entity("金华市永康市", "金华市永康市", "Place")) == "金华市永康市"
+    assert r.division_name(Entity("西城街道", "西城街道", "Place")) == "西城街道"
+    assert r.division_name(Entity("长三角", "长三角", "Place")) == ""
+    assert r.division_name(Entity("中国", "中国", "Place")) == ""

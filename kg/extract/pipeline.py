@@ -15,6 +15,7 @@ from . import entities as _entities  # noqa: F401  (registers the factory)
 from . import relations as _relations  # noqa: F401  (registers the factory)
 from . import relmodel as _relmodel  # noqa: F401  (registers the factory)
 from . import tagger as _tagger  # noqa: F401  (registers the factory)
+from .quantities import fact_time, money_qualifiers, parse_amount, parse_round, sentence_times
 from .relations import ANAPHOR
 from .text import JiebaTokenizer, mentions_of, relations_of
 
@@ -92,8 +93,11 @@ def extract_pages(
     # by (page number, article id): explicit subjects, most recent last; the headline's event
     topics: dict[tuple[int, str], list[str]] = {}
     events: dict[tuple[int, str], str] = {}
+    # by (page number, article id) and type: the sentence and name of the last rare mention
+    last_named: dict[tuple[tuple[int, str], str], tuple[int, str]] = {}
     for (k, aid, sidx, nstart, dtext), doc in zip(items, nlp.pipe(texts, batch_size=batch_size)):
         page, out, types, art_id = pages[k], outs[k], types_of[k], (k, aid)
+        facts = _Facts(dtext)
         # dtext is the sentence (== dtext, which spaCy rebuilds on every access)
         mentions = mentions_of(doc)
         for c in mentions:
@@ -110,6 +114,8 @@ def extract_pages(
             if ev:
                 events[art_id] = ev  # the event a report's headline names
         for c in mentions:
+            if c.type in _RARE and not c.rule.startswith("model:"):
+                last_named[(art_id, c.type)] = (sidx, dtext[c.start : c.end])
             s, e = page.to_original(nstart + c.start, nstart + c.end)
             out.mentions.append(
                 Mention(
@@ -131,14 +137,18 @@ def extract_pages(
                 cand = _recent(
                     topics.get(art_id, []), types, _ORG if ana == "Organization" else {ana}
                 )
+                if not cand and ana in _RARE:
+                    # 由基金投资…: the fund the passage last named, though not as a subject
+                    seen = last_named.get((art_id, ana))
+                    cand = seen[1] if seen and sidx - seen[0] <= 3 else ""
                 if not cand:
                     continue
                 subj, rule = cand, rule + ":anaphora"
             elif not subj:
-                # a subject-less clause takes the article's topic only for honours and key
-                # figures, where the organisation is the running subject of the passage
+                # a subject-less clause takes the article's topic only for honours, key figures
+                # and investments, where the organisation is the running subject of the passage
                 cand = _recent(topics.get(art_id, []), types, allowed)
-                if not cand or not rule.startswith(("award:", "metric:")):
+                if not cand or not rule.startswith(("award:", "metric:", "invest:")):
                     continue
                 subj, rule = cand, rule + ":carried-subject"
             if subj.startswith(ANAPHOR) or obj.startswith(ANAPHOR):
@@ -182,13 +192,60 @@ def extract_pages(
                     rule=rule,
                     confidence=conf,
                     literal=r.literal,
-                    qualifiers=r.qualifiers,
+                    qualifiers=r.qualifiers + facts.qualifiers(r),
                 )
             )
     return outs
 
 
 _ORG = ORG_TYPES
+#: types a passage names seldom, so that 该基金/由基金 refer to the last one named
+_RARE = frozenset({"Fund"})
+_SEGMENT_BREAK = re.compile("[，,；;。！？!?]")
+
+
+class _Facts:
+    """What a sentence states about the time and money of its facts, looked for once per
+    sentence and only when a fact needs it (:mod:`.quantities`)."""
+
+    __slots__ = ("text", "_times", "_amounts", "_rounds", "_breaks")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._times: list | None = None
+        self._amounts: list | None = None
+        self._rounds: list | None = None
+        self._breaks: list[int] | None = None
+
+    def qualifiers(self, r: Any) -> tuple[tuple[str, str], ...]:
+        """The time of fact ``r`` (:func:`.quantities.fact_time`), with the money and round of
+        an investment stated in the clauses of its two ends, and the money of a key figure."""
+        text = self.text
+        spans = [(i, i + len(n)) for n in ((r.o,) if r.literal else (r.s, r.o))
+                 if n and (i := text.find(n)) >= 0]
+        end = max((e for _, e in spans), default=len(text))
+        if self._times is None:
+            self._times = sentence_times(text)
+        out = fact_time(self._times, end)
+        if r.literal and r.p == "metric":
+            out += money_qualifiers(parse_amount(r.o))
+        elif r.p == "investedIn":
+            lo, hi = self._clauses(min((s for s, _ in spans), default=0), end)
+            if self._amounts is None:
+                self._amounts = parse_amount(text)
+                self._rounds = parse_round(text)
+            out += money_qualifiers(a for a in self._amounts if lo <= a.start and a.end <= hi)
+            out += tuple(("round", rd) for rd, s, e in self._rounds or () if lo <= s and e <= hi)
+        return out
+
+    def _clauses(self, start: int, end: int) -> tuple[int, int]:
+        """From the start of the clause holding ``start`` to the end of the one holding
+        ``end`` (clauses end at commas and stops)."""
+        if self._breaks is None:
+            self._breaks = [m.start() for m in _SEGMENT_BREAK.finditer(self.text)]
+        lo = max((b + 1 for b in self._breaks if b < start), default=0)
+        hi = min((b for b in self._breaks if b >= end), default=len(self.text))
+        return lo, hi
 
 
 def _allowed(spec: str) -> set[str]:

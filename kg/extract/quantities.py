@@ -29,10 +29,14 @@ __all__ = [
     "Count",
     "DurationRef",
     "TimeRef",
+    "fact_time",
     "find_times",
+    "money_qualifiers",
     "parse_amount",
+    "parse_round",
     "parse_count",
     "resolve_time",
+    "sentence_times",
 ]
 
 #: Normalised qualifier → what it means for the number.
@@ -408,8 +412,12 @@ def find_times(sentence: str, article_date: str | None = None) -> list[TimeRef |
     (``2022年11月1日至12月31日``). Vague expressions (``近年来``, ``年内``) give nothing.
     Durations are :class:`DurationRef`.
     """
+    return _times(sentence, _article_year(article_date))
+
+
+def _times(sentence: str, ayear: int | None) -> list[TimeRef | DurationRef]:
+    """:func:`find_times` with the article year given (``0``: relative years as offsets)."""
     norm = _norm(sentence)
-    ayear = _article_year(article_date)
     found: list[TimeRef | DurationRef] = []
     taken: list[tuple[int, int]] = []
 
@@ -476,3 +484,90 @@ def resolve_time(sentence: str, article_date: str | None = None) -> TimeRef | Du
         if isinstance(t, TimeRef):
             return t
     return times[0] if times else None
+
+
+# ------------------------------------------------------------------- qualifiers of a fact
+#
+# Extraction records carry what a fact's sentence states about its time and money as
+# ``(name, value)`` string pairs (``Relation.qualifiers``), found once while extracting; the
+# RDF writer only copies them. The article's date is not known while extracting (it may come
+# from ``articles.toml``), so 今年/去年 are kept as an offset from the publication year.
+
+_MAY_HOLD_A_DATE = re.compile(r"[年月0-9０-９]")
+
+
+def sentence_times(sentence: str) -> list[TimeRef]:
+    """The points in time of ``sentence`` (no durations): stated ones with their year,
+    relative ones (今年, 去年3月, a bare month) with ``year`` = the offset in years from the
+    publication year (``basis="relative"``). Sentences without 年, 月 or a digit hold none and
+    are not searched."""
+    if not _MAY_HOLD_A_DATE.search(sentence):
+        return []
+    return [t for t in _times(sentence, 0) if isinstance(t, TimeRef)]
+
+
+def fact_time(times: list[TimeRef], end: int) -> tuple[tuple[str, str], ...]:
+    """The time qualifiers of a fact whose words end at ``end`` in a sentence with ``times``
+    (:func:`sentence_times`): the last time stated before that end (2021年，A与B签约 /
+    A于去年3月与B签约), so that a later plan (…，预计2025年投产) does not date it.
+
+    ``(("year", "2021"), ("month", "3"), ("time", "stated"))``, or for a relative time
+    ``(("year_offset", "-1"), ("time", "relative"))``; ``()`` when the sentence states none
+    (the publication year holds)."""
+    best = None
+    for t in times:
+        if t.start >= end:
+            break
+        best = t
+    if best is None:
+        return ()
+    out: list[tuple[str, str]] = []
+    if best.basis == "stated":
+        out.append(("year", f"{best.year:04d}"))
+    else:
+        out.append(("year_offset", str(best.year)))
+    if best.month is not None:
+        out.append(("month", str(best.month)))
+        if best.day is not None:
+            out.append(("day", str(best.day)))
+    out.append(("time", best.basis))
+    return tuple(out)
+
+
+def money_qualifiers(amounts: Iterable[Amount]) -> tuple[tuple[str, str], ...]:
+    """``amount_text`` (as printed) for each amount, then for amounts in yuan its value
+    ``amount`` (a decimal in CNY; ``min_amount``/``max_amount`` for a range) and its hedge
+    ``amount_qualifier`` (:data:`QUALIFIER_MEANING`)."""
+    out: list[tuple[str, str]] = []
+    for a in amounts:
+        out.append(("amount_text", a.text))
+        if a.currency != "CNY":
+            continue
+        if a.value is not None:
+            out.append(("amount", str(a.value)))
+        elif a.min is not None and a.max is not None:
+            out.append(("min_amount", str(a.min)))
+            out.append(("max_amount", str(a.max)))
+        if a.qualifier:
+            out.append(("amount_qualifier", a.qualifier))
+    return tuple(out)
+
+
+# A funding round as printed: 天使轮, Pre-A轮, A+轮, B轮, Pre-IPO轮, 战略轮
+_ROUND = re.compile(
+    r"(?<![A-Za-z])(种子|天使|[Pp]re-?[A-D]\+?|[A-F]\+{0,2}|[Pp]re-?IPO|战略)轮"
+)
+
+
+def parse_round(text: str) -> list[tuple[str, int, int]]:
+    """Every funding round named in ``text``: ``(round, start, end)`` with the round as
+    printed without 轮 (``天使``, ``Pre-A``, ``B+``); full-width letters count."""
+    norm = _norm(text).translate(_FULLWIDTH_LETTERS)
+    return [(m.group(1), m.start(), m.end()) for m in _ROUND.finditer(norm)]
+
+
+_FULLWIDTH_LETTERS = str.maketrans(
+    {chr(0xFF21 + i): chr(0x41 + i) for i in range(26)}
+    | {chr(0xFF41 + i): chr(0x61 + i) for i in range(26)}
+    | {"＋": "+"}
+)

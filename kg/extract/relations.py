@@ -26,8 +26,8 @@ ANAPHOR = "\x00"
 CLAUSE_BREAK = "；;。！？"
 _CLAUSE_BREAK_RE = re.compile(f"[{CLAUSE_BREAK}]")
 SOFT_BREAK = "，,：:"
-_NUM_UNIT_RE = re.compile(
-    r"(?:近|超|超过|逾|约|达|共|累计)?\d+(?:\.\d+)?(?:多|余)?"
+_NUM_UNIT_RE = re.compile(  # a number with its unit; not an ordinal (第5次, 第3届)
+    r"(?:近|超|超过|逾|约|达|共|累计)?(?<![第\d.])\d+(?:\.\d+)?(?:多|余)?"
     r"(?:万|亿|千|百)?(?:多|余)?(?:元|美元|个|家|人次|人|名|项|次|件|套|只|亩|平方米|%|倍|届|批|场|所|位)"
 )
 
@@ -77,6 +77,61 @@ _P40 = re.compile(r"(举办|举行|召开)(的|了)?")
 _P41 = re.compile(r"(?<=[，,；;。！？])")
 _P42 = re.compile(r"\d{4}年\d{1,2}月")
 _P43 = re.compile(r"\d{4}年(?:以来|度)?")
+#: what a key figure can be about; what may stand before that name in its clause (time and
+#: linking words only: after a verb or a count, 举办X活动 / 有2个X项目, X is no subject); what
+#: may follow it (not a list, a quote's end or 的: 某公司、某大学 / 某某”是 / 某市的)
+_METRIC_SUBJECTS = ORG_TYPES | {"Place", "Program", "Event"}
+_GENERIC_ANAPHORS = frozenset({"企业", "公司"})
+#: a figure is the name's when it comes within this many clauses of it (我市积极…，…，…，
+#: 设立了4个专组: a number far down a narrative is no key figure of the name)
+_METRIC_REACH = 3
+_METRIC_EXAMPLE = re.compile(r"[^，,；;]{0,6}?以([^，,；;]{2,30})为例")
+_METRIC_LEAD = re.compile(
+    r"(?:去年|今年|前年|当年|全年|上半年|目前|当前|现已|此外|另外|同时|其中|近年来|以来|截至|"
+    r"\d{4}年(?:\d{1,2}月)?(?:底|末)?|\d{1,2}月(?:底|末)?|[“\"《])*"
+)
+_METRIC_NOT_AFTER = re.compile(r"[、和与及的”\"》）)说称]|以及|等|认为|表示|指出|介绍")
+
+
+# --- investments (RelationExtractor._investment) -------------------------------------------
+_INVESTORS = ORG_TYPES - {"Media"} | {"Place", "Person"}
+_INVESTEES = ORG_TYPES - {"Media", "GovernmentBody"} | {"Program"}
+#: the investment word is a noun (投资额, 投资机构, 融资难, 投资价值) ...
+_INVEST_NOUN_AFTER_RE = re.compile(
+    r"(额|总额|规模|机构|人|方|者|公司|基金|管理|价值|周期|环境|协议|意向|需求|难|贵|担保|服务|"
+    r"平台|渠道|模式|体系|产品|业务|对接|路演|活动|会|洽谈|试点|租赁|项目(?![^，。；]{0,3}\d)|强度|占比|比重|增速|同比|增长|"
+    r"建设(?:项目)?[\d约近超]|\d|约|近|超|逾)"
+)
+#: ... or a total, a plan or a field (总投资, 计划投资, 固定资产投资, 招商引资)
+_INVEST_NOUN_BEFORE_RE = re.compile(
+    r"(总|计划|拟|预计|固定资产|社会|领域|产业|工业|有效|民间|投|招商)$"
+)
+#: 由A投资 (the investor after 由)
+_INVEST_BY_RE = re.compile(r"由([^，。；由]{1,24})$")
+#: B获得A(的)…投资 (the investors between 获得 and the word)
+_INVEST_GOT_RE = re.compile(r"(获得了?|获|得到了?|引入|吸引|迎来|完成了?)[^，。；]{0,30}$")
+_PASSIVE_WORDS = frozenset({"投资", "融资", "注资", "战略投资", "股权投资", "定向投资"})
+#: the company that raised money: …完成…融资
+_INVEST_RAISED_RE = re.compile(r"(完成|获得|宣布)[^，。；]{0,20}融资")
+#: A对B进行投资 / A向B注资
+_INVEST_TO_RE = re.compile(r"(?:对|向)([^，。；]{2,30}?)(?:进行了?|开展了?|实施了?)?"
+                           r"(?:[^，。；]{0,12}?元)?(?:的)?$")
+#: a described group of investees: 优质的清华校友项目 -> 清华校友项目
+_INVEST_GROUP_RE = re.compile(r"[^，。；的]{2,12}(项目|企业)$")
+#: 投资(了)N个…项目 (a counted group of investees)
+_INVEST_COUNTED_RE = re.compile(
+    r"了?((?:\d+|[一二两三四五六七八九十]+)(?:余|多)?(?:个|家|项)[^，。；]{0,8}?(?:项目|企业))"
+)
+#: a clause whose subject is left out: the investment word opens it (入股X / 先后投资了X)
+_INVEST_OPENS_RE = re.compile(r"(?:[^，。；]{0,4}?(?:先后|还|又|已|也|累计|共|同时|此外|并|再))?")
+#: a fund's partners: 基金合伙人 / 有限合伙人
+_PARTNER_RE = re.compile(r"(?:基金)?(?:有限|普通)?合伙人(?:——|—|：|:|为)?")
+_PARTNER_BECOMES_RE = re.compile(r"(成为|作为|是)[^，。；]{0,20}$")
+#: a fund's help to counted projects: (已)助力/扶持/支持N个…项目
+_FUND_HELPS_RE = re.compile(
+    r"(?:助力|扶持|支持|投资)了?((?:\d+|[一二两三四五六七八九十]+)(?:余|多)?(?:个|家|项)"
+    r"[^，。；]{0,8}?(?:项目|企业))"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -238,6 +293,9 @@ class RelationExtractor:
         out += self._posts(text, all_m)
         out += _staff_posts(text, all_m)
         out += self._triggers(text, ments)
+        if "合伙人" in text:
+            out += self._fund_partners(text, ments)
+        out += self._fund_helps(text, ments)
         out += self._awards(text, ments)
         out += self._industries(text, ments)
         out += self._metrics(text, ments)
@@ -758,6 +816,8 @@ class RelationExtractor:
                                         s_type="" if a else "|".join(sorted(subj_t)),
                                     )
                                 )
+                elif kind == "investment":
+                    out += self._investment(text, ments, t, cs, ce)
                 elif kind == "with":
                     seg = text[cs : t.start()]
                     # the last 与/同/和/跟 that is not inside a name (机械与动力学院)
@@ -810,6 +870,182 @@ class RelationExtractor:
                                     s_type="" if sname else "|".join(sorted(subj_t)),
                                 )
                             )
+        return out
+
+    def _investment(
+        self, text: str, ments: list[Candidate], t: re.Match[str], cs: int, ce: int
+    ) -> list[RawRelation]:
+        """Who invested in whom, around one investment word (``relations.json``, kind
+        ``investment``); the investor is the subject of ``investedIn``:
+
+        * 由A投资(的)B / B由A投资建设 — A invests in B;
+        * A投资(了)B / A投资的B / A入股B / A向B注资 — A invests in B;
+        * A对B进行(定向)投资 — A invests in B (B a mention, or a described group such as
+          优质校友项目);
+        * B获得A(的)…投资 / B获A…战略投资 — A invests in B;
+        * B完成…融资，由A领投，C跟投 — A and C invest in B;
+        * A(已)投资(了)N个…项目 — A invests in the counted projects (a literal).
+
+        With no investor in the sentence (入股X基金，…), the subject is left empty: the
+        article's running subject takes it (:mod:`.pipeline`). Amounts, rounds and dates are
+        found with the fact by :mod:`.pipeline`."""
+        w = t.group()
+        if _INVEST_NOUN_AFTER_RE.match(text, t.end()) or _INVEST_NOUN_BEFORE_RE.search(
+            text, max(0, t.start() - 6), t.start()
+        ):
+            return []  # 投资额, 投资机构, 融资难, 总投资, 计划投资: a noun or a plan
+        investors_t = _INVESTORS
+        investees_t = _INVESTEES
+        seg0 = max(cs, max(text.rfind(ch, 0, t.start()) for ch in "，,") + 1)
+        left = text[seg0 : t.start()]
+        tag = f"invest:{w}"
+        out: list[RawRelation] = []
+
+        def names(a: int, b: int, types: set[str]) -> list[str]:
+            found = [m for m in ments if a <= m.start and m.end <= b and m.type in types
+                     and m.rule != "home"]
+            found = [m for m in found if not any(o is not m and o.start <= m.start
+                                                 and m.end <= o.end for o in found)]
+            return [self._name(text, m) for m in found]
+
+        def emit(investors: list[str], investees: list[str], conf: float, how: str,
+                 literal: bool = False) -> None:
+            for i in investors or [""]:
+                for e in investees:
+                    if i != e:
+                        out.append(RawRelation(
+                            i, "investedIn", e, f"{tag}:{how}", conf if i else 0.5,
+                            literal=literal, s_type="" if i else "org|Place"))
+
+        # 由A领投，B、C跟投 (the investee is the sentence's company that raised the money)
+        if w in ("领投", "跟投", "参投") and text[t.end() : t.end() + 1] in ("", *"，,。；;"):
+            investors = names(seg0, t.start(), investors_t)
+            raised = _INVEST_RAISED_RE.search(text, 0, seg0)
+            if raised:
+                investee = self._left_subject(text, ments, raised.start(), 0, investees_t,
+                                              prefer_head=True)
+                if investee is not None and investors:
+                    emit(investors, [self._name(text, investee)], 0.7, "round")
+            return out
+        # 由A投资(的/建设/落户…)B, B由A投资建设
+        by = _INVEST_BY_RE.search(left)
+        if by:
+            a0 = seg0 + by.start(1)
+            investors = names(a0, t.start(), investors_t)
+            if not investors and by.group(1) in self.class_anaphora:
+                investors = [ANAPHOR + self.class_anaphora[by.group(1)]]
+            right = self._right_run(text, ments, t.end(), ce, investees_t)
+            if right:
+                investees = [self._name(text, m) for m in right]
+            else:
+                head = self._left_subject(text, ments, seg0 + by.start(), cs, investees_t,
+                                          prefer_head=True)
+                investees = [self._name(text, head)] if head else []
+            emit(investors, investees, 0.75, "by")
+            return out
+        # B获得A(的)(N万元)(X轮)投资 / B完成…融资
+        got = _INVEST_GOT_RE.search(left) if w in _PASSIVE_WORDS else None
+        if got:
+            investee = self._left_subject(text, ments, seg0 + got.start(), cs, investees_t,
+                                          prefer_head=True)
+            investors = names(seg0 + got.end(1), t.start(), investors_t)
+            if investee is not None and investors:
+                emit(investors, [self._name(text, investee)], 0.75, "got")
+            return out
+        # A对B进行(了)(N万元)(定向)投资 / A向B注资
+        to = _INVEST_TO_RE.search(left)
+        if to:
+            b0, b1 = seg0 + to.start(1), seg0 + to.end(1)
+            group = _INVEST_GROUP_RE.search(to.group(1))
+            # a name that qualifies the group (对优质的某大学校友项目…) is not the investee
+            investees = [] if group and not any(
+                m.end == b1 for m in ments if b0 <= m.start and m.type in investees_t
+            ) else names(b0, b1, investees_t)
+            literal = False
+            if not investees:
+                if not group:
+                    return out
+                investees, literal = [group.group()], True
+            investor = self._investor_left(text, ments, seg0 + to.start(), cs)
+            emit([investor] if investor else [], investees, 0.7, "to", literal)
+            return out
+        # A投资(了)B / A投资的B / 入股B / 投资N个…项目
+        right = self._right_run(text, ments, t.end(), ce, investees_t)
+        literal = False
+        if right and _P19.search(text[t.end() : right[0].start]):
+            right = []  # 投资建设，…B: B belongs to another clause
+        if right:
+            investees = [self._name(text, m) for m in right]
+        else:
+            counted = _INVEST_COUNTED_RE.match(text, t.end())
+            if not counted:
+                return out
+            investees, literal = [counted.group(1)], True
+        investor = self._investor_left(text, ments, t.start(), cs)
+        if investor is None and not _INVEST_OPENS_RE.fullmatch(text[seg0 : t.start()]):
+            return out  # an investor we cannot see, in a clause that has one
+        emit([investor] if investor else [], investees, 0.7, "forward", literal)
+        return out
+
+    def _investor_left(
+        self, text: str, ments: list[Candidate], pos: int, cs: int
+    ) -> str | None:
+        """The investor of an investment word at ``pos``: the clause's subject, else the
+        nearest investor-like mention to its left in the sentence (…建立母基金，对B进行投资)."""
+        subj = self._left_subject(text, ments, pos, cs, _INVESTORS, prefer_head=True,
+                                  segment_first=True)
+        if subj is None:
+            near = [m for m in ments if cs <= m.start and m.end <= pos
+                    and m.type in ("Fund", "FinancialInstitution")]
+            subj = near[-1] if near else None
+        if subj is None:
+            return None
+        if subj.rule == "anaphora":
+            return ANAPHOR + subj.type
+        return self._name(text, subj)
+
+    def _fund_partners(self, text: str, ments: list[Candidate]) -> list[RawRelation]:
+        """A fund's partners invest in it: 引进基金合伙人——某企业 / 某企业成为某基金(的)(有限)
+        合伙人. The fund is the one named before 的合伙人, else the sentence's fund, else the
+        passage's (该基金)."""
+        out: list[RawRelation] = []
+        for m in _PARTNER_RE.finditer(text):
+            funds = [c for c in ments if c.type == "Fund" and c.end <= m.start()]
+            own = [c for c in funds if text[c.end : m.start()] in ("", "的")]
+            fund = own[-1] if own else (funds[-1] if funds else None)
+            if fund is None:
+                later = [c for c in ments if c.type == "Fund" and c.start >= m.end()]
+                fund = later[0] if later else None
+            fname = self._name(text, fund) if fund else ANAPHOR + "Fund"
+            # the partner: named right after (——/：/为 and a short description), or the subject
+            # of 成为/作为/是 before
+            after = [c for c in ments if c.start >= m.end() and c.type in ORG_TYPES - {"Fund"}
+                     and c.start - m.end() <= 16 and not _P01.search(text[m.end() : c.start])]
+            partners = after[:1]
+            if not partners:
+                pm = _PARTNER_BECOMES_RE.search(text, 0, m.start())
+                if pm:
+                    subj = self._left_subject(text, ments, pm.start(), 0,
+                                              ORG_TYPES - {"Fund"}, prefer_head=True)
+                    partners = [subj] if subj else []
+            for c in partners:
+                out.append(RawRelation(text[c.start : c.end], "investedIn", fname,
+                                       "invest:fund-partner", 0.7))
+        return out
+
+    def _fund_helps(self, text: str, ments: list[Candidate]) -> list[RawRelation]:
+        """以A、B两只基金为依托，…已助力N个项目: funds helping counted projects invest in them
+        (a fund's help is its money)."""
+        out: list[RawRelation] = []
+        funds = [c for c in ments if c.type == "Fund"]
+        if not funds:
+            return out
+        for m in _FUND_HELPS_RE.finditer(text):
+            cs, _ = self._clause_bounds(text, m.start())
+            for f in funds:
+                if cs <= f.start and f.end <= m.start():
+                    out.append(RawRelation(self._name(text, f), "investedIn", m.group(1),
+                                           "invest:fund-helps", 0.6, literal=True))
         return out
 
     def _awards(self, text: str, ments: list[Candidate]) -> list[RawRelation]:
@@ -1447,40 +1683,84 @@ class RelationExtractor:
         return out
 
     def _metrics(self, text: str, ments: list[Candidate]) -> list[RawRelation]:
-        out = []
+        """Key figures (``metric``), attached to the body their clauses are about.
+
+        A sentence's clauses (split at commas and stops) run in groups: a clause that opens
+        with a name (after time and linking words only: 去年我市…, 目前该公司…; see
+        :meth:`_metric_subject`), or follows 以某某为例, starts a group about that name; the
+        clauses after it belong to it until the next such clause. A group that states a
+        number with its unit (238个, 1.29亿元, 23.3%; not an ordinal 第5次 nor a date alone)
+        within its first :data:`_METRIC_REACH` clauses is one key figure: the group's text
+        without the name (去年营收3900万元，同比增长20%). Numbers in a sentence that names no
+        subject are left out: the passage's running subject is too often not theirs."""
+        if not _NUM_UNIT_RE.search(text):
+            return []
+        out: list[RawRelation] = []
+        subj: Candidate | None = None
+        start = -1  # start of the current group's text (-1: no group yet)
+        numeric = False
+        end = nth = 0  # end of the group's text; clauses in the group so far
+
+        def close() -> None:
+            if start >= 0 and numeric and subj is not None:
+                # the printed text without the name it is about (去年该公司营收… → 去年营收…)
+                lit = (text[start : subj.start] + text[subj.end : end]
+                       if start <= subj.start else text[start:end]).strip(" ，,；;：:")
+                if len(lit) >= 3:
+                    out.append(RawRelation(self._name(text, subj), "metric", lit,
+                                           "metric:number-unit", 0.6, literal=True))
+
         pos = 0
         for clause in _P41.split(text):
             cs, ce = pos, pos + len(clause)
             pos = ce
             body = clause.rstrip("，,；;。！？")
-            if not _NUM_UNIT_RE.search(body) or _P42.search(body):
+            if not body:
                 continue
-            if _P43.fullmatch(body.strip()):
+            example = _METRIC_EXAMPLE.fullmatch(text, cs, cs + len(body))
+            if example:  # 以某公司为例，…: the example is what the next clauses are about
+                close()
+                subj = next((m for m in ments if m.start == example.start(1)
+                             and m.end == example.end(1) and m.type in _METRIC_SUBJECTS), None)
+                start, numeric, nth = -1, False, 0
                 continue
-            subj = None
-            for m in ments:
-                if cs <= m.start < ce and m.type in ORG_TYPES | {"Place"}:
-                    subj = m
-                    break
-            lit = body
-            if subj is not None and text[subj.start : subj.end] in lit:
-                lit = text[subj.end : cs + len(body)].lstrip("的在已")
-            lit = lit.strip()
-            if len(lit) < 3:
-                continue
-            sname = self._name(text, subj) if subj else ""
-            out.append(
-                RawRelation(
-                    sname,
-                    "metric",
-                    lit,
-                    "metric:number-unit",
-                    0.6 if sname else 0.45,
-                    literal=True,
-                    s_type="" if sname else "org|Place",
-                )
-            )
+            opener = self._metric_subject(text, ments, cs, cs + len(body))
+            if opener is not None:
+                close()
+                subj, start, numeric, nth = opener, cs, False, 0
+            elif start < 0:
+                start = cs
+            nth += 1
+            end = cs + len(body)
+            if (
+                nth <= _METRIC_REACH
+                and _NUM_UNIT_RE.search(body)
+                and not _P42.search(body)
+                and not _P43.fullmatch(body.strip())
+            ):
+                numeric = True
+        close()
         return out
+
+    def _metric_subject(self, text: str, ments: list[Candidate], cs: int, ce: int
+                        ) -> Candidate | None:
+        """The name a clause opens with (after time and linking words only: 去年我市…,
+        目前该公司…), that is not the first of a list or a noun's modifier."""
+        at = _METRIC_LEAD.match(text, cs, ce).end()  # type: ignore[union-attr]  (matches "")
+        m = next((m for m in ments if m.start >= at), None)
+        if m is None or m.start != at:
+            # 我市 before a noun (我市新增企业…) is no mention of its own: the city still opens
+            h = self._home_re.match(text, at, ce)
+            if h is None:
+                return None
+            w = h.group()
+            m = (Candidate(h.start(), h.end(), self.anaphora[w], "anaphora")
+                 if w in self.anaphora else Candidate(h.start(), h.end(), "Place", "home"))
+        if m.type not in _METRIC_SUBJECTS or m.end >= ce or _METRIC_NOT_AFTER.match(text, m.end):
+            return None
+        if m.rule == "anaphora" and text[m.start : m.end] in _GENERIC_ANAPHORS:
+            return None  # 企业研发投入增长…: enterprises in general
+        return m
 
 
 @Language.factory("kg_relations", default_config={"data_dir": None, "home": "平湖市"})
