@@ -372,6 +372,7 @@ _FULL_WIDTH_ALNUM = str.maketrans(
     }
 )
 _FULL_WIDTH = re.compile("[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]")
+_ASCII_WIDTH_PUNCT = re.compile("[" + re.escape("".join(_WIDTH_PUNCT)) + "]")
 _SPACE_OR_WIDTH_PUNCT = re.compile("[ " + re.escape("".join(_WIDTH_PUNCT)) + "]")
 
 
@@ -386,6 +387,21 @@ def _clean_chars(chars: list[tuple[str, int]], *, byline: bool = False) -> list[
             if ascii_alnum == line:
                 return list(chars)
             return [(c, o) for c, (_, o) in zip(ascii_alnum, chars)]
+        if " " not in ascii_alnum:
+            # no spaces to judge: only ASCII punctuation may turn full-width (the loop below,
+            # at the punctuation marks alone)
+            fast = (list(chars) if ascii_alnum == line
+                    else [(c, o) for c, (_, o) in zip(ascii_alnum, chars)])
+            last = len(ascii_alnum) - 1
+            for m in _ASCII_WIDTH_PUNCT.finditer(ascii_alnum):
+                k = m.start()
+                c = ascii_alnum[k]
+                prev = ascii_alnum[k - 1] if k else ""
+                nxt = ascii_alnum[k + 1] if k < last else ""
+                if _stays_ascii(c, prev, nxt):
+                    continue
+                fast[k] = (_WIDTH_PUNCT[c], fast[k][1])
+            return fast
     out: list[tuple[str, int]] = []
     mapped: list[tuple[str, int]] = []
     for c, o in chars:
@@ -423,14 +439,21 @@ def _clean_chars(chars: list[tuple[str, int]], *, byline: bool = False) -> list[
         if c in _WIDTH_PUNCT:
             prev = out[-1][0] if out else ""
             nxt = mapped[k + 1][0] if k + 1 < n else ""
-            between_ascii = prev.isascii() and prev.isalnum() and nxt.isascii() and nxt.isalnum()
-            if not (c in ",:" and between_ascii and (prev.isdigit() and nxt.isdigit())):
-                if not (between_ascii and c in ":;?!"):
-                    c = _WIDTH_PUNCT[c]
+            if not _stays_ascii(c, prev, nxt):
+                c = _WIDTH_PUNCT[c]
         out.append((c, o))
     if byline:
         out = _merge_byline_singletons(out)
     return out
+
+
+def _stays_ascii(c: str, prev: str, nxt: str) -> bool:
+    """Does ASCII punctuation ``c`` between ``prev`` and ``nxt`` stay as it is? Digit groups and
+    times (1,000 / 10:30) and ASCII words' punctuation (a:b, Q&A?) do; the rest turns full-width."""
+    between_ascii = prev.isascii() and prev.isalnum() and nxt.isascii() and nxt.isalnum()
+    if c in ",:" and between_ascii and prev.isdigit() and nxt.isdigit():
+        return True
+    return between_ascii and c in ":;?!"
 
 
 def _merge_byline_singletons(chars: list[tuple[str, int]]) -> list[tuple[str, int]]:

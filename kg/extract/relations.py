@@ -450,7 +450,7 @@ class RelationExtractor:
             ):
                 implied = self.implied.get(role)
                 if implied is None:
-                    prev_title = _P02.search(text[:j])
+                    prev_title = _P02.search(text, max(0, j - 6), j)
                     implied = self.implied.get(prev_title.group(1)) if prev_title else None
                 if implied:
                     out.append(
@@ -628,7 +628,7 @@ class RelationExtractor:
             cs, ce = self._clause_bounds(text, t.start())
             if _NOUN_AFTER_RE.match(text, t.end()):
                 continue  # 投资机构, 合作方: a noun compound, not the verb
-            if _NOUN_BEFORE_RE.search(text, 0, t.start()):
+            if _NOUN_BEFORE_RE.search(text, max(0, t.start() - 4), t.start()):
                 continue  # 总投资, 领域投资: a noun
             if t.group().startswith("签") and _P12.match(text[t.end() :]):
                 continue  # 签约落户: settling in, not an agreement with the place
@@ -1023,7 +1023,7 @@ class RelationExtractor:
                      and c.start - m.end() <= 16 and not _P01.search(text[m.end() : c.start])]
             partners = after[:1]
             if not partners:
-                pm = _PARTNER_BECOMES_RE.search(text, 0, m.start())
+                pm = _PARTNER_BECOMES_RE.search(text, max(0, m.start() - 22), m.start())
                 if pm:
                     subj = self._left_subject(text, ments, pm.start(), 0,
                                               ORG_TYPES - {"Fund"}, prefer_head=True)
@@ -1302,7 +1302,7 @@ class RelationExtractor:
                     continue
                 # A、B等一批从事储能产业的高科技企业 / 关注医疗器械领域投资的A、B等机构
                 after = self._class_after_re.match(text, ind.end)
-                before = _ENGAGED_RE.search(text, 0, ind.start)
+                before = _ENGAGED_RE.search(text, max(0, ind.start - 3), ind.start)
                 listed = _LISTED_RE.match(text, ind.end)
                 if before and listed and not after:
                     # 关注医疗器械领域投资的A、B等专业投资机构
@@ -1516,7 +1516,7 @@ class RelationExtractor:
             for c in ments
             if c.type == "Program"
             and (
-                _P33.search(text[: c.start])
+                _P33.search(text, max(0, c.start - 2), c.start)
                 or _P34.match(text[c.end :])
             )
         ]
