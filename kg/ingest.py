@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .memory import fewer_collections
 from .model import Article, Page, Sentence
 
 
@@ -520,6 +521,11 @@ def normalise(text: str) -> tuple[str, tuple[int, ...], list[Paragraph]]:
     normalised character ``i`` (one extra item maps the end) and paragraphs are separated by a
     single ``"\\n"`` in the normalised text.
     """
+    with fewer_collections():  # a tuple per character: no cycles for the collector to find
+        return _normalise(text)
+
+
+def _normalise(text: str) -> tuple[str, tuple[int, ...], list[Paragraph]]:
     lines = [_classify(text, s, e, eol) for s, e, eol in _split_lines(text)]
     # group into blocks; headings and bylines stand alone
     units: list[tuple[str, list[_Line], int]] = []  # (kind, lines, level)

@@ -116,6 +116,9 @@ def words_and_spaces(words: list[str], text: str) -> tuple[list[str], list[bool]
 def doc_text(doc: Any) -> str:
     """The doc's text, from the tokenizer's copy when it is still the doc's."""
     text = doc.user_data.get("kg_text")
+    kept = doc.user_data.get("kg_words")
+    if isinstance(text, str) and kept is not None and len(kept[0]) == len(doc):
+        return text  # the tokenizer's words are still the doc's: so is its text
     if isinstance(text, str) and len(doc) and len(text) == doc[-1].idx + len(doc[-1].text_with_ws):
         return text
     return doc.text
@@ -149,11 +152,14 @@ def words_of(doc: Any) -> tuple[list[str], list[int]]:
     kept = doc.user_data.get("kg_words")
     if kept is not None and len(kept[0]) == len(doc):
         words, spaces = kept
-        starts = []
-        pos = 0
-        for w, sp in zip(words, spaces):
-            starts.append(pos)
-            pos += len(w) + sp
+        starts = doc.user_data.get("kg_starts")
+        if starts is None or len(starts) != len(words):
+            starts = []
+            pos = 0
+            for w, sp in zip(words, spaces):
+                starts.append(pos)
+                pos += len(w) + sp
+            doc.user_data["kg_starts"] = starts  # the components ask several times
         return words, starts
     text = doc_text(doc)
     arr = doc.to_array([IDX, LENGTH]).tolist()
