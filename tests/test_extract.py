@@ -527,3 +527,36 @@ def test_a_short_form_inside_an_institute_is_not_kept(rules_with_short_form) -> 
 def test_a_name_runs_into_a_county_only_where_words_end(rules) -> None:
     m = mentions(rules, "记者王建平湖州报道")  # 王建平|湖州, not 王建 + 平湖
     assert m.get("王建平") == "Person"
+
+
+# --- issue #18: names neither swallow the verb before them nor start with a conjunction -----
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "typ"),
+    [
+        ("今年将启动嘉禾科创园建设。", "嘉禾科创园", "Platform"),
+        ("活动有效激活丙丁科技有限公司的创新动能。", "丙丁科技有限公司", "Enterprise"),
+        ("由嘉禾区产业引导基金出资设立。", "嘉禾区产业引导基金", "Fund"),
+        ("嘉禾县创业投资引导基金投资了丙丁科技有限公司。", "嘉禾县创业投资引导基金", "Fund"),
+        ("不久前，嘉禾经开在此设立甲乙国际创新中心。", "嘉禾经开", "Platform"),
+    ],
+)
+def test_names_stop_at_the_verb_before_them(rules, text: str, name: str, typ: str) -> None:
+    m = mentions(rules, text)
+    assert m.get(name) == typ, m
+    assert not any(k.endswith(name) and k != name for k in m), m
+
+
+def test_no_name_in_a_verb_phrase_or_a_class_noun(rules) -> None:
+    for text in ("利用政府产业基金撬动社会资本。", "设立政府引导基金。", "企业已经开始生产。"):
+        assert not mentions(rules, text), text
+    # a fund that invests: 投资 is the verb, not the end of a financial firm's name
+    m = mentions(rules, "由甲乙股权投资基金投资的首个项目上市。")
+    assert m.get("甲乙股权投资基金") == "Fund" and "甲乙股权投资基金投资" not in m
+
+
+def test_an_event_name_does_not_start_with_ji(rules) -> None:
+    m = mentions(rules, "甲乙园区建设十周年庆暨第二届科技孵化企业创新创业大赛决赛举行。")
+    assert "第二届科技孵化企业创新创业大赛决赛" in m
+    assert not any(k.startswith("暨") for k in m)

@@ -84,7 +84,8 @@ _GENERIC_PLACES = frozenset(
 )
 _GENERIC_PLACES_LONG = tuple(g for g in _GENERIC_PLACES if len(g) >= 3)
 _PLACE_LAST_CHAR_RE = re.compile("[道镇乡县区港]")
-_INVEST_VERB_RE = re.compile("(?:计划|总|平均|累计|预计|新增|拟|共|公司|集团)投资$")
+#: 投资 after these is the verb or the sum: 计划投资, 总投资; a body that invests (某基金投资的项目)
+_INVEST_VERB_RE = re.compile("(?:计划|总|平均|累计|预计|新增|拟|共|公司|集团|基金|资本|银行)投资$")
 _LEAD_RE = re.compile(r"[\dA-Za-z\-\.]+(?=[\u4e00-\u9fff])")
 _BRAND_RE = re.compile(r"[A-Z][A-Za-z]*\d*$")
 _BRACKETED_RE = re.compile(r"[（(]([^（）()]{2,6})[）)]")
@@ -156,7 +157,7 @@ _NON_NAME_TAGS = {
 # words for members that may stand inside an association's name (专家联谊会, 企业家协会)
 _MEMBER_WORDS = frozenset({"专家", "企业家", "校友", "人才", "院士", "学者", "青年", "博士"})
 _UNIT_HEADS = ("学院", "研究院", "系", "实验室", "研究所")  # academic units: names may hold 与
-_EVENT_INNER = frozenset({"之", "及", "企业", "全市"})
+_EVENT_INNER = frozenset({"之", "及", "企业", "全市", "启动", "暨"})
 # industry suffixes that resolution strips (激光产业 = 激光); others (板块, 赛道) are left off
 _MERGED_INDUSTRY_SUFFIXES = ("产业链", "产业", "行业", "领域")
 _NOT_INDUSTRY_NEXT = ("园", "化", "基", "联", "协")
@@ -869,9 +870,9 @@ class EntityRecognizer:
             if heads_too and (self._rank_first(name) or name.startswith(heads)):
                 start, name, changed = self._strip_heads(text, start, end, name)
             if (
-                name[:1] in "的与和及、以由在对向从把被将为了是让给"
+                name[:1] in "的与和及暨、以由在对向从把被将为了是让给"
                 and len(name) >= 5
-                and (self._tag(name[:1]) in ("p", "c", "u", "uj", "v", "d"))
+                and (name[:1] == "暨" or self._tag(name[:1]) in ("p", "c", "u", "uj", "v", "d"))
                 and self.lex.place_end(name) < 0
             ):
                 start += 1
