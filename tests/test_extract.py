@@ -560,3 +560,12 @@ def test_an_event_name_does_not_start_with_ji(rules) -> None:
     m = mentions(rules, "甲乙园区建设十周年庆暨第二届科技孵化企业创新创业大赛决赛举行。")
     assert "第二届科技孵化企业创新创业大赛决赛" in m
     assert not any(k.startswith("暨") for k in m)
+
+
+def test_a_title_right_after_a_body_is_a_post_there_only(nlp) -> None:
+    """丙丁市人民政府副市长X holds no post in the home city's government as well."""
+    got = {(s, o) for s, p, o in relations(nlp, "丙丁市人民政府副市长张海峰出席并颁奖。")
+           if p == "holdsPost"}
+    assert got == {("张海峰", "丙丁市人民政府")}
+    got = {(s, o) for s, p, o in relations(nlp, "副市长张海峰出席。") if p == "holdsPost"}
+    assert got == {("张海峰", "平湖市人民政府")}  # the title alone: the home city's government

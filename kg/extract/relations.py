@@ -443,10 +443,11 @@ class RelationExtractor:
                     if not _P01.search(between):
                         if best is None or o.end > best.end:
                             best = o
-            if (
-                best is None
-                or text[best.end : j].strip("、") in self.implied
-                or role in self.implied
+            # a title right after a body or a place is a post there (嘉兴市人民政府副市长X,
+            # 某市副市长X), not in the body the title alone implies (the home city's government)
+            if best is None or (
+                best.end < j
+                and (text[best.end : j].strip("、") in self.implied or role in self.implied)
             ):
                 implied = self.implied.get(role)
                 if implied is None:
