@@ -569,3 +569,11 @@ def test_a_title_right_after_a_body_is_a_post_there_only(nlp) -> None:
     assert got == {("张海峰", "丙丁市人民政府")}
     got = {(s, o) for s, p, o in relations(nlp, "副市长张海峰出席。") if p == "holdsPost"}
     assert got == {("张海峰", "平湖市人民政府")}  # the title alone: the home city's government
+
+
+def test_a_village_after_its_town_is_a_place_in_it(nlp) -> None:
+    got = relations(nlp, "位于甲乙镇丰收村的丙丁食品有限公司投产。")
+    assert ("丰收村", "locatedIn", "甲乙镇") in got
+    assert ("丙丁食品有限公司", "locatedIn", "丰收村") in got
+    for text in ("甲乙镇各村都有。", "甲乙镇美丽乡村建设。", "甲乙镇农村道路。"):
+        assert not [k for k, t in mentions(nlp, text).items() if t == "Place" and k != "甲乙镇"]

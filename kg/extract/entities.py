@@ -35,7 +35,7 @@ _YEAR_RE = re.compile(r"\d{4}年度?")
 _YEAR_BEFORE_RE = re.compile(r"\d{4}年度?$")
 _LIST_WORD_RE = re.compile("认定名单|认定|培育名单|名单")
 _FUNCTION_CHAR_RE = re.compile("[的与和及、在是]")
-_TOWN_END_RE = re.compile("镇|乡|街道")
+_TOWN_END_RE = re.compile("镇|乡(?!村|镇|土|亲|贤)|街道")  # 乡村, 乡镇, 乡土, 乡贤: no township
 # words for places that name none (我市, 园区, 开发区): not places
 _GENERIC_PLACES = frozenset(
     {
@@ -99,6 +99,10 @@ _NUMBERED_UNIT_RE = re.compile(
     r"集团[一二三四五六七八九十百\d]{1,4}所"
 )
 _DISTRICT_RE = re.compile("[^园片新]区$|县$")
+_TOWN_ENDS = ("镇", "街道", "乡")
+#: a village's or community's name after its town: two or three characters and 村/社区
+_VILLAGE_RE = re.compile(r"([\u4e00-\u9fff]{2,3}?)(村|社区)(?![\u4e00-\u9fff]{0,1}(?:民|委|级|干部|书记))")
+_NOT_VILLAGE = ("各", "全", "本", "该", "每", "农", "乡", "新农", "美丽", "相关", "周边", "所有", "部分")
 _BOOK_TITLE_RE = re.compile(r"《([^《》]{2,60})》")
 _MEDIA_BEFORE_RE = re.compile("报|电视|卫视|新闻|栏目")
 _MEDIA_INNER_RE = re.compile("新闻|日报|晚报")
@@ -1307,6 +1311,11 @@ class EntityRecognizer:
             for b in places:
                 if b.start == a.end and _DISTRICT_RE.search(text, b.start, b.end):
                     out.append(Candidate(a.start, b.end, "Place", "place:district", priority=2))
+            if text.endswith(_TOWN_ENDS, a.start, a.end):
+                # 某镇某某村, 某街道某某社区: a village or community of the town is a place
+                v = _VILLAGE_RE.match(text, a.end)
+                if v and not v.group(1).startswith(_NOT_VILLAGE):
+                    out.append(Candidate(v.start(), v.end(), "Place", "place:village", priority=2))
         return out
 
     def _quoted(self, text: str) -> list[Candidate]:
