@@ -577,3 +577,11 @@ def test_a_village_after_its_town_is_a_place_in_it(nlp) -> None:
     assert ("丙丁食品有限公司", "locatedIn", "丰收村") in got
     for text in ("甲乙镇各村都有。", "甲乙镇美丽乡村建设。", "甲乙镇农村道路。"):
         assert not [k for k, t in mentions(nlp, text).items() if t == "Place" and k != "甲乙镇"]
+
+
+def test_an_award_keeps_its_grade_and_goes_to_the_winners_listed_after(nlp) -> None:
+    got = relations(nlp, "甲乙区两家企业荣获丙省科学技术三等奖，分别是丙丁科技有限公司、戊己电子有限公司。")
+    winners = {s for s, p, o in got if p == "hasAward" and o == "丙省科学技术三等奖"}
+    assert winners == {"丙丁科技有限公司", "戊己电子有限公司"}
+    m = mentions(nlp, "丙丁科技有限公司获得国家技术发明奖二等奖。")
+    assert m.get("国家技术发明奖二等奖") == "Award"

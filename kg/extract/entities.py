@@ -116,7 +116,7 @@ _VERSION_RE = re.compile(r"\d+(?:\.\d+)?版?")
 _PRIZE_RE = re.compile(
     f"([{CJK}]{{0,8}}组)?(特等奖|[一二三]等奖|优胜奖|优秀奖|金奖|银奖|铜奖|第一名)"
 )
-_AWARD_STOP_RE = re.compile(r"[，。；！？,;]|等|称号|荣誉|的")
+_AWARD_STOP_RE = re.compile(r"[，。；！？,;]|等(?!奖)|称号|荣誉|的")  # 二等奖 is no 等 (etc.)
 _AWARD_VERB_RE = re.compile("给予|由|对|将")
 _INSTRUMENT_RE = re.compile("券|贷(?!款)")
 _CJK_RUN_RE = re.compile(f"[{CJK}]+")

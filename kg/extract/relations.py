@@ -177,6 +177,9 @@ _NOUN_BEFORE_RE = re.compile(r"(领域|行业|产业|总|固定资产|社会)$")
 _NOUN_AFTER_RE = re.compile(
     r"(机构|人|方|者|总额|额|规模|力度|基金|公司|领域|飞地|平台|体系|品牌|站|团队|热线)"
 )
+#: after an award: the winners follow (荣获某奖，分别是A、B / 获评某称号的有：A、B)
+_AWARD_WINNERS_RE = re.compile(r"[，,：:]?(?:分别是|分别为|依次是|依次为|他们是|它们是)[：:]?")
+_SENTENCE_PART_END_RE = re.compile("[。；;！？]")
 _ENGAGED_RE = re.compile(r"(从事|专注于?|关注|深耕|聚焦)$")
 _LISTED_RE = re.compile(r"[^，。；的]{0,4}的")
 
@@ -1082,6 +1085,17 @@ class RelationExtractor:
                 text[: a.start],
             ):
                 continue
+            winners = _AWARD_WINNERS_RE.match(text, a.end)
+            if winners:  # 两家企业荣获某奖，分别是A、B: the list after names the winners
+                stop = _SENTENCE_PART_END_RE.search(text, winners.end())
+                listed = self._right_run(text, ments, winners.end(),
+                                         stop.start() if stop else len(text), subj_t)
+                if listed:
+                    for w in listed:
+                        out.append(RawRelation(self._name(text, w), "hasAward",
+                                               text[a.start : a.end], "award:winners-after", 0.75))
+                    prev = (a.end, None)
+                    continue
             cs, _ = self._clause_bounds(text, a.start)
             if prev is not None and re.fullmatch(
                 r"[、和及与]([^，。；、]{1,14}[、和及与])*", text[prev[0] : a.start]
