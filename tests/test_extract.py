@@ -580,7 +580,8 @@ def test_a_village_after_its_town_is_a_place_in_it(nlp) -> None:
 
 
 def test_an_award_keeps_its_grade_and_goes_to_the_winners_listed_after(nlp) -> None:
-    got = relations(nlp, "甲乙区两家企业荣获丙省科学技术三等奖，分别是丙丁科技有限公司、戊己电子有限公司。")
+    got = relations(nlp, "甲乙区两家企业荣获丙省科学技术三等奖，"
+                         "分别是丙丁科技有限公司、戊己电子有限公司。")
     winners = {s for s, p, o in got if p == "hasAward" and o == "丙省科学技术三等奖"}
     assert winners == {"丙丁科技有限公司", "戊己电子有限公司"}
     m = mentions(nlp, "丙丁科技有限公司获得国家技术发明奖二等奖。")

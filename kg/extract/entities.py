@@ -101,8 +101,12 @@ _NUMBERED_UNIT_RE = re.compile(
 _DISTRICT_RE = re.compile("[^园片新]区$|县$")
 _TOWN_ENDS = ("镇", "街道", "乡")
 #: a village's or community's name after its town: two or three characters and 村/社区
-_VILLAGE_RE = re.compile(r"([\u4e00-\u9fff]{2,3}?)(村|社区)(?![\u4e00-\u9fff]{0,1}(?:民|委|级|干部|书记))")
-_NOT_VILLAGE = ("各", "全", "本", "该", "每", "农", "乡", "新农", "美丽", "相关", "周边", "所有", "部分")
+_VILLAGE_RE = re.compile(
+    r"([\u4e00-\u9fff]{2,3}?)(村|社区)(?![\u4e00-\u9fff]{0,1}(?:民|委|级|干部|书记))"
+)
+_NOT_VILLAGE = (
+    "各", "全", "本", "该", "每", "农", "乡", "新农", "美丽", "相关", "周边", "所有", "部分"
+)
 _BOOK_TITLE_RE = re.compile(r"《([^《》]{2,60})》")
 _MEDIA_BEFORE_RE = re.compile("报|电视|卫视|新闻|栏目")
 _MEDIA_INNER_RE = re.compile("新闻|日报|晚报")
