@@ -586,3 +586,9 @@ def test_an_award_keeps_its_grade_and_goes_to_the_winners_listed_after(nlp) -> N
     assert winners == {"丙丁科技有限公司", "戊己电子有限公司"}
     m = mentions(nlp, "丙丁科技有限公司获得国家技术发明奖二等奖。")
     assert m.get("国家技术发明奖二等奖") == "Award"
+
+
+def test_a_name_after_a_title_stops_before_a_common_verb(nlp) -> None:
+    for text, name in (("董事长陈斌告诉记者。", "陈斌"), ("副市长刘强调研企业。", "刘强"),
+                       ("局长王建国出席。", "王建国")):
+        assert {k for k, t in mentions(nlp, text).items() if t == "Person"} == {name}, text

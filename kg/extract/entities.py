@@ -1611,6 +1611,9 @@ class EntityRecognizer:
         two = text[pos : pos + 2]
         if self._freq.get(two, 0) >= 50 and not self._tag(two).startswith("nr"):
             return ""  # 高效, 江山, 石油: a word of the dictionary, not a name
+        after = text[pos + 2 : pos + 4]
+        if len(after) == 2 and self._freq.get(after, 0) >= 500 and self._tag(after)[:1] == "v":
+            return two  # 陈某告诉, 刘某调研: a common verb starts at the third character
         if (
             pos + 2 < len(text)
             and _CJK_RE.match(text, pos + 2)
