@@ -592,3 +592,16 @@ def test_a_name_after_a_title_stops_before_a_common_verb(nlp) -> None:
     for text, name in (("董事长陈斌告诉记者。", "陈斌"), ("副市长刘强调研企业。", "刘强"),
                        ("局长王建国出席。", "王建国")):
         assert {k for k, t in mentions(nlp, text).items() if t == "Person"} == {name}, text
+
+
+def test_a_zone_department_named_for_two_fields(nlp) -> None:
+    m = mentions(nlp, "甲乙区经济发展与生态环境办主任王某出席。")
+    assert m.get("甲乙区经济发展与生态环境办") == "GovernmentBody"
+    m = mentions(nlp, "会上，丙丁高新区科技与人才局负责人作了介绍。")
+    assert m.get("丙丁高新区科技与人才局") == "GovernmentBody"
+    m = mentions(nlp, "市科技局与市人才办联合发文。")  # two bodies, not one
+    assert m.get("市科技局") == "GovernmentBody" and m.get("市人才办") == "GovernmentBody"
+
+
+def test_no_name_spans_a_one_character_verb(nlp) -> None:
+    assert not mentions(nlp, "海创人才考察团赴高新区进行人才交流。")

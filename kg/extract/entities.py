@@ -165,6 +165,7 @@ _NON_NAME_TAGS = {
 # words for members that may stand inside an association's name (专家联谊会, 企业家协会)
 _MEMBER_WORDS = frozenset({"专家", "企业家", "校友", "人才", "院士", "学者", "青年", "博士"})
 _UNIT_HEADS = ("学院", "研究院", "系", "实验室", "研究所")  # academic units: names may hold 与
+_GOV_UNIT_HEADS = ("局", "办", "委员会")  # government departments: names may hold 与
 _EVENT_INNER = frozenset({"之", "及", "企业", "全市", "启动", "暨"})
 # industry suffixes that resolution strips (激光产业 = 激光); others (板块, 赛道) are left off
 _MERGED_INDUSTRY_SUFFIXES = ("产业链", "产业", "行业", "领域")
@@ -473,6 +474,28 @@ class EntityRecognizer:
                 break
             # 机械与动力学院 in a list of a university's schools: the name spans the 与, whether
             # the walk has reached the 与 or stopped at the word after it (运载 is also a verb)
+            if (
+                tok in ("与", "和")
+                and k >= 2
+                and start - s <= 8
+                and text.startswith(_GOV_UNIT_HEADS, pos)
+            ):
+                # 某区科技与人才局, 区经济发展与生态环境办: a department of a zone or a county
+                # named for two fields; the walk goes on over the zone's name
+                j, width = k - 1, 0  # the first field: up to four characters, one or two words
+                while j >= 1 and width + len(toks[j][2]) <= 4 and not self._is_stop_token(
+                    toks[j][2]
+                ):
+                    width += len(toks[j][2])
+                    if width >= 2 and toks[j - 1][2].endswith(("区", "县", "市", "镇", "街道")):
+                        break
+                    j -= 1
+                else:
+                    j = -1
+                if j >= 1:
+                    start = toks[j][0]
+                    k = j - 1
+                    continue
             unit = None
             if tok in ("与", "和") and start - s <= 8:
                 unit = self._coordinated_unit_start(text, toks, k, pos, _UNIT_HEADS + ("中心",))

@@ -1503,7 +1503,11 @@ class RelationExtractor:
             objs = [c for c in ments if c.start >= m.end() and c.type in ("Place", "Platform")]
             if not objs:
                 continue
-            o = objs[0]
+            chain = [objs[0]]  # 位于某镇某村的Y: Y is in each place of the row
+            for c in objs[1:]:
+                if c.start == chain[-1].end:
+                    chain.append(c)
+            o = chain[-1]
             after = text[o.end : o.end + 20]
             k = after.find("的")
             if 0 <= k <= 12:
@@ -1515,15 +1519,16 @@ class RelationExtractor:
                     and c.type in ORG_TYPES | {"Event"}
                 ]
                 if subj:
-                    out.append(
-                        RawRelation(
-                            text[subj[0].start : subj[0].end],
-                            "locatedIn",
-                            self._name(text, o),
-                            "pattern:位于X的Y",
-                            0.8,
+                    for place in chain:
+                        out.append(
+                            RawRelation(
+                                text[subj[0].start : subj[0].end],
+                                "locatedIn",
+                                self._name(text, place),
+                                "pattern:位于X的Y",
+                                0.8,
+                            )
                         )
-                    )
         # “某计划”深入实施，A、B、C等平台建设… / 前往A、B、C，就推进“某计划”等工作调研:
         # the listed platforms are the programme's projects
         progs = [

@@ -62,6 +62,7 @@ class Features:
     titles: frozenset[str]
     surnames: frozenset[str]
     max_suffix: int = 8
+    stops: frozenset[str] = frozenset()  # words that end a name walking left (verbs: 赴, 启动)
 
     @classmethod
     def from_lexicon(cls, lex: Lexicon) -> Features:
@@ -71,7 +72,17 @@ class Features:
             titles=frozenset(lex.titles) | frozenset(lex.post_name_titles),
             surnames=frozenset(lex.surnames) | frozenset(lex.compound_surnames),
             max_suffix=max((len(s.suffix) for s in lex.suffixes), default=1),
+            stops=frozenset(lex.left_stop),
         )
+
+    def spans_words(self, words: Sequence[str], starts: Sequence[int], start: int, end: int
+                    ) -> bool:
+        """Are the words of a model span ``[start, end)`` a name's? None but the last may be a
+        one-character word that ends names (考察团|赴|高新区: a verb or a preposition inside
+        is a clause, not a name; longer ones such as 建设 stand inside names: 城市建设办)."""
+        i = bisect_left(starts, start)
+        inner = [w for w, s in zip(words[i:], starts[i:]) if s < end][:-1]
+        return not any(len(w) == 1 and w in self.stops for w in inner)
 
     def tag(self, word: str) -> str:
         return self.tags.get(word, "x")
@@ -424,7 +435,8 @@ class EntityTagger:
         decoded = self.model.decode_ids(emissions)
         for (doc, text, words, starts, _, _), y in zip(todo, decoded):
             spans = spans_of([labels[k] for k in y], words, starts) if any(y) else []
-            spans = [sp for sp in spans if self.feats.names(text[sp[0] : sp[1]])]
+            spans = [sp for sp in spans if self.feats.names(text[sp[0] : sp[1]])
+                     and self.feats.spans_words(words, starts, sp[0], sp[1])]
             set_mentions(doc, merge(text, mentions_of(doc), spans, types))
         return docs
 
