@@ -392,7 +392,45 @@ def build_dataset(
             g.add((st, time_basis, _plain(when.basis)))
         written.append((r, st, s, o, when))
     _add_records(ds, written)
+    _add_event_dates(eg, [e for e in ents if e.type == "Event"], iri_of, written, metas)
     return ds
+
+
+def _add_event_dates(
+    eg: Any,
+    events: list[Entity],
+    iri_of: Mapping[str, URIRef],
+    written: list[tuple[Relation, URIRef, URIRef, Any, FactTime]],
+    metas: Mapping[str, ArticleMeta],
+) -> None:
+    """An event's date (``schema:startDate``, with ``kg:year`` and ``kg:timeBasis``): the time
+    its facts' sentences state (the extraction's record of them: 3月27日，A出席某仪式), the
+    best basis first (stated, then relative, then publication) and the earliest report among
+    equals; an event with no dated fact takes the publication date of the first article that
+    names it. Nothing is parsed here."""
+    best: dict[URIRef, tuple[int, str, int, FactTime]] = {}
+    ids = {iri_of[e.key] for e in events}
+    for r, _, s, o, when in written:
+        if not when.year:
+            continue
+        for end in (s, o):
+            if end in ids:
+                cand = (_BASIS_RANK[when.basis], r.article, r.sentence, when)
+                if end not in best or cand[:3] < best[end][:3]:
+                    best[end] = cand
+    for e in events:
+        iri = iri_of[e.key]
+        if iri in best:
+            when = best[iri][3]
+        else:
+            arts = sorted(m.article for m in e.mentions if m.article in metas)
+            date = metas[arts[0]].date if arts else ""
+            if not re.match(r"\d{4}", date):
+                continue
+            when = FactTime(date[:4], date, "publication")
+        eg.add((iri, SCHEMA.startDate, _date_literal(when.date or when.year)))
+        eg.add((iri, KG.year, _year(when.year)))
+        eg.add((iri, KG.timeBasis, _plain(when.basis)))
 
 
 class FactTime(NamedTuple):

@@ -328,3 +328,20 @@ def test_the_home_city_acts_through_its_government(seed_build) -> None:
         ?place rdfs:label "平湖市"@zh .
         ?a rdf:subject ?gov ; rdf:predicate kg:cofounded ; kg:scope ?place }""").rows
     assert int(rows[0][0]) > 0
+
+
+def test_events_carry_the_date_their_sentences_state(tmp_path) -> None:
+    """An event is dated by the sentence that reports it (stated beats publication), and one
+    with no dated fact by the first article that names it."""
+    from kg.build import build_graph, extract_corpus
+
+    (tmp_path / "p.txt").write_text(
+        "2024年5月8日 星期三\n\n标题\n\n"
+        "2023年3月27日，甲乙大学副校长张海峰出席丙丁研究中心揭牌仪式。\n"
+        "戊己论坛将于近期举行。\n", encoding="utf-8")
+    st = memory_store(build_graph(extract_corpus([tmp_path])).nquads)
+    rows = {r[0]: (r[1], r[2]) for r in run_query(st, """
+        SELECT ?name (STR(?d) AS ?date) ?basis WHERE { ?e a kg:Event ; rdfs:label ?name ;
+          <https://schema.org/startDate> ?d ; kg:timeBasis ?basis }""").rows}
+    assert rows["丙丁研究中心揭牌仪式"] == ("2023-03-27", "stated")
+    assert all(basis in {"stated", "relative", "publication"} for _, basis in rows.values())

@@ -144,3 +144,21 @@ def test_numbers_that_are_no_key_figure_of_a_name(rules_nlp) -> None:
 def test_the_example_is_what_the_next_clauses_are_about(rules_nlp) -> None:
     got = _metrics(rules_nlp, "甲乙研究院服务本地企业，以丙丁科技有限公司为例，每周来院测试2-3次。")
     assert got == {("丙丁科技有限公司", "每周来院测试2-3次")}
+
+
+def test_both_parties_are_the_last_two_that_signed(tmp_path) -> None:
+    """双方共同设立X: the two parties the passage last named as signing co-found X; with no
+    such pair before, nothing is said."""
+    from kg.build import extract_corpus
+
+    (tmp_path / "p.txt").write_text(
+        "2024年5月8日 星期三\n\n标题\n\n"
+        "2020年，我市与丙丁大学签订战略合作协议。2021年，双方共同设立丙丁大学平湖创新中心。\n",
+        encoding="utf-8")
+    (tmp_path / "q.txt").write_text(
+        "2024年5月9日 星期四\n\n标题\n\n双方共同设立戊己研究中心。\n", encoding="utf-8")
+    rels = {(r.s, r.p, r.o, ex.page.name) for ex in extract_corpus([tmp_path]).extractions
+            for r in ex.relations if r.p == "cofounded"}
+    assert {(s, o) for s, _, o, page in rels if page == "p.txt"} == {
+        ("平湖市", "丙丁大学平湖创新中心"), ("丙丁大学", "丙丁大学平湖创新中心")}
+    assert not [r for r in rels if r[3] == "q.txt"]

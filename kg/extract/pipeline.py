@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -17,7 +18,7 @@ from . import relations as _relations  # noqa: F401  (registers the factory)
 from . import relmodel as _relmodel  # noqa: F401  (registers the factory)
 from . import tagger as _tagger  # noqa: F401  (registers the factory)
 from .quantities import fact_time, money_qualifiers, parse_amount, parse_round, sentence_times
-from .relations import ANAPHOR
+from .relations import ANAPHOR, PAIR
 from .text import JiebaTokenizer, mentions_of, relations_of
 
 
@@ -103,6 +104,8 @@ def _extract_pages(
     events: dict[tuple[int, str], str] = {}
     # by (page number, article id) and type: the sentence and name of the last rare mention
     last_named: dict[tuple[tuple[int, str], str], tuple[int, str]] = {}
+    # by (page number, article id): the last two parties that signed or work together (双方)
+    last_pair: dict[tuple[int, str], tuple[str, str]] = {}
     for (k, aid, sidx, nstart, dtext), doc in zip(items, nlp.pipe(texts, batch_size=batch_size)):
         page, out, types, art_id = pages[k], outs[k], types_of[k], (k, aid)
         facts = _Facts(dtext)
@@ -137,7 +140,7 @@ def _extract_pages(
                     parts=c.parts,
                 )
             )
-        for r in relations_of(doc):
+        for r in _with_parties(relations_of(doc), last_pair.get(art_id)):
             subj, obj, rule, conf = r.s, r.o, r.rule, r.confidence
             allowed = _allowed(r.s_type)
             if subj.startswith(ANAPHOR) and subj[len(ANAPHOR) :] != "Event":
@@ -186,6 +189,8 @@ def _extract_pages(
                 and not r.rule.endswith("carried-object")
             ):
                 topics.setdefault(art_id, []).append(r.s)
+            if r.p in _PAIRING and subj and obj and not r.literal:
+                last_pair[art_id] = (subj, obj)
             s, e = page.to_original(nstart, nstart + len(dtext))
             out.relations.append(
                 Relation(
@@ -207,6 +212,22 @@ def _extract_pages(
 
 
 _ORG = ORG_TYPES
+#: predicates whose two ends are "both parties" (双方) of what the passage says next
+_PAIRING = frozenset({"signedAgreementWith", "cooperatesWith"})
+
+
+def _with_parties(relations: Sequence[Any], pair: tuple[str, str] | None) -> list[Any]:
+    """The sentence's relations with a "both parties" subject (:data:`.relations.PAIR`) made
+    one per party of the passage's last pair; dropped when there is none."""
+    if not any(r.s == PAIR for r in relations):
+        return list(relations)
+    out = []
+    for r in relations:
+        if r.s != PAIR:
+            out.append(r)
+        elif pair is not None:
+            out += [dataclasses.replace(r, s=party) for party in pair]
+    return out
 #: types a passage names seldom, so that 该基金/由基金 refer to the last one named
 _RARE = frozenset({"Fund"})
 _SEGMENT_BREAK = re.compile("[，,；;。！？!?]")

@@ -177,6 +177,13 @@ _NOUN_BEFORE_RE = re.compile(r"(领域|行业|产业|总|固定资产|社会)$")
 _NOUN_AFTER_RE = re.compile(
     r"(机构|人|方|者|总额|额|规模|力度|基金|公司|领域|飞地|平台|体系|品牌|站|团队|热线)"
 )
+#: 双方(将)(共同)设立/共建: the two parties of the passage found something together
+_BOTH_FOUND_RE = re.compile(
+    r"双方(?:将|还|已|又|再|正式)?(?:共同|联合|携手|合作)?(?:出资)?(?:设立|成立|共建|组建|创建|打造|建设)(?:了)?"
+)
+_FOUNDED_TYPES = {"Platform", "ResearchInstitute", "Enterprise", "Fund", "University"}
+#: the subject of a fact whose actors are "both parties" (双方), resolved by the pipeline
+PAIR = ANAPHOR + "Pair"
 #: after an award: the winners follow (荣获某奖，分别是A、B / 获评某称号的有：A、B)
 _AWARD_WINNERS_RE = re.compile(r"[，,：:]?(?:分别是|分别为|依次是|依次为|他们是|它们是)[：:]?")
 _SENTENCE_PART_END_RE = re.compile("[。；;！？]")
@@ -299,6 +306,8 @@ class RelationExtractor:
         if "合伙人" in text:
             out += self._fund_partners(text, ments)
         out += self._fund_helps(text, ments)
+        if "双方" in text:
+            out += self._both_parties(text, ments)
         out += self._awards(text, ments)
         out += self._industries(text, ments)
         out += self._metrics(text, ments)
@@ -1035,6 +1044,17 @@ class RelationExtractor:
             for c in partners:
                 out.append(RawRelation(text[c.start : c.end], "investedIn", fname,
                                        "invest:fund-partner", 0.7))
+        return out
+
+    def _both_parties(self, text: str, ments: list[Candidate]) -> list[RawRelation]:
+        """双方(共同)设立/共建X: the two parties the passage last named as signing or working
+        together (``ANAPHOR + "Pair"``, resolved by :mod:`.pipeline`) co-found X."""
+        out: list[RawRelation] = []
+        for m in _BOTH_FOUND_RE.finditer(text):
+            _, ce = self._clause_bounds(text, m.start())
+            for o in self._right_run(text, ments, m.end(), ce, _FOUNDED_TYPES):
+                out.append(RawRelation(PAIR, "cofounded", self._name(text, o),
+                                       "anaphora:both-parties", 0.7))
         return out
 
     def _fund_helps(self, text: str, ments: list[Candidate]) -> list[RawRelation]:
