@@ -605,3 +605,11 @@ def test_a_zone_department_named_for_two_fields(nlp) -> None:
 
 def test_no_name_spans_a_one_character_verb(nlp) -> None:
     assert not mentions(nlp, "海创人才考察团赴高新区进行人才交流。")
+
+
+def test_the_medium_of_a_source_line(nlp) -> None:
+    m = mentions(nlp, "2021-03-02 08:59 来源: 甲乙在线 作者: 王佳")
+    assert m.get("甲乙在线") == "Media"
+    assert ("王佳", "holdsPost", "甲乙在线") in relations(nlp, "来源：甲乙在线 作者：王佳")
+    assert mentions(nlp, "来源：丙丁区科技局").get("丙丁区科技局") == "GovernmentBody"
+    assert not mentions(nlp, "文章来源：本站")

@@ -107,6 +107,14 @@ _VILLAGE_RE = re.compile(
 _NOT_VILLAGE = (
     "各", "全", "本", "该", "每", "农", "乡", "新农", "美丽", "相关", "周边", "所有", "部分"
 )
+#: a web page's source line: 来源：<medium> (then a space, a mark or the end)
+_SOURCE_RE = re.compile(
+    r"(?:信息|文章|新闻|稿件)?来源\s*[:：]\s*([\u4e00-\u9fffA-Za-z0-9·]{2,12}?)"
+    r"(?=$|[\s|｜,，。;；)）(（]|作者|编辑|记者|撰文|通讯员|发布)"
+)
+#: words a source line holds that name no medium
+_NOT_MEDIA = frozenset({"本站", "本网", "网络", "互联网", "网友", "转载", "原创", "综合", "未知",
+                        "其他", "本报", "新华社电"})
 _BOOK_TITLE_RE = re.compile(r"《([^《》]{2,60})》")
 _MEDIA_BEFORE_RE = re.compile("报|电视|卫视|新闻|栏目")
 _MEDIA_INNER_RE = re.compile("新闻|日报|晚报")
@@ -373,6 +381,8 @@ class EntityRecognizer:
             text, {c.end for c in cands if c.type in ORG_TYPES or c.type == "Place"}
         )
         cands += self._appositive_firms(text)
+        if "来源" in text:
+            cands += self._source_media(text, cands)
         cands += self._prizes(text, [c for c in cands if c.type == "Event"])
         cands += self._units(text, toks, [c for c in cands if c.type in ORG_TYPES])
         numbered = self._numbered_units(text, toks)
@@ -1343,6 +1353,20 @@ class EntityRecognizer:
                 v = _VILLAGE_RE.match(text, a.end)
                 if v and not v.group(1).startswith(_NOT_VILLAGE):
                     out.append(Candidate(v.start(), v.end(), "Place", "place:village", priority=2))
+        return out
+
+    def _source_media(self, text: str, cands: list[Candidate]) -> list[Candidate]:
+        """The medium a web page's source line names (来源：某某在线, 来源: 某某新闻网 作者…): the
+        words after 来源 up to a space or a mark are a medium, unless a name the other rules
+        found stands there (来源：某区科技局 is the bureau)."""
+        out: list[Candidate] = []
+        for m in _SOURCE_RE.finditer(text):
+            s0, e0 = m.span(1)
+            if m.group(1) in _NOT_MEDIA or any(
+                c.end == e0 or c.start <= s0 and c.end >= e0 for c in cands if c.start < e0
+            ):
+                continue
+            out.append(Candidate(s0, e0, "Media", "media:source-line", priority=2))
         return out
 
     def _quoted(self, text: str) -> list[Candidate]:
