@@ -22,11 +22,12 @@ from pathlib import Path
 from typing import Any
 
 from .curation import Curation, apply_curation
-from .engine import Cache, Job, paused_gc
+from .engine import Cache, Job
 from .engine import run as run_jobs
 from .extract.lexicon import Lexicon, alternation
 from .extract.pipeline import PageExtraction
 from .ingest import InputError, discover, display_name, printable, read_bytes
+from .memory import paused_gc
 from .model import Entity, Page
 from .rdf import ArticleMeta, Shards, build_sharded_quads, shard_key, turtle_and_trig
 from .resolve import (

@@ -15,12 +15,10 @@ that is damaged, truncated, of another format or not shaped like a record is a m
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import os
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -30,6 +28,7 @@ import msgpack
 
 from .extract.pipeline import PageExtraction
 from .ingest import InputError
+from .memory import paused_gc
 from .model import Article, Mention, Page, Relation, Sentence
 
 Progress = Callable[[str, int, int], None]
@@ -150,22 +149,6 @@ def fingerprint() -> str:
             h.update(f.relative_to(root).as_posix().encode())
             h.update(f.read_bytes())
     return h.hexdigest()[:16]
-
-
-@contextmanager
-def paused_gc() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector while millions of long-lived records are made
-    (read from the cache, resolved, written as N-Quads): its full passes walk every object
-    made so far, and at 10,000 articles cost 8 of 15 s of reading the cache and 10 s of
-    resolution and N-Quads. The records hold no reference cycles; reference counting still
-    frees everything else at once. The collector's previous state is restored."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 class Cache:

@@ -6,7 +6,7 @@ import contextlib
 import gc
 from collections.abc import Iterator
 
-__all__ = ["fewer_collections"]
+__all__ = ["fewer_collections", "paused_gc"]
 
 
 @contextlib.contextmanager
@@ -35,3 +35,19 @@ def fewer_collections(threshold: int = 100_000) -> Iterator[None]:
         yield
     finally:
         gc.set_threshold(*old)
+
+
+@contextlib.contextmanager
+def paused_gc() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while millions of long-lived records are made
+    (read from the cache, resolved, written as N-Quads): its full passes walk every object
+    made so far, and at 10,000 articles cost 8 of 15 s of reading the cache and 10 s of
+    resolution and N-Quads. The records hold no reference cycles; reference counting still
+    frees everything else at once. The collector's previous state is restored."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
