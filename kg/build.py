@@ -29,7 +29,14 @@ from .extract.pipeline import PageExtraction
 from .ingest import InputError, discover, display_name, printable, read_bytes
 from .memory import paused_gc
 from .model import Entity, Page
-from .rdf import ArticleMeta, Shards, build_sharded_quads, shard_key, turtle_and_trig
+from .rdf import (
+    ArticleMeta,
+    Shards,
+    build_sharded_quads,
+    shard_key,
+    turtle_and_trig,
+    valid_date,
+)
 from .resolve import (
     Resolution,
     Resolver,
@@ -96,25 +103,6 @@ def page_date(
         _warn(warnings, f"{page.name}: {m.group(0)} printed at the top is not a real date; "
                         "ignored")
     return "unknown", "no date printed and none given in articles.toml"
-
-
-def valid_date(text: str) -> bool:
-    """``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` naming a day that exists.
-
-    >>> [valid_date(d) for d in ("2024-02-29", "2023-02-29", "2023-13", "2023")]
-    [True, False, False, True]
-    """
-    import datetime
-
-    m = re.fullmatch(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?", text)
-    if not m:
-        return False
-    y, mo, d = (int(g) if g else 1 for g in m.groups())
-    try:
-        datetime.date(y, mo, d)
-    except ValueError:
-        return False
-    return y >= 1
 
 
 def _warn(warnings: list[str] | None, message: str) -> None:

@@ -471,7 +471,11 @@ def fact_time(qualifiers: tuple[tuple[str, str], ...], article_date: str) -> Fac
 
 
 def valid_date(text: str) -> bool:
-    """``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` naming a day that exists."""
+    """``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` naming a day that exists.
+
+    >>> [valid_date(d) for d in ("2024-02-29", "2023-02-29", "2023-13", "2023")]
+    [True, False, False, True]
+    """
     import datetime
 
     m = re.fullmatch(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?", text)
