@@ -25,7 +25,7 @@ from spacy.tokens import Doc
 
 from ..model import ORG_TYPES
 from .lexicon import Lexicon, alternation
-from .text import doc_text, segmenter, word_tags
+from .text import doc_text, segmenter, set_mentions, word_tags
 
 CJK = r"\u4e00-\u9fff"
 _CJK_RE = re.compile(f"[{CJK}]")
@@ -391,7 +391,7 @@ class EntityRecognizer:
         cands += self._list_members(text, cands)
         cands += self._district_places(text, cands)
         chosen = self._select(text, cands)
-        doc._.kg_mentions = chosen
+        set_mentions(doc, chosen)
         if not self.spans_key:
             return doc
         spans = []

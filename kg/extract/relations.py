@@ -16,7 +16,7 @@ from spacy.tokens import Doc
 
 from .entities import ORG_TYPES, Candidate
 from .lexicon import Lexicon, alternation
-from .text import doc_text, mentions_of
+from .text import doc_text, mentions_of, set_relations
 
 if not Doc.has_extension("kg_relations"):
     Doc.set_extension("kg_relations", default=None)
@@ -322,7 +322,7 @@ class RelationExtractor:
             if key not in seen:
                 seen.add(key)
                 uniq.append(r)
-        doc._.kg_relations = uniq
+        set_relations(doc, uniq)
         return doc
 
     # -------------------------------------------------------------------------------------

@@ -35,7 +35,7 @@ from spacy.tokens import Doc
 from .entities import Candidate
 from .lexicon import Lexicon
 from .relations import RawRelation
-from .text import doc_text, mentions_of, relations_of, words_of
+from .text import doc_text, mentions_of, relations_of, set_relations, words_of
 
 MODEL_PATH = Path(__file__).parent / "data" / "relations.npz"
 NONE = "none"
@@ -84,6 +84,23 @@ class Context:
     rules: dict[tuple[str, str], str]  # (subject text, object text) -> the rules' predicate
     triggers: dict[str, str]  # trigger word -> predicate
 
+    @functools.cached_property
+    def by_start(self) -> tuple[list[Candidate], list[int]]:
+        """The mentions in order of their start, and those starts (for bisection)."""
+        ms = sorted(self.mentions, key=lambda c: c.start)  # stable: ties keep their order
+        return ms, [m.start for m in ms]
+
+    def between(self, start: int, end: int, limit: int = 3) -> list[Candidate]:
+        """Up to ``limit`` mentions inside ``[start, end)``, in order."""
+        ms, starts = self.by_start
+        out: list[Candidate] = []
+        for m in ms[bisect_left(starts, start) :]:
+            if m.start >= end or len(out) >= limit:
+                break
+            if m.end <= end:
+                out.append(m)
+        return out
+
 
 def pair_attributes(pair: Pair, ctx: Context) -> list[str]:
     """The attributes of a candidate pair (the training view; the component computes the
@@ -112,9 +129,9 @@ def pair_attributes(pair: Pair, ctx: Context) -> list[str]:
     attrs += [f"l={before}", f"r={after}"]
     for ch in _PUNCT & set(gap_text):
         attrs.append(f"p={ch}")
-    others = [m for m in ctx.mentions if first.end <= m.start and m.end <= second.start]
-    attrs.append(f"m={min(len(others), 3)}")
-    attrs += [f"mT={m.type}" for m in others[:3]]
+    others = ctx.between(first.end, second.start)
+    attrs.append(f"m={len(others)}")
+    attrs += [f"mT={m.type}" for m in others]
     for w in between:
         p = ctx.triggers.get(w)
         if p:
@@ -265,7 +282,7 @@ class RelationClassifier:
                 round(prob, 3)))
         for doc in docs:
             if id(doc) in added:
-                doc._.kg_relations = [*relations_of(doc), *added[id(doc)]]
+                set_relations(doc, [*relations_of(doc), *added[id(doc)]])
         return docs
 
 

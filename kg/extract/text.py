@@ -141,6 +141,11 @@ def set_mentions(doc: Any, value: list[Any]) -> None:
     doc.user_data[_MENTIONS] = value
 
 
+def set_relations(doc: Any, value: list[Any]) -> None:
+    """``doc._.kg_relations = value``."""
+    doc.user_data[_RELATIONS] = value
+
+
 def relations_of(doc: Any) -> list[Any]:
     """``doc._.kg_relations`` (``[]`` when the relation component has not run)."""
     return doc.user_data.get(_RELATIONS) or []
