@@ -93,6 +93,11 @@ SECTORS: dict[str, str] = {
 #: say nothing about who works with whom.
 DEFAULT_AVOID: tuple[str, ...] = ("Place", "Industry")
 
+#: Entity types that are context for the actors (node attributes in the actor view), not
+#: actors: everything in one city is located in it, many firms share an industry, and
+#: programmes, awards and events are what actors take part in, not who acts.
+CONTEXT_TYPES: frozenset[str] = frozenset({"Place", "Industry", "Program", "Award", "Event"})
+
 #: The measures computed by :func:`measures`, in report order.
 MEASURES: tuple[str, ...] = (
     "degree", "weighted_degree", "in_degree", "out_degree", "betweenness", "pagerank",
@@ -168,6 +173,49 @@ def project(store: ox.Store) -> nx.MultiDiGraph:
         g.add_edge(s, o, key=pred, predicate=pred, weight=len(rec["articles"]), evidence=ev,
                    years=sorted(rec["years"]))
     return g
+
+
+def actor_graph(graph: nx.MultiDiGraph,
+                context: Iterable[str] = CONTEXT_TYPES) -> nx.MultiDiGraph:
+    """The actor view: nodes of ``context`` types become attributes of the actors they touch.
+
+    Every node whose type is not in ``context`` is kept with its edges to other kept nodes.
+    Each kept node gets ``context``: ``{type: [labels]}`` (sorted, distinct) of the context
+    nodes it is linked to in either direction, and ``context_years``: the years of those links.
+    The input is not modified.
+
+    Examples
+    --------
+    >>> g = nx.MultiDiGraph()
+    >>> g.add_node("e", label="甲乙科技", type="Enterprise")
+    >>> g.add_node("u", label="丙大学", type="University")
+    >>> g.add_node("p", label="丁市", type="Place")
+    >>> _ = g.add_edge("e", "p", key="locatedIn", weight=1, years=["2020"])
+    >>> _ = g.add_edge("u", "p", key="locatedIn", weight=1, years=["2021"])
+    >>> _ = g.add_edge("e", "u", key="cooperatesWith", weight=1, years=["2021"])
+    >>> a = actor_graph(g)
+    >>> sorted(a.nodes), a.nodes["e"]["context"], a.number_of_edges()
+    (['e', 'u'], {'Place': ['丁市']}, 1)
+    """
+    drop = set(context)
+    keep = sorted(v for v, d in graph.nodes(data=True) if d.get("type", "") not in drop)
+    a = nx.MultiDiGraph()
+    ctx: dict[str, dict[str, set[str]]] = {v: defaultdict(set) for v in keep}
+    ctx_years: dict[str, set[str]] = {v: set() for v in keep}
+    for s, o, d in graph.edges(data=True):
+        for actor, other in ((s, o), (o, s)):
+            if actor in ctx and other not in ctx:
+                od = graph.nodes[other]
+                ctx[actor][od.get("type", "")].add(od.get("label", other))
+                ctx_years[actor].update(d.get("years", []))
+    for v in keep:
+        a.add_node(v, **graph.nodes[v])
+        a.nodes[v]["context"] = {t: sorted(ls) for t, ls in sorted(ctx[v].items())}
+        a.nodes[v]["context_years"] = sorted(ctx_years[v])
+    for s, o, k, d in graph.edges(keys=True, data=True):
+        if s in ctx and o in ctx:
+            a.add_edge(s, o, key=k, **d)
+    return a
 
 
 def weighted_projection(graph: nx.MultiDiGraph) -> nx.Graph:
@@ -478,51 +526,136 @@ def communities(graph: nx.MultiDiGraph, *, seed: int = 0,
     return comms
 
 
+#: How a predicate reads in the generated community sentences.
+_PHRASES: dict[str, str] = {
+    "cooperatesWith": "cooperates with", "signedAgreementWith": "signed an agreement with",
+    "holdsPost": "holds a post at", "investedIn": "invested in", "cofounded": "co-founded",
+    "founded": "founded", "incubatedBy": "is incubated by", "introducedBy": "was introduced by",
+    "subOrganizationOf": "is part of", "supplies": "supplies", "supports": "supports",
+    "servesClient": "serves", "hasAward": "won", "participatedIn": "took part in",
+    "partOfProgram": "is part of the programme", "locatedIn": "is located in",
+    "focusIndustry": "works in",
+}
+
+
+def _counted(counter: Mapping[str, int], limit: int = 3) -> list[dict[str, Any]]:
+    return [{"label": k, "count": c}
+            for k, c in sorted(counter.items(), key=lambda x: (-x[1], x[0]))[:limit]]
+
+
+def _join(labels: list[str]) -> str:
+    if len(labels) <= 1:
+        return "".join(labels)
+    return "、".join(labels[:-1]) + " and " + labels[-1]
+
+
 def describe_communities(graph: nx.MultiDiGraph, comms: list[list[str]],
                          values: Mapping[str, Mapping[str, Any]] | None = None, *,
                          top: int = 5, min_size: int = 2) -> list[dict[str, Any]]:
     """Describe each community of at least ``min_size`` members.
 
-    ``members`` are the top members by weighted degree; ``types`` the dominant entity types;
-    ``industries`` the industries that are members or that members focus on
-    (``focusIndustry``), with counts.
+    ``members`` are the leading members by weighted degree; ``types`` the dominant entity
+    types; ``industries`` and ``places`` the industries and places that are members, that
+    members focus on or are located in, or that the actor view keeps as their ``context``,
+    with the number of members naming each; ``years`` the first and last year of the ties
+    inside; ``ties`` their number; ``top_tie`` the best-supported tie with a sentence; and
+    ``sentences`` one or two sentences written from these facts.
 
     Examples
     --------
     >>> g = nx.MultiDiGraph()
     >>> g.add_node("e", label="E", type="Enterprise"); g.add_node("i", label="I", type="Industry")
-    >>> _ = g.add_edge("e", "i", key="focusIndustry", weight=1)
+    >>> _ = g.add_edge("e", "i", key="focusIndustry", weight=1, years=["2021"])
     >>> d = describe_communities(g, [["e", "i"]])[0]
-    >>> d["size"], d["industries"]
-    (2, [{'label': 'I', 'count': 1}])
+    >>> d["size"], d["industries"], d["years"]
+    (2, [{'label': 'I', 'count': 1}], ['2021', '2021'])
     """
     values = values if values is not None else measures(graph)
     out = []
     for i, comm in enumerate(comms):
         if len(comm) < min_size:
             continue
+        inside = set(comm)
         members = sorted(comm, key=lambda v: (-(values.get(v, {}).get("weighted_degree") or 0),
                                               graph.nodes[v].get("label", v), v))
         types = Counter(graph.nodes[v].get("type", "") for v in comm)
-        linked: dict[str, set[str]] = defaultdict(set)
+        linked: dict[str, dict[str, set[str]]] = {"Industry": defaultdict(set),
+                                                  "Place": defaultdict(set)}
         for v in comm:
-            for _, o, k in graph.out_edges(v, keys=True):
-                if k == "focusIndustry":
-                    linked[graph.nodes[o].get("label", o)].add(v)
-        for v in comm:
-            label = graph.nodes[v].get("label", v)
-            if graph.nodes[v].get("type") == "Industry" and label not in linked:
-                linked[label].add(v)
-        inds = {label: len(vs) for label, vs in linked.items()}
-        out.append({
+            nd = graph.nodes[v]
+            for t, labels in (nd.get("context") or {}).items():
+                if t in linked:
+                    for label in labels:
+                        linked[t][label].add(v)
+            for _, o in graph.out_edges(v):
+                od = graph.nodes[o]
+                if od.get("type") in linked:
+                    linked[od["type"]][od.get("label", o)].add(v)
+        for v in comm:  # a context member no other member names counts itself
+            nd = graph.nodes[v]
+            if nd.get("type") in linked and nd.get("label", v) not in linked[nd["type"]]:
+                linked[nd["type"]][nd.get("label", v)].add(v)
+        years: set[str] = set()
+        ties = []
+        for s, o, k, d in graph.edges(keys=True, data=True):
+            if s in inside and o in inside and s != o:
+                years.update(d.get("years", []))
+                ties.append((s, o, k, d))
+        ties.sort(key=lambda e: (-e[3].get("weight", 1), graph.nodes[e[0]].get("label", e[0]),
+                                 e[2], graph.nodes[e[1]].get("label", e[1])))
+        top_tie = None
+        if ties:
+            s, o, k, d = ties[0]
+            ev = (d.get("evidence") or [{}])[0]
+            top_tie = {"subject": graph.nodes[s].get("label", s), "predicate": k,
+                       "object": graph.nodes[o].get("label", o), "weight": d.get("weight", 1),
+                       "sentence": ev.get("sentence", ""), "title": ev.get("title", ""),
+                       "date": ev.get("date", "")}
+        rec = {
             "index": i,
             "size": len(comm),
             "members": [_node_ref(graph, v) for v in members[:top]],
             "types": [{"type": t, "count": c}
                       for t, c in sorted(types.items(), key=lambda x: (-x[1], x[0]))[:3]],
-            "industries": [{"label": t, "count": c}
-                           for t, c in sorted(inds.items(), key=lambda x: (-x[1], x[0]))[:3]],
-        })
+            "industries": _counted({k: len(v) for k, v in linked["Industry"].items()}),
+            "places": _counted({k: len(v) for k, v in linked["Place"].items()}),
+            "years": [min(years), max(years)] if years else [],
+            "ties": len(ties),
+            "top_tie": top_tie,
+        }
+        rec["sentences"] = _community_sentences(rec)
+        out.append(rec)
+    return out
+
+
+def _community_sentences(c: Mapping[str, Any]) -> list[str]:
+    """One or two sentences from a community's description (see describe_communities)."""
+    lead = [m["label"] for m in c["members"][:3]]
+    kind = c["types"][0]["type"] if c["types"] else "entity"
+    first = (f"{c['size']} members, mostly {kind} ({c['types'][0]['count']})" if c["types"]
+             else f"{c['size']} members")
+    first += f", around {_join(lead)}"
+    if c["industries"]:
+        first += f", working in {_join([x['label'] for x in c['industries'][:2]])}"
+    if c["places"]:
+        first += f", located in {_join([x['label'] for x in c['places'][:2]])}"
+    if c["years"]:
+        y0, y1 = c["years"]
+        first += f"; ties reported {y0}" + (f"–{y1}" if y1 != y0 else "")
+    out = [first + "."]
+    t = c.get("top_tie")
+    if t:
+        verb = _PHRASES.get(t["predicate"], t["predicate"])
+        n = t["weight"]
+        second = (f"Best-supported tie: {t['subject']} {verb} {t['object']} "
+                  f"({n} article{'s' if n != 1 else ''})")
+        if t["sentence"]:
+            sent = t["sentence"]
+            sent = sent if len(sent) <= 120 else sent[:119] + "…"
+            second += f": “{sent}”"
+            if t["title"]:
+                second += f" ({t['title']}, {t['date']})" if t["date"] else f" ({t['title']})"
+        out.append(second + ".")
     return out
 
 
@@ -969,18 +1102,30 @@ def notable_chains(graph: nx.MultiDiGraph, values: Mapping[str, Mapping[str, Any
 
 def analyze(graph: nx.MultiDiGraph, *, seed: int = 0, top: int = 10,
             posts: list[dict[str, Any]] | None = None,
-            betweenness_k: int | None = None) -> dict[str, Any]:
+            betweenness_k: int | None = None, all_types: bool = False) -> dict[str, Any]:
     """The whole analysis as one JSON-ready dict (floats rounded to 6 decimals).
+
+    By default everything is computed on the actor view (:func:`actor_graph`: places,
+    industries, programmes, awards and events are attributes of the actors, not nodes);
+    ``all_types=True`` measures every entity as a node.
 
     Examples
     --------
     >>> g = nx.MultiDiGraph()
     >>> g.add_node("a", label="A", type="Enterprise"); g.add_node("b", label="B", type="Place")
+    >>> g.add_node("c", label="C", type="University")
     >>> _ = g.add_edge("a", "b", key="locatedIn", weight=1, evidence=[], years=["2020"])
+    >>> _ = g.add_edge("a", "c", key="cooperatesWith", weight=1, evidence=[], years=["2021"])
     >>> r = analyze(g)
-    >>> r["summary"]["nodes"], r["rankings"]["degree"][0]["label"], r["timeline"][0]["year"]
-    (2, 'A', '2020')
+    >>> r["summary"]["nodes"], r["summary"]["context"], r["timeline"][0]["year"]
+    (2, {'Place': 1}, '2021')
+    >>> analyze(g, all_types=True)["rankings"]["degree"][0]["label"]
+    'A'
     """
+    context = Counter(d.get("type", "") for _, d in graph.nodes(data=True)
+                      if d.get("type", "") in CONTEXT_TYPES)
+    if not all_types:
+        graph = actor_graph(graph)
     values = measures(graph, seed=seed, betweenness_k=betweenness_k)
     comms = communities(graph, seed=seed)
     comm_of = {v: i for i, c in enumerate(comms) for v in c}
@@ -1012,6 +1157,8 @@ def analyze(graph: nx.MultiDiGraph, *, seed: int = 0, top: int = 10,
             "types": {t: by_type[t]["count"] for t in types},
             "seed": seed,
             "betweenness": "exact" if exact else f"sampled (k={bk or 500}, seed={seed})",
+            "view": "all types" if all_types else "actors",
+            "context": {} if all_types else dict(sorted(context.items())),
         },
         "rankings": {m: rank(graph, values, m, top=top) for m in MEASURES},
         "by_type": by_type,
@@ -1089,6 +1236,13 @@ def report_markdown(report: Mapping[str, Any]) -> str:
     """
     s = report["summary"]
     out = ["# Network analysis", ""]
+    if s.get("view", "actors") == "actors":
+        ctx = s.get("context") or {}
+        out.append("Measured on the actor graph (organisations and people; page staff left "
+                   "out). Context kept as attributes of the actors, not measured: "
+                   + (", ".join(f"{c} {t}" for t, c in ctx.items()) if ctx else "none")
+                   + ". `kg analyze --all-types` measures every entity.")
+        out.append("")
     out.append(f"{s['nodes']} entities, {s['edges']} relations ({s['linked_pairs']} linked "
                f"pairs), {s['components']} components (largest {s['largest_component']}), "
                f"{s['isolated']} isolated, {s['communities']} communities (Louvain, seed "
@@ -1112,11 +1266,17 @@ def report_markdown(report: Mapping[str, Any]) -> str:
     out += _table(["type", "count", "mean degree", "top by degree", "top by betweenness"], rows)
     out += ["## Communities", ""]
     out += _table(
-        ["#", "size", "top members", "dominant types", "industries"],
+        ["#", "size", "leading actors", "dominant types", "industries", "places", "years"],
         [[c["index"], c["size"], "、".join(m["label"] for m in c["members"]),
           ", ".join(f"{t['type']} {t['count']}" for t in c["types"]),
-          "、".join(f"{i['label']} {i['count']}" for i in c["industries"])]
+          "、".join(f"{i['label']} {i['count']}" for i in c["industries"]),
+          "、".join(f"{i['label']} {i['count']}" for i in c.get("places", [])),
+          "–".join(dict.fromkeys(c.get("years", [])))]
          for c in report["communities"][:15]])
+    for c in report["communities"][:15]:
+        lead = "、".join(m["label"] for m in c["members"][:3])
+        out += [f"### Community {c['index']}: {_md(lead)}", ""]
+        out += [_md(" ".join(c.get("sentences", []))), ""]
     th = report["triple_helix"]
     out += ["## Triple helix", "", "### Links between sectors", ""]
     out += _table(

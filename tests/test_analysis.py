@@ -256,6 +256,59 @@ def test_report_escapes_markdown_and_html():
     assert "a\\|b" in md and "<script>" not in md
 
 
+def _place_star() -> nx.MultiDiGraph:
+    """Six firms in one city; two pairs of them work together; one firm won an award."""
+    firms = ["甲乙科技有限公司", "丙丁材料有限公司", "戊己电子有限公司", "庚辛医药有限公司",
+             "壬癸光电有限公司", "子丑机械有限公司"]
+    edges = [(f, "某某市", "locatedIn") for f in firms]
+    edges += [(firms[0], firms[1]), (firms[2], firms[3]), (firms[0], "寅卯大学"),
+              (firms[4], "新材料", "focusIndustry"), (firms[4], "某某奖", "hasAward")]
+    types = {"某某市": "Place", "新材料": "Industry", "某某奖": "Award",
+             "寅卯大学": "University"}
+    return _graph(edges, types=types)
+
+
+def test_actor_graph_keeps_context_as_attributes():
+    g = _place_star()
+    a = A.actor_graph(g)
+    assert not {"某某市", "新材料", "某某奖"} & set(a.nodes)
+    assert a.nodes["壬癸光电有限公司"]["context"] == {
+        "Award": ["某某奖"], "Industry": ["新材料"], "Place": ["某某市"]}
+    assert a.number_of_edges() == 3 and g.number_of_nodes() == 10  # input untouched
+    assert "context" not in g.nodes["甲乙科技有限公司"]
+
+
+def test_analysis_is_on_actors_by_default():
+    g = _place_star()
+    r = A.analyze(g)
+    assert r["summary"]["view"] == "actors"
+    assert r["summary"]["context"] == {"Award": 1, "Industry": 1, "Place": 1}
+    for rows in r["rankings"].values():
+        assert all(row["type"] not in A.CONTEXT_TYPES for row in rows)
+    assert r["rankings"]["degree"][0]["label"] == "甲乙科技有限公司"
+    for c in r["communities"]:
+        assert all(m["type"] not in A.CONTEXT_TYPES for m in c["members"])
+        assert c["size"] < 6  # no star around the city
+    old = A.analyze(g, all_types=True)
+    assert old["summary"]["view"] == "all types"
+    assert old["rankings"]["degree"][0]["label"] == "某某市"
+
+
+def test_communities_are_described_by_their_facts():
+    g = _place_star()
+    r = A.analyze(g)
+    c = next(c for c in r["communities"] if c["members"][0]["label"] == "甲乙科技有限公司")
+    assert c["places"] == [{"label": "某某市", "count": 2}]
+    assert c["years"] == ["2021", "2021"] and c["ties"] == 2
+    assert c["top_tie"]["sentence"]
+    text = " ".join(c["sentences"])
+    assert "甲乙科技有限公司" in text and "某某市" in text and "2021" in text
+    assert "“" in text  # the best-supported tie is quoted
+    md = A.report_markdown(r)
+    assert "### Community 0" in md and "actor graph" in md and "某某市" in md
+    assert md == A.report_markdown(A.analyze(_place_star()))
+
+
 # -- the seed graph ---------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
@@ -295,6 +348,23 @@ def test_seed_top_actors(seed_graph):
         bureau = A.find_entity(seed_graph, "市科技局")
     assert bureau in top10
     assert A.find_entity(seed_graph, "浙江清华长三角研究院") in top10
+
+
+def test_seed_report_ranks_actors_not_places(seed_graph):
+    r = A.analyze(seed_graph)
+    city = A.find_entity(seed_graph, "平湖市")
+    assert seed_graph.nodes[city]["type"] == "Place"
+    for rows in r["rankings"].values():
+        assert city not in {row["id"] for row in rows}
+    assert city not in r["nodes"]
+    md = A.report_markdown(r)
+    top = md.split("## Top actors per type")[0]
+    assert "| 平湖市 |" not in top
+    actors = A.actor_graph(seed_graph)
+    for comm in A.communities(actors):
+        assert all(actors.nodes[v]["type"] not in A.CONTEXT_TYPES for v in comm)
+    for c in r["communities"]:
+        assert len(c["sentences"]) >= 1
 
 
 def test_seed_posts_by_year(seed_store):
@@ -350,6 +420,12 @@ def test_cli_analyze(store_copy, tmp_path):
                            "ORDER BY DESC(?p) LIMIT 1").rows
     assert top[0][0] == data["rankings"]["pagerank"][0]["label"]
     assert run_query(store, "ASK { ?e kgm:community 0 ; kgm:betweenness ?b }").boolean
+    r = CliRunner().invoke(main, ["analyze", "--store", str(store_copy), "--out", str(out),
+                                  "--all-types", "--no-store"])
+    assert r.exit_code == 0, r.output
+    every = json.loads((out / "analysis.json").read_text(encoding="utf-8"))
+    assert every["summary"]["view"] == "all types"
+    assert every["summary"]["nodes"] > data["summary"]["nodes"]
 
 
 def test_cli_path(built_output):

@@ -53,8 +53,11 @@ def _dump(data: Any) -> str:
               help="Sample K pivots for betweenness (default: exact up to 5000 nodes).")
 @click.option("--no-store", "no_store", is_flag=True,
               help="Do not write the measures into the store.")
+@click.option("--all-types", "all_types", is_flag=True,
+              help="Measure every entity (places, industries, programmes, awards, events too);"
+                   " by default they are context of the actors.")
 def analyze(store_path: Path, out: Path, seed: int, top: int, betweenness_k: int | None,
-            no_store: bool) -> None:
+            no_store: bool, all_types: bool) -> None:
     """Measures, communities, triple helix, time and chains → OUT/analysis.json, report.md.
 
     The measures are also written into the store's named graph id/graph/measures (kgm:
@@ -74,7 +77,8 @@ def analyze(store_path: Path, out: Path, seed: int, top: int, betweenness_k: int
     except QueryError as exc:
         raise Failed(str(exc)) from None
     del store
-    report = run_analysis(graph, seed=seed, top=top, posts=posts, betweenness_k=betweenness_k)
+    report = run_analysis(graph, seed=seed, top=top, posts=posts, betweenness_k=betweenness_k,
+                          all_types=all_types)
     atomic_write_text(out / "analysis.json", _dump(report) + "\n")
     atomic_write_text(out / "report.md", report_markdown(report))
     written = 0
