@@ -613,3 +613,12 @@ def test_the_medium_of_a_source_line(nlp) -> None:
     assert ("王佳", "holdsPost", "甲乙在线") in relations(nlp, "来源：甲乙在线 作者：王佳")
     assert mentions(nlp, "来源：丙丁区科技局").get("丙丁区科技局") == "GovernmentBody"
     assert not mentions(nlp, "文章来源：本站")
+
+
+def test_names_do_not_swallow_a_dateline_a_park_or_a_glued_verb(nlp) -> None:
+    m = mentions(nlp, "新华社甲乙1月3日电(王某某)丙丁大学甲乙研究院成立。")
+    assert not [k for k in m if "日电" in k or "王某某" in k]
+    m = mentions(nlp, "戊己园常务副主任高川红陪同考察。")
+    assert {k for k, t in m.items() if t == "Person"} == {"高川红"}
+    m = mentions(nlp, "丙丁大学甲乙研究院在王店镇建先进新材料创新中心。")
+    assert "先进新材料创新中心" in m and not any(k.endswith("镇建先进新材料创新中心") for k in m)

@@ -174,6 +174,9 @@ _NON_NAME_TAGS = {
 _MEMBER_WORDS = frozenset({"专家", "企业家", "校友", "人才", "院士", "学者", "青年", "博士"})
 _UNIT_HEADS = ("学院", "研究院", "系", "实验室", "研究所")  # academic units: names may hold 与
 _GOV_UNIT_HEADS = ("局", "办", "委员会")  # government departments: names may hold 与
+#: last characters of bodies' and places' short names, never of a person's name before a title
+_VERB_AFTER_PLACE = frozenset("建在赴到")
+_BODY_END_CHARS = frozenset("园院局所厅委办处站馆区县镇村司行校会部")
 _EVENT_INNER = frozenset({"之", "及", "企业", "全市", "启动", "暨"})
 # industry suffixes that resolution strips (激光产业 = 激光); others (板块, 赛道) are left off
 _MERGED_INDUSTRY_SUFFIXES = ("产业链", "产业", "行业", "领域")
@@ -560,6 +563,20 @@ class EntityRecognizer:
     def _excluded(self, name: str, suffix: str) -> bool:
         """Common words that end like an organisation (布局, 子公司) are not names."""
         return name.endswith(self._exclusions.get(suffix, ()))
+
+    def _after_place_verb(self, text: str, start: int, suffix_start: int) -> int:
+        """A place, then a one-character verb the segmenter glued to it (某镇建|先进材料创新中心,
+        某市在|某某园): the name starts after the verb (建设, 在线 stay: they are words)."""
+        p_end = self.lex.place_end(text[start:suffix_start])
+        i = start + p_end
+        if (
+            p_end > 0
+            and text[i : i + 1] in _VERB_AFTER_PLACE
+            and self._freq.get(text[i : i + 2], 0) < 50
+            and suffix_start - i > 2
+        ):
+            return i + 1
+        return start
 
     def _cut_function_word(self, text: str, start: int, suffix_start: int) -> int:
         """Cut a name after a function word the segmenter glued to its neighbours
@@ -991,6 +1008,7 @@ class EntityRecognizer:
                 continue  # 三局两胜, 第十局: a count of games or rounds, not a bureau
             start = self._cut_function_word(text, start, m.start())
             start = self._name_start(text, toks, start, m.start(), suf.legal)
+            start = self._after_place_verb(text, start, m.start())
             prefix = text[start : m.start()]
             if len(prefix) < suf.min_prefix:
                 continue
@@ -1598,6 +1616,8 @@ class EntityRecognizer:
                 s0 = t0 - length
                 if s0 < 0 or not self._bounded_name(text[s0:t0]):
                     continue
+                if text[t0 - 1] in _BODY_END_CHARS:
+                    continue  # 高创园常务副主任: a park (园, 院, 局 …) before the title, no name
                 before = text[s0 - 1 : s0] if s0 else "。"
                 if (
                     s0 in org_ends
