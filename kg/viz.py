@@ -51,6 +51,21 @@ EXACT_LAYOUT_MAX_NODES = 800
 MIN_NODE_SIZE = 10.0
 MAX_NODE_SIZE = 40.0
 
+#: Actors labelled on the first view (the top ones by the chosen measure; the rest on hover).
+TOP_LABELS = 20
+
+#: Measures the page can label and size by (computed on the actor graph).
+PAGE_MEASURES: tuple[str, ...] = ("degree", "weighted_degree", "betweenness", "pagerank")
+
+#: Above this many actors the page's betweenness is sampled (fixed seed).
+PAGE_BETWEENNESS_EXACT_MAX = 1000
+
+#: Colours of the largest communities (the rest share the last one).
+COMMUNITY_COLOURS: tuple[str, ...] = (
+    "#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf",
+    "#bcbd22", "#393b79", "#ad494a", "#637939", "#aaaaaa",
+)
+
 #: Evidence sentences shown per tooltip, and the cap on each sentence's length.
 MAX_TOOLTIP_EVIDENCE = 3
 #: Key figures shown per tooltip (the rest are counted).
@@ -358,6 +373,7 @@ def _graph_payload(
                 incident[end].append((-weight, f"{i:09d}", ev))
 
     sizes, raw_measures = _node_sizes(graph, nodes, size_by)
+    actor_measures, community_of, n_communities = _actor_view(graph, seed)
     positions: list[tuple[int, int]] | None = None
     if precomputed:
         pairs = [(index[u], index[v]) for u, v, _, _ in edges]
@@ -390,6 +406,10 @@ def _graph_payload(
             "evidence": node_evidence,
             "size": sizes[n],
             "measure": raw_measures[n],
+            "context": ntype in _context_types(),
+            "m": actor_measures.get(n, {}),
+            "community": community_of.get(n),
+            "entity": _entity_link(str(n)),
         }
         if positions is not None:
             row["x"], row["y"] = positions[i]
@@ -410,10 +430,57 @@ def _graph_payload(
         "predicates": sorted(predicates),
         "years": sorted(years),
         "size_by": size_by,
+        "measures": list(PAGE_MEASURES),
+        "context_types": sorted(t["type"] for t in types if t["type"] in _context_types()),
+        "communities": n_communities,
+        "community_colours": list(COMMUNITY_COLOURS),
+        "top_labels": TOP_LABELS,
         "focus": focus if focus in index else "",
         "layout": "precomputed" if precomputed else "physics",
         "options": _vis_options(precomputed, len(nodes), seed),
     }
+
+
+def _context_types() -> frozenset[str]:
+    from .analysis import CONTEXT_TYPES
+
+    return CONTEXT_TYPES
+
+
+def _entity_link(iri: str) -> str:
+    """The entity page of ``iri`` as served by ``kg serve`` (``/entity/…``), else the IRI."""
+    from .server import entity_path
+
+    return entity_path(iri) or (iri if iri.startswith(("http://", "https://")) else "")
+
+
+def _actor_view(
+    graph: nx.MultiDiGraph, seed: int
+) -> tuple[dict[Any, dict[str, float | None]], dict[Any, int], int]:
+    """Measures and Louvain communities of the actors (context types are not measured).
+
+    Returns per-actor :data:`PAGE_MEASURES` (rounded), the community index of each actor in
+    a community of two or more (largest first, from 0) and the number of such communities.
+    """
+    from . import analysis
+
+    actors = analysis.actor_graph(graph)
+    if actors.number_of_nodes() == 0:
+        return {}, {}, 0
+    k = 200 if actors.number_of_nodes() > PAGE_BETWEENNESS_EXACT_MAX else None
+    values = analysis.measures(actors, seed=seed, betweenness_k=k)
+    out: dict[Any, dict[str, float | None]] = {}
+    for n, rec in values.items():
+        out[n] = {}
+        for m in PAGE_MEASURES:
+            v = _finite(rec.get(m))
+            out[n][m] = None if v is None else round(v, 6)
+    community_of: dict[Any, int] = {}
+    groups = [c for c in analysis.communities(actors, seed=seed) if len(c) > 1]
+    for i, members in enumerate(groups):
+        for n in members:
+            community_of[n] = i
+    return out, community_of, len(groups)
 
 
 def _vis_options(precomputed: bool, n_nodes: int, seed: int) -> dict[str, Any]:
@@ -423,6 +490,7 @@ def _vis_options(precomputed: bool, n_nodes: int, seed: int) -> dict[str, Any]:
         "nodes": {
             "font": {"face": _FONT_FACE, "size": 14, "strokeWidth": 3, "strokeColor": "#ffffff"},
             "borderWidth": 1,
+            "scaling": {"label": {"drawThreshold": 1}},
         },
         "edges": {
             "arrows": {"to": {"enabled": True, "scaleFactor": 0.6}},
@@ -454,9 +522,9 @@ def _vis_options(precomputed: bool, n_nodes: int, seed: int) -> dict[str, Any]:
             "enabled": True,
             "solver": "barnesHut",
             "barnesHut": {
-                "gravitationalConstant": -6000,
-                "centralGravity": 0.25,
-                "springLength": 140,
+                "gravitationalConstant": -12000,
+                "centralGravity": 0.15,
+                "springLength": 170,
                 "springConstant": 0.03,
                 "damping": 0.3,
                 "avoidOverlap": 0.2,
@@ -484,9 +552,6 @@ _CSP = (
 
 
 
-# Application script: builds every data-derived DOM node with textContent.
-
-
 _TEMPLATE = """<!DOCTYPE html>
 <html lang="zh-CN">
 <head>
@@ -508,20 +573,30 @@ autocomplete="off" aria-label="search">
 <button id="search-btn" type="button">搜索</button>
 <span id="search-result" role="status" aria-live="polite"></span>
 </div>
+<div id="controls">
+<label>颜色 Colour <select id="color-by"><option value="community">社区 community</option>\
+<option value="type">类型 type</option></select></label>
+<label>标注 Labels <select id="label-by"></select></label>
+<label id="context"><input id="show-context" type="checkbox"> 背景 context</label>
+<label id="isolated"><input id="filter-isolated" type="checkbox" checked> 隐藏孤立 hide \
+isolated</label>
+<label id="year-box">年份 Year <input id="year-slider" type="range" min="0" max="0" value="0" \
+aria-label="year"> <span id="year-label"></span></label>
+</div>
 <span id="stats"></span>
 </header>
 <main>
 <aside>
 <section id="legend"><h2>图例 Legend</h2><ul></ul></section>
-<section id="filters"><h2>筛选 Filters</h2>
+<section id="filters"><details><summary>筛选 Filters</summary>
 <fieldset id="filter-types"><legend>类型 Type</legend></fieldset>
 <fieldset id="filter-predicates"><legend>关系 Predicate</legend></fieldset>
-<label>年份 Year <select id="filter-year"><option value="">全部 all</option></select></label>
-<label id="isolated"><input id="filter-isolated" type="checkbox"> 隐藏孤立节点 hide isolated</label>
-</section>
+</details></section>
 </aside>
 <div id="network" data-node-count="{n_nodes}" data-edge-count="{n_edges}" \
 data-layout="{layout}" data-physics="{physics}"></div>
+<aside id="panel" hidden><button id="panel-close" type="button" aria-label="close">×</button>
+<div id="panel-body"></div><section id="path"></section></aside>
 </main>
 <script type="application/json" id="kg-data">{data_json}</script>
 <script>

@@ -124,7 +124,8 @@ def test_vis_network_inlined_and_no_remote_resources(page: str) -> None:
 
 
 def test_page_structure(page: str) -> None:
-    for ident in ("search", "search-result", "legend", "filters", "network", "filter-year"):
+    for ident in ("search", "search-result", "legend", "filters", "network", "year-slider",
+                  "color-by", "label-by", "show-context", "filter-isolated", "panel"):
         assert f'id="{ident}"' in page
     assert "<title>平湖创新图谱</title>" in page
     assert "WenQuanYi Micro Hei" in page and "Noto Sans CJK SC" in page
@@ -352,3 +353,50 @@ def test_cli_viz_errors(built_output: Path, tmp_path: Path) -> None:
     res = _run("--store", str(tmp_path / "missing"), "--out", str(tmp_path))
     assert res.exit_code == 2 and "kg build" in res.output
     assert list(tmp_path.glob("*.html")) == []
+
+
+def actor_star() -> nx.MultiDiGraph:
+    """Two pairs of working firms and a university, all in one city (a context node)."""
+    ent = "https://w3id.org/pinghu-kg/id/entity/"
+    g = nx.MultiDiGraph()
+    names = {"a": ("甲乙科技有限公司", "Enterprise"), "b": ("丙丁材料有限公司", "Enterprise"),
+             "c": ("戊己电子有限公司", "Enterprise"), "d": ("庚辛大学", "University"),
+             "p": ("某某市", "Place"), "x": ("孤单科技有限公司", "Enterprise")}
+    for label, typ in names.values():
+        g.add_node(f"{ent}{typ}/{label}", label=label, type=typ, aliases=[])
+    iri = {k: f"{ent}{typ}/{label}" for k, (label, typ) in names.items()}
+    for s, o, pred in [("a", "b", "cooperatesWith"), ("c", "d", "cooperatesWith"),
+                       ("a", "p", "locatedIn"), ("b", "p", "locatedIn"), ("c", "p", "locatedIn"),
+                       ("d", "p", "locatedIn"), ("x", "p", "locatedIn")]:
+        g.add_edge(iri[s], iri[o], key=pred, predicate=pred, weight=1,
+                   evidence=[_evidence(f"{names[s][0]}与{names[o][0]}。")], years=["2022"])
+    return g
+
+
+def test_actor_view_payload() -> None:
+    g = actor_star()
+    data = embedded_data(viz.render_html(g, title="t"))
+    by_label = {n["label"]: n for n in data["nodes"]}
+    assert data["context_types"] == ["Place"]
+    assert by_label["某某市"]["context"] is True and by_label["某某市"]["m"] == {}
+    firm = by_label["甲乙科技有限公司"]
+    assert firm["context"] is False
+    assert set(firm["m"]) == set(viz.PAGE_MEASURES) and firm["m"]["degree"] == 1
+    assert by_label["孤单科技有限公司"]["m"]["degree"] == 0  # isolated among actors
+    # Communities of the actors only: two pairs, never a star around the city.
+    assert data["communities"] == 2
+    assert firm["community"] == by_label["丙丁材料有限公司"]["community"]
+    assert firm["community"] != by_label["庚辛大学"]["community"]
+    assert by_label["某某市"]["community"] is None
+    assert by_label["孤单科技有限公司"]["community"] is None
+    assert firm["entity"].startswith("/entity/Enterprise/")
+    assert data["measures"] == list(viz.PAGE_MEASURES)
+    assert data["top_labels"] == viz.TOP_LABELS
+
+
+def test_page_assets_have_the_analyst_flows() -> None:
+    js = asset("graph.js")
+    for hook in ("doubleClick", "shortestPaths", "year-slider", "show-context", "panel",
+                 "isolated hidden"):
+        assert hook in js
+    assert "innerHTML" not in js and "eval(" not in js
