@@ -15,8 +15,10 @@ def fewer_collections(threshold: int = 100_000) -> Iterator[None]:
     for ``threshold`` new objects instead of 700): extraction makes millions of short-lived,
     acyclic objects (a tuple per character while normalising, candidates and attributes per
     sentence), freed by reference counting, and the collector's passes over them cost about
-    a tenth of the time (measured on 1,000 bench pages: 7.4 -> 6.5 µs a character). Nested
-    uses keep the outer setting.
+    a tenth of the time (measured on 1,000 bench pages: 7.4 -> 6.5 µs a character). The
+    objects alive on entry are frozen (:func:`gc.freeze`) until the exit: a corpus held in
+    memory is otherwise walked by every full collection (8.7 µs a character with 1,000 pages
+    held). Nested uses keep the outer setting.
 
     >>> import gc
     >>> before = gc.get_threshold()
@@ -30,11 +32,13 @@ def fewer_collections(threshold: int = 100_000) -> Iterator[None]:
     if not gc.isenabled() or old[0] >= threshold:
         yield
         return
+    gc.freeze()  # what lives already (pages, models, results so far) is not walked again
     gc.set_threshold(threshold, max(old[1], 50), max(old[2], 100))
     try:
         yield
     finally:
         gc.set_threshold(*old)
+        gc.unfreeze()
 
 
 @contextlib.contextmanager
