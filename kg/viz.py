@@ -520,14 +520,16 @@ def _vis_options(precomputed: bool, n_nodes: int, seed: int) -> dict[str, Any]:
     else:
         options["physics"] = {
             "enabled": True,
-            "solver": "barnesHut",
-            "barnesHut": {
-                "gravitationalConstant": -12000,
-                "centralGravity": 0.15,
-                "springLength": 170,
-                "springConstant": 0.03,
-                "damping": 0.3,
-                "avoidOverlap": 0.2,
+            # ForceAtlas2 spreads the hubs' stars apart (barnesHut packed the seed graph's core
+            # so tightly that its labels overlapped)
+            "solver": "forceAtlas2Based",
+            "forceAtlas2Based": {
+                "gravitationalConstant": -120,
+                "centralGravity": 0.02,
+                "springLength": 120,
+                "springConstant": 0.06,
+                "damping": 0.4,
+                "avoidOverlap": 0.6,
             },
             "stabilization": {
                 "enabled": True,
@@ -616,6 +618,7 @@ def render_html(
     layout: str = "auto",
     seed: int = 0,
     focus: str | None = None,
+    show_context: bool | None = None,
 ) -> str:
     """Render ``graph`` as a complete, self-contained interactive HTML page.
 
@@ -627,10 +630,12 @@ def render_html(
         size_by: key in each node's ``measures`` used for node size; default ``"degree"``
             (computed from the graph when a node has no such measure).
         layout: ``"auto"`` (physics up to :data:`PHYSICS_MAX_NODES` nodes, precomputed
-            above), ``"physics"`` (barnesHut, stabilise then stop) or ``"precomputed"``
+            above), ``"physics"`` (ForceAtlas2, stabilise then stop) or ``"precomputed"``
             (positions computed in Python, physics disabled).
         seed: seed for the Python layout and vis-network's ``layout.randomSeed``.
         focus: id of a node to emphasise and select once the layout has settled.
+        show_context: draw the context types (places, industries, programmes, awards,
+            events) on the first view; by default only on a ``focus`` page.
 
     Returns:
         The HTML document; identical input gives byte-identical output.
@@ -640,6 +645,7 @@ def render_html(
     payload = _graph_payload(
         graph, size_by=size_by or "degree", layout=layout, seed=seed, focus=focus or ""
     )
+    payload["show_context"] = bool(focus) if show_context is None else show_context
     vis_js, vis_css = _vis_assets()
     safe_title = html.escape(title, quote=True)
     return _TEMPLATE.format(

@@ -142,17 +142,61 @@ def test_seed_page_loads_offline_without_errors(seed_page: Loaded) -> None:
     assert seed_page.requests and seed_page.requests[0].startswith("file://")
 
 
-def test_seed_page_draws_every_node(seed_page: Loaded, seed_graph: nx.MultiDiGraph) -> None:
+def actors_with_ties(graph: nx.MultiDiGraph) -> set[str]:
+    from kg.analysis import actor_graph
+
+    a = actor_graph(graph)
+    return {n for n in a if any(u != v for u, v in a.edges(n))
+            or any(u != v for u, v in a.in_edges(n))}
+
+
+def test_seed_first_view_shows_actors(seed_page: Loaded, seed_graph: nx.MultiDiGraph) -> None:
     page = seed_page.page
-    assert seed_graph.number_of_nodes() > 100
-    assert drawn(page) == seed_graph.number_of_nodes()
-    assert page.evaluate("window.KG.drawnEdgeCount()") == seed_graph.number_of_edges()
+    from kg.analysis import CONTEXT_TYPES
+
+    tied = actors_with_ties(seed_graph)
+    assert 50 < len(tied) < seed_graph.number_of_nodes()
+    assert set(page.evaluate("window.KG.drawnNodeIds()")) == tied  # no context, no isolated
     assert page.evaluate("window.KG.data.layout") == "physics"  # small enough to settle
-    # The legend lists every type present, with its count.
+    actors = [n for n, d in seed_graph.nodes(data=True) if d["type"] not in CONTEXT_TYPES]
+    isolated = len(actors) - len(tied)
+    assert int(page.get_attribute("#network", "data-isolated-hidden")) == isolated > 0
+    assert f"isolated hidden: {isolated}" in page.inner_text("#stats")
+    # Labels on the top actors by the chosen measure, drawn without zooming.
+    labelled = page.evaluate("window.KG.labelled()")
+    assert len(labelled) == viz.TOP_LABELS
+    city = next(n for n, d in seed_graph.nodes(data=True)
+                if d["type"] == "Place" and d["label"] == "平湖市")
+    assert city not in labelled
+    # The legend names communities by their leading actors, or the types.
+    legend = page.locator("#legend li").all_inner_texts()
+    assert "社区 0 (" in legend[0]
+    page.select_option("#color-by", "type")
     legend = page.locator("#legend li").all_inner_texts()
     types = {d["type"] for _, d in seed_graph.nodes(data=True)}
     assert len(legend) == len(types)
     assert any("Enterprise" in t and "企业" in t for t in legend)
+    page.select_option("#color-by", "community")
+    # Context switches on and off.
+    page.check("#show-context")
+    assert drawn(page) > len(tied) and city in page.evaluate("window.KG.drawnNodeIds()")
+    page.uncheck("#show-context")
+    page.uncheck("#filter-isolated")
+    assert drawn(page) == len(actors)
+    page.check("#filter-isolated")
+    assert drawn(page) == len(tied)
+
+
+def test_controls_fit_1366x768(browser: Any, built_output: Path) -> None:
+    rec = load(browser, built_output / "graph.html", width=1366, height=768)
+    page = rec.page
+    for sel in ("#search", "#color-by", "#label-by", "#show-context", "#filter-isolated",
+                "#year-slider", "#stats", "#legend"):
+        box = page.locator(sel).bounding_box()
+        assert box is not None, sel
+        assert box["y"] + box["height"] <= 768 and box["x"] + box["width"] <= 1366, sel
+    assert rec.errors == []
+    page.close()
 
 
 def test_search_finds_a_node(seed_page: Loaded, seed_graph: nx.MultiDiGraph) -> None:
@@ -196,12 +240,18 @@ def test_tooltip_shows_evidence(seed_page: Loaded, seed_graph: nx.MultiDiGraph) 
     raise AssertionError(f"could not hover any node: {last_error}")
 
 
-def test_filters_hide_nodes(seed_page: Loaded, seed_graph: nx.MultiDiGraph) -> None:
-    page = seed_page.page
+def test_filters_hide_nodes(browser: Any, built_output: Path,
+                            seed_graph: nx.MultiDiGraph) -> None:
+    rec = load(browser, built_output / "graph.html")
+    page = rec.page
+    page.uncheck("#filter-isolated")
+    page.check("#show-context")
     total = seed_graph.number_of_nodes()
+    assert drawn(page) == total
     counts: dict[str, int] = {}
     for _, d in seed_graph.nodes(data=True):
         counts[d["type"]] = counts.get(d["type"], 0) + 1
+    page.click("#filters summary")
     big = max(sorted(counts), key=lambda t: counts[t])
     box = page.locator(f"#filter-types input[value='{big}']")
     box.uncheck()
@@ -218,44 +268,137 @@ def test_filters_hide_nodes(seed_page: Loaded, seed_graph: nx.MultiDiGraph) -> N
     assert page.evaluate("window.KG.drawnEdgeCount()") == 0
     page.locator("#filter-predicates button", has_text="all").click()
     assert page.evaluate("window.KG.drawnEdgeCount()") == edges
-    # A year keeps only nodes with a tie that year; hiding isolated nodes hides the rest.
+    page.close()
+
+
+def set_slider(page: Any, index: int) -> None:
+    page.eval_on_selector(
+        "#year-slider",
+        "(s, i) => { s.value = String(i); s.dispatchEvent(new Event('input')); }", index)
+
+
+def test_year_slider_shows_the_graph_as_of_a_year(
+        browser: Any, built_output: Path, seed_graph: nx.MultiDiGraph) -> None:
+    rec = load(browser, built_output / "graph.html")
+    page = rec.page
+    page.check("#show-context")
     years = page.evaluate("window.KG.data.years")
-    assert years
-    page.select_option("#filter-year", years[-1])
-    in_year = {
-        x
-        for u, v, d in seed_graph.edges(data=True)
-        if years[-1] in d.get("years", [])
-        for x in (u, v)
-    }
-    assert drawn(page) == len(in_year) < total
-    page.select_option("#filter-year", "")
-    assert drawn(page) == total
-    page.check("#filter-isolated")
-    connected = sum(1 for n in seed_graph if seed_graph.degree(n) > 0)
-    assert drawn(page) == connected < total
-    page.uncheck("#filter-isolated")
-    assert drawn(page) == total
+    assert len(years) >= 2
+    all_edges = page.evaluate("window.KG.drawnEdgeCount()")
+    first = years[0]
+    set_slider(page, 0)
+    assert page.inner_text("#year-label") == f"≤ {first}"
+    by_first = sum(1 for _, _, d in seed_graph.edges(data=True)
+                   if d["years"] and d["years"][0] <= first)
+    assert page.evaluate("window.KG.drawnEdgeCount()") == by_first < all_edges
+    counts = []
+    for i in range(len(years) + 1):
+        set_slider(page, i)
+        counts.append(page.evaluate("window.KG.drawnEdgeCount()"))
+    assert counts == sorted(counts) and counts[-1] == all_edges  # cumulative
+    assert page.inner_text("#year-label") == "全部 all"
+    assert rec.errors == []
+    page.close()
+
+
+def click_node(page: Any, node_id: str, *, double: bool = False) -> None:
+    """Bring ``node_id`` into view and click (or double-click) its centre with the mouse."""
+    page.evaluate("id => window.KG.network.focus(id, {scale: 1.5, animation: false})", node_id)
+    pos = page.evaluate("id => window.KG.domPosition(id)", node_id)
+    at = page.evaluate(
+        """([x, y]) => { const r = document.getElementById("network").getBoundingClientRect();
+             return window.KG.network.getNodeAt({x: x - r.left, y: y - r.top}); }""",
+        [pos["x"], pos["y"]])
+    assert at == node_id, f"another node ({at}) covers {node_id}"
+    if double:
+        page.mouse.dblclick(pos["x"], pos["y"])
+    else:
+        page.mouse.click(pos["x"], pos["y"])
+    page.wait_for_timeout(400 if double else 100)
+
+
+def test_click_opens_the_panel_with_every_fact(
+        browser: Any, built_output: Path, seed_graph: nx.MultiDiGraph) -> None:
+    rec = load(browser, built_output / "graph.html")
+    page = rec.page
+    bureau = next(n for n, d in seed_graph.nodes(data=True) if d["label"] == "平湖市科技局")
+    click_node(page, bureau)
+    panel = page.locator("#panel")
+    assert panel.is_visible()
+    assert page.get_attribute("#panel", "data-node") == bureau
+    assert page.inner_text(".panel-title") == "平湖市科技局"
+    assert "GovernmentBody" in page.inner_text(".panel-type")
+    assert "degree" in page.inner_text(".panel-measures")
+    facts = page.locator("#panel .fact")
+    n_facts = seed_graph.degree(bureau)
+    assert facts.count() == n_facts
+    edge = max(list(seed_graph.in_edges(bureau, data=True)) +
+               list(seed_graph.out_edges(bureau, data=True)),
+               key=lambda e: (e[2]["weight"], e[0], e[1]))
+    ev = edge[2]["evidence"][0]
+    text = page.inner_text("#panel")
+    assert ev["sentence"][:30] in text and ev["title"][:20] in text and ev["date"] in text
+    href = page.get_attribute("#panel .entity-link", "href")
+    assert href and href.startswith("/entity/GovernmentBody/")
+    page.click("#panel-close")
+    assert not panel.is_visible()
+    assert rec.errors == []
+    page.close()
+
+
+def test_double_click_expands_neighbours(
+        browser: Any, built_output: Path, seed_graph: nx.MultiDiGraph) -> None:
+    rec = load(browser, built_output / "graph.html")
+    page = rec.page
+    bureau = next(n for n, d in seed_graph.nodes(data=True) if d["label"] == "平湖市科技局")
+    before = set(page.evaluate("window.KG.drawnNodeIds()"))
+    neighbours = set(seed_graph.successors(bureau)) | set(seed_graph.predecessors(bureau))
+    assert neighbours - before  # some (context) neighbours are hidden at first
+    click_node(page, bureau, double=True)
+    page.wait_for_function(f"() => window.KG.drawnNodeCount() > {len(before)}", timeout=10_000)
+    after = set(page.evaluate("window.KG.drawnNodeIds()"))
+    assert neighbours <= after and before <= after
+    assert rec.errors == []
+    page.close()
+
+
+def test_path_between_two_picked_actors(
+        browser: Any, built_output: Path, seed_graph: nx.MultiDiGraph) -> None:
+    from kg.analysis import actor_graph, weighted_projection
+
+    rec = load(browser, built_output / "graph.html")
+    page = rec.page
+    actors = weighted_projection(actor_graph(seed_graph))
+    src = next(n for n, d in seed_graph.nodes(data=True) if d["label"] == "平湖市科技局")
+    dst = next(n for n, d in seed_graph.nodes(data=True) if d["label"] == "清华大学")
+    hops = nx.shortest_path_length(actors, src, dst)
+    assert hops >= 2
+    click_node(page, src)
+    page.click("#panel .path-start")
+    assert "平湖市科技局" in page.inner_text("#path")
+    click_node(page, dst)
+    assert page.get_attribute("#path", "data-from") == src
+    assert page.get_attribute("#path", "data-to") == dst
+    chains = page.locator("#path .chain")
+    assert 1 <= chains.count() <= 3
+    first = chains.first
+    assert f"({hops} 跳 hops)" in first.locator(".chain-head").inner_text()
+    hop_boxes = first.locator(".hop")
+    assert hop_boxes.count() >= hops
+    for i in range(hop_boxes.count()):  # evidence on every hop
+        assert hop_boxes.nth(i).locator(".ev-sentence").inner_text().strip()
+    selected = set(page.evaluate("window.KG.network.getSelectedNodes()"))
+    assert {src, dst} <= selected
+    assert rec.errors == []
+    page.close()
 
 
 def test_screenshot(browser: Any, built_output: Path) -> None:
-    """The screenshot for the README: the seed graph around its biggest hub, labels legible,
-    isolated nodes hidden, one tooltip open."""
-    rec = load(browser, built_output / "graph.html", width=1400, height=900)
+    """The screenshot for the README: the first view of the seed graph at 1366x768 (actors
+    coloured by community, top actors labelled, isolated actors hidden and counted)."""
+    rec = load(browser, built_output / "graph.html", width=1366, height=768)
     page = rec.page
-    page.check("#filter-isolated")
-    page.evaluate("document.querySelector('aside').scrollTop = 0")
-    hub = page.evaluate(
-        """() => { const deg = {};
-             window.KG.data.edges.forEach(e => { deg[e.from] = (deg[e.from] || 0) + 1;
-                                                 deg[e.to] = (deg[e.to] || 0) + 1; });
-             return Object.keys(deg).sort((a, b) => deg[b] - deg[a] || (a < b ? -1 : 1))[0]; }"""
-    )
-    page.evaluate("id => window.KG.network.focus(id, {scale: 0.75, animation: false})", hub)
-    pos = page.evaluate("id => window.KG.domPosition(id)", hub)
-    page.mouse.move(pos["x"], pos["y"])
-    page.mouse.move(pos["x"] + 1, pos["y"])
-    page.wait_for_timeout(600)
+    assert len(page.evaluate("window.KG.labelled()")) == viz.TOP_LABELS
     target = ROOT / "output" / "screenshot.png"
     target.parent.mkdir(exist_ok=True)
     page.screenshot(path=str(target))
@@ -341,6 +484,8 @@ def test_hostile_text_never_executes(browser: Any, tmp_path: Path) -> None:
     path = viz.write_html(g, tmp_path / "xss.html", title=XSS_CORPUS[0] + XSS_CORPUS[1])
     rec = load(browser, path)
     page = rec.page
+    page.check("#show-context")
+    page.uncheck("#filter-isolated")
     assert drawn(page) == g.number_of_nodes()
     # Exercise every path that renders untrusted text: tooltips, search, filters, legend.
     for node in sorted(g.nodes):
@@ -352,7 +497,10 @@ def test_hostile_text_never_executes(browser: Any, tmp_path: Path) -> None:
     for text in XSS_CORPUS[:4]:
         page.fill("#search", text)
         page.press("#search", "Enter")
-    page.select_option("#filter-year", index=1)
+    set_slider(page, 0)
+    set_slider(page, 1)
+    page.evaluate("ids => ids.forEach(id => window.KG.select(id))", sorted(g.nodes))
+    page.click("#filters summary")
     page.locator("#filter-types button", has_text="none").click()
     page.locator("#filter-types button", has_text="all").click()
     page.wait_for_timeout(300)
@@ -360,15 +508,23 @@ def test_hostile_text_never_executes(browser: Any, tmp_path: Path) -> None:
     assert page.evaluate("window.__xss") is None
     injected = page.evaluate(
         """() => document.querySelectorAll(
-             'img, iframe, svg, object, embed, frame, a, body style, [onerror], [onload]'
+             'img, iframe, svg, object, embed, frame, body style, [onerror], [onload]'
            ).length"""
     )
     assert injected == 0
+    # The only links are the panel's own: names (#) and entity pages, never javascript:.
+    hrefs = page.evaluate(
+        "() => Array.from(document.querySelectorAll('a')).map(a => a.getAttribute('href'))")
+    assert hrefs and all(h == "#" or h.startswith(("/entity/", "http://", "https://"))
+                         for h in hrefs), hrefs
+    last = g.nodes[sorted(g.nodes)[-1]]["label"]
+    assert last in page.inner_text("#panel .panel-title")  # the last one selected, as text
     assert page.evaluate("document.querySelectorAll('script').length") == 3
     assert rec.offsite() == []
     assert rec.errors == []
     # The text is shown as text.
     assert XSS_CORPUS[0] in page.inner_text("h1")
+    page.select_option("#color-by", "type")
     legend = page.inner_text("#legend")
     assert XSS_CORPUS[0] in legend
     tip = page.evaluate("document.querySelector('div.vis-tooltip').textContent")
@@ -407,8 +563,11 @@ def test_2000_node_page_is_responsive(browser: Any, tmp_path: Path) -> None:
     page = rec.page
     assert rec.errors == [] and rec.offsite() == []
     assert page.evaluate("window.KG.data.layout") == "precomputed"
+    page.check("#show-context")
+    page.uncheck("#filter-isolated")
     assert drawn(page) == 2000
     # Interaction stays fast: a filter change redraws quickly.
+    page.click("#filters summary")
     start = time.perf_counter()
     page.locator("#filter-types input[value='Enterprise']").uncheck()
     page.evaluate("() => new Promise(r => requestAnimationFrame(() => r(null)))")
@@ -419,6 +578,6 @@ def test_2000_node_page_is_responsive(browser: Any, tmp_path: Path) -> None:
     print("\nbig-graph timing:", json.dumps(report))
     (ROOT / "output").mkdir(exist_ok=True)
     (ROOT / "output" / "browser-timing.json").write_text(json.dumps(report) + "\n")
-    assert rec.seconds < 30, report
+    assert rec.seconds < 10, report  # the bar is 3 s on an idle machine (0.9 s measured)
     assert filter_s < 5, report
     page.close()

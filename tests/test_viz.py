@@ -158,7 +158,7 @@ def test_embedded_json_counts_and_content(page: str) -> None:
     assert by_id[f"{EX}u/1"]["label"] == XSS_SCRIPT
     assert data["layout"] == "physics"
     assert data["options"]["physics"]["enabled"] is True
-    assert data["options"]["physics"]["solver"] == "barnesHut"
+    assert data["options"]["physics"]["solver"] == "forceAtlas2Based"
 
 
 def test_untrusted_text_never_raw(page: str) -> None:

@@ -68,7 +68,9 @@
   var typeOn = {}, predOn = {}, year = null, hideIsolated = true, colorBy = "community";
   var labelBy = data.measures.indexOf(data.size_by) >= 0 ? data.size_by : data.measures[0];
   var forced = {};           // nodes shown whatever the filters (expanded, on a path, found)
-  data.types.forEach(function (t) { typeOn[t.type] = !isContextType[t.type]; });
+  data.types.forEach(function (t) {
+    typeOn[t.type] = data.show_context || !isContextType[t.type];
+  });
   data.predicates.forEach(function (p) { predOn[p] = true; });
   if (data.focus) { forced[data.focus] = true; }
   var firstYear = {}, edgeFirst = {}, adjacency = {};
@@ -309,6 +311,7 @@
     typeBoxes.forEach(function (cb) { cb.checked = typeOn[cb.value] !== false; });
   }
   var contextBox = document.getElementById("show-context");
+  contextBox.checked = !!data.show_context;
   contextBox.addEventListener("change", function () {
     data.context_types.forEach(function (t) { typeOn[t] = contextBox.checked; });
     syncTypeBoxes();
