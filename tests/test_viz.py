@@ -340,6 +340,11 @@ def test_cli_viz_pages(built_output: Path, tmp_path: Path) -> None:
     sizes = [len(embedded_data(p.read_text(encoding="utf-8"))["nodes"]) for p in pages]
     assert min(sizes) >= 3
     assert "社区 Community 1" in pages[0].read_text(encoding="utf-8")
+    from kg.analysis import CONTEXT_TYPES
+
+    for p in pages:  # communities of actors: no star around a place
+        assert not {n["type"] for n in embedded_data(p.read_text("utf-8"))["nodes"]} & \
+            CONTEXT_TYPES
 
 
 def test_cli_viz_errors(built_output: Path, tmp_path: Path) -> None:

@@ -2,7 +2,8 @@
 
 Pages are written by :mod:`kg.viz` (self-contained, offline, escaped). Entities are found by
 name or alias with :func:`kg.analysis.find_entity`; communities are
-:func:`kg.analysis.communities` (Louvain, fixed seed), numbered largest first from 1.
+:func:`kg.analysis.communities` of the actor graph (Louvain, fixed seed; places, industries,
+programmes, awards and events are context, not members), numbered largest first from 1.
 """
 
 from __future__ import annotations
@@ -54,8 +55,8 @@ def _community_title(graph: Any, index: int, members: list[str]) -> str:
 def viz(store_path: Path, out: Path, focus: str | None, hops: int, communities: bool,
         min_size: int, size_by: str, layout: str) -> None:
     """Write interactive graph pages: graph.html, or --focus / --communities pages."""
+    from ..analysis import actor_graph, project
     from ..analysis import communities as find_communities
-    from ..analysis import project
     from ..store import StoreError, open_store
     from ..viz import neighbourhood, slugify, with_measure, write_html
 
@@ -77,8 +78,8 @@ def viz(store_path: Path, out: Path, focus: str | None, hops: int, communities: 
         sub = neighbourhood(graph, center, hops)
         pages.append((out / f"focus-{slugify(label)}.html", sub,
                       {"title": f"{label} · {hops} 跳 hops", "focus": str(center)}))
-    if communities:
-        groups = [c for c in find_communities(graph) if len(c) >= min_size]
+    if communities:  # on the actor graph: places and industries are context, not hubs
+        groups = [c for c in find_communities(actor_graph(graph)) if len(c) >= min_size]
         if not groups:
             click.echo(f"no community with {min_size} or more members", err=True)
         for i, members in enumerate(groups, start=1):
