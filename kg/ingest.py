@@ -718,6 +718,41 @@ def byline_names(text: str) -> list[tuple[str, str, int, int]]:
     return out
 
 
+_CJK_RE = re.compile(r"[\u3400-\u9fff]")
+_DOUBLED_END_RE = re.compile(r"([\u3400-\u9fff]{2,6})\1$")
+
+
+def _headline(lines: list[str]) -> str:
+    """An article's title from its headline lines as the page lays them out.
+
+    A line without a Chinese character (a masthead such as ``KEIIPINGHU``) is left out when
+    another remains, and so is a first line of four characters or fewer before another (a
+    column's name: 科技资讯); a running header printed twice at a line's end (``…科技资讯科技资讯``)
+    is cut; lines are joined with a space where neither side has a mark (main title and
+    subtitle stay apart), else directly.
+
+    >>> _headline(["KEIIPINGHU", "加速凝聚科创力量", "院地合作硕果累累"])
+    '加速凝聚科创力量 院地合作硕果累累'
+    >>> _headline(["科技资讯", "某某活动举行"])
+    '某某活动举行'
+    >>> _headline(["为平湖贡献力量科技资讯科技资讯"]), _headline(["打造引擎——", "风采展示"])
+    ('为平湖贡献力量', '打造引擎——风采展示')
+    """
+    kept = [ln.strip() for ln in lines if ln.strip()]
+    if any(_CJK_RE.search(ln) for ln in kept):
+        kept = [ln for ln in kept if _CJK_RE.search(ln)]
+    if len(kept) > 1 and len(kept[0]) <= 4:
+        kept = kept[1:]
+    out = ""
+    for ln in kept:
+        cut = _DOUBLED_END_RE.sub("", ln)
+        ln = cut if len(cut) >= 4 else ln
+        if out and _CJK_RE.match(out[-1]) and _CJK_RE.match(ln[0]):
+            out += " "
+        out += ln
+    return out
+
+
 def split_articles(page_name: str, text: str, paragraphs: list[Paragraph]) -> list[Article]:
     """Group paragraphs into articles.
 
@@ -762,9 +797,9 @@ def split_articles(page_name: str, text: str, paragraphs: list[Paragraph]) -> li
             continue
         titles = [text[q.nstart : q.nend] for q in paras if q.kind in ("heading", "title")]
         first_body = next((i for i, q in enumerate(paras) if q.kind == "body"), len(paras))
-        title = "".join(
-            text[q.nstart : q.nend] for q in paras[:first_body] if q.kind in ("heading", "title")
-        ) or (titles[0] if titles else "")
+        title = _headline(
+            [text[q.nstart : q.nend] for q in paras[:first_body] if q.kind in ("heading", "title")]
+        ) or _headline(titles[:1])
         bylines: list[tuple[str, str]] = []
         sentences: list[Sentence] = []
         for q in paras:
