@@ -23,12 +23,16 @@ __all__ = [
     "centrality_chart",
     "centrality_table",
     "chain_table",
+    "cjk_font",
+    "community_table",
+    "connected_pair",
     "entities_per_year",
     "inline_graph",
     "load_graph",
     "load_store",
     "neighbour_table",
     "posts_by_year",
+    "setup_matplotlib",
     "sparql_df",
     "store_path",
 ]
@@ -96,40 +100,133 @@ def centrality_table(
     *,
     top: int = 15,
     sort_by: str | None = None,
+    all_types: bool = False,
 ) -> pd.DataFrame:
-    """Top ``top`` entities by ``sort_by`` (default: the first measure), one column per measure
-    of :func:`kg.analysis.measures`."""
+    """Top ``top`` actors by ``sort_by`` (default: the first measure), one column per measure
+    of :func:`kg.analysis.measures` on the actor graph (:func:`kg.analysis.actor_graph`;
+    ``all_types=True`` measures places, industries, … too)."""
     import pandas as pd
 
+    from .analysis import actor_graph
     from .analysis import measures as compute
 
-    values = compute(graph)
+    measured = graph if all_types else actor_graph(graph)
+    values = compute(measured)
     key = sort_by or measures[0]
     rows = [
-        {"label": _label(graph, n), "type": graph.nodes[n].get("type", ""),
+        {"label": _label(measured, n), "type": measured.nodes[n].get("type", ""),
          **{m: _round4(values.get(n, {}).get(m)) for m in measures}}
-        for n in graph.nodes
+        for n in measured.nodes
     ]
     rows.sort(key=lambda r: (r[key] is None, -(r[key] or 0.0), r["label"]))
     return pd.DataFrame(rows[:top], columns=["label", "type", *measures])
 
 
-def centrality_chart(table: pd.DataFrame, measure: str = "degree") -> Any:
-    """Horizontal bar chart of ``table[measure]`` by label (CJK font when installed)."""
-    import matplotlib.pyplot as plt
+#: Font file names of CJK fonts looked for among the system's fonts when matplotlib's cache
+#: does not know one (it may predate the font's installation).
+_CJK_FILES = ("wqy", "notosanscjk", "notoserifcjk", "sourcehansans", "droidsansfallback")
+
+
+def cjk_font() -> str | None:
+    """The name of an installed font that draws Chinese, found at run time (``None`` if none).
+
+    matplotlib's font list is tried first; failing that, the system's font files whose names
+    mark a CJK font are added to it.
+    """
     from matplotlib import font_manager
 
-    installed = {f.name for f in font_manager.fontManager.ttflist}
-    fonts = [f for f in _CJK_FONTS if f in installed] + ["DejaVu Sans"]
-    with plt.rc_context({"font.family": "sans-serif", "font.sans-serif": fonts,
-                         "axes.unicode_minus": False}):
-        fig, ax = plt.subplots(figsize=(8, 0.35 * len(table) + 1))
-        data = table.iloc[::-1]
-        ax.barh(data["label"], data[measure], color="#1f77b4")
-        ax.set_xlabel(measure)
-        ax.set_title(f"Top {len(table)} by {measure}")
-        fig.tight_layout()
+    def known() -> str | None:
+        names = {f.name for f in font_manager.fontManager.ttflist}
+        hit = next((f for f in _CJK_FONTS if f in names), None)
+        if hit:
+            return hit
+        return next((n for n in sorted(names) if "CJK" in n or "Hei" in n or "Han" in n), None)
+
+    found = known()
+    if found:
+        return found
+    for path in sorted(font_manager.findSystemFonts()):
+        if any(k in Path(path).name.lower().replace("-", "").replace("_", "")
+               for k in _CJK_FILES):
+            try:
+                font_manager.fontManager.addfont(path)
+            except (OSError, RuntimeError, ValueError):
+                continue
+    return known()
+
+
+def setup_matplotlib() -> str | None:
+    """Make matplotlib draw Chinese: the CJK font of :func:`cjk_font` first in
+    ``font.sans-serif`` (for every later chart of the session); returns its name."""
+    import matplotlib
+
+    font = cjk_font()
+    fonts = [font] if font else []
+    rest = [f for f in matplotlib.rcParams["font.sans-serif"] if f not in fonts]
+    matplotlib.rcParams["font.family"] = "sans-serif"
+    matplotlib.rcParams["font.sans-serif"] = fonts + rest
+    matplotlib.rcParams["axes.unicode_minus"] = False
+    return font
+
+
+def centrality_chart(table: pd.DataFrame, measure: str = "degree") -> Any:
+    """Horizontal bar chart of ``table[measure]`` by label (Chinese drawn, see
+    :func:`setup_matplotlib`)."""
+    import matplotlib.pyplot as plt
+
+    setup_matplotlib()
+    fig, ax = plt.subplots(figsize=(8, 0.35 * len(table) + 1))
+    data = table.iloc[::-1]
+    ax.barh(data["label"], data[measure], color="#1f77b4")
+    ax.set_xlabel(measure)
+    ax.set_title(f"前 {len(table)} 名 Top {len(table)} by {measure}")
+    fig.tight_layout()
     return ax
+
+
+def community_table(graph: nx.MultiDiGraph, *, top: int = 10, seed: int = 0) -> pd.DataFrame:
+    """The ``top`` largest communities of the actor graph, as ``report.md`` describes them:
+    leading actors, industries, places, years and the sentences written from their facts."""
+    import pandas as pd
+
+    from .analysis import actor_graph, communities, describe_communities, measures
+
+    actors = actor_graph(graph)
+    comms = communities(actors, seed=seed)
+    rows = [
+        {"community": c["index"], "size": c["size"],
+         "leading actors": "、".join(m["label"] for m in c["members"]),
+         "industries": "、".join(i["label"] for i in c["industries"]),
+         "places": "、".join(i["label"] for i in c["places"]),
+         "years": "–".join(dict.fromkeys(c["years"])),
+         "summary": " ".join(c["sentences"])}
+        for c in describe_communities(actors, comms, measures(actors, seed=seed))[:top]
+    ]
+    return pd.DataFrame(rows, columns=["community", "size", "leading actors", "industries",
+                                       "places", "years", "summary"])
+
+
+def connected_pair(graph: nx.MultiDiGraph, labels: Any, *, max_hops: int = 4) -> tuple[str, str]:
+    """The first two of ``labels`` (in order) that are not tied directly but linked by a chain
+    of at most ``max_hops`` through actors; else the first two linked at all."""
+    from .analysis import actor_graph, find_entity, weighted_projection
+
+    names = [str(x) for x in labels]
+    ug = weighted_projection(actor_graph(graph))
+    ids = [find_entity(graph, n) for n in names]
+    fallback: tuple[str, str] | None = None
+    for i, a in enumerate(ids):
+        for j in range(i + 1, len(ids)):
+            b = ids[j]
+            if a not in ug or b not in ug or not nx.has_path(ug, a, b):
+                continue
+            hops = nx.shortest_path_length(ug, a, b)
+            if 2 <= hops <= max_hops:
+                return names[i], names[j]
+            fallback = fallback or (names[i], names[j])
+    if fallback is None:
+        raise LookupError("no two of these entities are linked")
+    return fallback
 
 
 def inline_graph(

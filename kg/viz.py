@@ -35,6 +35,7 @@ __all__ = [
     "neighbourhood",
     "render_html",
     "slugify",
+    "to_pyvis",
     "with_measure",
     "write_html",
 ]
@@ -735,3 +736,49 @@ def with_measure(graph: nx.MultiDiGraph, measure: str) -> nx.MultiDiGraph:
         measures[measure] = None if value is None else round(value, 6)
         out.nodes[n]["measures"] = measures
     return out
+
+
+def to_pyvis(
+    graph: nx.MultiDiGraph,
+    *,
+    size_by: str = "degree",
+    height: str = "650px",
+    seed: int = 0,
+    all_types: bool = False,
+) -> Any:
+    """A configured ``pyvis.network.Network`` of ``graph`` for notebook users who know pyvis.
+
+    Actors only by default (context types are left out, as on the page's first view; pass
+    ``all_types=True`` for every entity), coloured by type, sized by ``size_by`` (a measure of
+    the nodes' ``measures`` or computed), with plain-text tooltips (pyvis renders ``title`` as
+    text) and the same ForceAtlas2 physics as the page. Call ``.show("x.html")`` or
+    ``.generate_html()`` on the result; pyvis's own template loads vis-network from a CDN
+    unless ``cdn_resources="in_line"`` (the default here) is kept.
+    """
+    from pyvis.network import Network
+
+    from . import analysis
+
+    view = graph if all_types else analysis.actor_graph(graph)
+    view = with_measure(view, size_by)
+    nodes = sorted(view.nodes, key=str)
+    sizes, _ = _node_sizes(view, nodes, size_by)
+    net = Network(height=height, width="100%", directed=True, cdn_resources="in_line",
+                  notebook=False)
+    for n in nodes:
+        d = view.nodes[n]
+        ntype = str(d.get("type") or "Other")
+        zh, color, shape = TYPE_STYLES.get(ntype, _OTHER_STYLE)
+        label = str(d.get("label") or n)
+        tip = "\n".join([label, f"{zh} {ntype}"] + [f"{size_by}: {d['measures'][size_by]}"])
+        net.add_node(str(n), label=label, title=tip, color=color, shape=shape,
+                     size=sizes[n], group=ntype)
+    for u, v, key, d in sorted(view.edges(keys=True, data=True), key=_edge_sort_key):
+        ev = _evidence_items(d.get("evidence"))
+        tip = str(d.get("predicate") or key) + (f"\n{ev[0]['sentence']}" if ev else "")
+        net.add_edge(str(u), str(v), title=tip, label=str(d.get("predicate") or key),
+                     value=int(_finite(d.get("weight")) or 1))
+    options = _vis_options(False, len(nodes), seed)
+    options["edges"]["font"]["size"] = 0  # predicates in the tooltips, not on every edge
+    net.set_options(json.dumps(options, ensure_ascii=False, sort_keys=True))
+    return net

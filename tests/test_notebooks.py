@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import json
 import os
+import re
 from pathlib import Path
 
 import networkx as nx
@@ -49,7 +50,7 @@ def test_notebook_executes(path: Path, built_output: Path, monkeypatch: pytest.M
     nbclient = pytest.importorskip("nbclient")
     pytest.importorskip("ipykernel")
     monkeypatch.setenv("KG_STORE", str(built_output / "store"))
-    monkeypatch.setenv("MPLBACKEND", "Agg")
+    monkeypatch.delenv("MPLBACKEND", raising=False)  # the kernel's inline backend shows charts
     # The kernel imports this checkout's kg even when it is not pip-installed.
     path_var = os.environ.get("PYTHONPATH")
     monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [str(ROOT), path_var])))
@@ -61,10 +62,33 @@ def test_notebook_executes(path: Path, built_output: Path, monkeypatch: pytest.M
     assert not [o for o in outputs if o.output_type == "error"]
     text = json.dumps([o.get("data", o.get("text", "")) for o in outputs], ensure_ascii=False)
     assert str(built_output / "store") in text  # it read the store it was given
+    # Every cell shows something, and no table is empty.
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        shown = [o for o in cell.outputs if o.output_type != "stream" or o.name == "stdout"]
+        assert shown, f"no output from {cell.source!r}"
+        cell_text = json.dumps([o.get("data", o.get("text", "")) for o in shown],
+                               ensure_ascii=False)
+        assert "Empty DataFrame" not in cell_text, cell.source
+    # Chinese is drawn: a CJK font was found and no glyph went missing.
+    assert "font: None" not in text and "font: " in text
+    stderr = " ".join(o.get("text", "") for o in outputs if o.output_type == "stream")
+    assert "missing from" not in stderr and "Glyph" not in stderr
     if path.name == "explore.ipynb":
         assert "<iframe" in text and "srcdoc" in text  # the inline interactive graph
         assert "image/png" in text  # the chart
-        assert "sentence" in text  # the chain with its evidence
+        chain = next(c for c in nb.cells if "chain_table" in c.source)
+        html = chain.outputs[-1]["data"]["text/html"]
+        assert html.count("<tr>") >= 2  # a chain of two hops or more (body rows)
+        assert "<th>sentence</th>" in html  # with its evidence sentences
+        assert len(re.findall(r"<td>[^<]*[\u4e00-\u9fff]{10}[^<]*</td>", html)) >= 2
+        communities = next(c for c in nb.cells if "community_table" in c.source)
+        assert "members, mostly" in json.dumps(communities.outputs[-1]["data"],
+                                                  ensure_ascii=False)
+        centrality = next(c for c in nb.cells if c.source.startswith("table = "))
+        assert "平湖市</td>" not in centrality.outputs[-1]["data"]["text/html"]  # a place
+        assert "Network" in text and "actors," in text  # the pyvis network
     else:
         assert "new_ties" in text and "organisation" in text
 
@@ -159,3 +183,48 @@ def test_inline_graph_is_escaped_iframe() -> None:
     assert "height:300px" in out.data
     focused = kgnb.inline_graph(g, focus="甲公司", hops=1)
     assert "乙大学" in focused.data and "丙基金" not in focused.data
+
+
+def test_connected_pair_and_communities() -> None:
+    from kg import notebook as kgnb
+
+    g = _chain_graph()
+    g.add_node("p", label="某某市", type="Place", aliases=[])
+    for n in ("a", "b", "c", "d"):
+        g.add_edge(n, "p", key="locatedIn", predicate="locatedIn", weight=1, evidence=[],
+                   years=["2021"])
+    # 甲 and 丁 share only the city (context): not linked; 甲 and 丙 are two hops apart.
+    assert kgnb.connected_pair(g, ["甲公司", "丁", "丙基金"]) == ("甲公司", "丙基金")
+    assert kgnb.connected_pair(g, ["甲公司", "乙大学"]) == ("甲公司", "乙大学")  # only a tie
+    with pytest.raises(LookupError):
+        kgnb.connected_pair(g, ["甲公司", "丁"])
+    table = kgnb.community_table(g)
+    assert len(table) == 1 and table["size"][0] == 3
+    assert "某某市" in table["places"][0] and "某某市" not in table["leading actors"][0]
+    assert table["summary"][0].startswith("3 members")
+    ranked = kgnb.centrality_table(g, top=10)
+    assert "某某市" not in set(ranked["label"])
+    assert "某某市" in set(kgnb.centrality_table(g, top=10, all_types=True)["label"])
+
+
+def test_matplotlib_draws_chinese() -> None:
+    pytest.importorskip("matplotlib")
+    import warnings
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from kg import notebook as kgnb
+
+    font = kgnb.setup_matplotlib()
+    if font is None:
+        pytest.skip("no CJK font installed (apt-get install fonts-wqy-microhei)")
+    assert matplotlib.rcParams["font.sans-serif"][0] == font
+    fig, ax = plt.subplots()
+    ax.set_title("平湖科创知识图谱")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a missing glyph warns
+        fig.canvas.draw()
+    plt.close(fig)

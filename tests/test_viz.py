@@ -405,3 +405,19 @@ def test_page_assets_have_the_analyst_flows() -> None:
                  "isolated hidden"):
         assert hook in js
     assert "innerHTML" not in js and "eval(" not in js
+
+
+def test_to_pyvis_is_a_configured_network() -> None:
+    pytest.importorskip("pyvis")
+    from pyvis.network import Network
+
+    net = viz.to_pyvis(actor_star())
+    assert isinstance(net, Network)
+    labels = {n["label"] for n in net.nodes}
+    assert "甲乙科技有限公司" in labels and "某某市" not in labels  # actors only
+    assert len(net.edges) == 2
+    assert "forceAtlas2Based" in net.options if isinstance(net.options, str) else True
+    html = net.generate_html()
+    assert "<script src=" not in html  # vis-network inlined
+    every = viz.to_pyvis(actor_star(), all_types=True)
+    assert "某某市" in {n["label"] for n in every.nodes}
