@@ -109,6 +109,49 @@ def test_graphml_and_gexf_hold_the_projection(exported, projection):
     assert "lastmodifieddate" not in (exported / "pinghu.gexf").read_text(encoding="utf-8")
 
 
+def test_gexf_is_dynamic_with_measures(exported, projection):
+    from kg.analysis import CONTEXT_TYPES
+
+    text = (exported / "pinghu.gexf").read_text(encoding="utf-8")
+    assert 'mode="dynamic"' in text and 'timeformat="integer"' in text
+    g = nx.read_gexf(exported / "pinghu.gexf")
+    for u, v, d in g.edges(data=True):  # every edge starts in its first reported year
+        assert isinstance(d["start"], int) and 1990 < d["start"] < 2100
+        assert g.nodes[u]["start"] <= d["start"] and g.nodes[v]["start"] <= d["start"]
+    actors = [n for n, d in g.nodes(data=True) if d["type"] not in CONTEXT_TYPES]
+    assert actors and all("pagerank" in g.nodes[n] and "community" in g.nodes[n]
+                          for n in actors)
+    assert all(not g.nodes[n]["context"] for n in actors)
+    places = [n for n, d in g.nodes(data=True) if d["type"] == "Place"]
+    assert places and all(g.nodes[n]["context"] and "pagerank" not in g.nodes[n]
+                          for n in places)
+    top = max(actors, key=lambda n: (g.nodes[n]["degree"], n))
+    assert g.nodes[top]["type"] != "Place" and g.nodes[top]["community"] >= 0
+
+
+def test_gexf_time_and_measures_on_invented_graph():
+    from kg.export import gexf_text
+
+    g = nx.MultiDiGraph()
+    for n, t in (("甲", "Enterprise"), ("乙", "University"), ("某市", "Place")):
+        g.add_node(n, label=n, type=t, years=["2019"])
+    g.add_edge("甲", "乙", key="cooperatesWith", predicate="cooperatesWith", weight=2,
+               evidence=[], years=["2022", "2021"])
+    g.add_edge("甲", "某市", key="locatedIn", predicate="locatedIn", weight=1, evidence=[],
+               years=["2023"])
+    text = gexf_text(g)
+    assert text == gexf_text(g)  # deterministic
+    back = nx.read_gexf(_tmp_gexf(text))
+    assert back.nodes["甲"]["start"] == 2021 and back.nodes["某市"]["start"] == 2023
+    assert sorted(d["start"] for *_, d in back.edges(data=True)) == [2021, 2023]
+    assert back.nodes["甲"]["degree"] == 1 and back.nodes["甲"]["community"] == 0
+    assert "degree" not in back.nodes["某市"]
+
+
+def _tmp_gexf(text: str):
+    return io.BytesIO(text.encode("utf-8"))
+
+
 def test_flat_graph_has_only_scalars(projection):
     flat = flat_graph(projection)
     scalar = (str, int, float, bool)
