@@ -36,10 +36,11 @@ SELECT ?e ?type ?label (GROUP_CONCAT(DISTINCT ?alt; SEPARATOR="\\u001f") AS ?alt
 """
 
 _EDGES = """
-SELECT ?s ?p ?o ?evidence ?article ?title ?date WHERE {
+SELECT ?s ?p ?o ?evidence ?article ?title ?date ?year WHERE {
   ?a a kg:Assertion ; rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o ;
      kg:evidence ?evidence ; kg:assertedIn ?article .
   FILTER(isIRI(?o))
+  OPTIONAL { ?a kg:year ?year }
   ?article dcterms:title ?title ; schema:datePublished ?date .
 }
 """
@@ -134,7 +135,8 @@ def project(store: ox.Store) -> nx.MultiDiGraph:
     Nodes are entity IRIs with ``label``, ``type``, ``aliases``, ``figures`` (key-figure
     texts) and ``years`` (publication years of the articles that mention them). Edges are keyed
     by the predicate's local name, with ``predicate``, ``weight`` (distinct supporting
-    articles), ``evidence`` (sentence, article, title, date) and ``years``.
+    articles), ``evidence`` (sentence, article, title, date) and ``years`` (the years the
+    facts' sentences state, ``kg:year``, else the articles' publication years).
 
     Examples
     --------
@@ -159,14 +161,15 @@ def project(store: ox.Store) -> nx.MultiDiGraph:
     acc: dict[tuple[str, str, str], dict[str, Any]] = defaultdict(
         lambda: {"evidence": [], "articles": set(), "years": set()}
     )
-    for s, p, o, ev, art, title, date in run_query(store, _EDGES).rows:
+    for s, p, o, ev, art, title, date, year in run_query(store, _EDGES).rows:
         if s not in g or o not in g:
             continue
         pred = p.rsplit("#", 1)[-1]
         rec = acc[(s, o, pred)]
         rec["articles"].add(art)
-        if date and date[:4].isdigit():
-            rec["years"].add(date[:4])
+        stated = year if year and year[:4].isdigit() else date  # the fact's year, else the
+        if stated and stated[:4].isdigit():                       # article's publication
+            rec["years"].add(stated[:4])
         rec["evidence"].append({"sentence": ev, "article": art, "title": title, "date": date})
     for (s, o, pred), rec in sorted(acc.items()):
         ev = sorted(rec["evidence"], key=lambda d: (d["article"], d["sentence"]))
