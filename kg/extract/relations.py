@@ -61,17 +61,12 @@ _P24 = re.compile("[在与和由对向从为]")
 _P25 = re.compile(r"(建成|建设|打造|成立|设立|组建)(了)?")
 _P26 = re.compile("(产业|行业|领域|产业链)$")
 _P27 = re.compile(r"(内|里|中)[，,]?")
-_P28 = re.compile(r"(也)?是")
-_P29 = re.compile(r"[，,]也是")
-_P30 = re.compile(r"(落户|入驻|进驻)了?")
-_P31 = re.compile("孵化|众创|创业园|科技园|创客")
 _P32 = re.compile("位于")
 _P33 = re.compile(r"(推进|实施|落实)$")
 _P34 = re.compile(r"(深入|全面)?实施")
 _P35 = re.compile(r"在([^，。；]{2,40}?)(成功)?(举行|举办|落幕|召开|开幕|启动)")
 _P36 = re.compile(r"(内|中|上|里|现场)?")
 _P37 = re.compile("出席|参加|主持|致辞|讲话|推介|见证|参与")
-_P38 = re.compile(r"(还|也|共同|联合|一起|携手)?(以|通过|围绕|针对|依托)")
 _P39 = re.compile("在")
 _P40 = re.compile(r"(举办|举行|召开)(的|了)?")
 _P41 = re.compile(r"(?<=[，,；;。！？])")
@@ -187,8 +182,6 @@ PAIR = ANAPHOR + "Pair"
 #: after an award: the winners follow (荣获某奖，分别是A、B / 获评某称号的有：A、B)
 _AWARD_WINNERS_RE = re.compile(r"[，,：:]?(?:分别是|分别为|依次是|依次为|他们是|它们是)[：:]?")
 _SENTENCE_PART_END_RE = re.compile("[。；;！？]")
-_ENGAGED_RE = re.compile(r"(从事|专注于?|关注|深耕|聚焦)$")
-_LISTED_RE = re.compile(r"[^，。；的]{0,4}的")
 
 
 def _types(spec: list[str]) -> set[str]:
@@ -222,10 +215,6 @@ class RelationExtractor:
         self.industry_nouns = alternation(rel.get("industry_class_nouns", []))
         nouns = self.industry_nouns or "$^"
         self._class_org_re = re.compile(rf"(?:[\u4e00-\u9fff]{{0,4}}?)(?:{nouns})")
-        self._class_after_re = re.compile(
-            rf"[^，。；]{{0,6}}的[\u4e00-\u9fff]{{0,6}}(?:{nouns})"
-        )
-        self._class_deng_re = re.compile(rf"[\u4e00-\u9fff]{{0,6}}(?:{nouns}|机构)")
         self.implied = {
             k: v.replace("{home}", home)
             for k, v in rel.get("implied_bodies", {}).items()
@@ -238,8 +227,6 @@ class RelationExtractor:
         self._trig = trig
         self._trig_re = re.compile(alternation(list(trig))) if trig else None
         self._home_re = re.compile(alternation(self.home_words + list(self.anaphora)))
-        home_names = alternation(["我市", "本市", home, home.removesuffix("市")])
-        self._home_firm_re = re.compile(rf"是({home_names})(一家|的一家|重点|首家)?")
         self._industry_rule = next((r for r in self.rules if r["kind"] == "industry"), None)
         self._industry_trig_re = re.compile(
             alternation(self._industry_rule["triggers"]) if self._industry_rule else "$^"
@@ -1289,22 +1276,7 @@ class RelationExtractor:
                 and not re.match(_STATISTIC, text[b.end :])
             ):
                 if text[max(0, a.start - 1) : a.start] == "为":
-                    # X为本地纺织产业提供服务: the industry is X's focus, the city benefits
-                    cs, _ = self._clause_bounds(text, a.start)
-                    subj = self._left_subject(
-                        text, ments, a.start, cs, ORG_TYPES - {"GovernmentBody"}
-                    )
-                    if subj is not None and subj.rule != "home":
-                        out.append(
-                            RawRelation(
-                                self._name(text, subj),
-                                "focusIndustry",
-                                bn,
-                                "adjacency:beneficiary-industry",
-                                0.6,
-                            )
-                        )
-                    continue  # without a giver named in the clause, nothing is stated
+                    continue  # X为本地某产业提供服务: the city benefits; no focus of its own
                 out.append(
                     RawRelation(self.home, "focusIndustry", bn, "adjacency:home-industry", 0.7)
                 )
@@ -1332,93 +1304,6 @@ class RelationExtractor:
                             0.75,
                         )
                     )
-            for ind in ments:
-                if ind.type != "Industry":
-                    continue
-                # A、B等一批从事储能产业的高科技企业 / 关注医疗器械领域投资的A、B等机构
-                after = self._class_after_re.match(text, ind.end)
-                before = _ENGAGED_RE.search(text, max(0, ind.start - 3), ind.start)
-                listed = _LISTED_RE.match(text, ind.end)
-                if before and listed and not after:
-                    # 关注医疗器械领域投资的A、B等专业投资机构
-                    head = listed.end()
-                    deng = text.find("等", head, head + 40)
-                    if deng > 0 and self._class_deng_re.match(text, deng + 1):
-                        for c in ments:
-                            if c.type in ORG_TYPES and head <= c.start and c.end <= deng:
-                                out.append(
-                                    RawRelation(
-                                        text[c.start : c.end],
-                                        "focusIndustry",
-                                        text[ind.start : ind.end],
-                                        "pattern:list-industry-class",
-                                        0.6,
-                                    )
-                                )
-                if before and after:
-                    tail = after.end()
-                    deng = text.find("等", tail, tail + 40)
-                    members = [
-                        c
-                        for c in ments
-                        if c.type in ORG_TYPES
-                        and (
-                            (deng > 0 and tail <= c.start and c.end <= deng)
-                            or (
-                                c.rule == "list:class-noun"
-                                and c.end <= before.start()
-                                and before.start() - c.end <= 30
-                            )
-                        )
-                    ]
-                    for c in members:
-                        out.append(
-                            RawRelation(
-                                text[c.start : c.end],
-                                "focusIndustry",
-                                text[ind.start : ind.end],
-                                "pattern:list-industry-class",
-                                0.6,
-                            )
-                        )
-        # 海洋经济是某省重点发展的…: the place's focus
-        for ind in ments:
-            if ind.type != "Industry":
-                continue
-            pm = _P28.match(text[ind.end :])
-            if not pm:
-                continue
-            starts = {ind.end + pm.end()} | {
-                m.end() for m in _P29.finditer(text) if m.start() > ind.end
-            }
-            for place in (c for c in ments if c.type == "Place" and c.start in starts):
-                if re.match(
-                    r"[^，。；]{0,6}(重点|主导|优势|特色)[^，。；]{0,6}(发展|培育|打造)?的",
-                    text[place.end :],
-                ):
-                    out.append(
-                        RawRelation(
-                            self._name(text, place),
-                            "focusIndustry",
-                            text[ind.start : ind.end],
-                            "pattern:X是Y重点发展的",
-                            0.65,
-                        )
-                    )
-        for m in self._home_firm_re.finditer(text):
-            subj = [
-                c for c in ments if c.end == m.start() and c.type in ORG_TYPES - {"GovernmentBody"}
-            ]
-            if subj:
-                out.append(
-                    RawRelation(
-                        text[subj[0].start : subj[0].end],
-                        "locatedIn",
-                        self.home,
-                        "pattern:X是我市…",
-                        0.7,
-                    )
-                )
         # X是由A和B共同发起设立的: A and B co-founded X
         for m in re.finditer(
             r"由([^，。；]{2,40}?)(共同|联合)?(发起)?(设立|建立|组建|成立|创办|共建)", text
@@ -1440,7 +1325,7 @@ class RelationExtractor:
                             0.7,
                         )
                     )
-        # 清华大学、华为等…均为该院科技服务对象: the listed organisations are its clients
+        # 某大学、某公司等…均为该院科技服务对象: the listed organisations are its clients
         for m in re.finditer(
             r"(均|都|皆)(为|是)(该院|该公司|该中心|其|[^，。；为是]{2,20}?)的?(科技)?服务对象", text
         ):
@@ -1497,28 +1382,6 @@ class RelationExtractor:
                         0.65,
                     )
                 )
-        # 园区…落户了A、B: companies settling in an incubator are incubated by it
-        for m in _P30.finditer(text):
-            left = [
-                c
-                for c in ments
-                if c.end <= m.start() and m.start() - c.end <= 8 and c.type == "Platform"
-            ]
-            right = self._right_run(text, ments, m.end(), len(text), {"Enterprise"})
-            if left and right:
-                inc = left[-1]
-                iname = self._name(text, inc)
-                if inc.rule == "anaphora" or _P31.search(iname):
-                    for c in right:
-                        out.append(
-                            RawRelation(
-                                text[c.start : c.end],
-                                "incubatedBy",
-                                iname,
-                                "pattern:园区落户了X",
-                                0.65,
-                            )
-                        )
         for m in _P32.finditer(text):
             objs = [c for c in ments if c.start >= m.end() and c.type in ("Place", "Platform")]
             if not objs:
@@ -1642,24 +1505,6 @@ class RelationExtractor:
                             0.6,
                         )
                     )
-        # A与B还以资金为切口… / A与B共同围绕…: two organisations acting jointly cooperate
-        for a, b in zip(ments, ments[1:]):
-            if (
-                a.type in ORG_TYPES
-                and b.type in ORG_TYPES
-                and a.rule not in ("anaphora", "home")
-                and text[a.end : b.start] in ("与", "和", "同")
-                and _P38.match(text[b.end :])
-            ):
-                out.append(
-                    RawRelation(
-                        self._name(text, a),
-                        "cooperatesWith",
-                        self._name(text, b),
-                        "pattern:A与B共同以…",
-                        0.55,
-                    )
-                )
         # a guest list: 出席本次论坛的嘉宾有来自A的…、B、C等…
         gm = re.search(
             r"(出席|参加|参与|参会)[^，。；]{0,12}的(嘉宾|单位|企业|机构|代表)[^，。；]{0,4}"
