@@ -32,15 +32,14 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def oxigraph_server(tmp_path_factory):
+def _server(tmp_path_factory, *flags: str):
     binary = _oxigraph_binary()
     if binary is None:
         pytest.skip("the `oxigraph` server CLI is not installed (pip install oxigraph)")
     port = _free_port()
     proc = subprocess.Popen(
         [binary, "serve", "--location", str(tmp_path_factory.mktemp("oxigraph")),
-         "--bind", f"127.0.0.1:{port}"],
+         "--bind", f"127.0.0.1:{port}", *flags],
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
     )
     base = f"http://127.0.0.1:{port}"
@@ -63,6 +62,18 @@ def oxigraph_server(tmp_path_factory):
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+
+
+@pytest.fixture(scope="module")
+def oxigraph_server(tmp_path_factory):
+    yield from _server(tmp_path_factory)
+
+
+@pytest.fixture(scope="module")
+def union_server(tmp_path_factory):
+    """A server that reads the union of the named graphs as the default graph, as `kg query`
+    does."""
+    yield from _server(tmp_path_factory, "--union-default-graph")
 
 
 def _count(base: str, where: str) -> int:
@@ -134,3 +145,31 @@ def test_push_errors(oxigraph_server, built_output, tmp_path):
     result = _push("--endpoint", oxigraph_server + "/store", "--source",
                    str(tmp_path / "missing.nq"))
     assert result.exit_code == 2 and "kg build" in result.output
+
+
+def _server_rows(base: str, sparql: str) -> set[tuple[str | None, ...]]:
+    data = urllib.parse.urlencode({"query": sparql})
+    req = urllib.request.Request(base + "/query", data=data.encode(), headers={
+        "Content-Type": "application/x-www-form-urlencoded",
+        "Accept": "application/sparql-results+json"})
+    with urllib.request.urlopen(req, timeout=60) as r:
+        res = json.loads(r.read())
+    names = res["head"]["vars"]
+    return {tuple(b[v]["value"] if v in b else None for v in names)
+            for b in res["results"]["bindings"]}
+
+
+def test_named_queries_give_the_same_rows_on_the_oxigraph_server(union_server, built_output):
+    """Every named query, sent as it is to the pushed Oxigraph server, answers the rows
+    `kg query` gives on the embedded store."""
+    from kg.store import open_store, run_query
+
+    source = built_output / "pinghu.nq"
+    assert _push("--endpoint", union_server + "/store", "--source", str(source)).exit_code == 0
+    store = open_store(built_output / "store")
+    queries = sorted((Path(__file__).resolve().parent.parent / "queries").glob("*.rq"))
+    assert queries
+    for q in queries:
+        sparql = q.read_text(encoding="utf-8")
+        ours = {tuple(row) for row in run_query(store, sparql).rows}
+        assert _server_rows(union_server, sparql) == ours, q.name
