@@ -7,10 +7,15 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from . import __version__
+
+if TYPE_CHECKING:
+    from .curation import Curation
+    from .outputs import BuildOptions, Built
 
 EXIT_FAILURE = 1
 EXIT_USAGE = 2
@@ -167,34 +172,53 @@ def build(
     model: str,
 ) -> None:
     """Build the graph from SEEDS into OUT (Turtle, TriG, N-Quads, store, HTML, report)."""
-    from .curation import CurationError, load_curation
-    from .engine import EngineError
-    from .io import OutputBusy
-    from .outputs import BuildOptions, NoInput, OutputError, ValidationFailed, build_into
+    from .outputs import BuildOptions
 
     if not seeds.exists():
         raise InputProblem(f"{seeds}: no such file or folder")
-    curation = None
-    if curation_path is None and Path("curation.toml").is_file():
-        curation_path = Path("curation.toml")
-    if curation_path is not None:
-        try:
-            curation = load_curation(curation_path)
-        except CurationError as exc:
-            raise InputProblem(str(exc)) from None
     if scheduler and engine != "dask":
         raise InputProblem("--scheduler needs --engine dask")
-    options = BuildOptions(curation=curation, workers=workers, engine=engine,
+    options = BuildOptions(curation=_curation(curation_path), workers=workers, engine=engine,
                            scheduler=scheduler, cache=cache, shards=shards, html=not no_html,
                            lac=_check_model(model))
+    built = _build_into(seeds, out, options)
+    _print_build(built, out, timings=timings, cache=cache)
+    if built.corpus.failures and strict:
+        raise Failed("unreadable input files (--strict)")
+
+
+def _curation(path: Path | None) -> Curation | None:
+    """The curation file given, else ./curation.toml when there is one (``None``: none)."""
+    from .curation import CurationError, load_curation
+
+    if path is None and Path("curation.toml").is_file():
+        path = Path("curation.toml")
+    if path is None:
+        return None
     try:
-        built = build_into(seeds, out, options, progress=_progress("extract"))
+        return load_curation(path)
+    except CurationError as exc:
+        raise InputProblem(str(exc)) from None
+
+
+def _build_into(seeds: Path, out: Path, options: BuildOptions) -> Built:
+    """:func:`kg.outputs.build_into` with its errors as the CLI's (input: exit 2, else 1)."""
+    from .engine import EngineError
+    from .io import OutputBusy
+    from .outputs import NoInput, OutputError, ValidationFailed, build_into
+
+    try:
+        return build_into(seeds, out, options, progress=_progress("extract"))
     except NoInput as exc:
         for f in exc.corpus.failures:
             _warn(f"skipped {f.message}")
         raise InputProblem(str(exc)) from None
     except (EngineError, OutputBusy, OutputError, ValidationFailed) as exc:
         raise Failed(str(exc)) from None
+
+
+def _print_build(built: Built, out: Path, *, timings: bool, cache: bool) -> None:
+    """What a build did: skipped files, curation, warnings, counts and, asked for, timings."""
     corpus, result = built.corpus, built.result
     for f in corpus.failures:
         _warn(f"skipped {f.message}")
@@ -223,8 +247,6 @@ def build(
             )
     if corpus.failures:
         click.echo(f"{len(corpus.failures)} file(s) skipped (see warnings above)", err=True)
-        if strict:
-            raise Failed("unreadable input files (--strict)")
 
 
 @main.command()
