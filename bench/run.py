@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-QUERIES = ROOT / "queries"
+QUERIES = ROOT / "kg" / "queries"
 CORES = os.cpu_count() or 1
 
 

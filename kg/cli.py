@@ -272,7 +272,7 @@ def extract(paths: tuple[Path, ...], fmt: str, model: str) -> None:
 
 @main.command()
 @click.argument("query", required=False)
-@click.option("--name", "name", help="Run a named query from queries/NAME.rq.")
+@click.option("--name", "name", help="Run a named query of the package (kg/queries/NAME.rq).")
 @click.option(
     "--format",
     "fmt",
@@ -311,11 +311,13 @@ def _is_file(text: str) -> bool:
 
 def _query_text(query: str | None, name: str | None) -> str:
     if name:
-        path = Path("queries") / f"{name}.rq"
-        if not path.is_file():
-            avail = sorted(p.stem for p in Path("queries").glob("*.rq"))
-            raise InputProblem(f"no query named {name!r}; available: {', '.join(avail) or 'none'}")
-        return path.read_text(encoding="utf-8")
+        from .io import named_queries
+
+        queries = named_queries()
+        if name not in queries:
+            avail = ", ".join(queries) or "none"
+            raise InputProblem(f"no query named {name!r}; available: {avail}")
+        return queries[name].read_text(encoding="utf-8")
     if not query:
         raise InputProblem("give a SPARQL query, a .rq file, or --name NAME")
     if query.endswith(".rq") or _is_file(query):

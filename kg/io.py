@@ -138,6 +138,19 @@ def asset(name: str) -> str:
     return files("kg").joinpath("assets", name).read_text(encoding="utf-8")
 
 
+def package_dir(name: str) -> Path:
+    """A data folder shipped inside the package (``kg/<name>``: the ontology, the named
+    queries), found through importlib.resources, in a checkout and in an installed wheel."""
+    from importlib.resources import files
+
+    return Path(str(files("kg").joinpath(name)))
+
+
+def named_queries() -> dict[str, Path]:
+    """The competency questions shipped with the package: name -> ``.rq`` file."""
+    return {p.stem: p for p in sorted(package_dir("queries").glob("*.rq"))}
+
+
 def save_arrays(path: str | os.PathLike[str], arrays: dict[str, Any]) -> Path:
     """numpy arrays as a compressed ``.npz``, written atomically, with fixed member dates
     (``np.savez`` stamps the current time): the same arrays give the same bytes."""

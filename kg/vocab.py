@@ -1,6 +1,6 @@
 """The ``kg:`` vocabulary as a closed rdflib namespace, and loaders for the ontology files.
 
-``KG`` lists every class and property declared in ``ontology/pinghu.ttl``; any other attribute
+``KG`` lists every class and property declared in ``kg/ontology/pinghu.ttl``; any other attribute
 (e.g. a misspelling such as ``KG.Enterprize``) raises :class:`AttributeError`. Nothing is read
 from disk at import time: call :func:`load_ontology` / :func:`load_shapes` when needed.
 """
@@ -12,8 +12,11 @@ from pathlib import Path
 from rdflib import Graph, URIRef
 from rdflib.namespace import SH, DefinedNamespace, Namespace
 
-#: Directory holding the Turtle files of the ontology and the SHACL shapes.
-ONTOLOGY_DIR: Path = Path(__file__).resolve().parent.parent / "ontology"
+from .io import package_dir
+
+#: Directory holding the Turtle files of the ontology and the SHACL shapes (package data, found
+#: through importlib.resources).
+ONTOLOGY_DIR: Path = package_dir("ontology")
 #: The OWL ontology (``kg:`` classes and properties).
 ONTOLOGY_FILE: Path = ONTOLOGY_DIR / "pinghu.ttl"
 #: The SHACL shapes every build must satisfy.
@@ -131,12 +134,12 @@ def _parse(path: Path) -> Graph:
 
 
 def load_ontology() -> Graph:
-    """Parse ``ontology/pinghu.ttl`` and return it as a fresh :class:`rdflib.Graph`."""
+    """Parse ``kg/ontology/pinghu.ttl`` and return it as a fresh :class:`rdflib.Graph`."""
     return _parse(ONTOLOGY_FILE)
 
 
 def load_shapes() -> Graph:
-    """Parse ``ontology/shapes.ttl`` and return it as a fresh :class:`rdflib.Graph`."""
+    """Parse ``kg/ontology/shapes.ttl`` and return it as a fresh :class:`rdflib.Graph`."""
     return _parse(SHAPES_FILE)
 
 

@@ -167,7 +167,7 @@ def test_named_queries_give_the_same_rows_on_the_oxigraph_server(union_server, b
     source = built_output / "pinghu.nq"
     assert _push("--endpoint", union_server + "/store", "--source", str(source)).exit_code == 0
     store = open_store(built_output / "store")
-    queries = sorted((Path(__file__).resolve().parent.parent / "queries").glob("*.rq"))
+    queries = sorted((Path(__file__).resolve().parent.parent / "kg" / "queries").glob("*.rq"))
     assert queries
     for q in queries:
         sparql = q.read_text(encoding="utf-8")

@@ -13,7 +13,7 @@ import pytest
 from kg.store import QueryResult, memory_store, open_store, run_query
 
 ROOT = Path(__file__).resolve().parent.parent
-QUERIES = ROOT / "queries"
+QUERIES = ROOT / "kg" / "queries"
 SEEDS = ROOT / "seeds"
 ALL = sorted(p.stem for p in QUERIES.glob("*.rq"))
 
