@@ -617,7 +617,7 @@ def _as_triple(line: str) -> str:
 
 
 def validate_graph(graph: Any) -> tuple[bool, str]:
-    """SHACL validation against ``ontology/shapes.ttl``."""
+    """SHACL validation against ``kg/ontology/shapes.ttl``."""
     from pyshacl import validate
 
     from .vocab import load_ontology, validation_shapes

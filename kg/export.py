@@ -131,7 +131,7 @@ def jsonld_text(quads: Iterable[Any], prefixes: Mapping[str, str]) -> str:
 
 def export_jsonld(store: ox.Store) -> str:
     """The built dataset of ``store`` (not the ontology the store also holds: it ships as
-    ``ontology/pinghu.ttl``) as compacted JSON-LD with the project context."""
+    ``kg/ontology/pinghu.ttl``) as compacted JSON-LD with the project context."""
     from .store import ONTOLOGY_GRAPH, PREFIX_MAP
 
     return jsonld_text((q for q in store.quads_for_pattern(None, None, None, None)
