@@ -599,7 +599,7 @@ aria-label="year"> <span id="year-label"></span></label>
 <div id="network" data-node-count="{n_nodes}" data-edge-count="{n_edges}" \
 data-layout="{layout}" data-physics="{physics}"></div>
 <aside id="panel" hidden><button id="panel-close" type="button" aria-label="close">×</button>
-<div id="panel-body"></div><section id="path"></section></aside>
+<section id="path"></section><div id="panel-body"></div></aside>
 </main>
 <script type="application/json" id="kg-data">{data_json}</script>
 <script>

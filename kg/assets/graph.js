@@ -448,6 +448,8 @@
   document.getElementById("panel-close").addEventListener("click", function () {
     panel.hidden = true;
     panel.removeAttribute("data-node");
+    clear(pathBox);
+    pathStart = null;
   });
   function select(id) {
     if (!shownNode[id]) { forced[id] = true; nodes.update([visNode(byId[id])]); refresh(); }
