@@ -39,6 +39,7 @@ them; without either the default graph is the union of all graphs.
 
 from __future__ import annotations
 
+import functools
 import heapq
 import html
 import io
@@ -645,6 +646,17 @@ th,td{border:1px solid #ccc;padding:.3rem .45rem;text-align:left;vertical-align:
 th{background:#f3f3f3}code,textarea,pre{font-family:ui-monospace,Consolas,monospace}
 .muted{color:#666;font-size:.9rem}.err{color:#a00;white-space:pre-wrap}
 textarea{width:100%;box-sizing:border-box;font-size:.9rem}
+.editor{position:relative}
+.editor #layer,.editor textarea{margin:0;padding:.5rem;border:1px solid #bbb;font-size:.9rem;
+line-height:1.4;white-space:pre-wrap;overflow-wrap:break-word;box-sizing:border-box;width:100%;
+font-family:ui-monospace,Consolas,monospace;tab-size:2}
+.editor #layer{position:absolute;inset:0;overflow:hidden;pointer-events:none;color:#222;
+background:#fff}
+.editor textarea{position:relative;background:transparent;color:transparent;caret-color:#000;
+resize:vertical}
+.tok-k{color:#7a1fa2;font-weight:600}.tok-v{color:#0b5394}.tok-i{color:#2e7d32}
+.tok-p{color:#00695c}.tok-s{color:#b45309}.tok-c{color:#888;font-style:italic}
+button.prefix{font-size:.8rem;margin:0 .15rem;padding:.05rem .35rem}
 """
 
 
@@ -1436,8 +1448,29 @@ def make_server(config: ServerConfig) -> KGServer:
 
 
 def query_page() -> str:
-    """The offline query page (inline CSS and JS; results are inserted with ``textContent``)."""
-    return asset("query.html").replace("/*STYLE*/", _STYLE)
+    """The offline query page (inline CSS and JS; results are inserted with ``textContent``):
+    a SPARQL editor with highlighting, prefix buttons and the package's named queries as
+    examples (:func:`editor_data`, embedded as JSON that cannot close its script element)."""
+    data = json.dumps(editor_data(), ensure_ascii=False, sort_keys=True)
+    data = data.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return (asset("query.html").replace("/*STYLE*/", _STYLE)
+            .replace("/*EDITOR*/", asset("sparql-editor.js")).replace("/*DATA*/", data))
+
+
+@functools.cache
+def editor_data() -> dict[str, Any]:
+    """The query page's examples (each named query: name, its English question, its text) and
+    the prefixes the endpoint predeclares."""
+    from .io import named_queries
+    from .store import PREFIX_MAP
+
+    queries = []
+    for name, path in named_queries().items():
+        text = path.read_text(encoding="utf-8")
+        title = next((ln[len("# en:"):].strip() for ln in text.splitlines()
+                      if ln.startswith("# en:")), "")
+        queries.append({"name": name, "title": title, "text": text})
+    return {"prefixes": dict(sorted(PREFIX_MAP.items())), "queries": queries}
 
 
 
