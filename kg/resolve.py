@@ -201,11 +201,13 @@ class Resolver:
             for m in ex.mentions:
                 if self.is_generic(norm(m.text)):
                     continue
-                k, rule = self.key_of(m.text, m.type)
+                named = _with_stated_place(m)
+                k, rule = self.key_of(named, m.type)
                 if norm(m.text) in declared:
                     k, rule = declared[norm(m.text)], "declared-alias"
                 groups[k].append(m)
-                local[norm(m.text)] = k
+                if named == m.text:  # 某市委、市政府: the page's other 市政府 stay its own
+                    local[norm(m.text)] = k
                 if rule:
                     why[k].append((m.text, rule))
             page_alias[ex.page.name] = local
@@ -685,3 +687,13 @@ def _dedupe(rels: list[Relation]) -> list[Relation]:
         if key not in best or r.confidence > best[key].confidence:
             best[key] = r
     return sorted(best.values(), key=lambda r: (r.article, r.start, r.s, r.p, r.o))
+
+
+def _with_stated_place(m: Mention) -> str:
+    """A government body named relative to a city that the sentence names just before it
+    (某市委、市政府: the mention carries the place in its anatomy) is that city's; any
+    other mention is its own text."""
+    place = dict(m.parts).get("stated_place") if m.type == "GovernmentBody" else None
+    if place and m.text[:1] in "市县区" and not m.text.startswith(place):
+        return place + m.text[1:]
+    return m.text

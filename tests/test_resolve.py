@@ -191,3 +191,17 @@ def test_places_that_are_no_division_have_no_government() -> None:
     assert r.division_name(Entity("西城街道", "西城街道", "Place")) == "西城街道"
     assert r.division_name(Entity("长三角", "长三角", "Place")) == ""
     assert r.division_name(Entity("中国", "中国", "Place")) == ""
+
+
+def test_a_government_after_its_citys_committee_is_that_citys(tmp_path) -> None:
+    """某市委、市政府: the 市政府 printed after another city's committee is that city's
+    government, not the home city's; the page's other 市政府 stay the home city's."""
+    from kg.build import extract_corpus, resolve_corpus
+
+    (tmp_path / "p.txt").write_text(
+        "2024年5月8日 星期三\n\n标题\n\n我市根据湖州市委、市政府的要求开展工作。\n"
+        "市政府召开常务会议。\n", encoding="utf-8")
+    res = resolve_corpus(extract_corpus([tmp_path]))
+    govs = {e.name for e in res.entities.values() if e.type == "GovernmentBody"}
+    assert "湖州市人民政府" in govs
+    assert any(n in govs for n in ("市人民政府", "平湖市人民政府"))

@@ -107,6 +107,8 @@ _VILLAGE_RE = re.compile(
 _NOT_VILLAGE = (
     "各", "全", "本", "该", "每", "农", "乡", "新农", "美丽", "相关", "周边", "所有", "部分"
 )
+#: a city's committee right before a body named relative to a city (某市委、市政府)
+_STATED_PLACE_RE = re.compile(r"[市县区](?:委|党委)[、和及与]?$")
 #: a web page's source line: 来源：<medium> (then a space, a mark or the end)
 _SOURCE_RE = re.compile(
     r"(?:信息|文章|新闻|稿件)?来源\s*[:：]\s*([\u4e00-\u9fffA-Za-z0-9·]{2,12}?)"
@@ -394,6 +396,8 @@ class EntityRecognizer:
         cands += self._list_members(text, cands)
         cands += self._district_places(text, cands)
         chosen = self._select(text, cands)
+        if "委" in text:
+            chosen = [self._stated_place(text, c) for c in chosen]
         set_mentions(doc, chosen)
         if not self.spans_key:
             return doc
@@ -1372,6 +1376,22 @@ class EntityRecognizer:
                 if v and not v.group(1).startswith(_NOT_VILLAGE):
                     out.append(Candidate(v.start(), v.end(), "Place", "place:village", priority=2))
         return out
+
+    def _stated_place(self, text: str, c: Candidate) -> Candidate:
+        """某市委、市政府 / 某市委市政府: the government named relative to a city right after
+        that city's committee is the city's (its anatomy carries ``stated_place``)."""
+        if c.type != "GovernmentBody" or text[c.start : c.start + 1] not in "市县区":
+            return c
+        m = _STATED_PLACE_RE.search(text, max(0, c.start - 4), c.start)
+        if m is None:
+            return c
+        p = m.start()  # the 市/县/区 of the committee's place
+        place = next((text[p - n : p] for n in (5, 4, 3, 2)
+                      if p >= n and self.lex.is_place(text[p - n : p])), "")
+        if not place:
+            return c
+        return Candidate(c.start, c.end, c.type, c.rule,
+                         (*c.parts, ("stated_place", place + text[p])), c.priority)
 
     def _source_media(self, text: str, cands: list[Candidate]) -> list[Candidate]:
         """The medium a web page's source line names (来源：某某在线, 来源: 某某新闻网 作者…): the
