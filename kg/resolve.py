@@ -40,14 +40,14 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 
 from .extract.lexicon import Lexicon, alternation
 from .extract.pipeline import PageExtraction
-from .model import Entity, Mention, Page, Relation
+from .model import ORG_TYPES, Entity, Mention, Page, Relation
 
 _STRIP_RE = re.compile(r"[\s“”\"'‘’「」《》·・]")
 _ALIAS_RE = re.compile(r"[（(](?:以下)?简称[为：:]?[“\"]?([^”\"）)]{2,16})[”\"]?[）)]")
@@ -76,6 +76,30 @@ _GOVERNED = frozenset({"provinces", "cities", "counties"})
 _DIVISION_END = re.compile("(?:省|市|县|区|镇|乡|街道)$")
 #: 某市政府 / 某县政府 / 省政府 (not 人民政府 already, not 政府办公室)
 _SHORT_GOVERNMENT = re.compile("(?<=[省市县区镇乡])政府$")
+#: a unit numbered in Chinese numerals (二十三所, 十一研究所)
+_CN_NUMBERED_UNIT = re.compile(
+    "(?<![一二三四五六七八九十])([一二三四五六七八九十]{2,3}|[一二三四五六七八九])(所|研究所)"
+)
+_GOV_DEPARTMENT_ENDS = ("局", "委", "厅", "办")
+_CN_DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九")}
+
+
+def cn_number(text: str) -> int:
+    """A Chinese numeral below 100 as an integer.
+
+    >>> [cn_number(t) for t in ("三", "十", "十二", "二十", "二十三")]
+    [3, 10, 12, 20, 23]
+    """
+    if "十" not in text:
+        return _CN_DIGITS[text]
+    tens, _, ones = text.partition("十")
+    return (_CN_DIGITS[tens] if tens else 1) * 10 + (_CN_DIGITS[ones] if ones else 0)
+
+
+def _gov_short_form(name: str) -> str:
+    """科学技术厅/局 = 科技厅/局, 科学技术委员会 = 科委 (the official short forms)."""
+    return name.replace("科学技术委员会", "科委").replace("科技委员会", "科委").replace(
+        "科学技术", "科技")
 
 
 @functools.lru_cache(maxsize=1 << 18)
@@ -146,6 +170,9 @@ class Resolver:
     def _key_of(self, name: str, typ: str) -> tuple[str, str]:
         n = norm(name)
         rule = ""
+        if typ in ORG_TYPES and _CN_NUMBERED_UNIT.search(n):
+            n, rule = _CN_NUMBERED_UNIT.sub(lambda m: str(cn_number(m.group(1))) + m.group(2),
+                                            n), "numerals"  # 二十三所 = 23所
         e = self.expand(n)
         if e != n:
             n, rule = e, "abbreviation"
@@ -162,17 +189,79 @@ class Resolver:
         if typ == "GovernmentBody":
             if _SHORT_GOVERNMENT.search(n):
                 n, rule = n[:-2] + "人民政府", "government-name"
+            short = _gov_short_form(n)
+            if short != n:
+                n, rule = short, "government-short-form"  # 科学技术厅 = 科技厅, 委员会 = 委
+            city = self._city_full(n)
+            if city != n:
+                n, rule = city, "city-full-name"  # 某地科技局 = 某地市科技局
+            parent = self._without_parent_place(n)
+            if parent != n:
+                n, rule = parent, "parent-place"  # 上海某区科委 = 某区科委
             if n in self.lex.gov_departments and n[:1] not in "市省区县":
                 return "市" + n, "home-city"  # 科技局 in a city column is the city's bureau
             for prefix in (self.home, self.home_short):
                 if n.startswith(prefix + "市") and prefix == self.home_short:
                     continue
-                if n.startswith(prefix) and len(n) > len(prefix) + 1:
+                if n.startswith(prefix) and len(n) > len(prefix):  # 平湖市委 = 市委
                     rest = n[len(prefix) :]
                     if not rest.startswith("市"):
                         rest = "市" + rest
                     return rest, "home-city"
         return n, rule
+
+    def _elsewhere(self, ex: PageExtraction) -> bool:
+        """Is this page about another city? It never names the home city, and names another
+        city or county (not one that contains the home city) twice or more."""
+        if self.home_short in ex.page.text:
+            return False
+        counts: dict[str, int] = defaultdict(int)
+        for m in ex.mentions:
+            if m.type != "Place":
+                continue
+            p = m.text[:-1] if m.text[-1:] in "市县区" and len(m.text) > 2 else m.text
+            if p in self.lex.places and not self.lex.nests(p, self.home_short):
+                counts[p] += 1
+        return max(counts.values(), default=0) >= 2
+
+    @functools.cached_property
+    def _firm_tail_re(self) -> re.Pattern[str]:
+        """Industry words then a legal form: what a registered name adds to a short one."""
+        words = self.lex.patterns.get("anatomy_industry_words", [])
+        legal = [s.suffix for s in self.lex.suffixes if s.legal]
+        return re.compile(f"(?:{alternation(words)})*(?:{alternation(legal)})")
+
+    def _firm_tail(self, rest: str) -> bool:
+        return bool(self._firm_tail_re.fullmatch(rest))
+
+    def _city_full(self, name: str) -> str:
+        """某地科技局 → 某地市科技局: a city's short name right before a government
+        department is the city (when the gazetteer knows 某地市)."""
+        for p in self._places:
+            if name.startswith(p) and (p + "市") in self.lex.places and not p.endswith("市"):
+                rest = name[len(p):]
+                if self.lex.place_end(rest) > 0:
+                    return name  # 上海金山区科委: a district's body, not the city's
+                if rest in self.lex.gov_departments or rest.endswith(_GOV_DEPARTMENT_ENDS) and (
+                    rest[:1] not in "省市区县镇乡"
+                ) and len(rest) <= 5:
+                    return p + "市" + rest
+                return name
+        return name
+
+    def _without_parent_place(self, name: str) -> str:
+        """上海金山区科委 → 金山区科委: a district's or county's body named with its city
+        before it is the same body (the district's name is unique enough)."""
+        for p in self._places:
+            if name.startswith(p) and len(name) > len(p) + 2:
+                rest = name[len(p):].removeprefix("市").removeprefix("省")
+                for q in self._places:
+                    if (rest.startswith(q) and q != p and len(q) >= 2
+                            and (q.endswith(("区", "县")) or rest[len(q):len(q) + 1] in "区县")
+                            and self.lex.nests(p, q)):
+                        return rest
+                return name
+        return name
 
     def strip_place(self, name: str) -> str:
         for p in self._places:
@@ -198,11 +287,16 @@ class Resolver:
         for ex in exts:
             res.pages[ex.page.name] = ex.page
             local: dict[str, str] = {}
+            # a page that never names the home city: its 市委, 市政府, 市科技局 are its own
+            # city's, not the home city's (nor another page's)
+            foreign = self._elsewhere(ex)
             for m in ex.mentions:
                 if self.is_generic(norm(m.text)):
                     continue
                 named = _with_stated_place(m)
                 k, rule = self.key_of(named, m.type)
+                if foreign and m.type == "GovernmentBody" and named[:1] in "市县区":
+                    k, rule = f"{k}@{ex.page.name}", "relative-name-elsewhere"
                 if norm(m.text) in declared:
                     k, rule = declared[norm(m.text)], "declared-alias"
                 groups[k].append(m)
@@ -230,6 +324,22 @@ class Resolver:
                     pre_redirect[k] = next(iter(targets))
                     why[pre_redirect[k]].append((m.text, "trade-name"))
                     break
+        # a company's name without its industry word and legal form (某某新材料 / 某某新材料科技
+        #股份有限公司): the one registered company in the corpus whose name continues it so
+        registered = sorted(k for k, ms in groups.items()
+                            if any("legal" in dict(m.parts) for m in ms)
+                            and ms[0].type == "Enterprise")
+        for k, ms in groups.items():
+            if k in pre_redirect or ms[0].type != "Enterprise" or len(k) < 4 or any(
+                "legal" in dict(m.parts) for m in ms
+            ):
+                continue
+            longer = [r for r in registered[bisect_left(registered, k):]
+                      if r.startswith(k)]
+            longer = [r for r in longer if self._firm_tail(r[len(k):])]
+            if len(longer) == 1:
+                pre_redirect[k] = longer[0]
+                why[longer[0]].append((ms[0].text, "registered-name"))
         # place-prefix and short-form merges (longest names first)
         types = {k: self._type(ms) for k, ms in groups.items()}  # computed once: O(mentions)
         keys = sorted(groups, key=lambda k: (-len(k), k))
@@ -311,10 +421,11 @@ class Resolver:
                 ]
                 if pref:
                     canonical = pref[0]
-            if k not in names and len(k) > len(canonical):
-                canonical = k
+            kname = k.split("@", 1)[0]  # 市委@page: a relative name of another city's page
+            if kname not in names and len(kname) > len(canonical):
+                canonical = kname
             ent = Entity(key=k, name=canonical, type=typ)
-            ent.aliases = {m.text for m in ms} | set(names) | {k} | printed_forms(stems, ms)
+            ent.aliases = {m.text for m in ms} | set(names) | {kname} | printed_forms(stems, ms)
             if typ in ("Program", "Event"):
                 # “聚才建圈强链”行动 is also called by its quoted core
                 ent.aliases |= {

@@ -205,3 +205,39 @@ def test_a_government_after_its_citys_committee_is_that_citys(tmp_path) -> None:
     govs = {e.name for e in res.entities.values() if e.type == "GovernmentBody"}
     assert "湖州市人民政府" in govs
     assert any(n in govs for n in ("市人民政府", "平湖市人民政府"))
+
+
+def test_general_name_equivalences_of_government_bodies() -> None:
+    """科学技术厅 = 科技厅, 某地科技局 = 某地市科技局, 上海某区科委 = 某区科委, 二十三所 = 23所."""
+    from kg.extract.lexicon import Lexicon
+    from kg.resolve import Resolver
+
+    r = Resolver(Lexicon.load())
+    key = lambda name, typ="GovernmentBody": r.key_of(name, typ)[0]  # noqa: E731
+    assert key("湖南省科学技术厅") == key("湖南省科技厅")
+    assert key("湖州科技局") == key("湖州市科技局")
+    assert key("上海闵行区科委") == key("闵行区科委")
+    assert key("湖州市科技局") != key("吴兴区科技局")  # a district's body is another body
+    assert key("甲乙集团二十三所", "ResearchInstitute") == key("甲乙集团23所", "ResearchInstitute")
+
+
+def test_a_companys_short_name_is_its_one_registered_name(tmp_path) -> None:
+    res = _resolve(tmp_path, {
+        "a.txt": "甲乙新材料科技股份有限公司在平湖投产。\n",
+        "b.txt": "平湖的甲乙新材料、丙丁电子等企业参加活动。\n",
+    })
+    firms = _by_name(res, "甲乙新材料科技股份有限公司")
+    assert len(firms) == 1 and "甲乙新材料" in firms[0].aliases
+
+
+def test_relative_names_in_a_page_about_another_city_are_that_citys(tmp_path) -> None:
+    """市委 in a page that never names the home city but names another city is that city's
+    committee: not merged with the home city's 市委 of another page."""
+    res = _resolve(tmp_path, {
+        "home.txt": "平湖市委召开会议。市委书记出席。\n",
+        "other.txt": "湖州市召开大会，市委书记出席。湖州市各部门参加。\n",
+    })
+    committees = [e for e in res.entities.values() if e.type == "GovernmentBody"
+                  and e.name in ("市委", "平湖市委")]
+    pages = [{m.article.split("-")[0] for m in e.mentions} for e in committees]
+    assert len(committees) == 2 and all(len(p) == 1 for p in pages)
