@@ -364,8 +364,8 @@ def _clean(value: float) -> float | None:
     return None if value is None or math.isnan(value) or math.isinf(value) else float(value)
 
 
-def measures(graph: nx.MultiDiGraph, *, seed: int = 0,
-             betweenness_k: int | None = None) -> dict[str, dict[str, Any]]:
+def measures(graph: nx.MultiDiGraph, *, seed: int = 0, betweenness_k: int | None = None,
+             only: Iterable[str] | None = None) -> dict[str, dict[str, Any]]:
     """Centrality and brokerage measures per node: ``{node: {measure: value}}``.
 
     ``degree`` counts distinct neighbours; ``weighted_degree`` sums the weights (supporting
@@ -376,6 +376,8 @@ def measures(graph: nx.MultiDiGraph, *, seed: int = 0,
     predicates both ways); ``eigenvector`` on the largest connected component (``None`` outside
     it, or everywhere if the iteration does not converge); ``constraint`` and
     ``effective_size`` are Burt's (``None`` for isolated nodes); ``core_number`` is the k-core.
+    ``only``: compute just these measures besides the degrees (a page needs four of ten;
+    Burt's measures cost the most on large graphs).
 
     Examples
     --------
@@ -402,26 +404,38 @@ def measures(graph: nx.MultiDiGraph, *, seed: int = 0,
         k = 500
     if k is not None and k >= n:
         k = None
-    bc = nx.betweenness_centrality(ug, k=k, normalized=True, seed=seed)
-    pr = pagerank(_directed_weighted(graph))
-    ev: dict[str, float] = {}
-    comps = sorted(nx.connected_components(ug), key=lambda c: (-len(c), min(c)))
-    if comps and len(comps[0]) > 1:
-        sub = ug.subgraph(sorted(comps[0]))
-        try:
-            ev = nx.eigenvector_centrality(sub, max_iter=1000, tol=1e-9, weight="weight")
-        except nx.PowerIterationFailedConvergence:
-            ev = {}
-    con = nx.constraint(ug, weight="weight")
-    eff = nx.effective_size(ug, weight="weight")
-    core = nx.core_number(ug)
-    for v, rec in out.items():
-        rec["betweenness"] = float(bc[v])
-        rec["pagerank"] = float(pr[v])
-        rec["eigenvector"] = _clean(ev[v]) if v in ev else None
-        rec["constraint"] = _clean(con[v])
-        rec["effective_size"] = _clean(eff[v])
-        rec["core_number"] = int(core[v])
+    want = set(MEASURES if only is None else only)
+    if "betweenness" in want:
+        bc = nx.betweenness_centrality(ug, k=k, normalized=True, seed=seed)
+        for v, rec in out.items():
+            rec["betweenness"] = float(bc[v])
+    if "pagerank" in want:
+        pr = pagerank(_directed_weighted(graph))
+        for v, rec in out.items():
+            rec["pagerank"] = float(pr[v])
+    if "eigenvector" in want:
+        ev: dict[str, float] = {}
+        comps = sorted(nx.connected_components(ug), key=lambda c: (-len(c), min(c)))
+        if comps and len(comps[0]) > 1:
+            sub = ug.subgraph(sorted(comps[0]))
+            try:
+                ev = nx.eigenvector_centrality(sub, max_iter=1000, tol=1e-9, weight="weight")
+            except nx.PowerIterationFailedConvergence:
+                ev = {}
+        for v, rec in out.items():
+            rec["eigenvector"] = _clean(ev[v]) if v in ev else None
+    if "constraint" in want:
+        con = nx.constraint(ug, weight="weight")
+        for v, rec in out.items():
+            rec["constraint"] = _clean(con[v])
+    if "effective_size" in want:
+        eff = nx.effective_size(ug, weight="weight")
+        for v, rec in out.items():
+            rec["effective_size"] = _clean(eff[v])
+    if "core_number" in want:
+        core = nx.core_number(ug)
+        for v, rec in out.items():
+            rec["core_number"] = int(core[v])
     return out
 
 

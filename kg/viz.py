@@ -59,7 +59,7 @@ TOP_LABELS = 20
 PAGE_MEASURES: tuple[str, ...] = ("degree", "weighted_degree", "betweenness", "pagerank")
 
 #: Above this many actors the page's betweenness is sampled (fixed seed).
-PAGE_BETWEENNESS_EXACT_MAX = 1000
+PAGE_BETWEENNESS_EXACT_MAX = 500
 
 #: Colours of the largest communities (the rest share the last one).
 COMMUNITY_COLOURS: tuple[str, ...] = (
@@ -469,7 +469,7 @@ def _actor_view(
     if actors.number_of_nodes() == 0:
         return {}, {}, 0
     k = 200 if actors.number_of_nodes() > PAGE_BETWEENNESS_EXACT_MAX else None
-    values = analysis.measures(actors, seed=seed, betweenness_k=k)
+    values = analysis.measures(actors, seed=seed, betweenness_k=k, only=PAGE_MEASURES)
     out: dict[Any, dict[str, float | None]] = {}
     for n, rec in values.items():
         out[n] = {}
@@ -722,7 +722,7 @@ def measure_values(graph: nx.MultiDiGraph, measure: str) -> dict[Any, float | No
     if measure not in analysis.MEASURES:
         choices = ", ".join(analysis.MEASURES)
         raise ValueError(f"unknown measure {measure!r}; choose from {choices}")
-    values = analysis.measures(graph)
+    values = analysis.measures(graph, only=(measure,))
     return {n: _finite(values.get(n, {}).get(measure)) for n in graph.nodes}
 
 
