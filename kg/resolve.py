@@ -42,7 +42,7 @@ import re
 import unicodedata
 from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 
 from .extract.lexicon import Lexicon, alternation
@@ -712,16 +712,17 @@ def _split_namesakes(res: Resolution) -> None:
     """Same-named people with posts in unrelated organisations are different people.
 
     A person whose name holds posts in two or more organisations, neither of which contains
-    the other's name nor is recorded as its sub-organisation, is split by article: each
-    article's mentions and facts go to "name@organisation". Articles without a post stay with
-    the original entity.
+    the other's name nor is recorded as its sub-organisation, is split: each mention and fact
+    goes to "name@organisation" of the post its article states last at or before its sentence
+    (the article's first post before that), so that three 王某 of one article with posts in
+    three bodies are three people. Articles without a post stay with the original entity.
     """
     sub = {(r.s, r.o) for r in res.relations if r.p == "subOrganizationOf"}
-    posts_of: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    posts_of: dict[str, dict[str, set[tuple[str, int]]]] = defaultdict(lambda: defaultdict(set))
     for r in res.relations:
         if r.p == "holdsPost":
-            posts_of[r.s][r.o].add(r.article)
-    moves: dict[tuple[str, str], str] = {}  # (person key, article) -> new key
+            posts_of[r.s][r.o].add((r.article, r.sentence))
+    owners: dict[str, dict[str, list[tuple[int, str]]]] = {}  # person -> article -> posts
     for key in sorted(posts_of):
         ent = res.entities.get(key)
         if ent is None or ent.type != "Person":
@@ -741,40 +742,59 @@ def _split_namesakes(res: Resolution) -> None:
         )
         if len(orgs) < 2 or related:
             continue
-        art_owner: dict[str, str] = {}
+        by_art: dict[str, list[tuple[int, str]]] = defaultdict(list)
         for org in orgs:
-            for art in sorted(posts[org]):
-                art_owner.setdefault(art, org)
+            for art, sent in posts[org]:
+                by_art[art].append((sent, org))
+        for lst in by_art.values():
+            lst.sort()
+        owners[key] = by_art
+        moved: dict[str, list[Mention]] = defaultdict(list)
+        kept: list[Mention] = []
+        for m in ent.mentions:
+            org = _post_owner(by_art, m.article, m.sentence)
+            (moved[org] if org else kept).append(m)
         for org in orgs:
-            arts = {a for a, o in art_owner.items() if o == org}
-            new_key = f"{key}@{org}"
-            moved = [m for m in ent.mentions if m.article in arts]
-            if not moved:
-                continue
-            res.entities[new_key] = Entity(
-                key=new_key,
-                name=ent.name,
-                type="Person",
-                aliases=set(ent.aliases),
-                mentions=moved,
-                merged_by=[(ent.name, f"namesake-split:{res.entities[org].name}")],
-            )
-            ent.mentions = [m for m in ent.mentions if m.article not in arts]
-            for a in arts:
-                moves[(key, a)] = new_key
+            if moved.get(org):
+                new_key = f"{key}@{org}"
+                res.entities[new_key] = Entity(
+                    key=new_key,
+                    name=ent.name,
+                    type="Person",
+                    aliases=set(ent.aliases),
+                    mentions=moved[org],
+                    merged_by=[(ent.name, f"namesake-split:{res.entities[org].name}")],
+                )
+        ent.mentions = kept
         if not ent.mentions:
             del res.entities[key]
-    if moves:  # one pass over the relations, whatever the number of people split
+    if owners:  # one pass over the relations, whatever the number of people split
+
+        def moved_to(k: str, r: Relation) -> str:
+            org = _post_owner(owners[k], r.article, r.sentence) if k in owners else None
+            return f"{k}@{org}" if org else k
+
         res.relations = [
-            replace(
-                r,
-                s=moves.get((r.s, r.article), r.s),
-                o=r.o if r.literal else moves.get((r.o, r.article), r.o),
-            )
-            if (r.s, r.article) in moves or (not r.literal and (r.o, r.article) in moves)
+            replace(r, s=moved_to(r.s, r), o=r.o if r.literal else moved_to(r.o, r))
+            if r.s in owners or (not r.literal and r.o in owners)
             else r
             for r in res.relations
         ]
+
+
+def _post_owner(by_art: Mapping[str, list[tuple[int, str]]], article: str, sentence: int
+                ) -> str | None:
+    """The organisation of the post an article states last at or before ``sentence`` (its
+    first post when none comes before); ``None`` for an article without a post."""
+    posts = by_art.get(article)
+    if not posts:
+        return None
+    owner = posts[0][1]
+    for sent, org in posts:
+        if sent > sentence:
+            break
+        owner = org
+    return owner
 
 
 def _drop_parent_partnerships(rels: list[Relation]) -> list[Relation]:

@@ -241,3 +241,16 @@ def test_relative_names_in_a_page_about_another_city_are_that_citys(tmp_path) ->
                   and e.name in ("市委", "平湖市委")]
     pages = [{m.article.split("-")[0] for m in e.mentions} for e in committees]
     assert len(committees) == 2 and all(len(p) == 1 for p in pages)
+
+
+def test_three_namesakes_of_one_article_are_three(tmp_path) -> None:
+    """A reporter, a chairman and a bureau's deputy who share a name in one article hold
+    posts in three bodies: three people, each with his own facts."""
+    res = _resolve(tmp_path, {"a.txt": (
+        "标题\n\n甲乙日报记者王伟报道。\n"
+        "丙丁科技有限公司董事长王伟介绍了公司情况。\n"
+        "市财政局副局长王伟出席活动。\n")})
+    people = [e for e in res.entities.values() if e.type == "Person" and e.name == "王伟"]
+    assert len(people) == 3
+    posts = {(r.s, r.o) for r in res.relations if r.p == "holdsPost"}
+    assert len({s for s, _ in posts if s.startswith("王伟")}) == 3
