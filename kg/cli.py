@@ -461,12 +461,21 @@ def eval_cmd(gold: Path, extracted: Path | None, seeds: Path, subset: str, detai
 @click.option(
     "--seeds", "seeds", default="seeds", show_default=True, type=click.Path(path_type=Path)
 )
-def explain(name: str, seeds: Path) -> None:
-    """Show an entity's names, articles and the rules that merged them."""
+@click.option("--curation", "curation_path", type=click.Path(path_type=Path), default=None,
+              help="Curation file to apply, as kg build does [default: ./curation.toml if "
+              "present].")
+def explain(name: str, seeds: Path, curation_path: Path | None) -> None:
+    """Show an entity's names, articles, and every merge and split with its rule (after the
+    curation file, as the build sees it)."""
     from .build import extract_corpus, resolve_corpus
+    from .curation import apply_curation
     from .resolve import norm
 
     res = resolve_corpus(extract_corpus([seeds]))
+    curation = _curation(curation_path)
+    if curation is not None:
+        for line in apply_curation(res, curation):
+            click.echo(f"curation: {line}", err=True)
     n = norm(name)
     hits = [
         e for e in res.entities.values() if n == norm(e.name) or n in {norm(a) for a in e.aliases}
@@ -486,7 +495,8 @@ def explain(name: str, seeds: Path) -> None:
         if e.parts:
             click.echo("  anatomy: " + ", ".join(f"{k}={v}" for k, v in e.parts.items()))
         for alias, rule in e.merged_by:
-            click.echo(f"  merged: {alias} ← {rule}")
+            kind = "split" if rule.startswith(("namesake-split", "curation:split")) else "merged"
+            click.echo(f"  {kind}: {alias} ← {rule}")
         arts = sorted({m.article for m in e.mentions})
         click.echo(f"  articles ({len(arts)}): {', '.join(arts)}")
         for m in e.mentions[:10]:

@@ -161,3 +161,22 @@ def test_the_build_command_only_parses_calls_and_prints() -> None:
     tree = ast.parse(inspect.getsource(kg.cli))
     fn = next(n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef) and n.name == "build")
     assert fn.end_lineno - fn.lineno + 1 < 40
+
+
+def test_explain_shows_curation_and_splits(tmp_path, monkeypatch) -> None:
+    """kg explain applies the curation file as the build does: a split made there is shown
+    as a split with its rule."""
+    from click.testing import CliRunner
+
+    from kg.cli import main
+
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    (pages / "a.txt").write_text("标题\n\n甲乙科技有限公司（简称甲乙科技）在平湖投产。\n",
+                                 encoding="utf-8")
+    (tmp_path / "curation.toml").write_text(
+        '[[split]]\nalias = "甲乙科技"\nentity = "甲乙科技有限公司"\n', encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    out = CliRunner().invoke(main, ["explain", "甲乙科技", "--seeds", "pages"])
+    assert out.exit_code == 0, out.output
+    assert "split: 甲乙科技 ← curation:split" in out.output
