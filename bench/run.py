@@ -677,7 +677,8 @@ def main(argv: list[str] | None = None) -> int:
         )
     )
     steps.append(
-        ("pages", lambda: pages(r, work, [100] if quick else [1_000, 10_000], not a.no_browser))
+        ("pages", lambda: pages(r, work, [100] if quick else [1_000, 2_000, 10_000],
+                                not a.no_browser))
     )
     steps.append(
         ("resolution", lambda: resolution(r, [300, 600] if quick else [5_000, 10_000, 20_000]))
