@@ -81,6 +81,11 @@ _CN_NUMBERED_UNIT = re.compile(
     "(?<![一二三四五六七八九十])([一二三四五六七八九十]{2,3}|[一二三四五六七八九])(所|研究所)"
 )
 _GOV_DEPARTMENT_ENDS = ("局", "委", "厅", "办")
+#: 集团 right before a numbered unit (某集团二院, 某集团23所): the unit is named either way
+_GROUP_BEFORE_UNIT = re.compile("集团(?=[一二三四五六七八九十]院|\\d+所)")
+#: a numbered institute (某某23所) and the level a longer name puts before it (某某二院23所)
+_NUMBERED_INSTITUTE = re.compile("^(.{2,}?)(\\d+所)$")
+_INSTITUTE_LEVEL = re.compile("[一二三四五六七八九十]院")
 _CN_DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九")}
 
 
@@ -176,6 +181,8 @@ class Resolver:
         e = self.expand(n)
         if e != n:
             n, rule = e, "abbreviation"
+        if typ in ORG_TYPES and _GROUP_BEFORE_UNIT.search(n):
+            n, rule = _GROUP_BEFORE_UNIT.sub("", n), "group-unit"  # 某集团二院 = 某二院
         if typ == "Place":
             base = n[:-1] if n[-1:] in "省市" and n[:-1] in self.lex.places else n
             if n.endswith("地区") and n[:-2] in self.lex.places:
@@ -340,6 +347,18 @@ class Resolver:
             if len(longer) == 1:
                 pre_redirect[k] = longer[0]
                 why[longer[0]].append((ms[0].text, "registered-name"))
+        # 某集团23所 / 某集团二院23所: a numbered institute named without its level is the one
+        # institute of that number under the same group with a level in the corpus
+        for k, ms in groups.items():
+            m = _NUMBERED_INSTITUTE.match(k)
+            if m is None or k in pre_redirect or ms[0].type not in ORG_TYPES:
+                continue
+            head, unit = m.groups()
+            fuller = [o for o in groups if o != k and o.startswith(head) and o.endswith(unit)
+                      and _INSTITUTE_LEVEL.fullmatch(o[len(head):-len(unit)])]
+            if len(fuller) == 1:
+                pre_redirect[k] = fuller[0]
+                why[fuller[0]].append((ms[0].text, "institute-level"))
         # place-prefix and short-form merges (longest names first)
         types = {k: self._type(ms) for k, ms in groups.items()}  # computed once: O(mentions)
         keys = sorted(groups, key=lambda k: (-len(k), k))

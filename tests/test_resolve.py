@@ -254,3 +254,16 @@ def test_three_namesakes_of_one_article_are_three(tmp_path) -> None:
     assert len(people) == 3
     posts = {(r.s, r.o) for r in res.relations if r.p == "holdsPost"}
     assert len({s for s, _ in posts if s.startswith("王伟")}) == 3
+
+
+def test_a_numbered_institute_with_and_without_its_group_and_level(tmp_path) -> None:
+    """甲乙科工集团二院23所, 甲乙科工二院二十三所 and 甲乙科工集团二十三所 (the level left out,
+    one such institute in the corpus) are one institute."""
+    res = _resolve(tmp_path, {
+        "a.txt": "标题\n\n甲乙科工集团二院23所与平湖市签约。\n",
+        "b.txt": "标题\n\n甲乙科工二院二十三所在平湖设立实验室。\n",
+        "c.txt": "标题\n\n甲乙科工集团二十三所专家来平湖交流。\n",
+    })
+    ents = [e for e in res.entities.values()
+            if e.name.endswith(("23所", "二十三所")) and e.type != "Person"]
+    assert len(ents) == 1, [(e.name, e.type) for e in ents]
