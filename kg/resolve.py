@@ -217,19 +217,23 @@ class Resolver:
                     return rest, "home-city"
         return n, rule
 
-    def _elsewhere(self, ex: PageExtraction) -> bool:
-        """Is this page about another city? It never names the home city, and names another
-        city or county (not one that contains the home city) twice or more."""
+    def _elsewhere(self, ex: PageExtraction) -> str:
+        """The city a page is about when it is not the home city: it never names the home
+        city, and names another city or county (not one that contains the home city) twice or
+        more; that place as the page prints it (``""``: the home city's page)."""
         if self.home_short in ex.page.text:
-            return False
+            return ""
         counts: dict[str, int] = defaultdict(int)
+        printed: dict[str, str] = {}
         for m in ex.mentions:
             if m.type != "Place":
                 continue
             p = m.text[:-1] if m.text[-1:] in "市县区" and len(m.text) > 2 else m.text
             if p in self.lex.places and not self.lex.nests(p, self.home_short):
                 counts[p] += 1
-        return max(counts.values(), default=0) >= 2
+                printed[p] = max(printed.get(p, ""), m.text, key=len)
+        best = max(sorted(counts), key=counts.__getitem__, default="")
+        return printed[best] if best and counts[best] >= 2 else ""
 
     @functools.cached_property
     def _firm_tail_re(self) -> re.Pattern[str]:
@@ -286,6 +290,7 @@ class Resolver:
         groups: dict[str, list[Mention]] = defaultdict(list)
         why: dict[str, list[tuple[str, str]]] = defaultdict(list)
         page_alias: dict[str, dict[str, str]] = {}
+        own_city: dict[str, str] = {}  # page -> the other city it is about ("" home)
         declared_all: dict[str, set[str]] = defaultdict(set)
         for ex in exts:
             for alias, key in self._declared_aliases(ex).items():
@@ -297,6 +302,7 @@ class Resolver:
             # a page that never names the home city: its 市委, 市政府, 市科技局 are its own
             # city's, not the home city's (nor another page's)
             foreign = self._elsewhere(ex)
+            own_city[ex.page.name] = foreign
             for m in ex.mentions:
                 if self.is_generic(norm(m.text)):
                     continue
@@ -481,7 +487,11 @@ class Resolver:
         home_key = self.key_of(self.home, "Place")[0]
         for ex in exts:
             local = page_alias[ex.page.name]
+            city = own_city.get(ex.page.name, "")
             for r in ex.relations:
+                if city and self.home in (r.s, r.o):  # 我市 in a page about another city
+                    r = replace(r, s=city if r.s == self.home else r.s,
+                                o=city if r.o == self.home and not r.literal else r.o)
                 if home_key not in res.entities and self.home in (r.s, r.o):
                     # 我市 in a page that never prints the city's name: the city still exists
                     res.entities[home_key] = Entity(key=home_key, name=self.home, type="Place",

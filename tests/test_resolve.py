@@ -267,3 +267,13 @@ def test_a_numbered_institute_with_and_without_its_group_and_level(tmp_path) -> 
     ents = [e for e in res.entities.values()
             if e.name.endswith(("23所", "二十三所")) and e.type != "Person"]
     assert len(ents) == 1, [(e.name, e.type) for e in ents]
+
+
+def test_wo_shi_in_a_page_about_another_city_is_that_city(tmp_path) -> None:
+    """我市 in a page from another city's paper (it never names the home city and names
+    another city twice) is that city in the facts, not the home city."""
+    res = _resolve(tmp_path, {"other.txt": (
+        "标题\n\n湖州市召开科技大会。我市与甲乙大学签订战略合作协议。湖州市各部门参加。\n")})
+    ends = {(res.entities[r.s].name, res.entities[r.o].name) for r in res.relations
+            if r.p == "signedAgreementWith" and r.o in res.entities and r.s in res.entities}
+    assert ends and all("平湖" not in s and "平湖" not in o for s, o in ends)
