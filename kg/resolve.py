@@ -226,14 +226,25 @@ class Resolver:
         counts: dict[str, int] = defaultdict(int)
         printed: dict[str, str] = {}
         for m in ex.mentions:
-            if m.type != "Place":
-                continue
-            p = m.text[:-1] if m.text[-1:] in "市县区" and len(m.text) > 2 else m.text
-            if p in self.lex.places and not self.lex.nests(p, self.home_short):
+            if m.type in ("Place", "Industry", "Person"):
+                text = m.text if m.type == "Place" else ""
+            else:  # the place that opens a body's name (某地学院, 某地市委) counts as well
+                text = self.lex.place_at(m.text)
+                if text == m.text:
+                    continue
+            p = text[:-1] if text[-1:] in "市县区" and len(text) > 2 else text
+            if p in self.lex.places and p != self.home_short:
                 counts[p] += 1
-                printed[p] = max(printed.get(p, ""), m.text, key=len)
+                printed[p] = max(printed.get(p, ""), text, key=len)
         best = max(sorted(counts), key=counts.__getitem__, default="")
         return printed[best] if best and counts[best] >= 2 else ""
+
+    def _with_level(self, place: str, level: str) -> str:
+        """``place`` as a place of that level (市, 县, 区), if the gazetteer knows it so: 某地 →
+        某地市; ``""`` when the place is of another level."""
+        if place.endswith(level):
+            return place
+        return place + level if (place + level) in self.lex.places else ""
 
     @functools.cached_property
     def _firm_tail_re(self) -> re.Pattern[str]:
@@ -253,9 +264,11 @@ class Resolver:
                 rest = name[len(p):]
                 if self.lex.place_end(rest) > 0:
                     return name  # 上海金山区科委: a district's body, not the city's
+                if rest[:1] in "省市区县镇乡":
+                    return name  # 某地市委 is already the city's
                 if rest in self.lex.gov_departments or rest.endswith(_GOV_DEPARTMENT_ENDS) and (
-                    rest[:1] not in "省市区县镇乡"
-                ) and len(rest) <= 5:
+                    len(rest) <= 5
+                ):
                     return p + "市" + rest
                 return name
         return name
@@ -309,7 +322,11 @@ class Resolver:
                 named = _with_stated_place(m)
                 k, rule = self.key_of(named, m.type)
                 if foreign and m.type == "GovernmentBody" and named[:1] in "市县区":
-                    k, rule = f"{k}@{ex.page.name}", "relative-name-elsewhere"
+                    city = self._with_level(foreign, named[0])
+                    if city:  # 市委 in a page about 某地市: 某地市委
+                        k, rule = self.key_of(city + named[1:], m.type)[0], "page-city"
+                    else:
+                        k, rule = f"{k}@{ex.page.name}", "relative-name-elsewhere"
                 if norm(m.text) in declared:
                     k, rule = declared[norm(m.text)], "declared-alias"
                 groups[k].append(m)

@@ -238,9 +238,29 @@ def test_relative_names_in_a_page_about_another_city_are_that_citys(tmp_path) ->
         "other.txt": "湖州市召开大会，市委书记出席。湖州市各部门参加。\n",
     })
     committees = [e for e in res.entities.values() if e.type == "GovernmentBody"
-                  and e.name in ("市委", "平湖市委")]
+                  and e.name in ("市委", "平湖市委", "湖州市委")]
     pages = [{m.article.split("-")[0] for m in e.mentions} for e in committees]
     assert len(committees) == 2 and all(len(p) == 1 for p in pages)
+    assert {e.name for e in committees} == {"平湖市委", "湖州市委"}
+
+
+def test_relative_names_of_a_county_page_stay_the_pages_own(tmp_path) -> None:
+    """市委 in a page about a district (甲乙区) is no district's name: it stays the page's own,
+    merged with neither the home city's nor the district's committee."""
+    res = _resolve(tmp_path, {
+        "home.txt": "平湖市委召开会议。\n",
+        "other.txt": "吴兴区召开大会，市委书记出席。吴兴区各部门参加。\n",
+    })
+    names = sorted(e.name for e in res.entities.values() if e.type == "GovernmentBody")
+    assert names == ["市委", "平湖市委"]
+
+
+def test_a_city_and_its_committee_written_together_are_not_doubled() -> None:
+    from kg.extract.lexicon import Lexicon
+    from kg.resolve import Resolver
+
+    r = Resolver(Lexicon.load())
+    assert r.key_of("湖州市委", "GovernmentBody")[0] == "湖州市委"
 
 
 def test_three_namesakes_of_one_article_are_three(tmp_path) -> None:
