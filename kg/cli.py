@@ -430,6 +430,14 @@ def eval_cmd(gold: Path, extracted: Path | None, seeds: Path, subset: str, detai
                        f"{ref.core}; object relations {ref.objects}")
             click.echo("  core recall by type: " + ", ".join(
                 f"{t} {f.r:.2f}" for t, f in ref.core_by_type.items() if f.n_gold))
+            click.echo("  core precision by type: " + ", ".join(
+                f"{t} {f.p:.2f}" for t, f in ref.core_by_type.items() if f.n_pred))
+            agn = report.entities.agnostic_core
+            click.echo(f"  core entities, type-agnostic (kg.eval, one-to-one): F1 {agn.f1:.3f} "
+                       f"(strict {report.entities.strict_core.f1:.3f})")
+            click.echo("  object relations by predicate (labeled P/R, gold count): " + ", ".join(
+                f"{k} {v.precision:.2f}/{v.recall:.2f} ({v.tp + v.fn})"
+                for k, v in report.relations.labeled.items() if v.tp + v.fn or v.fp))
             if identity is not None:
                 click.echo(f"  identity across articles: {identity}")
         return
