@@ -546,3 +546,19 @@ def test_web_page_furniture_stands_alone_and_footers_are_not_read() -> None:
     assert sents[0].startswith("您当前的位置") and "甲乙市召开科技大会" in sents
     assert any("来源" in s and "王明" in s for s in sents)
     assert not any("分享" in s or "版权所有" in s for s in sents)
+
+
+def test_a_date_and_time_line_of_a_web_page_is_not_glued_to_the_first_paragraph() -> None:
+    """``2020-07-16 08:59 来源: 某报 记者 某某`` then a blank line: the page's date line stands
+    alone, so the first sentence does not start with its medium and reporter."""
+    text = ("甲乙市携手丙丁大学共建研究院\n"
+            "2020-07-16 08:59 来源: 甲乙日报 撰文 记者 王 明\n"
+            "\n"
+            "  7月14日下午，甲乙市人民政府与丙丁大学举行合作协议签约仪式。\n"
+            "2019-03-20 19:53:26 通讯员：某处 来源：某处 点击：\n"
+            "研究院将引进人才。\n")
+    (art,) = ingest_text("web.txt", text).articles
+    sents = [s.text for s in art.sentences]
+    assert any(s.startswith("7月14日下午") for s in sents)
+    assert any(s.startswith("研究院将引进人才") for s in sents)
+    assert not any("来源" in s and "签约仪式" in s for s in sents)
