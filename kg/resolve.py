@@ -239,6 +239,16 @@ class Resolver:
         best = max(sorted(counts), key=counts.__getitem__, default="")
         return printed[best] if best and counts[best] >= 2 else ""
 
+    def _implied_elsewhere(self, r: Relation, city: str) -> Relation:
+        """A body a post title implies (市委副书记 → the home city's 市委) is, in a page about
+        another city, that city's: 某地市委."""
+        if not city or not r.o.startswith(self.home):
+            return r
+        rest = r.o[len(self.home) :]
+        level = self.home[-1:]
+        place = self._with_level(city, level)
+        return replace(r, o=place + rest) if place else r
+
     def _with_level(self, place: str, level: str) -> str:
         """``place`` as a place of that level (市, 县, 区), if the gazetteer knows it so: 某地 →
         某地市; ``""`` when the place is of another level."""
@@ -491,6 +501,7 @@ class Resolver:
         for ex in exts:
             for r in ex.relations:
                 if r.rule == "post:implied-body":
+                    r = self._implied_elsewhere(r, own_city.get(ex.page.name, ""))
                     k, _ = self.key_of(r.o, "GovernmentBody")
                     if k not in res.entities and self._final(redirect, k) not in res.entities:
                         res.entities[k] = Entity(
@@ -506,6 +517,8 @@ class Resolver:
             local = page_alias[ex.page.name]
             city = own_city.get(ex.page.name, "")
             for r in ex.relations:
+                if r.rule == "post:implied-body":
+                    r = self._implied_elsewhere(r, city)
                 if city and self.home in (r.s, r.o):  # 我市 in a page about another city
                     r = replace(r, s=city if r.s == self.home else r.s,
                                 o=city if r.o == self.home and not r.literal else r.o)

@@ -297,3 +297,16 @@ def test_wo_shi_in_a_page_about_another_city_is_that_city(tmp_path) -> None:
     ends = {(res.entities[r.s].name, res.entities[r.o].name) for r in res.relations
             if r.p == "signedAgreementWith" and r.o in res.entities and r.s in res.entities}
     assert ends and all("平湖" not in s and "平湖" not in o for s, o in ends)
+
+
+def test_a_post_title_in_a_page_about_another_city_implies_that_citys_body(tmp_path) -> None:
+    """市委副书记王明 in a page that never names the home city and is about 湖州市: 王明 holds a
+    post in 湖州市委, not in the home city's."""
+    res = _resolve(tmp_path, {
+        "other.txt": "湖州市创新中心挂牌\n\n湖州市创新中心挂牌。市委副书记王明出席挂牌仪式。"
+                     "湖州市各部门参加。\n",
+    })
+    posts = {(res.entities[r.s].name, res.entities[r.o].name) for r in res.relations
+             if r.p == "holdsPost"}
+    assert ("王明", "湖州市委") in posts
+    assert not any(o.startswith("平湖") for _, o in posts)
