@@ -368,6 +368,15 @@ def test_investing_is_not_an_investment_firm(rules) -> None:
     assert m.get("启明投资") == "FinancialInstitution"
 
 
+def test_a_kind_of_capital_is_not_a_firm(rules) -> None:
+    """社会资本, 金融资本, “耐心资本”: kinds of capital (two seed pages, a tuning page and an
+    unlabelled page name them); 云帆资本 stays a firm."""
+    m = mentions(rules, "积极引导社会资本、金融资本参与建设，打造“耐心资本”。")
+    assert not any(t == "FinancialInstitution" for t in m.values()), m
+    m = mentions(rules, "云帆资本、启明资本领投。")
+    assert m.get("云帆资本") == "FinancialInstitution"
+
+
 # --- issue #18: bodies in the forms news prints them ------------------------------------------
 
 

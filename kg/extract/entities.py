@@ -91,6 +91,11 @@ _BRAND_RE = re.compile(r"[A-Z][A-Za-z]*\d*$")
 _BRACKETED_RE = re.compile(r"[（(]([^（）()]{2,6})[）)]")
 _COMMITTEE_END_RE = re.compile("委[市县区省镇]$")
 _FIELD_END_RE = re.compile("(?:领域|行业|方向)$")
+# kinds of capital: 社会资本, 金融资本, 耐心资本 … are no firms
+_CAPITAL_KIND_RE = re.compile(
+    "(?:社会|金融|国有|国资|民间|民营|耐心|传统|企业|产业|风险|工商|外来|外商|境外|长期|私人"
+    "|财政|政府|人力|知识|战略|长线|优质|各类|产业链)$"
+)
 _DEICTIC_RE = re.compile("[该本各此其相关有]")
 _FINANCE_RE = re.compile("银行|金控|创业投资|投资管理|资本|证券")
 _UNIT_FUNCTION_RE = re.compile("[的与和及是在]")
@@ -1039,6 +1044,8 @@ class EntityRecognizer:
                 and not quoted_name(text, start, m.end())
             ):
                 continue  # 生物医药领域投资: investing in a field, not a firm named so
+            if suf.suffix == "资本" and _CAPITAL_KIND_RE.search(prefix):
+                continue  # 引导社会资本, “耐心资本”: a kind of capital, not a firm named so
             if suf.named_before and not self._named_word_before(m.start()):
                 continue  # 江南小镇, 特色小镇: a kind of town, not a platform named so
             quoted = start > 0 and text[start - 1] == "“" and text[m.end() : m.end() + 1] == "”"
