@@ -305,6 +305,15 @@ def test_generic_heads_and_activities_are_not_industries(rules) -> None:
     assert not any(t == "Industry" for t in m.values()), m
 
 
+def test_ranks_and_counts_are_not_fields(rules) -> None:
+    """新增一省级产业创新服务综合体, 第三批省级产业…, 三大产业: a rank or a count before 产业
+    names no industry; the field after them still does."""
+    m = mentions(rules, "甲乙市新增一省级产业创新服务综合体，公布第三批省级产业名单。")
+    assert not any(t == "Industry" for t in m.values()), m
+    m = mentions(rules, "发展三大产业和五金机械行业。")
+    assert [n for n, t in m.items() if t == "Industry"] == ["五金机械行业"], m
+
+
 def test_a_count_of_rounds_is_no_bureau(rules) -> None:
     m = mentions(rules, "两位棋手在古镇对弈十局，市体育局派员观摩。")
     assert "对弈十局" not in m and "十局" not in m

@@ -1311,6 +1311,7 @@ class EntityRecognizer:
         return (
             2 <= len(word) <= 10
             and word not in self.lex.industry_generic_words
+            and word not in self.lex.industry_suffixes  # 三大产业和某某行业: 产业 is no field
             and not self.lex.is_place(word)
             and not word.isdigit()
         )
@@ -1327,10 +1328,10 @@ class EntityRecognizer:
             return False
         if tok in lex.left_stop or lex.is_place(tok) or tok in lex.suffix_map:
             return False
-        if tok in _GENERIC_HEADS:
-            return False
+        if tok in _GENERIC_HEADS or tok in lex.rank_adjectives:
+            return False  # 省级产业, 国家级产业: a rank, not a field
         tag = self._tag(tok)
-        if tag in _NON_NAME_TAGS or tag in ("t", "f", "s", "ns", "nt", "i", "g", "zg"):
+        if tag in _NON_NAME_TAGS or tag in ("t", "f", "s", "ns", "nt", "i", "g", "zg", "m", "mq"):
             return False
         if tag.startswith("v"):
             return False  # 发展, 围绕, 转化: a clause verb, not part of a field's name
