@@ -343,6 +343,15 @@ def test_people_after_the_titles_of_firms_banks_and_schools(rules) -> None:
     assert m.get("冉松年") == "Person"
 
 
+def test_peoples_congresses_consultative_conferences_and_federations(rules) -> None:
+    """政协, 人大常委会, 科学技术协会, 侨联, 工商联, 总工会, 妇联: bodies of the state and its
+    mass organisations, as the gold types 科协 and 政协."""
+    m = mentions(rules, "云溪区政协副主席邬明远、甲乙省科学技术协会、云溪市侨联和市工商联参加。")
+    assert m.get("云溪区政协") == "GovernmentBody"
+    assert m.get("甲乙省科学技术协会") == "GovernmentBody"
+    assert m.get("云溪市侨联") == "GovernmentBody" and m.get("市工商联") == "GovernmentBody"
+
+
 def test_a_conjunction_after_a_title_is_no_surname(rules) -> None:
     m = mentions(rules, "陈立峰副市长和管传明局长表示欢迎。")
     assert {k for k, t in m.items() if t == "Person"} == {"陈立峰", "管传明"}
