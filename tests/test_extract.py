@@ -337,7 +337,8 @@ def test_names_before_their_titles(rules) -> None:
 
 def test_people_after_the_titles_of_firms_banks_and_schools(rules) -> None:
     """行长, 教授, 高级工程师, 工作人员 … name the person after them as 局长 does."""
-    m = mentions(rules, "云溪银行南湖支行行长邬明远、甲乙大学教授吴晓岚、经发办工作人员季雨霏参加。")
+    m = mentions(rules, "云溪银行南湖支行行长邬明远、甲乙大学教授吴晓岚、"
+                        "经发办工作人员季雨霏参加。")
     assert {k for k, t in m.items() if t == "Person"} == {"邬明远", "吴晓岚", "季雨霏"}
     m = mentions(rules, "该公司高级工程师冉松年介绍。")
     assert m.get("冉松年") == "Person"
