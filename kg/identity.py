@@ -39,11 +39,24 @@ def _norm(s: str) -> str:
     return _STRIP.sub("", unicodedata.normalize("NFKC", s)).lower()
 
 
+#: A class noun alone (研究院, 该中心's 中心) names the article's own body, like 我院: no link.
+_CLASS_NOUN = re.compile(
+    r"^(?:研究院|研究所|实验室|研究中心|中心|公司|集团|大学|学院|基金|园区|平台|协会|联盟|孵化器"
+    r"|管委会|开发区|高新区|科技园|产业园|创新中心|洽谈会|大会|论坛|大赛)$"
+)
+#: The edition of a recurring event (第四届, 2023年): two editions are two events.
+_EDITION = re.compile(r"第[0-9一二三四五六七八九十百]+届|(?:19|20)\d\d年")
+
+
 def linking_forms(name: str, aliases: Iterable[str]) -> set[str]:
     """The forms of a gold entity that can link it to another article's entity."""
     forms = {f for f in (_norm(name),) if not _RELATIVE.match(f)}
     forms |= {f for a in aliases if len(f := _norm(a)) >= 3 and not _RELATIVE.match(f)}
-    return {f for f in forms if f}
+    forms = {f for f in forms if f and not _CLASS_NOUN.match(f)}
+    edition = _EDITION.search(_norm(name))
+    if edition:  # 第四届某洽谈会 and 第五届某洽谈会 share a short name (某洽会), not a body
+        forms = {f for f in forms if edition.group() in f}
+    return forms
 
 
 @dataclass(frozen=True)
@@ -115,8 +128,9 @@ def predicted_clusters(
         for e in doc.entities:
             if is_doubtful_note(e.note):
                 continue
-            keys = sorted({forms[f] for f in (_norm(x) for x in (e.name, *e.aliases))
-                           if f in forms})
+            # the gold name first (the most specific: 平湖市政府 before its alias 市政府, which
+            # another body of the page may also be called), then the aliases in order
+            keys = [forms[f] for f in (_norm(x) for x in (e.name, *e.aliases)) if f in forms]
             if keys:
                 out[(art, e.name)] = keys[0]
     return out
@@ -187,9 +201,17 @@ def resolved_forms(entities: Iterable, pages: Iterable[str]) -> dict[str, dict[s
     in it → the entity's key (for :func:`predicted_clusters`)."""
     stems = {p.rsplit(".", 1)[0]: p for p in pages}
     out: dict[str, dict[str, str]] = defaultdict(dict)
-    for e in sorted(entities, key=lambda e: e.key):
+    ordered = sorted(entities, key=lambda e: e.key)
+    # first what each article itself printed (its 市委 is the entity its own mention went
+    # to), then the entities' other names and aliases
+    for e in ordered:
+        for m in e.mentions:
+            art = stems.get(m.article.rsplit("-a", 1)[0])
+            if art is not None:
+                out[art].setdefault(_norm(m.text), e.key)
+    for e in ordered:
         arts = {stems.get(m.article.rsplit("-a", 1)[0]) for m in e.mentions} - {None}
-        forms = {_norm(x) for x in (e.name, *e.aliases)} | {_norm(m.text) for m in e.mentions}
+        forms = {_norm(x) for x in (e.name, *e.aliases)}
         for art in arts:
             for f in forms:
                 out[art].setdefault(f, e.key)

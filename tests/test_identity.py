@@ -64,3 +64,24 @@ def test_the_hand_checked_list_loads(tmp_path: Path) -> None:
                     encoding="utf-8")
     assert Overrides.load(path).merge == ((("a.txt", "x"), ("b.txt", "y")),)
     assert Overrides.load(tmp_path / "missing.json") == Overrides()
+
+
+def test_class_nouns_and_editions_link_nothing() -> None:
+    """研究院 (an institute's page calls itself so) links no two institutes; 第四届 and 第五届
+    of one fair share a short name but are two events."""
+    assert linking_forms("甲乙大学丙丁研究院", ["研究院", "我院"]) == {"甲乙大学丙丁研究院"}
+    assert linking_forms("第四届云溪农业洽谈会", ["云洽会"]) == {"第四届云溪农业洽谈会"}
+    golds = {
+        "a.txt": _doc("a.txt", ("第四届云溪农业洽谈会", "Event", ("云洽会",))),
+        "b.txt": _doc("b.txt", ("第五届云溪农业洽谈会", "Event", ("云洽会",))),
+    }
+    g = gold_clusters(golds)
+    assert g[("a.txt", "第四届云溪农业洽谈会")] != g[("b.txt", "第五届云溪农业洽谈会")]
+
+
+def test_a_gold_entity_is_matched_by_its_name_before_its_aliases() -> None:
+    """Two governments of one page are both called 市政府 in places: the one whose gold name is
+    甲乙市政府 goes to the entity found as 甲乙市政府."""
+    golds = {"a.txt": _doc("a.txt", ("甲乙市政府", "GovernmentBody", ("市政府",)))}
+    found = {"a.txt": {"市政府": "A-other", "甲乙市政府": "B-own"}}
+    assert predicted_clusters(golds, found)[("a.txt", "甲乙市政府")] == "B-own"
