@@ -336,8 +336,10 @@ def _query_text(query: str | None, name: str | None) -> str:
     "--gold",
     "gold",
     required=True,
+    multiple=True,
     type=click.Path(path_type=Path),
-    help="Folder of gold JSON files.",
+    help="Folder of gold JSON files (repeat with --texts to score several sets together: "
+    "identity across them is measured as well).",
 )
 @click.option(
     "--extracted",
@@ -346,8 +348,9 @@ def _query_text(query: str | None, name: str | None) -> str:
     help="JSONL from `kg extract`; default: extract the gold's articles from --texts.",
 )
 @click.option(
-    "--texts", "--seeds", "seeds", default="seeds", show_default=True,
-    type=click.Path(path_type=Path), help="Folder holding the gold's article files.",
+    "--texts", "--seeds", "seeds", default=("seeds",), show_default=True, multiple=True,
+    type=click.Path(path_type=Path),
+    help="Folder holding the gold's article files (one per --gold, in the same order).",
 )
 @click.option(
     "--subset", type=click.Choice(["all", "tune", "blind"]), default="all", show_default=True,
@@ -360,18 +363,27 @@ def _query_text(query: str | None, name: str | None) -> str:
 @click.option("--details/--no-details", default=True, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @_MODEL_OPTION
-def eval_cmd(gold: Path, extracted: Path | None, seeds: Path, subset: str, details: bool,
-             as_json: bool, model: str, identity_path: Path | None) -> None:
+def eval_cmd(gold: tuple[Path, ...], extracted: Path | None, seeds: tuple[Path, ...],
+             subset: str, details: bool, as_json: bool, model: str,
+             identity_path: Path | None) -> None:
     """Precision, recall and F1 of entities and relations against gold annotations."""
     import json
 
     from .eval import evaluate, format_text, load_extracted, load_gold
     from .evalref import is_blind, reference
 
-    try:
-        golds = load_gold(gold)
-    except (ValueError, OSError) as exc:
-        raise InputProblem(f"{gold}: {exc}") from None
+    if len(seeds) not in (1, len(gold)):
+        raise InputProblem(f"give one --texts folder, or one per --gold ({len(gold)})")
+    texts_of: dict[str, Path] = {}  # article file -> the folder holding its text
+    golds = {}
+    for i, g in enumerate(gold):
+        try:
+            part = load_gold(g)
+        except (ValueError, OSError) as exc:
+            raise InputProblem(f"{g}: {exc}") from None
+        golds.update(part)
+        texts_of.update(dict.fromkeys(part, seeds[i if len(seeds) > 1 else 0]))
+    gold = gold[0] if len(gold) == 1 else Path(", ".join(map(str, gold)))
     if subset != "all":
         golds = {a: d for a, d in golds.items() if is_blind(a) == (subset == "blind")}
         if not golds:
@@ -384,14 +396,15 @@ def eval_cmd(gold: Path, extracted: Path | None, seeds: Path, subset: str, detai
     else:
         from .build import extract_corpus, page_records, resolve_corpus
 
-        files = [seeds / a for a in golds if (seeds / a).is_file()]
+        files = [texts_of[a] / a for a in golds if (texts_of[a] / a).is_file()]
+        where = ", ".join(str(t) for t in dict.fromkeys(texts_of[a] for a in golds))
         if not files:
             raise InputProblem(
-                f"{seeds}: none of the gold articles found (gather the dev texts as "
+                f"{where}: none of the gold articles found (gather the dev texts as "
                 "../shared/dev/README.md says, and give their folder with --texts)"
             )
         if len(files) < len(golds):
-            _warn(f"{len(golds) - len(files)} of {len(golds)} gold articles are not in {seeds}; "
+            _warn(f"{len(golds) - len(files)} of {len(golds)} gold articles are not in {where}; "
                   "they count as found nothing")
         corpus = extract_corpus(files, lac=_check_model(model))
         res = resolve_corpus(corpus)
@@ -461,6 +474,14 @@ def eval_cmd(gold: Path, extracted: Path | None, seeds: Path, subset: str, detai
         if identity is not None:
             click.echo(f"Identity across articles: {identity}")
         click.echo("")
+        hidden = sorted(a for a in report.articles if is_blind(a))
+        if details and hidden:  # the blind articles count in the totals; their errors stay unread
+            import dataclasses
+
+            report = dataclasses.replace(report, articles={
+                a: r for a, r in report.articles.items() if not is_blind(a)})
+            click.echo(f"({len(hidden)} blind articles count in the totals; their details are "
+                       "not shown)")
         click.echo(format_text(report, details=details))
 
 

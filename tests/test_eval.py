@@ -423,3 +423,36 @@ def test_blind_subset_is_fixed_by_name_and_scored_in_aggregate_only(tmp_path: Pa
     tune = CliRunner().invoke(main, ["eval", "--gold", str(gold_dir), "--texts", str(texts),
                                      "--subset", "tune"])
     assert tune.exit_code == 0 and "Reference scorer" in tune.output and blind[0] not in tune.output
+
+
+def test_several_gold_sets_score_together_and_blind_details_stay_hidden(tmp_path: Path) -> None:
+    """``--gold A --texts TA --gold B --texts TB`` scores both sets at once (identity across
+    them included); with ``--subset all`` the blind articles count in the totals but their
+    error lists are not printed."""
+    from click.testing import CliRunner
+
+    from kg.cli import main
+    from kg.evalref import is_blind
+
+    names = [f"{c}{i:02d}.txt" for c in "abcd" for i in range(1, 13)]
+    blind = next(n for n in names if is_blind(n))
+    tune = next(n for n in names if not is_blind(n))
+    args = []
+    for k, n in enumerate((blind, tune)):
+        gold_dir, texts = tmp_path / f"gold{k}", tmp_path / f"texts{k}"
+        gold_dir.mkdir()
+        texts.mkdir()
+        (gold_dir / f"{n}.json").write_text(json.dumps(
+            {"article": n, "entities": [{"name": "甲乙科技有限公司", "type": "Enterprise"},
+                                        {"name": "丙丁大学", "type": "University"}],
+             "relations": []}, ensure_ascii=False), encoding="utf-8")
+        (texts / n).write_text("标题\n\n甲乙科技有限公司与平湖市签订合作协议。\n",
+                               encoding="utf-8")
+        args += ["--gold", str(gold_dir), "--texts", str(texts)]
+    res = CliRunner().invoke(main, ["eval", *args])
+    assert res.exit_code == 0, res.output
+    assert "Identity across articles" in res.output and "1 blind articles" in res.output
+    assert f"== {tune}" in res.output and f"== {blind}" not in res.output
+    bad = CliRunner().invoke(main, ["eval", *args[:4], "--texts", "x", "--texts", "y",
+                                    "--texts", "z"])
+    assert bad.exit_code == 2 and "one per --gold" in bad.output
