@@ -162,3 +162,20 @@ def test_both_parties_are_the_last_two_that_signed(tmp_path) -> None:
     assert {(s, o) for s, _, o, page in rels if page == "p.txt"} == {
         ("平湖市", "丙丁大学平湖创新中心"), ("丙丁大学", "丙丁大学平湖创新中心")}
     assert not [r for r in rels if r[3] == "q.txt"]
+
+
+def test_posts_in_the_speakers_own_body(tmp_path) -> None:
+    """我校党委书记A、副校长B / 我院院长C: posts in the page's own university or institute
+    (我校 and 我院 are that body, as 该院 is the one just named)."""
+    from kg.build import extract_corpus
+
+    (tmp_path / "u.txt").write_text(
+        "甲乙大学新闻\n\n甲乙大学与丙丁区签署协议。我校党委书记邬明远、副校长吴晓岚出席仪式。\n",
+        encoding="utf-8")
+    (tmp_path / "i.txt").write_text(
+        "丙丁研究院动态\n\n戊己区管委会副主任季雨霏来我院考察。我院院长冉松年陪同。\n",
+        encoding="utf-8")
+    posts = {(r.s, r.o) for ex in extract_corpus([tmp_path]).extractions
+             for r in ex.relations if r.p == "holdsPost"}
+    assert {("邬明远", "甲乙大学"), ("吴晓岚", "甲乙大学"), ("冉松年", "丙丁研究院")} <= posts
+    assert ("季雨霏", "丙丁研究院") not in posts

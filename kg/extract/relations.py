@@ -33,6 +33,8 @@ _NUM_UNIT_RE = re.compile(  # a number with its unit; not an ordinal (第5次, �
 
 
 # literal patterns of the rules below, compiled once (re's own cache costs a lookup per call)
+# 我校/我院 and the titles and names after it, up to a title (the speaker's own body)
+_OWN_BODY_RE = re.compile(r"(我校|本校|我院|本院)[\u4e00-\u9fff、]{0,22}$")
 _P00 = re.compile(r"(?<![尤极])其(?![中他它实余次间])")
 _P01 = re.compile(r"[，。；,]")
 _P02 = re.compile(r"([\u4e00-\u9fff]{2,5})、$")
@@ -465,6 +467,19 @@ class RelationExtractor:
                     )
                     continue
             if best is None:
+                own = _OWN_BODY_RE.search(text, max(0, j - 24), j)
+                if own and not any(own.end() <= o.start < j for o in orgs):
+                    # 我校党委书记A、副校长B / 我院院长C: a post in the page's own body
+                    out.append(
+                        RawRelation(
+                            text[p.start : p.end],
+                            "holdsPost",
+                            ANAPHOR + self.anaphora.get(own.group(1), "Organization"),
+                            "post:own-body",
+                            0.7,
+                            qualifiers=(("role", role),),
+                        )
+                    )
                 continue
             _ = window
             between = text[best.end : j]
