@@ -179,3 +179,20 @@ def test_posts_in_the_speakers_own_body(tmp_path) -> None:
              for r in ex.relations if r.p == "holdsPost"}
     assert {("邬明远", "甲乙大学"), ("吴晓岚", "甲乙大学"), ("冉松年", "丙丁研究院")} <= posts
     assert ("季雨霏", "丙丁研究院") not in posts
+
+
+def test_a_bare_class_noun_before_a_title_is_the_body_last_named_so(tmp_path) -> None:
+    """，公司总经理A说 / 管委会副主任B: the post is in the company, or the 管委会, the passage last
+    named (not in the last government body of any kind)."""
+    from kg.build import extract_corpus
+
+    (tmp_path / "a.txt").write_text(
+        "甲乙科技有限公司扩产\n\n甲乙科技有限公司新厂房投产。公司总经理邬明远说，产值将翻番。\n",
+        encoding="utf-8")
+    (tmp_path / "b.txt").write_text(
+        "签约\n\n丙丁区管委会与戊己大学签约。云溪市委常委季雨霏、管委会副主任冉松年出席。\n",
+        encoding="utf-8")
+    posts = {(r.s, r.o) for ex in extract_corpus([tmp_path]).extractions
+             for r in ex.relations if r.p == "holdsPost"}
+    assert ("邬明远", "甲乙科技有限公司") in posts
+    assert ("冉松年", "丙丁区管委会") in posts

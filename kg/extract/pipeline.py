@@ -106,6 +106,8 @@ def _extract_pages(
     last_named: dict[tuple[tuple[int, str], str], tuple[int, str]] = {}
     # by (page number, article id): the last two parties that signed or work together (双方)
     last_pair: dict[tuple[int, str], tuple[str, str]] = {}
+    # by (page number, article id): the organisations named so far, most recent last
+    named_orgs: dict[tuple[int, str], list[str]] = {}
     for (k, aid, sidx, nstart, dtext), doc in zip(items, nlp.pipe(texts, batch_size=batch_size)):
         page, out, types, art_id = pages[k], outs[k], types_of[k], (k, aid)
         facts = _Facts(dtext)
@@ -127,6 +129,8 @@ def _extract_pages(
         for c in mentions:
             if c.type in _RARE and not c.rule.startswith("model:"):
                 last_named[(art_id, c.type)] = (sidx, dtext[c.start : c.end])
+            if c.type in _ORG:
+                named_orgs.setdefault(art_id, []).append(dtext[c.start : c.end])
             s, e = page.to_original(nstart + c.start, nstart + c.end)
             out.mentions.append(
                 Mention(
@@ -162,6 +166,14 @@ def _extract_pages(
                 if not cand or not rule.startswith(("award:", "metric:", "invest:")):
                     continue
                 subj, rule = cand, rule + ":carried-subject"
+            if obj.startswith(ANAPHOR) and "|" in obj:
+                # 管委会副主任某某: the body last named with that word (某区管委会), else the
+                # passage's last body of its kind
+                typ, noun = obj[len(ANAPHOR) :].split("|", 1)
+                obj = next((n for n in reversed(named_orgs.get(art_id, [])[-30:])
+                            if n.endswith(noun) and len(n) > len(noun)), ANAPHOR + typ)
+                if not obj.startswith(ANAPHOR):
+                    rule += ":named-before"
             if subj.startswith(ANAPHOR) or obj.startswith(ANAPHOR):
                 want = (subj if subj.startswith(ANAPHOR) else obj)[len(ANAPHOR) :]
                 if want == "Event":

@@ -33,6 +33,13 @@ _NUM_UNIT_RE = re.compile(  # a number with its unit; not an ordinal (第5次, �
 
 
 # literal patterns of the rules below, compiled once (re's own cache costs a lookup per call)
+# a class noun alone right before a title, at a clause's start: the passage's body of that kind
+_BARE_BODIES = {"公司": "Enterprise", "集团": "Enterprise", "研究院": "ResearchInstitute",
+                "研究所": "ResearchInstitute", "实验室": "ResearchInstitute",
+                "管委会": "GovernmentBody", "园区": "Platform", "基金": "Fund"}
+_BARE_BODY_RE = re.compile(
+    r"(?:^|(?<=[，,。；;：:、“]))(" + "|".join(_BARE_BODIES) + r")$"
+)
 # 我校/我院 and the titles and names after it, up to a title (the speaker's own body)
 _OWN_BODY_RE = re.compile(r"(我校|本校|我院|本院)[\u4e00-\u9fff、]{0,22}$")
 _P00 = re.compile(r"(?<![尤极])其(?![中他它实余次间])")
@@ -436,6 +443,20 @@ class RelationExtractor:
                             qualifiers=(("role", chain.group(1)),),
                         )
                     )
+            bare = _BARE_BODY_RE.search(text, max(0, j - 4), j)
+            if bare and not any(o.start < j and bare.start() < o.end for o in orgs):
+                # ，公司总经理A说 / 管委会副主任B: a post in the passage's body of that kind
+                out.append(
+                    RawRelation(
+                        text[p.start : p.end],
+                        "holdsPost",
+                        f"{ANAPHOR}{_BARE_BODIES[bare.group(1)]}|{bare.group(1)}",
+                        "post:bare-body",
+                        0.6,
+                        qualifiers=(("role", role),),
+                    )
+                )
+                continue
             window = text[max(0, j - 16) : j]
             best = None
             for o in orgs:
