@@ -598,6 +598,15 @@ def test_an_event_name_does_not_start_with_ji(rules) -> None:
     assert not any(k.startswith("暨") for k in m)
 
 
+def test_event_names_span_their_building_and_signing_words(rules) -> None:
+    """某某科创走廊建设推进大会, 全面战略合作协议签约仪式: 建设, 推进, 合作, 签约 stand inside
+    event names; the platform named inside stays a mention of its own."""
+    m = mentions(rules, "甲乙区召开云溪科创走廊建设推进大会。")
+    assert m.get("云溪科创走廊建设推进大会") == "Event" and m.get("云溪科创走廊") == "Platform"
+    m = mentions(rules, "甲乙市人民政府与丙丁大学举行全面战略合作协议签约仪式。")
+    assert m.get("全面战略合作协议签约仪式") == "Event"
+
+
 def test_a_title_right_after_a_body_is_a_post_there_only(nlp) -> None:
     """丙丁市人民政府副市长X holds no post in the home city's government as well."""
     got = {(s, o) for s, p, o in relations(nlp, "丙丁市人民政府副市长张海峰出席并颁奖。")

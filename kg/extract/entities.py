@@ -184,7 +184,7 @@ _GOV_UNIT_HEADS = ("局", "办", "委员会")  # government departments: names m
 #: last characters of bodies' and places' short names, never of a person's name before a title
 _VERB_AFTER_PLACE = frozenset("建在赴到")
 _BODY_END_CHARS = frozenset("园院局所厅委办处站馆区县镇村司行校会部")
-_EVENT_INNER = frozenset({"之", "及", "企业", "全市", "启动", "暨"})
+_EVENT_INNER = frozenset({"之", "及", "企业", "全市", "启动", "暨", "建设", "推进", "合作", "签约"})
 # industry suffixes that resolution strips (激光产业 = 激光); others (板块, 赛道) are left off
 _MERGED_INDUSTRY_SUFFIXES = ("产业链", "产业", "行业", "领域")
 _NOT_INDUSTRY_NEXT = ("园", "化", "基", "联", "协")
