@@ -607,6 +607,15 @@ def test_event_names_span_their_building_and_signing_words(rules) -> None:
     assert m.get("全面战略合作协议签约仪式") == "Event"
 
 
+def test_quoted_awards_are_their_quoted_names(rules) -> None:
+    """获得“甲奖”与“乙奖”两个奖项: two awards, each its quoted name (not one award ending
+    in 两个奖, nor “丙奖”奖)."""
+    m = mentions(rules, "云溪团队获得“最佳云溪奖”与“最具潜力奖”两个奖项，"
+                        "丁戊团队获得“最佳设计奖”奖项。")
+    awards = {k for k, t in m.items() if t == "Award"}
+    assert awards == {"最佳云溪奖", "最具潜力奖", "最佳设计奖"}, m
+
+
 def test_a_title_right_after_a_body_is_a_post_there_only(nlp) -> None:
     """丙丁市人民政府副市长X holds no post in the home city's government as well."""
     got = {(s, o) for s, p, o in relations(nlp, "丙丁市人民政府副市长张海峰出席并颁奖。")

@@ -217,6 +217,12 @@ _ORG_FINAL = frozenset("委镇局区县市省村厅办部处所院校司乡街�
 _NOT_IN_NAMES = frozenset("的了着是等在和与及对说就把被让给")
 _LIST_JOINTS = frozenset({"、", "和", "及", "以及", "与", "及其"})
 _NUMERALS = frozenset("一二三四五六七八九十百两几")
+# between awards of a list: 、 and, between quoted names, 与/和/及 (“甲奖”与“乙奖”)
+_AWARD_SEP_RE = re.compile("、|(?<=”)(?:与|和|及|以及)(?=“)")
+# a quoted award and a class word after it: “某某奖”, “某某奖”两个奖项, “某某奖”称号
+_QUOTED_AWARD_RE = re.compile(
+    r"“([^“”]+?奖)”(?:[两二三四五六七八九十几多等]个)?(?:奖项|称号|荣誉)?"
+)
 _GLUED_STOPS = set("以及与和在对向从把被将为由只个家获")
 _COUNT_RE = re.compile(r"^[\d一二三四五六七八九十两几多数]+[大个家只项批类种所名位]$")
 # Words that are bare class nouns: a name does not start with them (孵化器云溪智造园).
@@ -1539,12 +1545,21 @@ class EntityRecognizer:
             stop = _AWARD_STOP_RE.search(rest)
             seg = rest[: stop.start()] if stop else rest
             pos = m.end()
-            for item in seg.split("、"):
-                s0 = pos
-                pos += len(item) + 1
+            cuts = [(d.start(), d.end()) for d in _AWARD_SEP_RE.finditer(seg)] + [(len(seg),) * 2]
+            prev = 0
+            for a, b in cuts:
+                item = seg[prev:a]
+                s0 = pos + prev
+                prev = b
                 if item.startswith("“") and "”" not in item[1:]:
                     item = item[1:]
                     s0 += 1
+                quoted = _QUOTED_AWARD_RE.fullmatch(item)
+                if quoted:  # 获得“某某奖”(两个)奖项: the quoted name is the award
+                    if 2 <= len(quoted.group(1)) <= 45:
+                        out.append(Candidate(s0 + 1, s0 + 1 + len(quoted.group(1)), "Award",
+                                             "award:trigger", priority=2))
+                    continue
                 while item and item[0] in "了为":
                     item = item[1:]
                     s0 += 1
