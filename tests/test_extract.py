@@ -395,6 +395,13 @@ def test_investing_is_not_an_investment_firm(rules) -> None:
     assert m.get("启明投资") == "FinancialInstitution"
 
 
+def test_no_particular_government_is_no_body(rules) -> None:
+    """地方政府, 当地政府, 基层政府 (three pages): governments in general, not one body."""
+    m = mentions(rules, "甲乙谷与地方政府深度合作，当地政府和基层政府高度重视。")
+    assert not any(t == "GovernmentBody" for t in m.values()), m
+    assert mentions(rules, "云溪市政府高度重视。").get("云溪市政府") == "GovernmentBody"
+
+
 def test_a_kind_of_capital_is_not_a_firm(rules) -> None:
     """社会资本, 金融资本, “耐心资本”: kinds of capital (two seed pages, a tuning page and an
     unlabelled page name them); 云帆资本 stays a firm."""

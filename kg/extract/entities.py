@@ -207,6 +207,13 @@ _NOT_A_NAME = frozenset(
         "我院",
         "本校",
         "该校",
+        # no particular body: 地方政府, 当地政府, 基层政府, 上级部门
+        "地方",
+        "当地",
+        "基层",
+        "属地",
+        "各地",
+        "上级",
     }
 )
 # characters that may follow a firm's name ending in 投资 (某某投资、某某投资等)
