@@ -107,6 +107,10 @@ def _gov_short_form(name: str) -> str:
         "科学技术", "科技")
 
 
+#: the body a department belongs to, when it follows a place (某地大学党委, 某地学院办公室)
+_ORG_IN_NAME_RE = re.compile("(?:大学|学院|公司|集团|研究院|研究所|医院|银行)")
+
+
 @functools.lru_cache(maxsize=1 << 18)
 def norm(name: str) -> str:
     """Normalised comparison form of a name (names recur: computed once each)."""
@@ -276,6 +280,8 @@ class Resolver:
                     return name  # 上海金山区科委: a district's body, not the city's
                 if rest[:1] in "省市区县镇乡":
                     return name  # 某地市委 is already the city's
+                if _ORG_IN_NAME_RE.match(rest):
+                    return name  # 上海大学校党委: a university's committee, not the city's
                 if rest in self.lex.gov_departments or rest.endswith(_GOV_DEPARTMENT_ENDS) and (
                     len(rest) <= 5
                 ):

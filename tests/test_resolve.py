@@ -255,6 +255,16 @@ def test_relative_names_of_a_county_page_stay_the_pages_own(tmp_path) -> None:
     assert names == ["市委", "平湖市委"]
 
 
+def test_a_universitys_committee_after_a_place_is_not_the_citys() -> None:
+    """某地大学校党委 is the university's committee: no 某地市 is put before it."""
+    from kg.extract.lexicon import Lexicon
+    from kg.resolve import Resolver
+
+    r = Resolver(Lexicon.load())
+    assert r.key_of("湖州大学校党委", "GovernmentBody")[0] == "湖州大学校党委"
+    assert r.key_of("湖州科技局", "GovernmentBody")[0] == "湖州市科技局"
+
+
 def test_a_city_and_its_committee_written_together_are_not_doubled() -> None:
     from kg.extract.lexicon import Lexicon
     from kg.resolve import Resolver
