@@ -196,3 +196,16 @@ def test_a_bare_class_noun_before_a_title_is_the_body_last_named_so(tmp_path) ->
              for r in ex.relations if r.p == "holdsPost"}
     assert ("邬明远", "甲乙科技有限公司") in posts
     assert ("冉松年", "丙丁区管委会") in posts
+
+
+def test_founding_together_after_a_signing_is_cofounding(tmp_path) -> None:
+    """A与B举行签约仪式，合作建立C: both co-found C (合作建立, 合作建设, 共同建设 are 共同建立's
+    synonyms)."""
+    from kg.build import extract_corpus
+
+    (tmp_path / "a.txt").write_text(
+        "签约\n\n2月3日，甲乙区管委会与丙丁大学举行签约仪式，合作建立戊己储能研究院。\n",
+        encoding="utf-8")
+    got = {(r.s, r.o) for ex in extract_corpus([tmp_path]).extractions
+           for r in ex.relations if r.p == "cofounded"}
+    assert got == {("甲乙区管委会", "戊己储能研究院"), ("丙丁大学", "戊己储能研究院")}
