@@ -209,3 +209,18 @@ def test_founding_together_after_a_signing_is_cofounding(tmp_path) -> None:
     got = {(r.s, r.o) for ex in extract_corpus([tmp_path]).extractions
            for r in ex.relations if r.p == "cofounded"}
     assert got == {("甲乙区管委会", "戊己储能研究院"), ("丙丁大学", "戊己储能研究院")}
+
+
+def test_the_organisers_of_this_event_take_part_in_it(tmp_path) -> None:
+    """本次活动由A与B联合主办，C承办，是某年会的重点活动之一: A, B and C take part in the article's
+    event, not in the annual meeting it belongs to."""
+    from kg.build import extract_corpus
+
+    (tmp_path / "a.txt").write_text(
+        "云溪创新大赛举行\n\n5月6日，云溪创新大赛在云溪举行。本次活动由甲乙市人民政府与丙丁大学联合"
+        "主办，戊己区人民政府承办，是第五届云溪科技年会的重点活动之一。\n", encoding="utf-8")
+    got = {(r.s, r.o) for ex in extract_corpus([tmp_path]).extractions
+           for r in ex.relations if r.p == "participatedIn"}
+    assert {("甲乙市人民政府", "云溪创新大赛"), ("丙丁大学", "云溪创新大赛"),
+            ("戊己区人民政府", "云溪创新大赛")} <= got
+    assert not any(o == "第五届云溪科技年会" for _, o in got)

@@ -33,6 +33,12 @@ _NUM_UNIT_RE = re.compile(  # a number with its unit; not an ordinal (第5次, �
 
 
 # literal patterns of the rules below, compiled once (re's own cache costs a lookup per call)
+# verbs of organising an event: in X由A主办、B承办 the parties take part in X
+_ORGANISING = frozenset({"主办", "承办", "举办", "联合举办", "组织举办"})
+# the article's own event named by a deictic: 本次活动由…, 此次大会由…
+_THIS_EVENT_RE = re.compile(
+    r"(?:本次|此次|本届|这次|该)(?:活动|大会|会议|论坛|大赛|比赛|仪式|峰会|展会)由$"
+)
 # a class noun alone right before a title, at a clause's start: the passage's body of that kind
 _BARE_BODIES = {"公司": "Enterprise", "集团": "Enterprise", "研究院": "ResearchInstitute",
                 "研究所": "ResearchInstitute", "实验室": "ResearchInstitute",
@@ -517,6 +523,20 @@ class RelationExtractor:
             )
         return out
 
+    def _hosted_event(self, text: str, ments: list[Candidate], pos: int) -> Candidate | None:
+        """The event a sentence in the passive voice is about (X由A主办、B承办): an event named
+        before 由, or 本次活动/此次大会 … (the article's event), when 由 comes before ``pos``."""
+        by = text.find("由", 0, pos)
+        if by < 0:
+            return None
+        named = [m for m in ments if m.type == "Event" and m.end <= by and by - m.end <= 2]
+        if named:
+            return named[-1]
+        this = _THIS_EVENT_RE.search(text, 0, by + 1)
+        if this:
+            return Candidate(this.start(), this.end() - 1, "Event", "anaphora")
+        return None
+
     def _clause_bounds(self, text: str, pos: int) -> tuple[int, int]:
         """The clause around ``pos``: from after the last break before it to the next break."""
         if text is not self._breaks_of:
@@ -761,6 +781,10 @@ class RelationExtractor:
                             )
                 elif kind == "joint":
                     objs = self._right_run(text, ments, t.end(), ce, obj_t)
+                    if p == "participatedIn" and t.group() in _ORGANISING:
+                        host = self._hosted_event(text, ments, t.start())
+                        if host is not None:
+                            objs = [host]  # 本次活动由A主办，B承办，是…年会的…: this event
                     if not objs:
                         continue
                     backers = [
