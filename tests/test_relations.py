@@ -224,3 +224,17 @@ def test_the_organisers_of_this_event_take_part_in_it(tmp_path) -> None:
     assert {("甲乙市人民政府", "云溪创新大赛"), ("丙丁大学", "云溪创新大赛"),
             ("戊己区人民政府", "云溪创新大赛")} <= got
     assert not any(o == "第五届云溪科技年会" for _, o in got)
+
+
+def test_who_acts_at_the_event_takes_part_in_it(tmp_path) -> None:
+    """会上，A与B签订…: in a sentence set at the article's event, the bodies and people who act
+    take part in it."""
+    from kg.build import extract_corpus
+
+    (tmp_path / "a.txt").write_text(
+        "云溪科创大会召开\n\n5月6日，甲乙区召开云溪科创大会。会上，甲乙区人民政府与丙丁大学、"
+        "戊己科技有限公司签订合作协议。\n", encoding="utf-8")
+    got = {(r.s, r.o) for ex in extract_corpus([tmp_path]).extractions
+           for r in ex.relations if r.p == "participatedIn"}
+    assert {("甲乙区人民政府", "云溪科创大会"), ("丙丁大学", "云溪科创大会"),
+            ("戊己科技有限公司", "云溪科创大会")} <= got

@@ -33,6 +33,10 @@ _NUM_UNIT_RE = re.compile(  # a number with its unit; not an ordinal (第5次, �
 
 
 # literal patterns of the rules below, compiled once (re's own cache costs a lookup per call)
+# a sentence set at the article's event: 会上，… / 活动现场，…
+_AT_THE_EVENT_RE = re.compile(
+    r"(?:会上|会议上|大会上|论坛上|仪式上|签约仪式上|活动上|活动现场|现场)[，,]"
+)
 # verbs of organising an event: in X由A主办、B承办 the parties take part in X
 _ORGANISING = frozenset({"主办", "承办", "举办", "联合举办", "组织举办"})
 # the article's own event named by a deictic: 本次活动由…, 此次大会由…
@@ -1534,6 +1538,14 @@ class RelationExtractor:
                         0.6,
                     )
                 )
+        # 会上，A与B签订… / 活动现场，C介绍…: who acts at the event takes part in it
+        at = _AT_THE_EVENT_RE.match(text)
+        if at:
+            for c in ments:
+                if c.start >= at.end() and (c.type == "Person" or c.type in ORG_TYPES
+                                            and c.type != "Platform") and c.rule != "anaphora":
+                    out.append(RawRelation(self._name(text, c), "participatedIn",
+                                           ANAPHOR + "Event", "attendance:at-the-event", 0.55))
         # attendance: officials named with their posts in a sentence about the event
         if _P37.search(text):
             for c in ments:
