@@ -614,6 +614,12 @@ def test_event_names_span_their_building_and_signing_words(rules) -> None:
     assert m.get("全面战略合作协议签约仪式") == "Event"
 
 
+def test_meetings_of_every_kind_are_events(rules) -> None:
+    """研讨会, 推进会, 现场会, 说明会, 报告会, 挑战赛 … (general vocabulary of news) name events."""
+    m = mentions(rules, "甲乙市举办云溪成果转化研讨会，并召开丙丁产业推进会。")
+    assert m.get("云溪成果转化研讨会") == "Event" and m.get("丙丁产业推进会") == "Event"
+
+
 def test_quoted_awards_are_their_quoted_names(rules) -> None:
     """获得“甲奖”与“乙奖”两个奖项: two awards, each its quoted name (not one award ending
     in 两个奖, nor “丙奖”奖)."""
