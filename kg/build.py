@@ -264,6 +264,7 @@ class BuildResult:
     curation_log: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
     shards: Shards | None = None  # the N-Quads by named graph
+    statements: int = 0  # quads (``triples`` counts distinct triples, known with Turtle only)
 
 
 # Up to this many statements the whole graph is validated (the seeds have ~13,000); above it,
@@ -279,24 +280,26 @@ def build_graph(
     curation: Curation | None = None,
     validate_limit: int = VALIDATE_ALL_LIMIT,
     serialise: bool = True,
+    whole: bool = True,
 ) -> BuildResult:
     """Resolve, apply curation, write the statements and validate them against the SHACL shapes.
 
     N-Quads are written straight from the records (:func:`kg.rdf.build_quads`), Turtle and TriG
     by Oxigraph's serialisers: no in-memory rdflib graph of the whole corpus is built.
     ``serialise=False`` leaves Turtle and TriG empty (the CLI writes them in :class:`Forked`
-    children)."""
+    children); ``whole=False`` also leaves the N-Quads text empty (the statements are in
+    ``shards``, by graph: all a build without exports needs)."""
     clock = Stopwatch()
     with paused_gc():
         res = resolve_corpus(corpus)
         curation_log = apply_curation(res, curation) if curation and not curation.empty else []
         clock.lap("resolve")
         nquads, shards = build_sharded_quads(
-            res.entities.values(), res.relations, article_metas(corpus)
+            res.entities.values(), res.relations, article_metas(corpus), whole=whole
         )
         clock.lap("N-Quads")
     turtle, trig, triples = "", "", 0
-    if serialise:
+    if serialise and whole:
         turtle, trig, triples = turtle_and_trig(nquads, shards)
         clock.lap("Turtle and TriG")
     conforms, text = True, "validation skipped"

@@ -155,6 +155,12 @@ def main() -> None:
     help="Write one N-Quads file per article graph to OUT/shards and bulk-load the store from "
     "them (default: on with --engine dask).",
 )
+@click.option(
+    "--exports/--no-exports",
+    default=None,
+    help="Write pinghu.ttl, pinghu.trig and pinghu.nq (default: up to 250,000 statements, "
+    "about 500 articles; above, `kg export --format rdf` writes them from the store).",
+)
 @click.option("--timings", is_flag=True, help="Print the wall time of each phase at the end.")
 @_MODEL_OPTION
 def build(
@@ -168,6 +174,7 @@ def build(
     scheduler: str | None,
     cache: bool,
     shards: bool | None,
+    exports: bool | None,
     timings: bool,
     model: str,
 ) -> None:
@@ -180,7 +187,7 @@ def build(
         raise InputProblem("--scheduler needs --engine dask")
     options = BuildOptions(curation=_curation(curation_path), workers=workers, engine=engine,
                            scheduler=scheduler, cache=cache, shards=shards, html=not no_html,
-                           lac=_check_model(model))
+                           lac=_check_model(model), exports=exports)
     built = _build_into(seeds, out, options)
     _print_build(built, out, timings=timings, cache=cache)
     if built.corpus.failures and strict:
@@ -219,6 +226,8 @@ def _build_into(seeds: Path, out: Path, options: BuildOptions) -> Built:
 
 def _print_build(built: Built, out: Path, *, timings: bool, cache: bool) -> None:
     """What a build did: skipped files, curation, warnings, counts and, asked for, timings."""
+    from .outputs import EXPORT_LIMIT
+
     corpus, result = built.corpus, built.result
     for f in corpus.failures:
         _warn(f"skipped {f.message}")
@@ -228,10 +237,15 @@ def _print_build(built: Built, out: Path, *, timings: bool, cache: bool) -> None
         _warn(line)
     ents = len(result.resolution.entities)
     rels = len(result.resolution.relations)
+    size = f"{result.triples} triples" if built.exports else f"{result.statements} statements"
     click.echo(
         f"built {out}: {len(corpus.extractions)} files, {ents} entities, {rels} relations, "
-        f"{result.triples} triples; SHACL: conforms"
+        f"{size}; SHACL: conforms"
     )
+    if not built.exports:
+        click.echo(f"Turtle, TriG and N-Quads not written (over {EXPORT_LIMIT:,} statements, "
+                   f"or --no-exports): `kg export --format rdf --out {out}` writes them",
+                   err=True)
     if timings:
         laps = built.laps
         click.echo(

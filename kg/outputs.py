@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import errno
 import shutil
+from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,13 +34,27 @@ from .ingest import InputError
 from .io import atomic_write_text, output_lock, staged
 from .rdf import trig_of, turtle_of
 from .store import (
+    forget_store_graphs,
+    graph_delta,
+    graph_texts,
     install_ontology,
     install_store,
     prepare_store,
-    record_store_source,
-    store_delta,
+    read_store_graphs,
+    record_store_graphs,
+    save_graph_texts,
     update_store,
 )
+
+#: Above this many statements (about 500 news articles; the five seeds have 13,000) a build
+#: does not write ``pinghu.ttl``, ``pinghu.trig`` and ``pinghu.nq`` (2.5 GB at 10,000
+#: articles): the store is the product, and ``kg export --format rdf`` writes the three from
+#: it on request, the same bytes. ``kg build --exports`` / ``--no-exports`` decide otherwise.
+EXPORT_LIMIT = 250_000
+#: The RDF files a build writes with its exports, by ``kg export`` format.
+RDF_FILES = {"nquads": "pinghu.nq", "trig": "pinghu.trig", "turtle": "pinghu.ttl"}
+RDF_FORMATS: tuple[str, ...] = tuple(RDF_FILES)
+RDF_EXPORTS: tuple[str, ...] = tuple(RDF_FILES.values())
 
 
 class NoInput(InputError):
@@ -70,6 +85,7 @@ class BuildOptions:
     shards: bool | None = None  # None: on with the dask engine
     html: bool = True
     lac: bool = False  # the optional LAC model (kg.extract.lac)
+    exports: bool | None = None  # Turtle, TriG, N-Quads; None: up to EXPORT_LIMIT statements
 
 
 @dataclass
@@ -83,6 +99,7 @@ class Built:
     shacl_checked: int = 0
     shacl_reused: int = 0
     store_in_place: bool = False
+    exports: bool = True  # pinghu.ttl, pinghu.trig and pinghu.nq were written
 
 
 #: errno values that mean "this folder cannot take the outputs" rather than a bug.
@@ -118,6 +135,12 @@ def build_into(
         raise
 
 
+def exports_wanted(statements: int, option: bool | None) -> bool:
+    """Whether a build of ``statements`` statements writes Turtle, TriG and N-Quads: as
+    ``--exports``/``--no-exports`` say, else up to :data:`EXPORT_LIMIT` statements."""
+    return option if option is not None else statements <= EXPORT_LIMIT
+
+
 def _build(seeds: Path, out: Path, opts: BuildOptions, progress: Progress | None) -> Built:
     clock = Stopwatch()
     corpus = extract_corpus(
@@ -128,66 +151,91 @@ def _build(seeds: Path, out: Path, opts: BuildOptions, progress: Progress | None
     if not corpus.extractions:
         raise NoInput(f"{seeds}: no readable article files", corpus)
     clock.lap("extract")
-    result = build_graph(corpus, curation=opts.curation, validate=False, serialise=False)
+    result = build_graph(corpus, curation=opts.curation, validate=False, serialise=False,
+                         whole=False)
     clock.add(result.timings)
-    built = Built(out, corpus, result)
-    nq_bytes = result.nquads.encode("utf-8")  # encoded once: loaded, compared, written, hashed
-    source: bytes | list[Path] = nq_bytes
+    shards = result.shards if result.shards is not None else nquads_shards(result.nquads)
+    graphs = graph_texts(shards)  # each graph's text, encoded once: compared, kept, loaded
+    result.statements = sum(g.lines for g in graphs.values())
+    exports = exports_wanted(result.statements, opts.exports)
+    built = Built(out, corpus, result, exports=exports)
+    clock.lap("graph digests")
+    nq_bytes = b""
+    if exports:
+        result.nquads = shards.nquads()
+        nq_bytes = result.nquads.encode("utf-8")
+        clock.lap("N-Quads text")
     shard_tmp = out / ".shards.tmp"
+    shard_files: list[Path] | None = None
     if opts.shards if opts.shards is not None else opts.engine == "dask":
         shutil.rmtree(shard_tmp, ignore_errors=True)
         shard_tmp.mkdir(parents=True)
-        source = []
-        for key, text in (result.shards or nquads_shards(result.nquads)).items():
+        shard_files = []
+        for key, text in shards.items():
             atomic_write_text(shard_tmp / f"{key}.nq", text)
-            source.append(shard_tmp / f"{key}.nq")
+            shard_files.append(shard_tmp / f"{key}.nq")
         clock.lap("shards")
-    # Turtle and TriG are written in two child processes and the store loads in a thread
-    # (Oxigraph releases the GIL) while SHACL runs here
+    # with exports, Turtle and TriG are written in two child processes and the store loads
+    # in a thread (Oxigraph releases the GIL) while SHACL runs here
     memory = ShaclMemory(out / "cache") if opts.cache else None
     jobs: list[Forked] = []
     new_store: Path | None = None
     try:
-        jobs.append(turtle_job := Forked(turtle_of, result.nquads))
-        jobs.append(trig_job := Forked(trig_of, result.nquads, result.shards))
-        # a store that holds the previous N-Quads (checked) is brought up to date in place
-        # when few statements differ (one transaction); otherwise a fresh store is loaded
-        graphs = result.shards.graphs if result.shards is not None else None
-        delta = store_delta(out / "store", out / "pinghu.nq", nq_bytes, graphs)
+        if exports:
+            jobs.append(turtle_job := Forked(turtle_of, result.nquads))
+            jobs.append(trig_job := Forked(trig_of, result.nquads, shards))
+        # a store whose record says which graphs it holds is brought up to date in place,
+        # graph by graph, when few statements differ (one transaction); else a fresh load
+        delta = graph_delta(out / "store", graphs)
         clock.lap("store delta")
+        source: bytes | list[Path] = b""
+        if delta is None:
+            source = shard_files if shard_files is not None else (
+                nq_bytes or b"".join(g.data for g in graphs.values()))
         with ThreadPoolExecutor(max_workers=1) as pool:
             loading = pool.submit(prepare_store, source, out) if delta is None else None
-            conforms, report = validate_nquads(result.nquads, memory=memory,
-                                               shards=result.shards)
+            conforms, report = validate_nquads(result.nquads, memory=memory, shards=shards)
             clock.lap("SHACL")
             new_store = loading.result() if loading is not None else None
             clock.lap("store (beyond SHACL)")
-        if conforms:
+        if conforms and exports:
             result.turtle, result.triples = turtle_job.result()
             result.trig = trig_job.result()
-        clock.lap("Turtle and TriG (beyond SHACL and store)")
+            clock.lap("Turtle and TriG (beyond SHACL and store)")
         if not conforms:
             atomic_write_text(out / "validation.txt", report)
             raise ValidationFailed(f"SHACL validation failed; see {out / 'validation.txt'}")
+        # exports of an earlier build are this graph's if the store held this graph already
+        same_graph = read_store_graphs(out) == {i: (g.digest, g.lines) for i, g in graphs.items()}
+        save_graph_texts(out, graphs)  # before the store changes: the record names them
+        clock.lap("graph texts")
         with staged() as files:  # all written before any is renamed into place
             files.write(out / "validation.txt", report)
-            files.write(out / "pinghu.ttl", result.turtle)
-            files.write(out / "pinghu.trig", result.trig)
-            files.write(out / "pinghu.nq", nq_bytes)
-        if isinstance(source, list):
+            if exports:
+                files.write(out / "pinghu.ttl", result.turtle)
+                files.write(out / "pinghu.trig", result.trig)
+                files.write(out / "pinghu.nq", nq_bytes)
+        if not exports and not same_graph:  # an earlier build's files: not this graph
+            for name in RDF_EXPORTS:
+                (out / name).unlink(missing_ok=True)
+        if shard_files is not None:
             shutil.rmtree(out / "shards", ignore_errors=True)
             shard_tmp.rename(out / "shards")
         store = out / "store"
+        forget_store_graphs(out)  # a build killed while the store changes leaves no record
         if delta is not None:
             try:
-                update_store(store, delta, nq_bytes, graphs)
+                update_store(store, delta, graphs)
                 built.store_in_place = True
             except (OSError, SyntaxError, ValueError, RuntimeError):  # locked, damaged, …
                 delta = None  # load it afresh
         if delta is None:
-            store = install_store(new_store or prepare_store(source, out), store)
+            if new_store is None:
+                new_store = prepare_store(
+                    nq_bytes or b"".join(g.data for g in graphs.values()), out)
+            store = install_store(new_store, store)
             new_store = None
-            record_store_source(store, nq_bytes)
+        record_store_graphs(out, graphs)
         install_ontology(store)
         clock.lap("write")
     finally:
@@ -208,3 +256,32 @@ def _build(seeds: Path, out: Path, opts: BuildOptions, progress: Progress | None
     if memory is not None:
         built.shacl_checked, built.shacl_reused = memory.checked, memory.reused
     return built
+
+
+def write_rdf_exports(out: Path, formats: Iterable[str] = RDF_FORMATS,
+                      source: Path | None = None) -> list[Path]:
+    """Write ``pinghu.nq``, ``pinghu.trig`` and/or ``pinghu.ttl`` (``formats``: ``nquads``,
+    ``trig``, ``turtle``) into ``out`` from the statements the store of the build folder
+    ``source`` (default: ``out``) holds, as the build kept them beside it
+    (:func:`kg.store.stored_shards`): the same bytes the build would have written. Raises
+    :class:`~kg.store.StoreError` when there is no build in ``source``. One writer at a time
+    (:func:`kg.io.output_lock`); the files are written atomically, all together."""
+    from .store import stored_shards
+
+    wanted = [f for f in RDF_FORMATS if f in set(formats)]
+    out = Path(out)
+    with output_lock(out):
+        shards = stored_shards(Path(source) if source is not None else out)
+        nquads = shards.nquads()
+        written = []
+        with staged() as files:
+            for fmt in wanted:
+                name = RDF_FILES[fmt]
+                if fmt == "nquads":
+                    files.write(out / name, nquads)
+                elif fmt == "turtle":
+                    files.write(out / name, turtle_of(nquads)[0])
+                else:
+                    files.write(out / name, trig_of(nquads, shards))
+                written.append(out / name)
+    return written

@@ -135,6 +135,21 @@ class Shards(Mapping[str, str]):
         """The IRIs of the graphs the statements are in (``""``: the default graph)."""
         return frozenset(self._keys)
 
+    @property
+    def graph_keys(self) -> dict[str, str]:
+        """Graph IRI (``""``: the default graph) -> shard key, when the graphs are known."""
+        return dict(self._keys)
+
+    def nquads(self) -> str:
+        """All the statements as one sorted N-Quads text (what :meth:`QuadSink.finish`
+        gives beside the shards)."""
+        every = [r for rows in self._rows.values() for r in rows]
+        every.sort()  # sorted runs, one per graph: the sort merges them
+        return "".join(every)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._rows  # (the Mapping default would join the graph's text)
+
     def by_graph(self) -> list[str] | None:
         """The keys in the order of their graphs' N-Quads terms (``<iri>``, as
         :func:`trig_of` writes them); ``None`` when that order is not known (the graphs are
@@ -193,9 +208,9 @@ class QuadSink:
             g = self._graphs[name] = QuadSink._Graph(rows, name, key)
         return g
 
-    def finish(self) -> tuple[str, Shards]:
+    def finish(self, whole: bool = True) -> tuple[str, Shards]:
         """The sorted N-Quads without repeats, and the same rows by graph (the sink is
-        emptied)."""
+        emptied). ``whole=False``: only the shards (the text is ``""``)."""
         by_key: dict[str, list[str]] = {}
         for key, rows in self._rows.items():
             if not rows:
@@ -204,9 +219,8 @@ class QuadSink:
             by_key[key] = [r for i, r in enumerate(rows) if i == 0 or r != rows[i - 1]]
         graphs = {str(n): g.key for n, g in self._graphs.items() if g.key in by_key}
         self._rows, self._graphs = {}, {}
-        every = [r for rows in by_key.values() for r in rows]
-        every.sort()  # sorted runs, one per graph: the sort merges them
-        return "".join(every), Shards(by_key, graphs)
+        shards = Shards(by_key, graphs)
+        return (shards.nquads() if whole else ""), shards
 
 
 @functools.lru_cache(maxsize=1 << 16)
@@ -262,11 +276,13 @@ def build_sharded_quads(
     entities: Iterable[Entity],
     relations: Iterable[Relation],
     articles: Iterable[ArticleMeta],
+    whole: bool = True,
 ) -> tuple[str, Shards]:
-    """:func:`build_quads` and the same statements by named graph."""
+    """:func:`build_quads` and the same statements by named graph (``whole=False``: only
+    by graph; the text is ``""``)."""
     sink = QuadSink()
     build_dataset(entities, relations, articles, into=sink)
-    return sink.finish()
+    return sink.finish(whole)
 
 
 def build_dataset(

@@ -10,17 +10,18 @@ import csv
 import hashlib
 import io
 import json
+import os
 import re
 import shutil
 import tempfile
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
 import pyoxigraph as ox
 
-from .rdf import PREFIXES
+from .rdf import PREFIXES, Shards
 from .sparql_guard import QueryRefused, check_query, dataset_options
 
 
@@ -134,59 +135,180 @@ def install_ontology(path: Path) -> None:
         del store
 
 
-#: Beside the store: SHA-256 of the N-Quads it was last made from (see :func:`update_store`).
-STORE_DIGEST = ".store-nquads.sha256"
+#: Beside the store: the graphs it holds, one line each (SHA-256 of the graph's N-Quads, its
+#: number of statements, its IRI; ``""`` is the default graph), sorted by IRI. Written after
+#: the store was updated, removed before: without it the next build loads a fresh store.
+STORE_GRAPHS = ".store-graphs.tsv"
+#: Beside the store: each graph's sorted N-Quads text, in a file named by its SHA-256 (the
+#: next build's delta and ``kg export`` read them; a file is checked against its name).
+GRAPHS_DIR = ".graphs"
+#: The file of earlier builds that named the N-Quads the store was made from (now removed).
+LEGACY_DIGEST = ".store-nquads.sha256"
 #: More changed statements than this, and a fresh bulk load is quicker than a delta.
 DELTA_LIMIT = 200_000
 
 
-def nquads_digest(nquads: str | bytes) -> str:
-    data = nquads.encode("utf-8") if isinstance(nquads, str) else nquads
-    return hashlib.sha256(data).hexdigest()
+@dataclass(frozen=True)
+class GraphText:
+    """One named graph's statements: sorted N-Quads lines (UTF-8), their digest and count."""
+
+    iri: str
+    data: bytes
+    digest: str
+    lines: int
+
+    @classmethod
+    def of(cls, iri: str, data: bytes) -> GraphText:
+        return cls(iri, data, hashlib.sha256(data).hexdigest(), data.count(b"\n"))
 
 
-def record_store_source(path: Path, nquads: str | bytes) -> None:
-    """Note beside the store at ``path`` that it holds exactly ``nquads`` (for the next
-    build's :func:`store_delta`)."""
-    from .io import atomic_write_text
+def graph_texts(shards: Shards) -> dict[str, GraphText]:
+    """The statements of a build by graph IRI (``shards`` must know its graphs)."""
+    keys = shards.graph_keys
+    if set(keys.values()) != set(shards) or len(keys) != len(shards):
+        raise ValueError("the shards do not say which graph each holds")
+    return {iri: GraphText.of(iri, shards[key].encode("utf-8")) for iri, key in keys.items()}
 
-    atomic_write_text(Path(path).parent / STORE_DIGEST, nquads_digest(nquads) + "\n")
+
+def graph_file(folder: Path, digest: str) -> Path:
+    """Where the graph text of SHA-256 ``digest`` is kept in the output folder ``folder``."""
+    return Path(folder) / GRAPHS_DIR / f"{digest}.nq"
 
 
-def store_delta(
-    path: Path, previous: Path, nquads: str | bytes, graphs: Collection[str] | None = None
-) -> tuple[str, str] | None:
-    """What to remove from and add to the store at ``path`` to make it hold ``nquads``, as two
-    blocks of N-Quads lines; ``None`` when a fresh load is the way (no store, too many
-    changes, or the store is not known to hold the sorted N-Quads file ``previous``: its digest
-    file must say so, and the store must open, read through and hold as many statements as
-    ``previous`` has lines). ``graphs``: the named graphs of ``nquads``, if known.
-
-    Both sides are sorted, so one pass over ``previous`` finds the difference (its digest is
-    computed on the way); see :func:`_sorted_delta`."""
-    path, previous = Path(path), Path(previous)
-    new = nquads.encode("utf-8") if isinstance(nquads, str) else nquads
+def read_store_graphs(folder: Path) -> dict[str, tuple[str, int]] | None:
+    """What the store in ``folder`` holds by its :data:`STORE_GRAPHS` file: graph IRI ->
+    (digest, statements); ``None`` when the file is missing or malformed."""
     try:
-        recorded = (path.parent / STORE_DIGEST).read_text(encoding="ascii").strip()
-        if not path.is_dir():
-            return None
-        with previous.open("rb") as fh:
-            delta = _sorted_delta(fh, new)
+        text = (Path(folder) / STORE_GRAPHS).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
         return None
-    if delta is None:
+    out: dict[str, tuple[str, int]] = {}
+    for line in text.splitlines():
+        parts = line.split("\t")
+        if len(parts) != 3 or not re.fullmatch(r"[0-9a-f]{64}", parts[0]) \
+                or not parts[1].isdigit():
+            return None
+        out[parts[2]] = (parts[0], int(parts[1]))
+    return out
+
+
+def forget_store_graphs(folder: Path) -> None:
+    """Remove the record of what the store holds (before the store changes: a build killed
+    while it changes the store leaves no record, and the next build loads a fresh store)."""
+    for name in (STORE_GRAPHS, LEGACY_DIGEST):
+        (Path(folder) / name).unlink(missing_ok=True)
+
+
+def save_graph_texts(folder: Path, graphs: Mapping[str, GraphText]) -> None:
+    """Keep each graph's text in :data:`GRAPHS_DIR` (only those not kept yet, or kept with
+    another size). Not synced one by one: a file is checked against the digest in its name
+    whenever it is read, and removed if it does not match (the next build writes it again)."""
+    d = Path(folder) / GRAPHS_DIR
+    d.mkdir(parents=True, exist_ok=True)
+    have = {p.name: p.stat().st_size for p in d.iterdir()}
+    for g in graphs.values():
+        name = f"{g.digest}.nq"
+        if have.get(name) != len(g.data):
+            tmp = d / f".{name}.tmp"
+            tmp.write_bytes(g.data)
+            os.replace(tmp, d / name)
+            have[name] = len(g.data)
+
+
+def record_store_graphs(folder: Path, graphs: Mapping[str, GraphText]) -> None:
+    """Note that the store in ``folder`` holds ``graphs`` (whose texts :func:`save_graph_texts`
+    kept), and remove the texts of graphs it no longer holds."""
+    from .io import atomic_write_text
+
+    folder = Path(folder)
+    lines = [f"{g.digest}\t{g.lines}\t{iri}\n" for iri, g in sorted(graphs.items())]
+    atomic_write_text(folder / STORE_GRAPHS, "".join(lines))
+    (folder / LEGACY_DIGEST).unlink(missing_ok=True)
+    keep = {f"{g.digest}.nq" for g in graphs.values()}
+    for p in (folder / GRAPHS_DIR).iterdir():
+        if p.name not in keep:
+            p.unlink(missing_ok=True)
+
+
+def stored_graph(folder: Path, digest: str) -> bytes:
+    """The kept text of a graph, checked against its digest (:class:`StoreError` if it is
+    missing or changed; a changed one is removed, and the next build writes it again)."""
+    try:
+        data = graph_file(folder, digest).read_bytes()
+    except OSError as exc:
+        raise StoreError(f"the graph text {digest[:12]}… is missing from "
+                         f"{Path(folder) / GRAPHS_DIR} ({exc}); run `kg build`") from None
+    if hashlib.sha256(data).hexdigest() != digest:
+        graph_file(folder, digest).unlink(missing_ok=True)  # the next build writes it again
+        raise StoreError(f"the graph text {digest[:12]}… in {Path(folder) / GRAPHS_DIR} has "
+                         "changed; run `kg build`")
+    return data
+
+
+def stored_shards(folder: Path) -> Shards:
+    """The statements the store in ``folder`` holds (by its record, read from the kept graph
+    texts), by graph: what the build that made the store had (:class:`StoreError` if the
+    record or a text is missing or does not match)."""
+    from .rdf import shard_key
+
+    graphs = read_store_graphs(folder)
+    if graphs is None:
+        raise StoreError(f"{Path(folder) / STORE_GRAPHS} is missing or damaged; run `kg build`")
+    rows: dict[str, list[str]] = {}
+    keys: dict[str, str] = {}
+    problem: StoreError | None = None
+    for iri, (digest, _) in graphs.items():
+        key = keys[iri] = shard_key(iri)
+        try:
+            text = stored_graph(folder, digest).decode("utf-8")
+        except StoreError as exc:
+            problem = problem or exc  # every text is checked (a changed one is removed)
+            continue
+        rows[key] = [f"{ln}\n" for ln in text.split("\n")[:-1]]  # lines end at "\n" only
+    if problem is not None:
+        raise problem
+    return Shards(rows, keys)
+
+
+def graph_delta(path: Path, graphs: Mapping[str, GraphText]) -> tuple[str, str] | None:
+    """What to remove from and add to the store at ``path`` to make it hold ``graphs``, as two
+    blocks of N-Quads lines; ``None`` when a fresh load is the way: no store or no record of
+    what it holds (:data:`STORE_GRAPHS`), a kept graph text missing or changed, too many
+    changes, blank nodes, or a store that does not hold as many statements as its record says
+    (:func:`store_holds`). Graphs the store holds and ``graphs`` lacks are dropped by
+    :func:`update_store`.
+
+    Only the graphs whose digest changed are compared, each with its kept text, by one pass
+    over both (sorted; :func:`_sorted_delta`)."""
+    path = Path(path)
+    folder = path.parent
+    old = read_store_graphs(folder)
+    if old is None or not path.is_dir():
         return None
-    gone, came, digest, lines = delta
-    if digest != recorded:
-        return None  # a killed build, or a store changed since: it does not hold ``previous``
+    gone: list[str] = []
+    came: list[str] = []
+    for iri, g in graphs.items():
+        prev = old.get(iri)
+        if prev is not None and prev[0] == g.digest:
+            continue
+        if prev is None:
+            came.extend(g.data.decode("utf-8").split("\n")[:-1])
+        else:
+            try:
+                with graph_file(folder, prev[0]).open("rb") as fh:
+                    delta = _sorted_delta(fh, g.data)
+            except OSError:
+                return None
+            if delta is None or delta[2] != prev[0]:
+                return None  # too many changes, or the kept text is not what the store holds
+            gone.extend(delta[0])
+            came.extend(delta[1])
+        if len(gone) > DELTA_LIMIT or len(came) > DELTA_LIMIT:
+            return None
     if any("_:" in ln for ln in (*gone, *came)):
         return None  # blank nodes cannot be named in an update
-    if graphs is None:
-        graphs = {m.group(1) for m in _GRAPH_TERM.finditer(new.decode("utf-8"))}
-    # the previous statements lie in the new graphs and in those of the statements that go
-    ours = set(graphs) | {m.group(1) for ln in gone if (m := _GRAPH_TERM.search(ln))}
-    if not store_holds(path, lines, ours):
-        return None  # emptied, damaged or changed behind the digest's back
+    if not store_holds(path, sum(n for _, n in old.values()), set(old)):
+        return None  # emptied, damaged or changed behind the record's back
     return "".join(f"{ln}\n" for ln in gone), "".join(f"{ln}\n" for ln in came)
 
 
@@ -290,25 +412,16 @@ def _after(text: bytes, key: bytes, lo: int) -> int:
     return min(lo, len(text))
 
 
-def update_store(
-    path: Path,
-    delta: tuple[str, str],
-    nquads: str | bytes,
-    graphs: Collection[str] | None = None,
-) -> Path:
-    """Apply :func:`store_delta`'s ``delta`` to the store at ``path`` in one transaction
-    (all of it or nothing), drop the named graphs ``nquads`` has none of (e.g. measures that
-    ``kg analyze`` wrote: a fresh store would not have them either), and record its source.
-    ``graphs``: the IRIs of the named graphs in ``nquads``, if known (else they are read from
-    it)."""
+def update_store(path: Path, delta: tuple[str, str], graphs: Collection[str]) -> Path:
+    """Apply :func:`graph_delta`'s ``delta`` to the store at ``path`` in one transaction
+    (all of it or nothing), and drop the named graphs but ``graphs`` (the IRIs of the new
+    statements' graphs) and the ontology's: e.g. graphs of articles removed, or measures that
+    ``kg analyze`` wrote (a fresh store would not have them either). The caller records
+    what the store now holds (:func:`record_store_graphs`)."""
     path = Path(path)
     store = ox.Store(str(path))
     try:
-        if graphs is not None:
-            keep = set(graphs)
-        else:
-            text = nquads.decode("utf-8") if isinstance(nquads, bytes) else nquads
-            keep = {m.group(1) for m in _GRAPH_TERM.finditer(text)}
+        keep = set(graphs)
         stale = [g.value for g in store.named_graphs()
                  if g.value not in keep and g.value != ONTOLOGY_GRAPH]
         ops = [f"DROP SILENT GRAPH <{g}>" for g in stale]
@@ -322,12 +435,7 @@ def update_store(
         store.flush()
     finally:
         del store
-    record_store_source(path, nquads)
     return path
-
-
-# the graph term of an N-Quads line (also matches a triple's IRI object: that only keeps more)
-_GRAPH_TERM = re.compile(r" <([^>]*)> \.$", re.MULTILINE)
 
 
 def _update_block(lines: str) -> str:

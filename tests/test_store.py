@@ -18,11 +18,13 @@ from conftest import store_quads
 
 from kg.cli import main
 from kg.store import (
-    STORE_DIGEST,
+    STORE_GRAPHS,
+    GraphText,
     _sorted_delta,
+    graph_delta,
     open_store,
-    record_store_source,
-    store_delta,
+    record_store_graphs,
+    save_graph_texts,
     update_store,
 )
 
@@ -89,32 +91,52 @@ def _dump(path: Path) -> tuple[list[str], list[str]]:
     return store_quads(path), graphs
 
 
+def _graphs(*lines: str) -> dict[str, GraphText]:
+    """Sorted N-Quads lines by graph IRI, as a build keeps them."""
+    by: dict[str, list[str]] = {}
+    for ln in sorted(lines):
+        by.setdefault(ln.rsplit(" ", 2)[-2].strip("<>"), []).append(ln)  # all in named graphs
+    return {g: GraphText.of(g, _text(*ls)) for g, ls in by.items()}
+
+
 def test_update_store_in_place(tmp_path: Path) -> None:
-    old = "".join(f"{ln}\n" for ln in sorted([A, B, D]))
-    new = "".join(f"{ln}\n" for ln in sorted([A, C, D]))
+    old, new = _graphs(A, B, C), _graphs(A, C.replace("三", "四"), B.replace("g1", "g3"))
     store = tmp_path / "store"
     s = ox.Store(str(store))
-    s.bulk_load(old.encode(), format=ox.RdfFormat.N_QUADS)
+    s.bulk_load(b"".join(g.data for g in old.values()), format=ox.RdfFormat.N_QUADS)
     s.add(ox.Quad(ox.NamedNode("http://x/m"), ox.NamedNode("http://x/p"), ox.Literal("1"),
                   ox.NamedNode("http://x/measures")))
     del s
-    (tmp_path / "pinghu.nq").write_text(old, encoding="utf-8")
-    assert store_delta(store, tmp_path / "pinghu.nq", new) is None  # no digest: not known
-    record_store_source(store, old)
-    delta = store_delta(store, tmp_path / "pinghu.nq", new)
-    assert delta == (f"{B}\n", f"{C}\n")
+    assert graph_delta(store, new) is None  # no record: not known
+    save_graph_texts(tmp_path, old)
+    record_store_graphs(tmp_path, old)
+    assert graph_delta(store, old) == ("", "")
+    delta = graph_delta(store, new)
+    assert delta is not None
+    gone, came = delta
+    # g1 lost B (its only other line, A, stays), g2 changed, g3 is new
+    assert gone == "".join(sorted(f"{x}\n" for x in (B, C)))
+    assert came == "".join(sorted(f"{x}\n" for x in (C.replace("三", "四"), B.replace("g1", "g3"))))
     update_store(store, delta, new)
+    save_graph_texts(tmp_path, new)
+    record_store_graphs(tmp_path, new)
     fresh = tmp_path / "fresh"
     f = ox.Store(str(fresh))
-    f.bulk_load(new.encode(), format=ox.RdfFormat.N_QUADS)
+    f.bulk_load(b"".join(g.data for g in new.values()), format=ox.RdfFormat.N_QUADS)
     del f
-    # the measures graph (not in the N-Quads) is gone, and g1 no longer holds B
-    assert _dump(store) == _dump(fresh)
-    # the digest now names the new N-Quads
-    (tmp_path / "pinghu.nq").write_text(new, encoding="utf-8")
-    assert store_delta(store, tmp_path / "pinghu.nq", new) == ("", "")
-    (tmp_path / "pinghu.nq").write_text(old, encoding="utf-8")  # a file the store does not hold
-    assert store_delta(store, tmp_path / "pinghu.nq", new) is None
+    assert _dump(store) == _dump(fresh)  # the measures graph (not in the build) is gone
+    assert graph_delta(store, new) == ("", "")
+    # only the texts of the graphs the store holds are kept
+    kept = sorted(p.name for p in (tmp_path / ".graphs").iterdir())
+    assert kept == sorted(f"{g.digest}.nq" for g in new.values())
+    # a kept text that is not what the record says: a fresh load
+    text = tmp_path / ".graphs" / f"{new['http://x/g2'].digest}.nq"
+    text.write_bytes(text.read_bytes().replace("四".encode(), "五".encode()))
+    assert graph_delta(store, _graphs(A, C, B.replace("g1", "g3"))) is None
+    text.unlink()
+    assert graph_delta(store, _graphs(A, C, B.replace("g1", "g3"))) is None
+    # a graph that went is dropped, not compared
+    assert graph_delta(store, _graphs(A, B.replace("g1", "g3"))) == ("", "")
 
 
 def _build(src: Path, out: Path) -> None:
@@ -139,7 +161,7 @@ def test_a_later_build_updates_the_store_in_place(two_inputs, tmp_path: Path) ->
     small, big = two_inputs
     out, ref = tmp_path / "out", tmp_path / "ref"
     _build(small, out)
-    assert (out / STORE_DIGEST).is_file()
+    assert (out / STORE_GRAPHS).is_file()
     before = (out / "store").stat().st_ino
     from kg.analysis import measure_quads, write_measures
 
@@ -150,20 +172,31 @@ def test_a_later_build_updates_the_store_in_place(two_inputs, tmp_path: Path) ->
     assert (out / "store").stat().st_ino == before  # updated, not replaced
     _build(big, ref)
     assert _dump(out / "store") == _dump(ref / "store")
-    for f in ("pinghu.nq", "pinghu.trig", "pinghu.ttl", STORE_DIGEST):
+    for f in ("pinghu.nq", "pinghu.trig", "pinghu.ttl", STORE_GRAPHS):
         assert (out / f).read_bytes() == (ref / f).read_bytes()
     _build(small, out)  # and back: statements removed
     _build(small, ref)
     assert _dump(out / "store") == _dump(ref / "store")
 
 
-def test_a_store_that_is_not_what_its_digest_says_is_loaded_afresh(
-    two_inputs, tmp_path: Path
+@pytest.mark.parametrize("damage", ["no record", "wrong record", "text changed"])
+def test_a_store_that_is_not_what_its_record_says_is_loaded_afresh(
+    two_inputs, tmp_path: Path, damage: str
 ) -> None:
     small, big = two_inputs
     out = tmp_path / "out"
     _build(small, out)
-    (out / STORE_DIGEST).write_text("0" * 64 + "\n", encoding="ascii")  # e.g. a killed build
+    record = out / STORE_GRAPHS
+    if damage == "no record":  # a build killed while it changed the store
+        record.unlink()
+    elif damage == "wrong record":
+        record.write_text(record.read_text(encoding="utf-8").replace("\t", "0\t", 1)[1:],
+                          encoding="utf-8")
+    else:  # the kept text of the entities graph (it changes with the new page) was edited
+        digest = next(ln.split("\t")[0] for ln in record.read_text().splitlines()
+                      if ln.endswith("/graph/entities"))
+        kept = out / ".graphs" / f"{digest}.nq"
+        kept.write_bytes(kept.read_bytes()[:-200])
     before = (out / "store").stat().st_ino
     _build(big, out)
     assert (out / "store").stat().st_ino != before
@@ -208,7 +241,7 @@ def test_a_second_build_into_a_busy_folder_is_refused(two_inputs, tmp_path: Path
     small, big = two_inputs
     out = tmp_path / "out"
     _build(small, out)
-    before = {f: (out / f).read_bytes() for f in ("pinghu.nq", STORE_DIGEST)}
+    before = {f: (out / f).read_bytes() for f in ("pinghu.nq", STORE_GRAPHS)}
     with output_lock(out):  # another build at work
         res = CliRunner().invoke(main, ["build", "--seeds", str(big), "--out", str(out),
                                         "--no-html"])
