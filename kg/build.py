@@ -603,9 +603,12 @@ def _sample_subjects(text: str, target: int, always: set[str]) -> str:
     share = max(1, min(256, round(256 * target / max(1, len(lines)))))
     bulky = (" <http://www.w3.org/ns/prov#wasDerivedFrom> ", "#mergeRule> ")
     keep = []
+    last, chosen = "", False
     for ln in lines:
         subj = ln.split(" ", 1)[0]
-        if hashlib.sha256(subj.encode()).digest()[0] < share:
+        if subj != last:  # the lines are sorted: a subject's lines are together
+            last, chosen = subj, hashlib.sha256(subj.encode()).digest()[0] < share
+        if chosen:
             keep.append(ln)  # a sampled entity: every statement
         elif subj in always and not any(b in ln for b in bulky):
             keep.append(ln)  # linked: its class and labels (one source link per article)
