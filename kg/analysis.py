@@ -22,6 +22,7 @@ from typing import Any
 import networkx as nx
 import pyoxigraph as ox
 
+from . import fastgraph
 from .resolve import norm
 from .store import run_query
 
@@ -405,35 +406,45 @@ def measures(graph: nx.MultiDiGraph, *, seed: int = 0, betweenness_k: int | None
     if k is not None and k >= n:
         k = None
     want = set(MEASURES if only is None else only)
+    fast = n >= fastgraph.FAST_MIN_NODES and fastgraph.available()
     if "betweenness" in want:
-        bc = nx.betweenness_centrality(ug, k=k, normalized=True, seed=seed)
+        bc = (fastgraph.betweenness(ug, k=k, seed=seed) if fast
+              else nx.betweenness_centrality(ug, k=k, normalized=True, seed=seed))
         for v, rec in out.items():
             rec["betweenness"] = float(bc[v])
     if "pagerank" in want:
-        pr = pagerank(_directed_weighted(graph))
+        dg = _directed_weighted(graph)
+        pr = fastgraph.pagerank(dg) if fast else pagerank(dg)
         for v, rec in out.items():
             rec["pagerank"] = float(pr[v])
     if "eigenvector" in want:
         ev: dict[str, float] = {}
-        comps = sorted(nx.connected_components(ug), key=lambda c: (-len(c), min(c)))
-        if comps and len(comps[0]) > 1:
-            sub = ug.subgraph(sorted(comps[0]))
-            try:
-                ev = nx.eigenvector_centrality(sub, max_iter=1000, tol=1e-9, weight="weight")
-            except nx.PowerIterationFailedConvergence:
-                ev = {}
+        if fast:
+            ev = fastgraph.eigenvector(ug)
+        else:
+            comps = sorted(nx.connected_components(ug), key=lambda c: (-len(c), min(c)))
+            if comps and len(comps[0]) > 1:
+                sub = ug.subgraph(sorted(comps[0]))
+                try:
+                    ev = nx.eigenvector_centrality(sub, max_iter=1000, tol=1e-9,
+                                                   weight="weight")
+                except nx.PowerIterationFailedConvergence:
+                    ev = {}
         for v, rec in out.items():
             rec["eigenvector"] = _clean(ev[v]) if v in ev else None
-    if "constraint" in want:
-        con = nx.constraint(ug, weight="weight")
+    if "constraint" in want or "effective_size" in want:
+        if fast:
+            con, eff = fastgraph.burt(ug)
+        else:
+            con = nx.constraint(ug, weight="weight") if "constraint" in want else {}
+            eff = nx.effective_size(ug, weight="weight") if "effective_size" in want else {}
         for v, rec in out.items():
-            rec["constraint"] = _clean(con[v])
-    if "effective_size" in want:
-        eff = nx.effective_size(ug, weight="weight")
-        for v, rec in out.items():
-            rec["effective_size"] = _clean(eff[v])
+            if "constraint" in want:
+                rec["constraint"] = _clean(con[v])
+            if "effective_size" in want:
+                rec["effective_size"] = _clean(eff[v])
     if "core_number" in want:
-        core = nx.core_number(ug)
+        core = fastgraph.core_number(ug) if fast else nx.core_number(ug)
         for v, rec in out.items():
             rec["core_number"] = int(core[v])
     return out
@@ -536,6 +547,8 @@ def communities(graph: nx.MultiDiGraph, *, seed: int = 0,
     ug = weighted_projection(graph)
     if ug.number_of_nodes() == 0:
         return []
+    if ug.number_of_nodes() >= fastgraph.FAST_MIN_NODES and fastgraph.available():
+        return fastgraph.communities(ug, seed=seed, resolution=resolution)
     found = nx.community.louvain_communities(ug, weight="weight", resolution=resolution,
                                              seed=seed)
     comms = [sorted(c) for c in found]
