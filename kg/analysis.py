@@ -13,6 +13,7 @@ See ``docs/analysis.md`` for the projection choices and the definition of each m
 from __future__ import annotations
 
 import difflib
+import heapq
 import math
 from collections import Counter, defaultdict, deque
 from collections.abc import Iterable, Mapping
@@ -366,7 +367,8 @@ def _clean(value: float) -> float | None:
 
 
 def measures(graph: nx.MultiDiGraph, *, seed: int = 0, betweenness_k: int | None = None,
-             only: Iterable[str] | None = None) -> dict[str, dict[str, Any]]:
+             only: Iterable[str] | None = None,
+             projection: nx.Graph | None = None) -> dict[str, dict[str, Any]]:
     """Centrality and brokerage measures per node: ``{node: {measure: value}}``.
 
     ``degree`` counts distinct neighbours; ``weighted_degree`` sums the weights (supporting
@@ -378,7 +380,10 @@ def measures(graph: nx.MultiDiGraph, *, seed: int = 0, betweenness_k: int | None
     it, or everywhere if the iteration does not converge); ``constraint`` and
     ``effective_size`` are Burt's (``None`` for isolated nodes); ``core_number`` is the k-core.
     ``only``: compute just these measures besides the degrees (a page needs four of ten;
-    Burt's measures cost the most on large graphs).
+    Burt's measures cost the most on large graphs). ``projection``: the graph's
+    :func:`weighted_projection`, when the caller has it already (it is not changed). From
+    :data:`kg.fastgraph.FAST_MIN_NODES` nodes on, the heavy measures run in igraph
+    (:mod:`kg.fastgraph`: the same definitions and values).
 
     Examples
     --------
@@ -387,7 +392,7 @@ def measures(graph: nx.MultiDiGraph, *, seed: int = 0, betweenness_k: int | None
     >>> m["c"]["degree"], m["c"]["betweenness"], m["a"]["betweenness"]
     (4, 1.0, 0.0)
     """
-    ug = weighted_projection(graph)
+    ug = projection if projection is not None else weighted_projection(graph)
     n = ug.number_of_nodes()
     out: dict[str, dict[str, Any]] = {v: {} for v in ug.nodes}
     if n == 0:
@@ -407,8 +412,9 @@ def measures(graph: nx.MultiDiGraph, *, seed: int = 0, betweenness_k: int | None
         k = None
     want = set(MEASURES if only is None else only)
     fast = n >= fastgraph.FAST_MIN_NODES and fastgraph.available()
+    conv = fastgraph.convert(ug) if fast else None  # once, for every heavy measure
     if "betweenness" in want:
-        bc = (fastgraph.betweenness(ug, k=k, seed=seed) if fast
+        bc = (fastgraph.betweenness(ug, k=k, seed=seed, converted=conv) if fast
               else nx.betweenness_centrality(ug, k=k, normalized=True, seed=seed))
         for v, rec in out.items():
             rec["betweenness"] = float(bc[v])
@@ -420,7 +426,7 @@ def measures(graph: nx.MultiDiGraph, *, seed: int = 0, betweenness_k: int | None
     if "eigenvector" in want:
         ev: dict[str, float] = {}
         if fast:
-            ev = fastgraph.eigenvector(ug)
+            ev = fastgraph.eigenvector(ug, converted=conv)
         else:
             comps = sorted(nx.connected_components(ug), key=lambda c: (-len(c), min(c)))
             if comps and len(comps[0]) > 1:
@@ -434,7 +440,7 @@ def measures(graph: nx.MultiDiGraph, *, seed: int = 0, betweenness_k: int | None
             rec["eigenvector"] = _clean(ev[v]) if v in ev else None
     if "constraint" in want or "effective_size" in want:
         if fast:
-            con, eff = fastgraph.burt(ug)
+            con, eff = fastgraph.burt(ug, converted=conv)
         else:
             con = nx.constraint(ug, weight="weight") if "constraint" in want else {}
             eff = nx.effective_size(ug, weight="weight") if "effective_size" in want else {}
@@ -444,7 +450,7 @@ def measures(graph: nx.MultiDiGraph, *, seed: int = 0, betweenness_k: int | None
             if "effective_size" in want:
                 rec["effective_size"] = _clean(eff[v])
     if "core_number" in want:
-        core = fastgraph.core_number(ug) if fast else nx.core_number(ug)
+        core = fastgraph.core_number(ug, converted=conv) if fast else nx.core_number(ug)
         for v, rec in out.items():
             rec["core_number"] = int(core[v])
     return out
@@ -472,19 +478,21 @@ def rank(graph: nx.MultiDiGraph, values: Mapping[str, Mapping[str, Any]], measur
     ['c', 'a']
     """
     keep = set(types) if types is not None else None
-    rows = []
+    nodes = graph.nodes
+    cands = []
     for v, rec in values.items():
-        d = graph.nodes[v] if v in graph else {}
+        d = nodes[v] if v in graph else {}
         if keep is not None and d.get("type") not in keep:
             continue
         if measure in LOW_IS_TOP and (rec.get("degree") or 0) < 2:
             continue
+        cands.append((_rank_key(measure, rec.get(measure), d.get("label", v), v), v))
+    rows = []
+    for i, (_, v) in enumerate(heapq.nsmallest(top, cands), 1):  # the top only, not a sort
+        d = nodes[v] if v in graph else {}
         rows.append({"id": v, "label": d.get("label", v), "type": d.get("type", ""),
-                     "value": rec.get(measure)})
-    rows.sort(key=lambda r: _rank_key(measure, r["value"], r["label"], r["id"]))
-    for i, r in enumerate(rows[:top], 1):
-        r["rank"] = i
-    return rows[:top]
+                     "value": values[v].get(measure), "rank": i})
+    return rows
 
 
 def degree_table(graph: nx.MultiDiGraph, top: int = 20) -> list[dict[str, Any]]:
@@ -528,8 +536,8 @@ def with_measures(graph: nx.MultiDiGraph,
 # communities
 
 
-def communities(graph: nx.MultiDiGraph, *, seed: int = 0,
-                resolution: float = 1.0) -> list[list[str]]:
+def communities(graph: nx.MultiDiGraph, *, seed: int = 0, resolution: float = 1.0,
+                projection: nx.Graph | None = None) -> list[list[str]]:
     """Louvain communities of the undirected weighted projection.
 
     Each community is a sorted list of node ids; communities are sorted largest first, then
@@ -544,7 +552,7 @@ def communities(graph: nx.MultiDiGraph, *, seed: int = 0,
     >>> communities(g)
     [['a', 'b', 'c'], ['x', 'y', 'z']]
     """
-    ug = weighted_projection(graph)
+    ug = projection if projection is not None else weighted_projection(graph)
     if ug.number_of_nodes() == 0:
         return []
     if ug.number_of_nodes() >= fastgraph.FAST_MIN_NODES and fastgraph.available():
@@ -601,11 +609,17 @@ def describe_communities(graph: nx.MultiDiGraph, comms: list[list[str]],
     (2, [{'label': 'I', 'count': 1}], ['2021', '2021'])
     """
     values = values if values is not None else measures(graph)
+    # the ties inside each community, in one pass over the edges (communities partition)
+    comm_of = {v: i for i, comm in enumerate(comms) if len(comm) >= min_size for v in comm}
+    ties_of: dict[int, list[tuple[str, str, str, dict[str, Any]]]] = defaultdict(list)
+    for s, o, k, d in graph.edges(keys=True, data=True):
+        c = comm_of.get(s)
+        if c is not None and s != o and comm_of.get(o) == c:
+            ties_of[c].append((s, o, k, d))
     out = []
     for i, comm in enumerate(comms):
         if len(comm) < min_size:
             continue
-        inside = set(comm)
         members = sorted(comm, key=lambda v: (-(values.get(v, {}).get("weighted_degree") or 0),
                                               graph.nodes[v].get("label", v), v))
         types = Counter(graph.nodes[v].get("type", "") for v in comm)
@@ -625,12 +639,8 @@ def describe_communities(graph: nx.MultiDiGraph, comms: list[list[str]],
             nd = graph.nodes[v]
             if nd.get("type") in linked and nd.get("label", v) not in linked[nd["type"]]:
                 linked[nd["type"]][nd.get("label", v)].add(v)
-        years: set[str] = set()
-        ties = []
-        for s, o, k, d in graph.edges(keys=True, data=True):
-            if s in inside and o in inside and s != o:
-                years.update(d.get("years", []))
-                ties.append((s, o, k, d))
+        ties = list(ties_of.get(i, ()))
+        years: set[str] = {y for *_, d in ties for y in d.get("years", [])}
         ties.sort(key=lambda e: (-e[3].get("weight", 1), graph.nodes[e[0]].get("label", e[0]),
                                  e[2], graph.nodes[e[1]].get("label", e[1])))
         top_tie = None
@@ -698,8 +708,8 @@ def _node_ref(graph: nx.MultiDiGraph, v: str) -> dict[str, str]:
 # triple helix
 
 
-def triple_helix(graph: nx.MultiDiGraph, *, top: int = 10,
-                 examples: int = 3) -> dict[str, Any]:
+def triple_helix(graph: nx.MultiDiGraph, *, top: int = 10, examples: int = 3,
+                 projection: nx.Graph | None = None) -> dict[str, Any]:
     """Government–academia–industry links (plus finance and platforms) and who bridges them.
 
     ``pairs``: per sector pair (sorted, e.g. ``academia–industry``) the number of linked entity
@@ -720,7 +730,7 @@ def triple_helix(graph: nx.MultiDiGraph, *, top: int = 10,
     >>> th["pairs"]["academia–industry"]["pairs"], th["triads"]["count"]
     (1, 1)
     """
-    ug = weighted_projection(graph)
+    ug = projection if projection is not None else weighted_projection(graph)
 
     def sector(v: str) -> str | None:
         return SECTORS.get(ug.nodes[v].get("type", ""))
@@ -733,12 +743,13 @@ def triple_helix(graph: nx.MultiDiGraph, *, top: int = 10,
         key = "–".join(sorted((sa, sb)))
         rec = pairs.setdefault(key, {"pairs": 0, "relations": 0, "_ex": []})
         rec["pairs"] += 1
-        rels = _relations_between(graph, a, b, max_evidence=1)
-        rec["relations"] += len(rels)
-        rec["_ex"].append((-d["weight"], ug.nodes[a]["label"], ug.nodes[b]["label"], rels))
+        rec["relations"] += sum(len(graph[x][y]) for x, y in ((a, b), (b, a))
+                                if graph.has_edge(x, y))
+        rec["_ex"].append((-d["weight"], ug.nodes[a]["label"], ug.nodes[b]["label"], a, b))
     for rec in pairs.values():
-        rec["_ex"].sort(key=lambda x: x[:3])
-        rec["examples"] = [r for *_, rels in rec["_ex"][:examples] for r in rels[:1]]
+        best = sorted(rec["_ex"], key=lambda x: x[:3])[:examples]  # relations of these only
+        rec["examples"] = [r for *_, a, b in best
+                           for r in _relations_between(graph, a, b, max_evidence=1)[:1]]
         del rec["_ex"]
     bridges = []
     for v in ug.nodes:
@@ -827,30 +838,45 @@ def timeline(graph: nx.MultiDiGraph, *, top: int = 10,
     [('2020', 2, 1, 2), ('2021', 1, 1, 3)]
     """
     years = sorted({y for _, _, d in graph.edges(data=True) for y in d.get("years", [])})
+    # one pass: the edges by the year they were first reported; each year's cumulative graph
+    # (its nodes, edge count and distinct neighbours) grows from the year before
+    by_year: dict[str, list[tuple[str, str, str, dict[str, Any]]]] = defaultdict(list)
+    for u, v, k, d in graph.edges(keys=True, data=True):
+        fy = first_year(d.get("years", []))
+        if fy is not None:
+            by_year[fy].append((u, v, k, d))
+    nodes: set[str] = set()
+    nbrs: dict[str, set[str]] = defaultdict(set)
+    n_edges = 0
     out = []
     prev_nodes: set[str] = set()
     prev_rank: dict[str, int] = {}
+    label = {v: graph.nodes[v].get("label", v) for v in graph.nodes}
     for year in years:
-        snap = snapshot(graph, year)
-        ug = weighted_projection(snap)
-        new_nodes = sorted(set(snap.nodes) - prev_nodes,
-                           key=lambda v: (-ug.degree(v), graph.nodes[v].get("label", v), v))
-        new_edges = sorted(
-            ((u, v, k, d) for u, v, k, d in snap.edges(keys=True, data=True)
-             if first_year(d.get("years", [])) == year),
-            key=lambda e: (-e[3].get("weight", 1), e[0], e[2], e[1]))
-        ranked = sorted(snap.nodes, key=lambda v: (-ug.degree(v),
-                                                   graph.nodes[v].get("label", v), v))
+        fresh = by_year.get(year, [])
+        for u, v, _, _ in fresh:
+            nodes.update((u, v))
+            if u != v:
+                nbrs[u].add(v)
+                nbrs[v].add(u)
+        n_edges += len(fresh)
+
+        def degree(v: str) -> int:
+            return len(nbrs[v]) if v in nbrs else 0
+
+        new_nodes = sorted(nodes - prev_nodes, key=lambda v: (-degree(v), label[v], v))
+        new_edges = sorted(fresh, key=lambda e: (-e[3].get("weight", 1), e[0], e[2], e[1]))
+        ranked = sorted(nodes, key=lambda v: (-degree(v), label[v], v))
         ranks = {v: i for i, v in enumerate(ranked, 1)}
         tops = []
         for v in ranked[:top]:
             p = prev_rank.get(v)
-            tops.append({**_node_ref(graph, v), "degree": ug.degree(v), "rank": ranks[v],
+            tops.append({**_node_ref(graph, v), "degree": degree(v), "rank": ranks[v],
                          "previous_rank": p, "change": (p - ranks[v]) if p else None})
         out.append({
             "year": year,
-            "nodes": snap.number_of_nodes(),
-            "edges": snap.number_of_edges(),
+            "nodes": len(nodes),
+            "edges": n_edges,
             "new_actors": len(new_nodes),
             "new_ties": len(new_edges),
             "new_actor_examples": [_node_ref(graph, v) for v in new_nodes[:examples]],
@@ -860,7 +886,7 @@ def timeline(graph: nx.MultiDiGraph, *, top: int = 10,
                 for u, v, k, _ in new_edges[:examples]],
             "top": tops,
         })
-        prev_nodes = set(snap.nodes)
+        prev_nodes = set(nodes)
         prev_rank = ranks
     return out
 
@@ -977,17 +1003,18 @@ def _relations_between(graph: nx.MultiDiGraph, a: str, b: str, *,
 
 
 def _reach_graph(graph: nx.MultiDiGraph, keep: Iterable[str],
-                 avoid_types: Iterable[str]) -> nx.Graph:
-    ug = weighted_projection(graph)
+                 avoid_types: Iterable[str], projection: nx.Graph | None = None) -> nx.Graph:
+    """The projection without the nodes of ``avoid_types`` (but ``keep``): a read-only view."""
+    ug = projection if projection is not None else weighted_projection(graph)
     avoid = set(avoid_types)
     keep = set(keep)
-    drop = [v for v in ug.nodes if ug.nodes[v].get("type") in avoid and v not in keep]
-    ug.remove_nodes_from(drop)
-    return ug
+    return nx.subgraph_view(
+        ug, filter_node=lambda v: v in keep or ug.nodes[v].get("type") not in avoid)
 
 
 def paths(graph: nx.MultiDiGraph, source: str, target: str, *, max_hops: int = 4, k: int = 3,
-          avoid_types: Iterable[str] = DEFAULT_AVOID) -> list[dict[str, Any]]:
+          avoid_types: Iterable[str] = DEFAULT_AVOID,
+          projection: nx.Graph | None = None) -> list[dict[str, Any]]:
     """The ``k`` shortest simple chains (at most ``max_hops``) between two nodes.
 
     Reachability ignores direction; each hop reports every relation between its two ends with
@@ -1006,7 +1033,7 @@ def paths(graph: nx.MultiDiGraph, source: str, target: str, *, max_hops: int = 4
     """
     if source == target:
         raise ValueError("source and target are the same entity")
-    ug = _reach_graph(graph, (source, target), avoid_types)
+    ug = _reach_graph(graph, (source, target), avoid_types, projection)
     found: list[list[str]] = []
     try:
         for p in islice(nx.shortest_simple_paths(ug, source, target), max(k, 1) * 5):
@@ -1087,7 +1114,7 @@ def _round(x: Any, nd: int = 6) -> Any:
 
 
 def notable_chains(graph: nx.MultiDiGraph, values: Mapping[str, Mapping[str, Any]], *,
-                   max_hops: int = 4) -> list[dict[str, Any]]:
+                   max_hops: int = 4, projection: nx.Graph | None = None) -> list[dict[str, Any]]:
     """The shortest chain between the best-connected actors of complementary sectors.
 
     For each sector pair (academia→industry, government→academia, government→industry,
@@ -1110,7 +1137,7 @@ def notable_chains(graph: nx.MultiDiGraph, values: Mapping[str, Mapping[str, Any
         s = SECTORS.get(graph.nodes[v].get("type", ""))
         if s and (values[v].get("degree") or 0) > 0:
             by_sector[s].append(v)
-    ug = weighted_projection(graph)
+    ug = projection if projection is not None else weighted_projection(graph)
     out = []
     for a_s, b_s in (("academia", "industry"), ("government", "academia"),
                      ("government", "industry"), ("finance", "industry"),
@@ -1120,7 +1147,7 @@ def notable_chains(graph: nx.MultiDiGraph, values: Mapping[str, Mapping[str, Any
             for b in by_sector.get(b_s, [])[:5]:
                 if ug.has_edge(a, b):
                     continue
-                ps = paths(graph, a, b, max_hops=max_hops, k=1)
+                ps = paths(graph, a, b, max_hops=max_hops, k=1, projection=ug)
                 if ps:
                     out.append({"pair": f"{a_s}→{b_s}", **ps[0]})
                     done = True
@@ -1156,11 +1183,11 @@ def analyze(graph: nx.MultiDiGraph, *, seed: int = 0, top: int = 10,
                       if d.get("type", "") in CONTEXT_TYPES)
     if not all_types:
         graph = actor_graph(graph)
-    values = measures(graph, seed=seed, betweenness_k=betweenness_k)
-    comms = communities(graph, seed=seed)
+    ug = weighted_projection(graph)  # once: every measure below reads it
+    values = measures(graph, seed=seed, betweenness_k=betweenness_k, projection=ug)
+    comms = communities(graph, seed=seed, projection=ug)
     comm_of = {v: i for i, c in enumerate(comms) for v in c}
     n = graph.number_of_nodes()
-    ug = weighted_projection(graph)
     types = sorted({d.get("type", "") for _, d in graph.nodes(data=True)})
     by_type = {}
     for t in types:
@@ -1193,10 +1220,10 @@ def analyze(graph: nx.MultiDiGraph, *, seed: int = 0, top: int = 10,
         "rankings": {m: rank(graph, values, m, top=top) for m in MEASURES},
         "by_type": by_type,
         "communities": describe_communities(graph, comms, values),
-        "triple_helix": triple_helix(graph, top=top),
+        "triple_helix": triple_helix(graph, top=top, projection=ug),
         "timeline": timeline(graph, top=top),
         "posts_by_year": posts or [],
-        "chains": notable_chains(graph, values),
+        "chains": notable_chains(graph, values, projection=ug),
         "nodes": {v: {**_node_ref(graph, v), "community": comm_of.get(v), **values[v]}
                   for v in sorted(values)},
     }

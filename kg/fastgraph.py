@@ -47,6 +47,12 @@ def available() -> bool:
     return True
 
 
+def convert(graph: nx.Graph | nx.DiGraph) -> tuple[Any, list[str]]:
+    """The graph as igraph and its node order, once, for several measures of one graph
+    (pass it as ``converted=``)."""
+    return _igraph(graph)
+
+
 def _igraph(graph: nx.Graph | nx.DiGraph, weight: str = "weight") -> tuple[Any, list[str]]:
     """The graph as igraph (vertices in sorted node order, a ``weight`` per edge; no
     self-loops) and that node order."""
@@ -66,7 +72,8 @@ def _igraph(graph: nx.Graph | nx.DiGraph, weight: str = "weight") -> tuple[Any, 
     return g, nodes
 
 
-def betweenness(graph: nx.Graph, *, k: int | None = None, seed: int = 0) -> dict[str, float]:
+def betweenness(graph: nx.Graph, *, k: int | None = None, seed: int = 0,
+                converted: tuple[Any, list[str]] | None = None) -> dict[str, float]:
     """Normalised hop-count betweenness of an undirected graph, exact or from ``k`` pivots
     (networkx's estimator and pivots for the same ``seed``).
 
@@ -77,7 +84,7 @@ def betweenness(graph: nx.Graph, *, k: int | None = None, seed: int = 0) -> dict
     n = graph.number_of_nodes()
     if n == 0:
         return {}
-    g, nodes = _igraph(graph)
+    g, nodes = converted or _igraph(graph)
     if k is None or k >= n:
         raw = g.betweenness(directed=False)
         factor = 2.0  # igraph counts each unordered pair once; networkx's Brandes twice
@@ -108,7 +115,8 @@ def pagerank(graph: nx.DiGraph, *, alpha: float = 0.85) -> dict[str, float]:
     return {v: float(x) for v, x in zip(nodes, pr)}
 
 
-def eigenvector(graph: nx.Graph) -> dict[str, float]:
+def eigenvector(graph: nx.Graph, *, converted: tuple[Any, list[str]] | None = None
+                ) -> dict[str, float]:
     """Weighted eigenvector centrality of the largest connected component (unit Euclidean
     norm, as networkx); nodes outside it are absent.
 
@@ -118,7 +126,7 @@ def eigenvector(graph: nx.Graph) -> dict[str, float]:
     """
     if graph.number_of_nodes() == 0:
         return {}
-    g, nodes = _igraph(graph)
+    g, nodes = converted or _igraph(graph)
     comps = g.connected_components()
     best = max(comps, key=lambda c: (len(c), [-i for i in sorted(c)][:1]))
     if len(best) < 2:
@@ -138,7 +146,8 @@ def eigenvector(graph: nx.Graph) -> dict[str, float]:
     return {nodes[i]: float(x) for i, x in zip(sorted(best), vec)}
 
 
-def core_number(graph: nx.Graph) -> dict[str, int]:
+def core_number(graph: nx.Graph, *, converted: tuple[Any, list[str]] | None = None
+                ) -> dict[str, int]:
     """The k-core number of every node.
 
     >>> core_number(nx.complete_graph(["a", "b", "c"]))["a"]
@@ -146,11 +155,12 @@ def core_number(graph: nx.Graph) -> dict[str, int]:
     """
     if graph.number_of_nodes() == 0:
         return {}
-    g, nodes = _igraph(graph)
+    g, nodes = converted or _igraph(graph)
     return {v: int(c) for v, c in zip(nodes, g.coreness())}
 
 
-def burt(graph: nx.Graph) -> tuple[dict[str, float], dict[str, float]]:
+def burt(graph: nx.Graph, *, converted: tuple[Any, list[str]] | None = None
+         ) -> tuple[dict[str, float], dict[str, float]]:
     """Burt's constraint and effective size of every node, with networkx's weighted
     definitions (normalised mutual weights: ``w(u,v) / Σ w(u,·)`` and ``w(v,x) / max w(v,·)``);
     ``nan`` for isolated nodes, as networkx.
@@ -164,7 +174,7 @@ def burt(graph: nx.Graph) -> tuple[dict[str, float], dict[str, float]]:
     n = graph.number_of_nodes()
     if n == 0:
         return {}, {}
-    g, nodes = _igraph(graph)
+    g, nodes = converted or _igraph(graph)
     el = np.asarray(g.get_edgelist(), dtype=np.int64).reshape(-1, 2)
     w = np.asarray(g.es["weight"], dtype=float) if len(el) else np.zeros(0)
     # both directions of every edge, sorted by (u, v) for look-ups
