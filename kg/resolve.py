@@ -133,7 +133,7 @@ class Resolver:
         self.lex = lexicon
         self.home = home
         self.home_short = home[:-1] if home.endswith("市") else home
-        self._places = sorted(lexicon.places, key=len, reverse=True)
+        self._place_lengths = sorted({len(p) for p in lexicon.places}, reverse=True)
         # abbreviation lengths, longest first: expand() tries name[:n] for each (one dict
         # lookup per length instead of a startswith per abbreviation)
         self._abbr_lengths = sorted({len(a) for a in lexicon.abbreviations}, reverse=True)
@@ -273,8 +273,8 @@ class Resolver:
     def _city_full(self, name: str) -> str:
         """某地科技局 → 某地市科技局: a city's short name right before a government
         department is the city (when the gazetteer knows 某地市)."""
-        for p in self._places:
-            if name.startswith(p) and (p + "市") in self.lex.places and not p.endswith("市"):
+        for p in self._prefixes(name):
+            if (p + "市") in self.lex.places and not p.endswith("市"):
                 rest = name[len(p):]
                 if self.lex.place_end(rest) > 0:
                     return name  # 上海金山区科委: a district's body, not the city's
@@ -292,20 +292,28 @@ class Resolver:
     def _without_parent_place(self, name: str) -> str:
         """上海金山区科委 → 金山区科委: a district's or county's body named with its city
         before it is the same body (the district's name is unique enough)."""
-        for p in self._places:
-            if name.startswith(p) and len(name) > len(p) + 2:
+        for p in self._prefixes(name):
+            if len(name) > len(p) + 2:
                 rest = name[len(p):].removeprefix("市").removeprefix("省")
-                for q in self._places:
-                    if (rest.startswith(q) and q != p and len(q) >= 2
+                for q in self._prefixes(rest):
+                    if (q != p and len(q) >= 2
                             and (q.endswith(("区", "县")) or rest[len(q):len(q) + 1] in "区县")
                             and self.lex.nests(p, q)):
                         return rest
                 return name
         return name
 
+    def _prefixes(self, name: str) -> Iterator[str]:
+        """The places ``name`` starts with, longest first (a look-up per length, not a scan of
+        the gazetteer's 40,000 names)."""
+        places = self.lex.places
+        for n in self._place_lengths:
+            if n <= len(name) and name[:n] in places:
+                yield name[:n]
+
     def strip_place(self, name: str) -> str:
-        for p in self._places:
-            if name.startswith(p) and len(name) > len(p) + 3:
+        for p in self._prefixes(name):
+            if len(name) > len(p) + 3:
                 rest = name[len(p) :]
                 if rest[:1] in "省市" and len(rest) > 4:
                     rest = rest[1:]
