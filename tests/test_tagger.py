@@ -271,3 +271,10 @@ def test_a_batch_with_nothing_for_the_model_passes_through() -> None:
     (doc,) = nlp.pipe(["编辑/王明远"])  # the byline's names are the rules': nothing to decode
     assert [(doc.text[c.start : c.end], c.rule) for c in doc._.kg_mentions] == [
         ("王明远", "person:byline")]
+
+
+def test_a_person_the_model_adds_starts_with_a_surname(feats) -> None:
+    """A surname and one or two characters (or a compound surname and one or two): not 供图,
+    not 某某来平 (a name that swallowed the verb after it)."""
+    assert feats.person("邬明远") and feats.person("吴晓") and feats.person("欧阳明日")
+    assert not feats.person("供图") and not feats.person("邬明远来平")
