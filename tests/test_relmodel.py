@@ -69,6 +69,22 @@ def test_probabilities_are_the_softmax_of_summed_weights(tmp_path: Path) -> None
     assert (tmp_path / "m.npz").read_bytes() == (tmp_path / "n.npz").read_bytes()
 
 
+def test_the_model_adds_only_the_predicates_it_keeps(tmp_path: Path) -> None:
+    """``meta["predicates"]`` (written by kg train from Settings.rel_predicates) survives a
+    round trip and names what the component may add; the shipped model keeps some."""
+    w = np.zeros((2, 3), dtype=np.float32)
+    model = RelationModel(["none", "cooperatesWith", "holdsPost"], {"a": 0}, w,
+                          frozenset(), meta={"predicates": "holdsPost"})
+    model.save(tmp_path / "m.npz")
+    assert RelationModel.load(tmp_path / "m.npz").predicates == frozenset({"holdsPost"})
+    assert RelationModel(["none"], {}, w, frozenset()).predicates is None
+    from kg.extract.relmodel import load_model
+
+    shipped = load_model()
+    assert shipped is not None and shipped.predicates and "cooperatesWith" not in (
+        shipped.predicates)
+
+
 def test_the_relation_classifier_learns_and_adds_relations(tmp_path: Path) -> None:
     pytest.importorskip("pycrfsuite")
     from kg.extract import build_nlp

@@ -156,6 +156,13 @@ class RelationModel:
     threshold: float = 0.5
     meta: dict[str, str] = field(default_factory=dict)
 
+    @property
+    def predicates(self) -> frozenset[str] | None:
+        """The predicates the model may add (``None``: all it knows): those it was right on
+        in cross-validation (``meta["predicates"]``, written by ``kg train``)."""
+        kept = self.meta.get("predicates")
+        return frozenset(kept.split(",")) if kept else None
+
     def probabilities(self, rows: Sequence[Sequence[str]]) -> np.ndarray:
         """Label probabilities (softmax) of each pair's attributes."""
         if not rows:
@@ -273,9 +280,10 @@ class RelationClassifier:
         best = probs.argmax(axis=1).tolist()
         chosen = probs[np.arange(len(best)), best].tolist()
         added: dict[int, list[RawRelation]] = {}
+        keep = model.predicates
         for (doc, text, p), k, prob in zip(found, best, chosen):
             label = model.labels[k]
-            if label == NONE or prob < model.threshold:
+            if label == NONE or prob < model.threshold or (keep and label not in keep):
                 continue
             added.setdefault(id(doc), []).append(RawRelation(
                 text[p.a.start : p.a.end], label, text[p.b.start : p.b.end], "model:relation",
