@@ -454,8 +454,41 @@ for path in sys.argv[3:]:
 """
 
 
+#: The first forms of the queries rewritten for Oxigraph's speed (tests compare their rows).
+QUERIES_BEFORE = ROOT / "tests" / "data" / "queries_before"
+
+
+def _ox_median(store: Any, text: str, repeat: int = 3) -> tuple[float, int]:
+    from kg.store import run_query
+
+    runs = []
+    rows = 0
+    for _ in range(repeat):
+        t, res = _timed(run_query, store, text)
+        runs.append(t)
+        rows = len(res.rows)
+    return statistics.median(runs), rows
+
+
+def _parts(text: str) -> tuple[str, str]:
+    """The query without its ORDER BY, and a COUNT(*) of its WHERE (its joins alone)."""
+    import re
+
+    unordered = re.sub(r"\nORDER BY[^\n]*", "\n", text)
+    body = text[text.index("WHERE {"):]
+    body = body[: body.rindex("}") + 1]
+    prefixes = "\n".join(ln for ln in text.splitlines() if ln.startswith("PREFIX"))
+    return unordered, f"{prefixes}\nSELECT (COUNT(*) AS ?n) {body}"
+
+
+def _ratio(slow: float | None, fast: float, limit: int) -> str:
+    if slow is None:
+        return f"> {limit / fast:.0f}×"
+    return f"{slow / fast:.0f}×" if fast > 0 else "∞"
+
+
 def sparql(results: Results, work: Path, nq_path: Path, target: int, limit: int) -> None:
-    from kg.store import build_store, run_query
+    from kg.store import build_store
 
     data = work / "sparql.nq"
     size = _million(nq_path, target, data)
@@ -466,44 +499,80 @@ def sparql(results: Results, work: Path, nq_path: Path, target: int, limit: int)
 
     store = open_store(store_dir)
     queries = sorted(QUERIES.glob("*.rq"))
-    ox_times: dict[str, tuple[float, int]] = {}
+    before = {q.stem: q for q in sorted(QUERIES_BEFORE.glob("*.rq"))}
+    ox: dict[str, dict[str, Any]] = {}
     for q in queries:
         text = q.read_text(encoding="utf-8")
-        runs = []
-        rows = 0
-        for _ in range(3):
-            t, res = _timed(run_query, store, text)
-            runs.append(t)
-            rows = len(res.rows)
-        ox_times[q.name] = (statistics.median(runs), rows)
+        s, n = _ox_median(store, text)
+        unordered, count = _parts(text)
+        row: dict[str, Any] = {"s": s, "rows": n}
+        row["order"] = max(0.0, s - _ox_median(store, unordered)[0])
+        row["joins"] = _ox_median(store, count)[0]
+        if q.stem in before:
+            row["before"] = _ox_median(store, before[q.stem].read_text(encoding="utf-8"))[0]
+        ox[q.stem] = row
     del store
+    paths = [*map(str, queries), *map(str, before.values())]
     child = subprocess.run(
-        [sys.executable, "-c", _RDFLIB_CHILD, str(data), str(limit), *map(str, queries)],
+        [sys.executable, "-c", _RDFLIB_CHILD, str(data), str(limit), *paths],
         capture_output=True,
         text=True,
         cwd=ROOT,
-        timeout=limit * len(queries) + 1800,
+        timeout=limit * len(paths) + 1800,
     )
     lines = [json.loads(x) for x in child.stdout.splitlines() if x.startswith("{")]
     rd_load = lines[0]["load"] if lines else float("nan")
-    rd = {Path(x["q"]).name: x for x in lines[1:]}
+    rd = {x["q"]: x for x in lines[1:]}
     rows = []
+    short: list[str] = []
     for q in queries:
-        ox_s, n = ox_times[q.name]
-        r = rd.get(q.name, {"s": None, "error": "not run"})
-        if r.get("s"):
-            ratio = f"{r['s'] / ox_s:.0f}×" if ox_s > 0 else "∞"
-            rows.append([q.stem, n, ox_s * 1000, r["s"] * 1000, ratio])
+        o = ox[q.stem]
+        r = rd.get(str(q), {"s": None, "error": "not run"})
+        rd_s = r.get("s")
+        cells: list[Any] = [q.stem, o["rows"], o["s"] * 1000, o["joins"] * 1000,
+                            o["order"] * 1000, rd_s * 1000 if rd_s else r.get("error", "failed"),
+                            _ratio(rd_s, o["s"], limit)]
+        if q.stem in before:
+            rb = rd.get(str(before[q.stem]), {"s": None, "error": "not run"})
+            rb_s = rb.get("s")
+            best = min((x for x in (rd_s, rb_s) if x), default=None)
+            cells += [o["before"] * 1000, rb_s * 1000 if rb_s else rb.get("error", "failed"),
+                      _ratio(best, o["s"], limit)]
+            rd_best = best
         else:
-            err = r.get("error", "failed")
-            rows.append([q.stem, n, ox_s * 1000, err, f"> {limit / ox_s:.0f}×"])
+            cells += ["—", "—", cells[6]]
+            rd_best = rd_s
+        rows.append(cells)
+        if rd_best and rd_best < 10 * o["s"]:
+            short.append(
+                f"{q.stem} ({o['rows']:,} rows: joins {o['joins'] * 1000:.0f} ms, "
+                f"{o['joins'] * 1e6 / max(o['rows'], 1):.0f} µs a row; ORDER BY "
+                f"{o['order'] * 1000:.0f} ms; rdflib {rd_best * 1000:.0f} ms)"
+            )
+    why = (
+        " Under 10×: " + "; ".join(short) + ". These are joins over a few hundred to a few "
+        "thousand rows that rdflib's in-memory indexes answer in well under a second: "
+        "Oxigraph's persistent store pays a RocksDB seek for every pattern looked up per row "
+        "(several µs each, with the default graph the union of all graphs) and decodes every "
+        "string it sorts by or returns (ORDER BY over labels), so 10× would need it under the "
+        "cost of its look-ups alone; no rewrite that keeps the rows changes that (sub-selects "
+        "joined by hash help only where thousands of rows meet whole columns)."
+        if short else ""
+    )
     results.add(
         "SPARQL on a ~1M-statement store",
         f"{size:,} statements (the entities graph and article graphs of the largest build). "
         f"Oxigraph (our store, persistent, median of 3) against rdflib's in-memory Dataset "
         f"(one run, {limit} s limit per query). Loading: Oxigraph {t_load:.1f} s, rdflib "
-        f"{rd_load:.1f} s. Goal: ≥ 10× faster than rdflib.",
-        ["query", "rows", "Oxigraph ms", "rdflib ms", "rdflib / Oxigraph"],
+        f"{rd_load:.1f} s. Goal: ≥ 10× faster than rdflib. 'joins': a COUNT(*) over the "
+        "query's WHERE (no projection, ordering or output); 'ORDER BY': what sorting adds. "
+        "Queries rewritten for Oxigraph (sub-selects joined by hash, selective patterns first) "
+        "also run in their first form (`tests/data/queries_before`, same rows): rdflib is "
+        "often slower on the rewritten form, so the last column divides rdflib's faster form "
+        "by Oxigraph's time." + why,
+        ["query", "rows", "Oxigraph ms", "joins ms", "ORDER BY ms", "rdflib ms",
+         "rdflib / Oxigraph", "first form: Oxigraph ms", "first form: rdflib ms",
+         "rdflib (faster form) / Oxigraph"],
         rows,
     )
 
