@@ -689,3 +689,48 @@ def test_names_do_not_swallow_a_dateline_a_park_or_a_glued_verb(nlp) -> None:
     assert {k for k, t in m.items() if t == "Person"} == {"高川红"}
     m = mentions(nlp, "丙丁大学甲乙研究院在王店镇建先进新材料创新中心。")
     assert "先进新材料创新中心" in m and not any(k.endswith("镇建先进新材料创新中心") for k in m)
+
+
+def test_joint_units_keep_joint_and_their_partner_before_a_dash(nlp) -> None:
+    m = mentions(nlp, "共建云岭大学国际联合学院。云岭大学—青溪市微波技术联合实验室签约。")
+    assert "云岭大学国际联合学院" in m
+    assert m.get("云岭大学—青溪市微波技术联合实验室") == "ResearchInstitute"
+
+
+def test_provincial_departments_and_associations(nlp) -> None:
+    m = mentions(nlp, "浙江省科学技术厅、青溪市科技企业孵化器协会和云岭省软件行业协会承办。")
+    assert m.get("浙江省科学技术厅") == "GovernmentBody"
+    assert m.get("青溪市科技企业孵化器协会") == "Platform"
+    assert m.get("云岭省软件行业协会") == "Platform"
+    assert not any(t == "Award" for t in m.values())
+
+
+def test_a_trade_ending_in_a_fund_word_is_no_fund(nlp) -> None:
+    m = mentions(nlp, "已完成在中国证券投资基金业协会备案。")
+    assert m == {"中国证券投资基金业协会": "Platform"}
+
+
+def test_a_holding_firm_and_a_firms_line_of_business(nlp) -> None:
+    m = mentions(nlp, "中心将与星岚控股、青溪县科技创业服务有限公司合作，国有控股比例提高。")
+    assert m.get("星岚控股") == "Enterprise"
+    assert m.get("青溪县科技创业服务有限公司") == "Enterprise"
+    assert "国有控股" not in m
+
+
+def test_time_words_and_demonstratives_are_not_part_of_names(nlp) -> None:
+    m = mentions(nlp, "未来市政府会提供服务。某某公司总经理陶岚这个多年的心愿实现了。")
+    assert "市政府" in m and "未来市政府" not in m
+    assert m.get("陶岚") == "Person"
+
+
+def test_a_workstation_needs_a_named_host(nlp) -> None:
+    m = mentions(nlp, "青溪市已认定市级院士专家工作站27家，第五批浙江省院士专家工作站名单公布，"
+                      "青溪学院院士专家工作站成立。")
+    assert "市级院士专家工作站" not in m
+    assert not any(k.startswith("第五批") for k in m)
+    assert m.get("青溪学院院士专家工作站") == "ResearchInstitute"
+
+
+def test_latin_letters_with_a_dot_inside_a_name(nlp) -> None:
+    m = mentions(nlp, "由园区运营的星岚L.A青溪域外孵化器通过评估。")
+    assert "星岚L.A青溪域外孵化器" in m

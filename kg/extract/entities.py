@@ -31,6 +31,11 @@ CJK = r"\u4e00-\u9fff"
 _CJK_RE = re.compile(f"[{CJK}]")
 _ADMIN_RE = re.compile("[省市县区镇乡]")
 _PUNCT_RE = re.compile(r"[^\w\u4e00-\u9fff]")
+_BODY_OF_TITLE_HEADS = ("协会", "联盟", "联合会", "商会")
+_BATCH_RE = re.compile(r"第[一二三四五六七八九十百0-9]+批次?")  # 第五批: a list's batch
+_SCOPE_WORDS = frozenset({"服务", "建设", "投资", "研发"})
+_FIRM_HEADS = ("有限公司", "股份有限公司", "有限责任公司", "公司", "集团")
+_DASHES = ("—", "－", "-", "——")
 _YEAR_RE = re.compile(r"\d{4}年度?")
 _YEAR_BEFORE_RE = re.compile(r"\d{4}年度?$")
 _LIST_WORD_RE = re.compile("认定名单|认定|培育名单|名单")
@@ -178,7 +183,9 @@ _NON_NAME_TAGS = {
     "mq",
 }
 # words for members that may stand inside an association's name (专家联谊会, 企业家协会)
-_MEMBER_WORDS = frozenset({"专家", "企业家", "校友", "人才", "院士", "学者", "青年", "博士"})
+_MEMBER_WORDS = frozenset(
+    {"专家", "企业家", "校友", "人才", "院士", "学者", "青年", "博士", "企业"}
+)
 _UNIT_HEADS = ("学院", "研究院", "系", "实验室", "研究所")  # academic units: names may hold 与
 _GOV_UNIT_HEADS = ("局", "办", "委员会")  # government departments: names may hold 与
 #: last characters of bodies' and places' short names, never of a person's name before a title
@@ -488,10 +495,37 @@ class EntityRecognizer:
                 start = pos
                 return start
         k = idx - 1
+        joint = False
         while k >= 0:
             s, e, tok = toks[k]
             if start - s > self.max_name:
                 break
+            if tok == "联合" and e == pos:
+                # 联合实验室, 联合学院: a joint unit; 联合 belongs to the name's head
+                joint = True
+                start = s
+                k -= 1
+                continue
+            if tok in _SCOPE_WORDS and e == pos and text.startswith(_FIRM_HEADS, pos):
+                start = s  # 某某科技服务有限公司, 某某建设集团: the firm's line of business
+                k -= 1
+                continue
+            if joint and tok in _DASHES and k >= 1 and not self._is_stop_token(toks[k - 1][2]):
+                # 某大学—某市某某联合实验室: the partner before the dash is part of the name
+                start = s
+                k -= 1
+                continue
+            if (
+                tok == "."
+                and 0 < k < len(toks) - 1
+                and toks[k - 1][2].isascii()
+                and toks[k - 1][2].isalnum()
+                and toks[k + 1][2].isascii()
+                and toks[k + 1][2].isalnum()
+            ):
+                start = s  # L.A: a dot between Latin letters stands inside a name
+                k -= 1
+                continue
             if tok in ("）", ")"):
                 j = k - 1
                 while j >= 0 and toks[j][2] not in ("（", "(") and start - toks[j][0] <= 10:
@@ -887,7 +921,7 @@ class EntityRecognizer:
                     rest = rest[len(w) :]
                     changed = True
                     break
-            m2 = _YEAR_RE.match(rest)
+            m2 = _YEAR_RE.match(rest) or _BATCH_RE.match(rest)
             if m2:
                 rest = rest[m2.end() :]
                 changed = True
@@ -1022,6 +1056,10 @@ class EntityRecognizer:
             prefix = text[start : m.start()]
             if self._excluded(text[start : m.end()], suf.suffix):
                 continue
+            if suf.type in ("Fund", "FinancialInstitution") and text[m.end() : m.end() + 1] == "业":
+                continue  # 基金业, 银行业, 证券业: a trade, not a body (基金业协会)
+            if suf.suffix == "证券" and text.startswith("投资", m.end()):
+                continue  # 证券投资基金: a kind of investment, not a broker
             if suf.suffix == "大学" and text[m.end() : m.end() + 1] in ("生", "城"):
                 continue  # 大学生 (students), 大学城 (a campus district), not a university
             if suf.type == "University" and text[m.start() - 1 : m.start()] in ("型", "性", "类"):
@@ -1605,6 +1643,8 @@ class EntityRecognizer:
             if start < 0:
                 continue
             end = m.end()
+            if award and text.startswith(_BODY_OF_TITLE_HEADS, end):
+                continue  # 某省科技企业孵化器协会: an association of the title's holders
             if award:
                 year = _YEAR_BEFORE_RE.search(text, max(last, start - 7), start)
                 if year:
@@ -1795,10 +1835,11 @@ class EntityRecognizer:
                 ):
                     continue
                 if any(
-                    c.start == s and c.end == e and c.type not in ("Place", "Industry")
+                    c.end == e and c.start >= s and c.type not in ("Place", "Industry")
+                    and (c.start == s or c.priority >= 2 and c.rule.startswith("suffix"))
                     for c in cands
                 ):
-                    continue
+                    continue  # named already, maybe without the verb before it (协同某某大学)
                 if cls in ("企业", "公司", "机构") and any(
                     self._tag(tok) in ("v", "vn", "vd") and self._freq.get(tok, 0) >= 100
                     for s2, _, tok in toks
