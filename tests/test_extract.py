@@ -734,3 +734,17 @@ def test_a_workstation_needs_a_named_host(nlp) -> None:
 def test_latin_letters_with_a_dot_inside_a_name(nlp) -> None:
     m = mentions(nlp, "由园区运营的星岚L.A青溪域外孵化器通过评估。")
     assert "星岚L.A青溪域外孵化器" in m
+
+
+def test_chief_officers_a_count_after_names_and_no_place_in_a_list_of_names(nlp) -> None:
+    m = mentions(nlp, "首席执行官邬明远、首席技术官陶岚、首席运营官柯寒三位创始人到场。")
+    assert {"邬明远", "陶岚", "柯寒"} <= {k for k, t in m.items() if t == "Person"}
+    m = mentions(nlp, "青溪镇发展局副局长邬明远、青溪镇人社局副局长陶岚出席。")
+    assert m.get("青溪镇") != "Person"
+    assert m.get("陶岚") == "Person"
+
+
+def test_chambers_of_commerce_and_short_institutes_of_industrial_technology(nlp) -> None:
+    m = mentions(nlp, "青溪新区商会与云岭工研院签约。")
+    assert m.get("青溪新区商会") == "Platform"
+    assert m.get("云岭工研院") == "ResearchInstitute"

@@ -278,3 +278,12 @@ def test_a_person_the_model_adds_starts_with_a_surname(feats) -> None:
     not 某某来平 (a name that swallowed the verb after it)."""
     assert feats.person("邬明远") and feats.person("吴晓") and feats.person("欧阳明日")
     assert not feats.person("供图") and not feats.person("邬明远来平")
+
+
+def test_the_model_adds_no_body_with_a_title_or_a_clause_verb_inside(feats) -> None:
+    """甲乙董事长 is a post-holder's title after a firm; 某组考察某院 is a headline's clause."""
+    assert not feats.names("甲乙丙丁董事长")
+    words, starts = ["甲乙", "调研组", "考察", "丙丁院"], [0, 2, 5, 7]
+    assert not feats.spans_words(words, starts, 0, 10)
+    words, starts = ["城市", "建设", "办"], [0, 2, 4]
+    assert feats.spans_words(words, starts, 0, 5)

@@ -1695,8 +1695,9 @@ class EntityRecognizer:
                     )
                 )
                 pos += len(name)
-                if text[pos : pos + 1] == "、" and self._name_at(text, pos + 1):
-                    pos += 1
+                nxt = self._name_at(text, pos + 1) if text[pos : pos + 1] == "、" else ""
+                if nxt and nxt[-1] not in "镇县市区省乡村" and not self.lex.is_place(nxt):
+                    pos += 1  # 领导A、B、C; not 副局长A、某某镇某某局副局长B (a place)
                     continue
                 break
         # the name before the title: 郑某某副校长, 王某主任和李某某科长, 著名专家庄某某院士
@@ -1789,6 +1790,8 @@ class EntityRecognizer:
             return True
         if second:
             return text[pos] in _NOT_IN_NAMES or text.startswith(self._person_stop_long, pos)
+        if text[pos] in "一二三四五六七八九十两几" and text[pos + 1 : pos + 2] in ("位", "名"):
+            return True  # 刘某三位创始人: a count of the people listed, not a given name
         return text.startswith(self._person_stop, pos)
 
     def _list_members(self, text: str, cands: list[Candidate]) -> list[Candidate]:

@@ -63,6 +63,7 @@ class Features:
     surnames: frozenset[str]
     max_suffix: int = 8
     stops: frozenset[str] = frozenset()  # words that end a name walking left (verbs: 赴, 启动)
+    inner: frozenset[str] = frozenset()  # of those, the words that stand inside names (建设)
 
     @classmethod
     def from_lexicon(cls, lex: Lexicon) -> Features:
@@ -73,16 +74,22 @@ class Features:
             surnames=frozenset(lex.surnames) | frozenset(lex.compound_surnames),
             max_suffix=max((len(s.suffix) for s in lex.suffixes), default=1),
             stops=frozenset(lex.left_stop),
+            inner=frozenset(lex.name_verbs),
         )
 
     def spans_words(self, words: Sequence[str], starts: Sequence[int], start: int, end: int
                     ) -> bool:
         """Are the words of a model span ``[start, end)`` a name's? None but the last may be a
         one-character word that ends names (考察团|赴|高新区: a verb or a preposition inside
-        is a clause, not a name; longer ones such as 建设 stand inside names: 城市建设办)."""
+        is a clause, not a name; longer ones stand inside names unless they are verbs names do
+        not hold (城市建设办; not 某某调研组考察某院)."""
         i = bisect_left(starts, start)
         inner = [w for w, s in zip(words[i:], starts[i:]) if s < end][:-1]
-        return not any(len(w) == 1 and w in self.stops for w in inner)
+        return not any(
+            w in self.stops
+            and (len(w) == 1 or w not in self.inner and self.tag(w).startswith("v"))
+            for w in inner
+        )
 
     def tag(self, word: str) -> str:
         return self.tags.get(word, "x")
@@ -104,6 +111,8 @@ class Features:
         suffix and a common word (创新中心, 科创中心, 高新区)."""
         if len(span) < 2 or span[0] in "该本此这那其各我贵":
             return False
+        if any(span[-k:] in self.titles for k in range(2, min(len(span), 6))):
+            return False  # 某某公司董事长: a post-holder's title, not a body's name
         if self._common(span):
             return False
         for k in range(max(0, len(span) - self.max_suffix), len(span)):
