@@ -89,6 +89,10 @@ _INSTITUTE_LEVEL = re.compile("[一二三四五六七八九十]院")
 _CN_DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九")}
 
 
+#: the edition of a recurring event (第五届): a short name declared for one edition is its own
+_EDITION = re.compile(r"第[0-9一二三四五六七八九十百]+届")
+
+
 def cn_number(text: str) -> int:
     """A Chinese numeral below 100 as an integer.
 
@@ -329,9 +333,11 @@ class Resolver:
         page_alias: dict[str, dict[str, str]] = {}
         own_city: dict[str, str] = {}  # page -> the other city it is about ("" home)
         declared_all: dict[str, set[str]] = defaultdict(set)
+        declaring: dict[str, set[str]] = defaultdict(set)  # alias -> pages that declare it
         for ex in exts:
             for alias, key in self._declared_aliases(ex).items():
                 declared_all[alias].add(key)
+                declaring[alias].add(ex.page.name)
         declared = {a: next(iter(ks)) for a, ks in declared_all.items() if len(ks) == 1}
         for ex in exts:
             res.pages[ex.page.name] = ex.page
@@ -351,7 +357,10 @@ class Resolver:
                         k, rule = self.key_of(city + named[1:], m.type)[0], "page-city"
                     else:
                         k, rule = f"{k}@{ex.page.name}", "relative-name-elsewhere"
-                if norm(m.text) in declared:
+                if norm(m.text) in declared and (
+                    ex.page.name in declaring[norm(m.text)]
+                    or not _EDITION.search(declared[norm(m.text)])
+                ):  # 某洽会 of a page on the fourth edition is not the fifth's short name
                     k, rule = declared[norm(m.text)], "declared-alias"
                 groups[k].append(m)
                 if named == m.text:  # 某市委、市政府: the page's other 市政府 stay its own

@@ -320,3 +320,16 @@ def test_a_post_title_in_a_page_about_another_city_implies_that_citys_body(tmp_p
              if r.p == "holdsPost"}
     assert ("王明", "湖州市委") in posts
     assert not any(o.startswith("平湖") for _, o in posts)
+
+
+def test_a_short_name_declared_for_one_edition_stays_with_it(tmp_path) -> None:
+    res = _resolve(
+        tmp_path,
+        {
+            "a.txt": "标题\n\n第五届青溪农业经济洽谈会（以下简称“青洽会”）开幕。青洽会签约项目10个。\n",
+            "b.txt": "标题二\n\n第四届青溪农业经济洽谈会举行。本届青洽会上，星岚公司签约。\n",
+        },
+    )
+    fifth = _by_name(res, "第五届青溪农业经济洽谈会")
+    assert len(fifth) == 1
+    assert all(m.article.startswith("a-") for m in fifth[0].mentions)
