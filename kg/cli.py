@@ -385,6 +385,7 @@ def eval_cmd(gold: tuple[Path, ...], extracted: Path | None, seeds: tuple[Path, 
 
     from .eval import evaluate, format_text, load_extracted, load_gold
     from .evalref import is_blind, reference
+    from .model import CORE_TYPES
 
     if len(seeds) not in (1, len(gold)):
         raise InputProblem(f"give one --texts folder, or one per --gold ({len(gold)})")
@@ -462,6 +463,10 @@ def eval_cmd(gold: tuple[Path, ...], extracted: Path | None, seeds: tuple[Path, 
             agn = report.entities.agnostic_core
             click.echo(f"  core entities, type-agnostic (kg.eval, one-to-one): F1 {agn.f1:.3f} "
                        f"(strict {report.entities.strict_core.f1:.3f})")
+            click.echo("  other types (strict P/R, gold count): " + ", ".join(
+                f"{t} {v.precision:.2f}/{v.recall:.2f} ({v.tp + v.fn})"
+                for t, v in report.entities.strict.items()
+                if t not in CORE_TYPES and (v.tp + v.fn or v.fp)))
             click.echo("  object relations by predicate (labeled P/R, gold count): " + ", ".join(
                 f"{k} {v.precision:.2f}/{v.recall:.2f} ({v.tp + v.fn})"
                 for k, v in report.relations.labeled.items() if v.tp + v.fn or v.fp))

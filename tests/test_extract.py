@@ -748,3 +748,17 @@ def test_chambers_of_commerce_and_short_institutes_of_industrial_technology(nlp)
     m = mentions(nlp, "青溪新区商会与云岭工研院签约。")
     assert m.get("青溪新区商会") == "Platform"
     assert m.get("云岭工研院") == "ResearchInstitute"
+
+
+def test_an_events_edition_opens_its_name_and_a_yearly_event_keeps_its_year(nlp) -> None:
+    m = mentions(nlp, "数引三农同创共富第五届青溪农业经济洽谈会开幕。")
+    assert m.get("第五届青溪农业经济洽谈会") == "Event"
+    m = mentions(nlp, "2020年度云岭科学技术奖励大会在云岭人民大会堂举行。")
+    assert m.get("2020年度云岭科学技术奖励大会") == "Event"
+    assert not any(k.endswith("人民大会") for k in m)
+    m = mentions(nlp, "第十届青溪创业大赛暨第二届云岭创新大赛总决赛举行。")
+    assert "第十届青溪创业大赛暨第二届云岭创新大赛总决赛" in m
+
+
+def test_important_and_core_are_no_names(nlp) -> None:
+    assert mentions(nlp, "打造重要基地和核心实验室。") == {}

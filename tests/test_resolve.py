@@ -326,7 +326,8 @@ def test_a_short_name_declared_for_one_edition_stays_with_it(tmp_path) -> None:
     res = _resolve(
         tmp_path,
         {
-            "a.txt": "标题\n\n第五届青溪农业经济洽谈会（以下简称“青洽会”）开幕。青洽会签约项目10个。\n",
+            "a.txt": "标题\n\n第五届青溪农业经济洽谈会（以下简称“青洽会”）开幕。"
+            "青洽会签约项目10个。\n",
             "b.txt": "标题二\n\n第四届青溪农业经济洽谈会举行。本届青洽会上，星岚公司签约。\n",
         },
     )

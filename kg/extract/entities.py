@@ -35,6 +35,7 @@ _BODY_OF_TITLE_HEADS = ("协会", "联盟", "联合会", "商会")
 _BATCH_RE = re.compile(r"第[一二三四五六七八九十百0-9]+批次?")  # 第五批: a list's batch
 _SCOPE_WORDS = frozenset({"服务", "建设", "投资", "研发"})
 _FIRM_HEADS = ("有限公司", "股份有限公司", "有限责任公司", "公司", "集团")
+_EDITION_RE = re.compile(r"第[一二三四五六七八九十百零〇0-9]+届")
 _DASHES = ("—", "－", "-", "——")
 _YEAR_RE = re.compile(r"\d{4}年度?")
 _YEAR_BEFORE_RE = re.compile(r"\d{4}年度?$")
@@ -1550,6 +1551,16 @@ class EntityRecognizer:
                     inner = _EVENT_INNER if typ == "Event" else frozenset()
                     start = self._walk_left(text, toks, m.start(), inner)
                 start = self._trim_head(text, start, m.end())
+                if typ == "Event":
+                    if m.group().endswith("大会") and text.startswith("堂", m.end()):
+                        continue  # 人民大会堂: a hall, the venue
+                    ed = _EDITION_RE.search(text, start, m.start())  # the first: A暨第九届B
+                    if ed is not None and ed.start() > start and not self.lex.is_place(
+                        text[start : ed.start()]
+                    ):
+                        start = ed.start()  # 某某口号第五届某某洽谈会: the edition opens the name
+                    elif text.startswith("年度", start) and text[start - 4 : start].isdigit():
+                        start -= 4  # 2020 + 年度国家某某大会: a yearly event's year is its name's
                 prefix = text[start : m.start()]
                 if len(prefix.strip("“”《》")) < 2:
                     continue
