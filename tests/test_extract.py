@@ -762,3 +762,9 @@ def test_an_events_edition_opens_its_name_and_a_yearly_event_keeps_its_year(nlp)
 
 def test_important_and_core_are_no_names(nlp) -> None:
     assert mentions(nlp, "打造重要基地和核心实验室。") == {}
+
+
+def test_broad_fields_and_a_verb_before_a_listed_field(nlp) -> None:
+    m = mentions(nlp, "基金主要投向高端制造、智慧物流等领域，推动农业高质量发展。")
+    assert m.get("高端制造") == "Industry" and m.get("农业") == "Industry"
+    assert not any(k.startswith("投向") for k in m)
