@@ -238,3 +238,20 @@ def test_who_acts_at_the_event_takes_part_in_it(tmp_path) -> None:
            for r in ex.relations if r.p == "participatedIn"}
     assert {("甲乙区人民政府", "云溪科创大会"), ("丙丁大学", "云溪科创大会"),
             ("戊己科技有限公司", "云溪科创大会")} <= got
+
+
+def test_founders_after_you_and_depending_on(rules_nlp) -> None:
+    """该基金由A与B牵头发起 / X依托A和B联合而建: A and B co-found it."""
+    doc = rules_nlp("甲乙产业基金由丙丁集团与戊己资本牵头发起。")
+    got = {(r.s, r.o) for r in doc._.kg_relations if r.p == "cofounded"}
+    assert got == {("丙丁集团", "甲乙产业基金"), ("戊己资本", "甲乙产业基金")}
+    doc = rules_nlp("甲乙光电重点实验室依托丙丁研究院和戊己光电有限公司联合而建。")
+    got = {(r.s, r.o) for r in doc._.kg_relations if r.p == "cofounded"}
+    assert got == {("丙丁研究院", "甲乙光电重点实验室"), ("戊己光电有限公司", "甲乙光电重点实验室")}
+
+
+def test_a_joint_units_named_partner_founds_it_and_is_not_its_parent(rules_nlp) -> None:
+    doc = rules_nlp("丙丁大学—戊己微波技术联合实验室签约仪式举行。")
+    rels = {(r.s, r.p, r.o) for r in doc._.kg_relations}
+    assert ("丙丁大学", "cofounded", "丙丁大学—戊己微波技术联合实验室") in rels
+    assert not any(p == "subOrganizationOf" for _, p, _ in rels)

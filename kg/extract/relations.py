@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from .entities import ORG_TYPES, Candidate
+from .entities import _DASHES, ORG_TYPES, Candidate
 from .lexicon import Lexicon, alternation
 from .text import doc_text, mentions_of, set_relations
 
@@ -363,6 +363,8 @@ class RelationExtractor:
             ]
             if inners:
                 inner = max(inners, key=lambda m: m.end)
+                if text.startswith(_DASHES, inner.end):
+                    continue  # 某大学—某市某某联合实验室: a joint unit, not the first partner's
                 out.append(
                     RawRelation(
                         text[outer.start : outer.end],
@@ -1368,14 +1370,18 @@ class RelationExtractor:
                             0.75,
                         )
                     )
-        # X是由A和B共同发起设立的: A and B co-founded X
+        # X是由A和B共同发起设立的, 该基金由A与B牵头发起, X依托A和B联合而建: A and B co-founded X
         for m in re.finditer(
-            r"由([^，。；]{2,40}?)(共同|联合)?(发起)?(设立|建立|组建|成立|创办|共建)", text
+            r"由([^，。；]{2,40}?)(?:共同|联合|牵头)*(?:发起(?:设立|成立)?|设立|建立|组建|成立|创办"
+            r"|共建|建设)"
+            r"|依托([^，。；]{2,40}?)(?:联合|共同|合作)(?:而建|建设|共建|组建|设立)",
+            text,
         ):
+            g = 1 if m.group(1) is not None else 2
             founders = [
                 c
                 for c in ments
-                if c.start >= m.start(1) and c.end <= m.end(1) and c.type in ORG_TYPES | {"Place"}
+                if c.start >= m.start(g) and c.end <= m.end(g) and c.type in ORG_TYPES | {"Place"}
             ]
             made = self._sentence_subject(text, ments, m.start(), ORG_TYPES)
             if len(founders) >= 2 and made is not None and made not in founders:
@@ -1626,6 +1632,18 @@ class RelationExtractor:
         programs = [p for p in ments if p.type == "Program"]
         for c in ments:
             name = text[c.start : c.end]
+            if c.type in ORG_TYPES and "联合" in name and any(d in name for d in _DASHES):
+                # 某大学—某市某某联合实验室: the partners named in a joint unit's name found it
+                for p in ments:
+                    if (
+                        p is not c
+                        and c.start <= p.start
+                        and p.end < c.end
+                        and p.type in ORG_TYPES | {"Place"}
+                        and (p.start == c.start or text[p.start - 1] in _DASHES)
+                    ):
+                        out.append(RawRelation(self._name(text, p), "cofounded", name,
+                                               "name:joint-unit", 0.7))
             if c.type == "Event":
                 for m in self._industry_re.finditer(name):
                     out.append(RawRelation(name, "focusIndustry", m.group(), "name:industry", 0.6))
