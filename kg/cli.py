@@ -470,6 +470,14 @@ def eval_cmd(gold: tuple[Path, ...], extracted: Path | None, seeds: tuple[Path, 
             click.echo("  object relations by predicate (labeled P/R, gold count): " + ", ".join(
                 f"{k} {v.precision:.2f}/{v.recall:.2f} ({v.tp + v.fn})"
                 for k, v in report.relations.labeled.items() if v.tp + v.fn or v.fp))
+            split: dict[str, list[int]] = {}
+            for art in report.articles.values():
+                lost = {e.name for e in art.missed_entities}
+                for r in art.missed_relations:
+                    if r.p != "metric":
+                        split.setdefault(r.p, [0, 0])[r.s in lost or r.o in lost] += 1
+            click.echo("  missed object relations, both entities found / an entity missed: "
+                       + ", ".join(f"{p} {a}/{b}" for p, (a, b) in sorted(split.items())))
             if identity is not None:
                 click.echo(f"  identity across articles: {identity}")
         return

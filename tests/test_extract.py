@@ -768,3 +768,8 @@ def test_broad_fields_and_a_verb_before_a_listed_field(nlp) -> None:
     m = mentions(nlp, "基金主要投向高端制造、智慧物流等领域，推动农业高质量发展。")
     assert m.get("高端制造") == "Industry" and m.get("农业") == "Industry"
     assert not any(k.startswith("投向") for k in m)
+
+
+def test_policy_categories_of_industry(nlp) -> None:
+    m = mentions(nlp, "推动战略性新兴产业发展，培育高新技术产业。")
+    assert m == {"战略性新兴产业": "Industry", "高新技术产业": "Industry"}
