@@ -773,3 +773,12 @@ def test_broad_fields_and_a_verb_before_a_listed_field(nlp) -> None:
 def test_policy_categories_of_industry(nlp) -> None:
     m = mentions(nlp, "推动战略性新兴产业发展，培育高新技术产业。")
     assert m == {"战略性新兴产业": "Industry", "高新技术产业": "Industry"}
+
+
+def test_a_ceremony_named_from_cobuilding_and_never_from_inside_a_name(nlp) -> None:
+    m = mentions(nlp, "平湖市与云岭研究院合作共建星岚实验室签约仪式举行。")
+    assert m.get("共建星岚实验室签约仪式") == "Event"
+    assert m.get("星岚实验室") == "ResearchInstitute"
+    assert "平湖市与云岭研究院" not in m
+    m = mentions(nlp, "丙丁大学—戊己微波技术联合实验室签约仪式举行。")
+    assert m.get("丙丁大学—戊己微波技术联合实验室签约仪式") == "Event"

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -405,7 +405,9 @@ class EntityRecognizer:
         cands += self._industries(text, toks)
         cands += self._places(text, toks)
         cands += self._quoted(text)
-        cands += self._events_programs(text, toks)
+        cands += self._events_programs(
+            text, toks, [c for c in cands if c.type in ORG_TYPES and c.priority >= 2]
+        )
         cands += self._awards(text)
         cands += self._award_titles(text)
         cands += self._persons(
@@ -606,8 +608,10 @@ class EntityRecognizer:
             1 < len(ltok) <= 3
             and not self._is_stop_token(ltok)
             and before in ("、", "，", ",", "以及", "及")
+            and not self.lex.is_place(ltok)
+            and not self._tag(ltok).startswith("ns")
         ):
-            return ls
+            return ls  # not 某市与某某研究院: a place and a body, two names
         return None
 
     def _in_industry(self, text: str, s: int, e: int) -> bool:
@@ -1528,7 +1532,11 @@ class EntityRecognizer:
             return qstart - len(m.group())
         return qstart
 
-    def _events_programs(self, text: str, toks: list[tuple[int, int, str]]) -> list[Candidate]:
+    def _events_programs(
+        self, text: str, toks: list[tuple[int, int, str]], orgs: Sequence[Candidate] = ()
+    ) -> list[Candidate]:
+        """Events and programmes by their suffixes; an event's name never starts inside an
+        organisation's (某大学—某市某某联合实验室签约仪式)."""
         out: list[Candidate] = []
         for regex, typ in ((self._event_re, "Event"), (self._program_re, "Program")):
             for m in regex.finditer(text):
@@ -1550,10 +1558,16 @@ class EntityRecognizer:
                 else:
                     inner = _EVENT_INNER if typ == "Event" else frozenset()
                     start = self._walk_left(text, toks, m.start(), inner)
+                if typ == "Event":
+                    for o in orgs:
+                        if o.start < start < o.end <= m.start():
+                            start = o.start
                 start = self._trim_head(text, start, m.end())
                 if typ == "Event":
                     if m.group().endswith("大会") and text.startswith("堂", m.end()):
                         continue  # 人民大会堂: a hall, the venue
+                    if text.startswith("共建", start - 2) and start < m.start():
+                        start -= 2  # A与B共建C签约仪式: the ceremony is named from 共建
                     ed = _EDITION_RE.search(text, start, m.start())  # the first: A暨第九届B
                     if ed is not None and ed.start() > start and not self.lex.is_place(
                         text[start : ed.start()]
@@ -1880,6 +1894,8 @@ class EntityRecognizer:
             return True  # “领航计划” in “领航计划”扶持资金
         if c.type not in ORG_TYPES or o.type not in ORG_TYPES | {"Program", "Event", "Award"}:
             return False
+        if o.type == "Event" and c.priority >= 2 and c.end < o.end:
+            return True  # 共建某某实验室签约仪式: the organisation named in the event's name
         if c.start != o.start or c.priority < 2 and not c.rule.startswith("lexicon:abbreviation"):
             return False
         rest = text[c.end : o.end]
