@@ -323,8 +323,14 @@ _BOILERPLATE_RE = re.compile(
 FURNITURE_MAX = 40
 
 
+#: An image's file name left on its own line by a page's photo (DSC0218.JPG~…_1600.jpg).
+_IMAGE_FILE_RE = re.compile(r"^\S*\.(?:jpe?g|png|gif|webp|bmp)(?:[~?]\S*)?$", re.IGNORECASE)
+
+
 def _furniture(line: str) -> str:
     """``"meta"`` or ``"boilerplate"`` for a line of web page furniture, else ``""``."""
+    if _IMAGE_FILE_RE.match(line):
+        return "boilerplate"
     if len(line) > 2 * FURNITURE_MAX:
         return ""
     if _META_RE.match(line):

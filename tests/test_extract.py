@@ -782,3 +782,12 @@ def test_a_ceremony_named_from_cobuilding_and_never_from_inside_a_name(nlp) -> N
     assert "平湖市与云岭研究院" not in m
     m = mentions(nlp, "丙丁大学—戊己微波技术联合实验室签约仪式举行。")
     assert m.get("丙丁大学—戊己微波技术联合实验室签约仪式") == "Event"
+
+
+def test_future_inside_names_alumni_associations_and_editions_of_bodies(nlp) -> None:
+    m = mentions(nlp, "青溪未来科技城和云岭大学未来食品实验室，未来市政府将提供服务。")
+    assert "青溪未来科技城" in m and "云岭大学未来食品实验室" in m
+    assert "未来市政府" not in m and m.get("市政府") == "GovernmentBody"
+    m = mentions(nlp, "青溪云岭校友会支持，第四届长三角商协会资源对接会举行。")
+    assert m.get("青溪云岭校友会") == "Platform"
+    assert not any(k.startswith("第四届") and t == "Platform" for k, t in m.items())

@@ -562,3 +562,13 @@ def test_a_date_and_time_line_of_a_web_page_is_not_glued_to_the_first_paragraph(
     assert any(s.startswith("7月14日下午") for s in sents)
     assert any(s.startswith("研究院将引进人才") for s in sents)
     assert not any("来源" in s and "签约仪式" in s for s in sents)
+
+
+def test_an_image_file_name_on_its_own_line_is_not_read() -> None:
+    from kg.ingest import ingest_text
+
+    page = ingest_text(
+        "p.txt", "标题\n\n正文第一段。\n\nDSC0218.JPG~tplv-resize_1600_gif.jpg\n\n县委书记讲话。\n"
+    )
+    sents = [s.text for a in page.articles for s in a.sentences]
+    assert "县委书记讲话。" in sents and not any("jpg" in s.lower() for s in sents)

@@ -36,6 +36,7 @@ _BATCH_RE = re.compile(r"第[一二三四五六七八九十百0-9]+批次?")  # 
 _SCOPE_WORDS = frozenset({"服务", "建设", "投资", "研发"})
 _FIRM_HEADS = ("有限公司", "股份有限公司", "有限责任公司", "公司", "集团")
 _EDITION_RE = re.compile(r"第[一二三四五六七八九十百零〇0-9]+届")
+_FILE_EXTENSIONS = frozenset({"jpg", "jpeg", "png", "gif", "webp", "html", "htm", "pdf", "doc"})
 _DASHES = ("—", "－", "-", "——")
 _YEAR_RE = re.compile(r"\d{4}年度?")
 _YEAR_BEFORE_RE = re.compile(r"\d{4}年度?$")
@@ -521,6 +522,7 @@ class EntityRecognizer:
             if (
                 tok == "."
                 and 0 < k < len(toks) - 1
+                and toks[k + 1][2].lower() not in _FILE_EXTENSIONS
                 and toks[k - 1][2].isascii()
                 and toks[k - 1][2].isalnum()
                 and toks[k + 1][2].isascii()
@@ -1071,6 +1073,10 @@ class EntityRecognizer:
                 continue  # 综合性大学, 应用型大学: a kind of university, not one
             if suf.suffix == "局" and text[m.start() - 1 : m.start()] in _NUMERALS:
                 continue  # 三局两胜, 第十局: a count of games or rounds, not a bureau
+            if _EDITION_RE.match(text, start):
+                continue  # 第四届某某协会资源对接会: an edition opens an event, never a body
+            if suf.type == "GovernmentBody" and text.startswith("未来", start):
+                start += 2  # 未来市政府将…: "in future, the city government", not a body 未来市
             start = self._cut_function_word(text, start, m.start())
             start = self._name_start(text, toks, start, m.start(), suf.legal)
             start = self._after_place_verb(text, start, m.start())
