@@ -370,9 +370,19 @@ def fit_relations(examples: Sequence[RelationExample], allowed: frozenset[tuple[
     labels, attrs, weights, _ = _crfsuite(
         (([ex.attributes], [ex.label]) for ex in examples),
         {"c1": settings.rel_c1, "c2": settings.rel_c2, "max_iterations": settings.iterations})
+    scored = sorted({  # the type pairs a kept predicate related: the only ones worth scoring
+        f"{_attr(ex, 'Ta=')}>{_attr(ex, 'Tb=')}" for ex in examples
+        if ex.label in settings.rel_predicates
+    })
     return RelationModel(labels, attrs, weights, allowed, settings.rel_threshold,
                          {"c1": str(settings.rel_c1), "c2": str(settings.rel_c2),
-                          "predicates": ",".join(sorted(settings.rel_predicates))})
+                          "predicates": ",".join(sorted(settings.rel_predicates)),
+                          "scored": ",".join(scored)})
+
+
+def _attr(ex: RelationExample, prefix: str) -> str:
+    """The value of an example's attribute ``prefix…`` (its mentions' types: ``Ta=``)."""
+    return next((a[len(prefix):] for a in ex.attributes if a.startswith(prefix)), "")
 
 
 def train_relations(articles: Sequence[Article], settings: Settings, tagger: CrfModel | None

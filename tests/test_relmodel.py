@@ -83,6 +83,14 @@ def test_the_model_adds_only_the_predicates_it_keeps(tmp_path: Path) -> None:
     shipped = load_model()
     assert shipped is not None and shipped.predicates and "cooperatesWith" not in (
         shipped.predicates)
+    # only the type pairs a kept predicate related in training are scored at all
+    assert shipped.scored and shipped.scored < shipped.allowed
+    assert ("Person", "GovernmentBody") in shipped.scored
+    pinned = RelationModel(["none"], {}, w, frozenset({("Person", "Enterprise"),
+                                                      ("Enterprise", "Enterprise")}),
+                           meta={"scored": "Person>Enterprise"})
+    pinned.save(tmp_path / "p.npz")
+    assert RelationModel.load(tmp_path / "p.npz").scored == {("Person", "Enterprise")}
 
 
 def test_the_relation_classifier_learns_and_adds_relations(tmp_path: Path) -> None:

@@ -163,6 +163,16 @@ class RelationModel:
         kept = self.meta.get("predicates")
         return frozenset(kept.split(",")) if kept else None
 
+    @functools.cached_property
+    def scored(self) -> frozenset[tuple[str, str]]:
+        """The type pairs worth scoring: those a kept predicate related in training
+        (``meta["scored"]``, written by ``kg train``; default every allowed pair). The others
+        could only be labelled with predicates the model does not add."""
+        kept = self.meta.get("scored")
+        if not kept:
+            return self.allowed
+        return frozenset(tuple(x.split(">", 1)) for x in kept.split(","))  # type: ignore[misc]
+
     def probabilities(self, rows: Sequence[Sequence[str]]) -> np.ndarray:
         """Label probabilities (softmax) of each pair's attributes."""
         if not rows:
@@ -264,7 +274,7 @@ class RelationClassifier:
             ms = mentions_of(doc)
             if len(ms) < 2:
                 continue
-            pairs = candidate_pairs(ms, model.allowed)
+            pairs = candidate_pairs(ms, model.scored)
             if not pairs:
                 continue
             ctx = sentence_context(doc, self.triggers)
