@@ -791,3 +791,8 @@ def test_future_inside_names_alumni_associations_and_editions_of_bodies(nlp) -> 
     m = mentions(nlp, "青溪云岭校友会支持，第四届长三角商协会资源对接会举行。")
     assert m.get("青溪云岭校友会") == "Platform"
     assert not any(k.startswith("第四届") and t == "Platform" for k, t in m.items())
+
+
+def test_an_industrial_innovation_service_complex_is_a_platform(nlp) -> None:
+    m = mentions(nlp, "我市汽车零部件产业创新服务综合体成功入选，第三批省级产业创新服务综合体名单公布。")
+    assert m == {"汽车零部件产业创新服务综合体": "Platform"}
