@@ -794,5 +794,6 @@ def test_future_inside_names_alumni_associations_and_editions_of_bodies(nlp) -> 
 
 
 def test_an_industrial_innovation_service_complex_is_a_platform(nlp) -> None:
-    m = mentions(nlp, "我市汽车零部件产业创新服务综合体成功入选，第三批省级产业创新服务综合体名单公布。")
+    m = mentions(nlp, "我市汽车零部件产业创新服务综合体成功入选，"
+                      "第三批省级产业创新服务综合体名单公布。")
     assert m == {"汽车零部件产业创新服务综合体": "Platform"}
