@@ -460,6 +460,9 @@ def eval_cmd(gold: tuple[Path, ...], extracted: Path | None, seeds: tuple[Path, 
                 f"{t} {f.r:.2f}" for t, f in ref.core_by_type.items() if f.n_gold))
             click.echo("  core precision by type: " + ", ".join(
                 f"{t} {f.p:.2f}" for t, f in ref.core_by_type.items() if f.n_pred))
+            click.echo("  core counts by type (found right/found, gold found/gold): " + ", ".join(
+                f"{t} {f.tp_pred}/{f.n_pred}, {f.tp_gold}/{f.n_gold}"
+                for t, f in ref.core_by_type.items() if f.n_pred or f.n_gold))
             agn = report.entities.agnostic_core
             click.echo(f"  core entities, type-agnostic (kg.eval, one-to-one): F1 {agn.f1:.3f} "
                        f"(strict {report.entities.strict_core.f1:.3f})")
