@@ -797,3 +797,10 @@ def test_an_industrial_innovation_service_complex_is_a_platform(nlp) -> None:
     m = mentions(nlp, "我市汽车零部件产业创新服务综合体成功入选，"
                       "第三批省级产业创新服务综合体名单公布。")
     assert m == {"汽车零部件产业创新服务综合体": "Platform"}
+
+
+def test_a_person_named_like_a_short_form_is_no_university(nlp) -> None:
+    m = mentions(nlp, "项目由徐清华申报。与清华合作，和浙大签约。")
+    assert "清华" in m and "浙大" in m  # the short forms themselves
+    doc = nlp("项目由徐清华申报。")
+    assert not [c for c in doc._.kg_mentions if c.type == "University"]

@@ -1249,6 +1249,18 @@ class EntityRecognizer:
             full, typ = self.lex.abbreviations[m.group()]
             if m.end() - m.start() <= 2 and not self._whole_words(m.start(), m.end()):
                 continue  # 苏大 in 江苏|大力: a two-character short form is a word of its own
+            if (
+                m.end() - m.start() <= 2
+                and m.start() >= 1
+                and text[m.start() - 1] in self._surnames
+                and text[m.start() - 1] not in _NOT_IN_NAMES
+                and text[m.start() - 1] not in "同跟向于对把被将为"
+                and (m.start() < 2 or not _CJK_RE.match(text, m.start() - 2)
+                     or text[m.start() - 2] in _NOT_IN_NAMES
+                     or text[m.start() - 2] in "由向为将请让据经从")
+                and not text.startswith(tuple(self.lex.suffix_map), m.end())
+            ):
+                continue  # 徐清华申报的项目: a person named like the short form, not the body
             out.append(Candidate(m.start(), m.end(), typ, "lexicon:abbreviation", priority=1))
         for m in self._gov_re.finditer(text):
             out.append(Candidate(m.start(), m.end(), "GovernmentBody", "lexicon:gov", priority=1))
