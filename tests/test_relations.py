@@ -255,3 +255,13 @@ def test_a_joint_units_named_partner_founds_it_and_is_not_its_parent(rules_nlp) 
     rels = {(r.s, r.p, r.o) for r in doc._.kg_relations}
     assert ("丙丁大学", "cofounded", "丙丁大学—戊己微波技术联合实验室") in rels
     assert not any(p == "subOrganizationOf" for _, p, _ in rels)
+
+
+def test_another_citys_committee_and_mayor_named_in_the_title(rules_nlp) -> None:
+    """某地市委书记A: the committee the title's first words name; 某地市委副书记、市长B: the
+    mayor of 某地市, not of the home city."""
+    doc = rules_nlp("青溪市委书记邬明远，青溪市委副书记、市长陶岚出席。")
+    posts = {(r.s, r.o) for r in doc._.kg_relations if r.p == "holdsPost"}
+    assert ("邬明远", "青溪市委") in posts
+    assert ("陶岚", "青溪市人民政府") in posts
+    assert not any(o.startswith("平湖") for _, o in posts)

@@ -85,6 +85,13 @@ _P33 = re.compile(r"(推进|实施|落实)$")
 _P34 = re.compile(r"(深入|全面)?实施")
 _P35 = re.compile(r"在([^，。；]{2,40}?)(成功)?(举行|举办|落幕|召开|开幕|启动)")
 _P36 = re.compile(r"(内|中|上|里|现场)?")
+#: heads of a government by the level they head: 副市长 → 某市人民政府
+_HEAD_LEVEL = {
+    t: lv
+    for lv, heads in (("市", "市长"), ("区", "区长"), ("县", "县长"), ("镇", "镇长"),
+                      ("乡", "乡长"))
+    for t in (heads, "副" + heads, "常务副" + heads, "代理" + heads)
+}
 _P37 = re.compile("出席|参加|主持|致辞|讲话|推介|见证|参与")
 _P39 = re.compile("在")
 _P40 = re.compile(r"(举办|举行|召开)(的|了)?")
@@ -487,6 +494,16 @@ class RelationExtractor:
                 if implied is None:
                     prev_title = _P02.search(text, max(0, j - 6), j)
                     implied = self.implied.get(prev_title.group(1)) if prev_title else None
+                level = _HEAD_LEVEL.get(role)
+                city = best is not None and re.match(r"(.{1,8}?[市县区])委", text[best.start:])
+                if implied and level and city and city.group(1).endswith(level):
+                    # 某地市委副书记、市长A: the mayor of 某地市, not of the home city
+                    implied = city.group(1) + "人民政府"
+                inside = next((o for o in orgs if o.type == "GovernmentBody"
+                               and o.start < j < o.end <= p.start), None)
+                if implied and inside is not None:
+                    # 某地市委书记A: the committee the title's first words name (某地市委)
+                    implied = text[inside.start : inside.end]
                 if implied:
                     out.append(
                         RawRelation(
@@ -517,11 +534,12 @@ class RelationExtractor:
             _ = window
             between = text[best.end : j]
             roles = [role] + [t for t in _P03.split(between) if t in self._titles]
+            body = text[best.start : best.end]
             out.append(
                 RawRelation(
                     text[p.start : p.end],
                     "holdsPost",
-                    text[best.start : best.end],
+                    body,
                     "post:org-title-name",
                     0.9,
                     qualifiers=(("role", "、".join(sorted(set(roles), key=roles.index))),),
