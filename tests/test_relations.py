@@ -265,3 +265,15 @@ def test_another_citys_committee_and_mayor_named_in_the_title(rules_nlp) -> None
     assert ("邬明远", "青溪市委") in posts
     assert ("陶岚", "青溪市人民政府") in posts
     assert not any(o.startswith("平湖") for _, o in posts)
+
+
+def test_issuing_founds_a_policy_not_a_body_and_an_investment_trade_is_no_investment(
+    rules_nlp,
+) -> None:
+    doc = rules_nlp("青溪创投发布公告称，星岚股权投资合伙企业已完成备案。")
+    assert not [r for r in doc._.kg_relations if r.p == "founded"]
+    doc = rules_nlp("青溪市人民政府发布《星岚人才新政》。")
+    assert {(r.s, r.o) for r in doc._.kg_relations if r.p == "founded"} == {
+        ("青溪市人民政府", "《星岚人才新政》")}
+    doc = rules_nlp("星岚基金联盟由青溪产业基金联合20家中国股权投资行业的头部机构共同成立。")
+    assert not [r for r in doc._.kg_relations if r.p == "investedIn"]

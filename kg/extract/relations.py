@@ -119,7 +119,7 @@ _INVESTORS = ORG_TYPES - {"Media"} | {"Place", "Person"}
 _INVESTEES = ORG_TYPES - {"Media", "GovernmentBody"} | {"Program"}
 #: the investment word is a noun (投资额, 投资机构, 融资难, 投资价值) ...
 _INVEST_NOUN_AFTER_RE = re.compile(
-    r"(额|总额|规模|机构|人|方|者|公司|基金|管理|价值|周期|环境|协议|意向|需求|难|贵|担保|服务|"
+    r"(额|总额|规模|机构|人|方|者|公司|基金|管理|价值|周期|环境|协议|意向|需求|难|贵|担保|服务|行业|领域|"
     r"平台|渠道|模式|体系|产品|业务|对接|路演|活动|会|洽谈|试点|租赁|项目(?![^，。；]{0,3}\d)|强度|占比|比重|增速|同比|增长|"
     r"建设(?:项目)?[\d约近超]|\d|约|近|超|逾)"
 )
