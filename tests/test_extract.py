@@ -804,3 +804,8 @@ def test_a_person_named_like_a_short_form_is_no_university(nlp) -> None:
     assert "清华" in m and "浙大" in m  # the short forms themselves
     doc = nlp("项目由徐清华申报。")
     assert not [c for c in doc._.kg_mentions if c.type == "University"]
+
+
+def test_an_industrial_park_is_a_platform(nlp) -> None:
+    m = mentions(nlp, "获评A类的孵化器为星岚国际工业园、云岭科技创业园。")
+    assert m.get("星岚国际工业园") == "Platform"
