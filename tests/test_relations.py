@@ -277,3 +277,16 @@ def test_issuing_founds_a_policy_not_a_body_and_an_investment_trade_is_no_invest
         ("青溪市人民政府", "《星岚人才新政》")}
     doc = rules_nlp("星岚基金联盟由青溪产业基金联合20家中国股权投资行业的头部机构共同成立。")
     assert not [r for r in doc._.kg_relations if r.p == "investedIn"]
+
+
+def test_a_reporter_in_a_byline_takes_part_in_nothing_and_a_venue_is_no_partner(tmp_path) -> None:
+    from kg.build import extract_corpus
+
+    (tmp_path / "a.txt").write_text(
+        "签约\n\n本报讯(通讯员 邬明远)7月14日，青溪市人民政府与云岭大学在云岭大学星岚校区举行"
+        "全面战略合作协议签约仪式。\n", encoding="utf-8")
+    rels = {(r.s, r.p, r.o) for ex in extract_corpus([tmp_path]).extractions
+            for r in ex.relations}
+    assert not any("邬明远" in (s, o) for s, _, o in rels)
+    assert ("青溪市人民政府", "cooperatesWith", "云岭大学") in rels
+    assert not any(o == "云岭大学星岚校区" and p == "cooperatesWith" for _, p, o in rels)

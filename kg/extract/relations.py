@@ -328,8 +328,12 @@ class RelationExtractor:
         out += self._name_internal(text, all_m)
         seen: set[tuple[str, str, str]] = set()
         uniq: list[RawRelation] = []
+        # news staff named in a byline (通讯员 某某) report the facts; they take part in none
+        staff = {text[m.start : m.end] for m in all_m if m.rule.startswith("person:byline")}
         for r in out:
             if r.s and r.s == r.o:
+                continue
+            if staff and (r.s in staff or r.o in staff) and not r.rule.startswith("post:"):
                 continue
             key = (r.s, r.p, r.o)
             if key not in seen:
@@ -879,11 +883,13 @@ class RelationExtractor:
                         lead = [
                             m for m in ments if m.end <= wpos and m.start >= cs and m.type in subj_t
                         ]
+                        at = text.find("在", wpos + len(wm.group()), t.start())
+                        end = at if at >= 0 else t.start()  # A与B在C举行…: C is the venue
                         partners = [
                             m
                             for m in ments
                             if m.start >= wpos + len(wm.group())
-                            and m.end <= t.start()
+                            and m.end <= end
                             and m.type in ORG_TYPES
                         ]
                         a = self._name(text, lead[-1]) if lead else ""
@@ -917,6 +923,8 @@ class RelationExtractor:
                         wpos = cs + wi
                         topic = _P18.search(text[wpos : t.start()])
                         stop = wpos + topic.start() if topic else t.start()
+                        at = text.find("在", wpos + 1, stop)
+                        stop = at if at >= 0 else stop  # A与B在C举行…: C is the venue
                         partners = [
                             m for m in ments if wpos < m.start and m.end <= stop and m.type in obj_t
                         ]  # 与A就共建B进行签约: B is the topic, not a party
