@@ -809,3 +809,14 @@ def test_a_person_named_like_a_short_form_is_no_university(nlp) -> None:
 def test_an_industrial_park_is_a_platform(nlp) -> None:
     m = mentions(nlp, "获评A类的孵化器为星岚国际工业园、云岭科技创业园。")
     assert m.get("星岚国际工业园") == "Platform"
+
+
+def test_a_registered_name_crosses_three_words_back_to_its_place(nlp) -> None:
+    m = mentions(nlp, "与安徽东锦资源再生科技有限公司签订协议。")
+    assert m.get("安徽东锦资源再生科技有限公司") == "Enterprise"
+
+
+def test_a_founding_meeting_is_named_with_what_it_founds(nlp) -> None:
+    m = mentions(nlp, "云岭研究院青溪分院成立大会在青溪科技园举行。青溪市成立大会战指挥部。")
+    assert m.get("云岭研究院青溪分院成立大会") == "Event"
+    assert not any(k.endswith("成立大会") and k.startswith("青溪市") for k in m)

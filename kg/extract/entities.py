@@ -193,7 +193,10 @@ _GOV_UNIT_HEADS = ("局", "办", "委员会")  # government departments: names m
 #: last characters of bodies' and places' short names, never of a person's name before a title
 _VERB_AFTER_PLACE = frozenset("建在赴到")
 _BODY_END_CHARS = frozenset("园院局所厅委办处站馆区县镇村司行校会部")
-_EVENT_INNER = frozenset({"之", "及", "企业", "全市", "启动", "暨", "建设", "推进", "合作", "签约"})
+_EVENT_INNER = frozenset(
+    {"之", "及", "企业", "全市", "启动", "暨", "建设", "推进", "合作", "签约", "成立", "揭牌",
+     "开园", "开业"}
+)
 # industry suffixes that resolution strips (激光产业 = 激光); others (板块, 赛道) are left off
 _MERGED_INDUSTRY_SUFFIXES = ("产业链", "产业", "行业", "领域")
 _NOT_INDUSTRY_NEXT = ("园", "化", "基", "联", "协")
@@ -681,7 +684,7 @@ class EntityRecognizer:
         j = bisect_right(ends, start) - 1
         if j >= 0 and toks[j][1] == start and not _PUNCT_RE.match(text, start - 1):
             k = j
-            while k >= 0 and j - k < 3 and start - toks[k][0] <= 8:
+            while k >= 0 and j - k < (4 if legal else 3) and start - toks[k][0] <= 8:
                 tok = toks[k][2]
                 if self._is_place_word(tok):
                     if k < j:
@@ -1582,8 +1585,8 @@ class EntityRecognizer:
                             start = o.start
                 start = self._trim_head(text, start, m.end())
                 if typ == "Event":
-                    if m.group().endswith("大会") and text.startswith("堂", m.end()):
-                        continue  # 人民大会堂: a hall, the venue
+                    if m.group().endswith("大会") and text.startswith(("堂", "战"), m.end()):
+                        continue  # 人民大会堂: a hall, the venue; 大会战: a campaign
                     if text.startswith("共建", start - 2) and start < m.start():
                         start -= 2  # A与B共建C签约仪式: the ceremony is named from 共建
                     ed = _EDITION_RE.search(text, start, m.start())  # the first: A暨第九届B
