@@ -290,3 +290,9 @@ def test_a_reporter_in_a_byline_takes_part_in_nothing_and_a_venue_is_no_partner(
     assert not any("邬明远" in (s, o) for s, _, o in rels)
     assert ("青溪市人民政府", "cooperatesWith", "云岭大学") in rels
     assert not any(o == "云岭大学星岚校区" and p == "cooperatesWith" for _, p, o in rels)
+
+
+def test_a_department_head_in_a_county_committees_chain(rules_nlp) -> None:
+    doc = rules_nlp("县委常委、组织部长邬明远陪同调研。")
+    posts = {(r.s, r.o) for r in doc._.kg_relations if r.p == "holdsPost"}
+    assert ("邬明远", "县委组织部") in posts and ("邬明远", "市委组织部") not in posts

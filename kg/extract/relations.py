@@ -503,6 +503,15 @@ class RelationExtractor:
                 if implied and level and city and city.group(1).endswith(level):
                     # 某地市委副书记、市长A: the mayor of 某地市, not of the home city
                     implied = city.group(1) + "人民政府"
+                if (
+                    implied
+                    and implied.startswith("市委")
+                    and best is not None
+                    and best.type == "GovernmentBody"
+                    and text[best.start : best.end].endswith("委")
+                ):
+                    # 县委常委、组织部长A: the department of the committee the chain names
+                    implied = text[best.start : best.end] + implied[2:]
                 inside = next((o for o in orgs if o.type == "GovernmentBody"
                                and o.start < j < o.end <= p.start), None)
                 if implied and inside is not None:
