@@ -31,6 +31,7 @@ from .memory import paused_gc
 from .model import Entity, Page
 from .rdf import (
     ArticleMeta,
+    GraphInputs,
     Shards,
     build_sharded_quads,
     shard_key,
@@ -281,6 +282,7 @@ def build_graph(
     validate_limit: int = VALIDATE_ALL_LIMIT,
     serialise: bool = True,
     whole: bool = True,
+    inputs: GraphInputs | None = None,
 ) -> BuildResult:
     """Resolve, apply curation, write the statements and validate them against the SHACL shapes.
 
@@ -288,14 +290,17 @@ def build_graph(
     by Oxigraph's serialisers: no in-memory rdflib graph of the whole corpus is built.
     ``serialise=False`` leaves Turtle and TriG empty (the CLI writes them in :class:`Forked`
     children); ``whole=False`` also leaves the N-Quads text empty (the statements are in
-    ``shards``, by graph: all a build without exports needs)."""
+    ``shards``, by graph: all a build without exports needs). ``inputs``: the article graphs
+    whose inputs an earlier build had are left out of the shards (:class:`kg.rdf.GraphInputs`;
+    the caller has their statements)."""
     clock = Stopwatch()
     with paused_gc():
         res = resolve_corpus(corpus)
         curation_log = apply_curation(res, curation) if curation and not curation.empty else []
         clock.lap("resolve")
         nquads, shards = build_sharded_quads(
-            res.entities.values(), res.relations, article_metas(corpus), whole=whole
+            res.entities.values(), res.relations, article_metas(corpus), whole=whole,
+            inputs=inputs,
         )
         clock.lap("N-Quads")
     turtle, trig, triples = "", "", 0

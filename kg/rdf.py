@@ -18,9 +18,10 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
-from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
 from decimal import Decimal
+from pathlib import Path
 from typing import Any, NamedTuple
 from urllib.parse import quote
 
@@ -124,11 +125,40 @@ def shard_key(graph: str) -> str:
 class Shards(Mapping[str, str]):
     """Sorted N-Quads split by named graph, keyed by :func:`shard_key` in sorted order:
     ``shards[key]`` is the graph's N-Quads text (joined when asked for), :meth:`lines` its
-    number of statements. The rows are shared with the whole text, not copied."""
+    number of statements. The rows are shared with the whole text, not copied.
+
+    A shard can also be kept elsewhere (:meth:`with_kept`: a graph an earlier build made the
+    same): its text is read when first asked for, its number of statements is known."""
 
     def __init__(self, rows: dict[str, list[str]], graphs: Mapping[str, str] | None = None) -> None:
         self._rows = dict(sorted(rows.items()))
         self._keys = dict(graphs or {})  # graph IRI ("" the default graph) -> shard key
+        self._kept: dict[str, tuple[int, Callable[[], str]]] = {}
+
+    def with_kept(self, kept: Mapping[str, tuple[str, int, Callable[[], str]]]) -> Shards:
+        """These shards and the graphs in ``kept`` (graph IRI -> (shard key, statements, a
+        function that reads its text)) that they lack."""
+        out = Shards({}, self._keys)
+        out._rows = dict(self._rows)
+        out._kept = dict(self._kept)
+        for iri, (key, lines, read) in kept.items():
+            if key not in out._rows and key not in out._kept:
+                out._kept[key] = (lines, read)
+                out._keys[iri] = key
+        if out._kept:
+            out._rows = dict(sorted({**out._rows, **dict.fromkeys(out._kept, [])}.items()))
+        return out
+
+    def loaded(self, key: str) -> bool:
+        """Is the shard's text in memory (not only kept elsewhere, unread)?"""
+        return key not in self._kept
+
+    def _rows_of(self, key: str) -> list[str]:
+        kept = self._kept.pop(key, None)
+        if kept is not None:
+            text = kept[1]()
+            self._rows[key] = [f"{ln}\n" for ln in text.split("\n")[:-1]]
+        return self._rows[key]
 
     @property
     def graphs(self) -> frozenset[str]:
@@ -143,7 +173,7 @@ class Shards(Mapping[str, str]):
     def nquads(self) -> str:
         """All the statements as one sorted N-Quads text (what :meth:`QuadSink.finish`
         gives beside the shards)."""
-        every = [r for rows in self._rows.values() for r in rows]
+        every = [r for key in list(self._rows) for r in self._rows_of(key)]
         every.sort()  # sorted runs, one per graph: the sort merges them
         return "".join(every)
 
@@ -160,7 +190,7 @@ class Shards(Mapping[str, str]):
         return [self._keys[g] for g in sorted(self._keys, key=lambda g: f"<{g}>")]
 
     def __getitem__(self, key: str) -> str:
-        return "".join(self._rows[key])
+        return "".join(self._rows_of(key))
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._rows)
@@ -170,7 +200,8 @@ class Shards(Mapping[str, str]):
 
     def lines(self, key: str) -> int:
         """The number of statements in shard ``key``."""
-        return len(self._rows[key])
+        kept = self._kept.get(key)
+        return kept[0] if kept is not None else len(self._rows[key])
 
 
 class QuadSink:
@@ -277,12 +308,52 @@ def build_sharded_quads(
     relations: Iterable[Relation],
     articles: Iterable[ArticleMeta],
     whole: bool = True,
+    inputs: GraphInputs | None = None,
 ) -> tuple[str, Shards]:
     """:func:`build_quads` and the same statements by named graph (``whole=False``: only
-    by graph; the text is ``""``)."""
+    by graph; the text is ``""``). ``inputs``: see :func:`build_dataset` (the graphs it
+    passes over are not in the shards)."""
     sink = QuadSink()
-    build_dataset(entities, relations, articles, into=sink)
+    build_dataset(entities, relations, articles, into=sink, inputs=inputs)
     return sink.finish(whole)
+
+
+#: What an article graph's statements are made from, hashed (:class:`GraphInputs`): the
+#: version of this module and of rdflib's term writer are part of it.
+_INPUTS_SALT = b""
+
+
+def _inputs_salt() -> bytes:
+    global _INPUTS_SALT
+    if not _INPUTS_SALT:
+        from importlib.metadata import version
+
+        h = hashlib.sha256(Path(__file__).read_bytes())
+        h.update(version("rdflib").encode())
+        _INPUTS_SALT = h.digest()
+    return _INPUTS_SALT
+
+
+@dataclass
+class GraphInputs:
+    """The inputs of each article graph, hashed, so that a build can pass over the article
+    graphs whose inputs are those of an earlier build (their statements are the same).
+
+    ``known``: graph IRI -> the digest of its inputs in the earlier build (whose statements
+    the caller keeps); after :func:`build_dataset`, ``digests`` holds this build's digest of
+    every article graph and ``passed`` the IRIs of those not written (the same digest as
+    ``known``)."""
+
+    known: Mapping[str, str] = field(default_factory=dict)
+    digests: dict[str, str] = field(default_factory=dict)
+    passed: set[str] = field(default_factory=set)
+
+
+class _NoGraph:
+    """A graph that drops what it is given (an article graph passed over)."""
+
+    def add(self, triple: tuple[Any, Any, Any]) -> None:
+        pass
 
 
 def build_dataset(
@@ -290,13 +361,18 @@ def build_dataset(
     relations: Iterable[Relation],
     articles: Iterable[ArticleMeta],
     into: Any = None,
+    inputs: GraphInputs | None = None,
 ) -> Dataset:
     """Build the dataset (one named graph per article plus the entities graph).
 
     ``into``: write the statements into this dataset-like object (e.g. a :class:`QuadSink`)
-    instead of a new in-memory :class:`rdflib.Dataset`; it is returned."""
+    instead of a new in-memory :class:`rdflib.Dataset`; it is returned. ``inputs``: hash what
+    each article graph is made from (its article, its facts with the IRIs of their ends, the
+    records they share with other articles) and leave out the article graphs whose hash is the
+    one ``inputs.known`` gives (:class:`GraphInputs`); the entities graph is always written."""
     ds = Dataset() if into is None else into
     for k, v in PREFIXES.items():
+        ds.bind(k, v)
         ds.bind(k, v)
     ents = sorted(entities, key=lambda e: e.key)
     iri_of: dict[str, URIRef] = {}
@@ -340,16 +416,6 @@ def build_dataset(
             eg.add((iri, PROV.wasDerivedFrom, article_iri(art)))
     metas = {m.article.id: m for m in articles}
     start_offset, end_offset = KG.startOffset, KG.endOffset
-    for aid, meta in sorted(metas.items()):
-        g = ds.graph(graph_iri(aid))
-        a = article_iri(aid)
-        g.add((a, RDF.type, KG.Article))
-        g.add((a, DCTERMS.title, _zh(meta.article.title or aid)))
-        g.add((a, KG.sourceFile, _plain(meta.article.page)))
-        g.add((a, start_offset, _integer(meta.start)))
-        g.add((a, end_offset, _integer(meta.end)))
-        g.add((a, SCHEMA.datePublished, _date_literal(meta.date)))
-        g.add((a, KG.dateBasis, _plain(meta.basis)))
     # the terms of the loop below, looked up once (a DefinedNamespace lookup checks the name)
     metric, assertion, asserted_in, evidence = KG.metric, KG.Assertion, KG.assertedIn, KG.evidence
     sentence_index, rule, confidence, role = KG.sentenceIndex, KG.rule, KG.confidence, KG.role
@@ -358,11 +424,13 @@ def build_dataset(
     rdf_type, rdf_subject, rdf_predicate = RDF.type, RDF.subject, RDF.predicate
     rdf_object = RDF.object
     key_figure, about, figure_text = KG.KeyFigure, KG.about, KG.figureText
+    # first what every fact is (its ends, scope, time), then the statements: an article graph
+    # passed over (inputs) is known only once the records shared across articles are
     written: list[tuple[Relation, URIRef, URIRef, Any, FactTime]] = []
+    scopes: list[list[tuple[URIRef, Any]]] = []
     for r in sorted(relations, key=lambda r: (r.article, r.start, r.s, r.p, r.o)):
         if r.s not in iri_of or (not r.literal and r.o not in iri_of) or r.article not in metas:
             continue  # a fact that cannot say where it came from does not go in
-        g = ds.graph(graph_iri(r.article))
         s = iri_of[r.s]
         o = _plain(r.o) if r.literal else iri_of[r.o]
         scope: list[tuple[URIRef, Any]] = []  # (government body, place it acted for)
@@ -374,9 +442,37 @@ def build_dataset(
             elif q == "o_actor" and v in iri_of:
                 o = iri_of[v]
                 scope.append((o, iri_of[r.o]))
+        for body, place in scope:
+            eg.add((body, jurisdiction, place))
+        written.append((r, assertion_iri(r), s, o, fact_time(r.qualifiers, metas[r.article].date)))
+        scopes.append(scope)
+    groups = _record_groups(written)
+    skip: set[str] = set()
+    if inputs is not None:
+        skip = _passed_over(inputs, metas, written, scopes, groups)
+    graphs: dict[str, Any] = {}
+
+    def graph(aid: str) -> Any:
+        g = graphs.get(aid)
+        if g is None:
+            g = graphs[aid] = _NoGraph() if aid in skip else ds.graph(graph_iri(aid))
+        return g
+
+    for aid, meta in sorted(metas.items()):
+        g = graph(aid)
+        a = article_iri(aid)
+        g.add((a, RDF.type, KG.Article))
+        g.add((a, DCTERMS.title, _zh(meta.article.title or aid)))
+        g.add((a, KG.sourceFile, _plain(meta.article.page)))
+        g.add((a, start_offset, _integer(meta.start)))
+        g.add((a, end_offset, _integer(meta.end)))
+        g.add((a, SCHEMA.datePublished, _date_literal(meta.date)))
+        g.add((a, KG.dateBasis, _plain(meta.basis)))
+    for (r, st, s, o, when), scope in zip(written, scopes, strict=True):
+        g = graph(r.article)
+        if g.__class__ is _NoGraph:
+            continue
         p = metric if r.p == "metric" else term(r.p)
-        st = assertion_iri(r)
-        when = fact_time(r.qualifiers, metas[r.article].date)
         if r.p == "metric":
             fig = ID[f"figure/{st.rsplit('/', 1)[1]}"]
             g.add((s, metric, fig))
@@ -400,16 +496,52 @@ def build_dataset(
         for q, v in r.qualifiers:
             if q == "role":
                 g.add((st, role, _zh(v)))
-        for body, place in scope:
+        for _, place in scope:
             g.add((st, kg_scope, place))
-            eg.add((body, jurisdiction, place))
         if when.year:
             g.add((st, kg_year, _year(when.year)))
             g.add((st, time_basis, _plain(when.basis)))
-        written.append((r, st, s, o, when))
-    _add_records(ds, written)
+    _add_records(graph, groups)
     _add_event_dates(eg, [e for e in ents if e.type == "Event"], iri_of, written, metas)
     return ds
+
+
+def _passed_over(
+    inputs: GraphInputs,
+    metas: Mapping[str, ArticleMeta],
+    written: list[tuple[Relation, URIRef, URIRef, Any, FactTime]],
+    scopes: list[list[tuple[URIRef, Any]]],
+    groups: dict[URIRef, _RecordGroup],
+) -> set[str]:
+    """Hash the inputs of every article graph into ``inputs.digests`` (by graph IRI) and
+    return the articles whose hash is the one ``inputs.known`` gives: everything their
+    statements are written from goes in (the article, each fact with the IRIs of its ends,
+    its scope and time, each shared record's IRI and what it takes from other articles)."""
+    parts: dict[str, list[Any]] = {
+        aid: [(m.article.title, m.article.page, m.start, m.end, m.date, m.basis)]
+        for aid, m in metas.items()
+    }
+    for (r, st, s, o, when), scope in zip(written, scopes, strict=True):
+        parts[r.article].append((
+            r.p, str(s), str(o), r.literal, str(st), r.evidence, r.start, r.end, r.sentence,
+            r.rule, str(round(r.confidence, 2)), r.qualifiers, tuple(map(str, scope)), when,
+        ))
+    for ev, grp in groups.items():
+        for r, st, _, _, _ in grp.items:
+            parts[r.article].append((str(ev), str(st), grp.when, grp.money, tuple(grp.rounds)))
+    salt = _inputs_salt()
+    skip = set()
+    inputs.digests.clear()
+    inputs.passed.clear()
+    for aid, lst in parts.items():
+        iri = str(graph_iri(aid))
+        h = hashlib.sha256(salt)
+        h.update(repr(lst).encode("utf-8"))
+        d = inputs.digests[iri] = h.hexdigest()
+        if inputs.known.get(iri) == d:
+            skip.add(aid)
+            inputs.passed.add(iri)
+    return skip
 
 
 def _add_event_dates(
@@ -514,16 +646,23 @@ _RECORDS = {
 }
 
 
-def _add_records(ds: Any, written: list[tuple[Relation, URIRef, URIRef, Any, FactTime]]) -> None:
-    """Facts whose plain edge loses meaning become n-ary records (a post held, an investment,
-    an agreement, an award granted) linked to their assertions by ``prov:wasDerivedFrom``:
-    who, what, role, year and, for investments, the amount and round the extraction found.
+@dataclass
+class _RecordGroup:
+    """The reports of one n-ary record and what they share: the year of the best basis,
+    the first stated amount, every round."""
 
-    An investment, an agreement or an award reported in several articles is one record: the
-    same ends (an agreement's parties in any order) in the same year. Its year's basis is the
-    best its reports give (stated, then relative, then publication); its amount and round come
-    from the first report that states them. Each reporting article's graph holds the record."""
-    groups: dict[URIRef, list[tuple[Relation, URIRef, URIRef, Any, FactTime]]] = {}
+    items: list[tuple[Relation, URIRef, URIRef, Any, FactTime]]
+    when: FactTime
+    money: tuple[tuple[str, str], ...]
+    rounds: list[str]
+
+
+def _record_groups(
+    written: list[tuple[Relation, URIRef, URIRef, Any, FactTime]],
+) -> dict[URIRef, _RecordGroup]:
+    """Facts whose plain edge loses meaning become n-ary records (a post held, an investment,
+    an agreement, an award granted): their reports by record IRI (see :func:`_add_records`)."""
+    by_iri: dict[URIRef, list[tuple[Relation, URIRef, URIRef, Any, FactTime]]] = {}
     for item in written:
         r, st, s, o, when = item
         spec = _RECORDS.get(r.p)
@@ -535,15 +674,32 @@ def _add_records(ds: Any, written: list[tuple[Relation, URIRef, URIRef, Any, Fac
             h = hashlib.sha1("\x1f".join([r.p, *ends, when.year]).encode()).hexdigest()[:16]
         else:
             h = st.rsplit("/", 1)[1]
-        groups.setdefault(ID[f"{seg}/{h}"], []).append(item)
-    for ev, items in groups.items():
-        r0 = items[0][0]
-        cls, srole, orole, _, _ = _RECORDS[r0.p]
+        by_iri.setdefault(ID[f"{seg}/{h}"], []).append(item)
+    out = {}
+    for ev, items in by_iri.items():
         when = min((it[4] for it in items), key=lambda w: _BASIS_RANK[w.basis])
         money = next((it[0].qualifiers for it in items if _money(it[0].qualifiers)), ())
         rounds = sorted({v for it in items for k, v in it[0].qualifiers if k == "round"})
-        for r, st, s, o, _ in items:
-            g = ds.graph(graph_iri(r.article))
+        out[ev] = _RecordGroup(items, when, money, rounds)
+    return out
+
+
+def _add_records(graph: Callable[[str], Any], groups: dict[URIRef, _RecordGroup]) -> None:
+    """Facts whose plain edge loses meaning become n-ary records (a post held, an investment,
+    an agreement, an award granted) linked to their assertions by ``prov:wasDerivedFrom``:
+    who, what, role, year and, for investments, the amount and round the extraction found.
+
+    An investment, an agreement or an award reported in several articles is one record: the
+    same ends (an agreement's parties in any order) in the same year. Its year's basis is the
+    best its reports give (stated, then relative, then publication); its amount and round come
+    from the first report that states them. Each reporting article's graph holds the record
+    (``graph``: an article id's graph)."""
+    for ev, grp in groups.items():
+        r0 = grp.items[0][0]
+        cls, srole, orole, _, _ = _RECORDS[r0.p]
+        when, money, rounds = grp.when, grp.money, grp.rounds
+        for r, st, s, o, _ in grp.items:
+            g = graph(r.article)
             g.add((ev, RDF.type, term(cls)))
             g.add((ev, term(srole), s))
             g.add((ev, term(orole), o))

@@ -477,15 +477,19 @@ class Resolver:
                     redirect[k] = self._final(redirect, longer[0])
                     why[redirect[k]].append((k, "short-form"))
         merged: dict[str, list[Mention]] = defaultdict(list)
+        sources: dict[str, list[str]] = defaultdict(list)  # final key -> the groups it takes
         for k, ms in groups.items():
-            merged[self._final(redirect, k)].extend(ms)
+            final = self._final(redirect, k)
+            merged[final].extend(ms)
+            sources[final].append(k)
         stems = {name.rsplit(".", 1)[0]: page for name, page in res.pages.items()}
         merged_into: dict[str, list[str]] = defaultdict(list)  # final key -> keys with reasons
         for src in why:
             merged_into[self._final(redirect, src)].append(src)
         for k in sorted(merged):
             ms = merged[k]
-            typ = self._type(ms)
+            # one group of its own: its type is known (the same mentions in the same order)
+            typ = types[k] if sources[k] == [k] else self._type(ms)
             names = Counter(norm(m.text) for m in ms)
             canonical = max(names, key=lambda n: (len(n), names[n], n))
             if typ == "Industry":
@@ -558,7 +562,7 @@ class Resolver:
                 )
                 if not s or not o or s == o:
                     continue
-                res.relations.append(r if (s, o) == (r.s, r.o) else replace(r, s=s, o=o))
+                res.relations.append(r if (s, o) == (r.s, r.o) else _with_ends(r, s, o))
         res.relations = _drop_parent_partnerships(_dedupe(res.relations))
         _split_namesakes(res)
         self._government_actors(res)
@@ -635,9 +639,11 @@ class Resolver:
         return k
 
     def _type(self, ms: list[Mention]) -> str:
-        score: Counter[str] = Counter()
+        score: dict[str, int] = {}
         for m in ms:
-            score[m.type] += _RULE_WEIGHT.get(m.rule.split(":", 1)[0], 1)
+            score[m.type] = score.get(m.type, 0) + _rule_weight(m.rule)
+        if len(score) == 1:
+            return next(iter(score))
         return max(score, key=lambda t: (score[t], t))
 
     def _declared_aliases(self, ex: PageExtraction) -> dict[str, str]:
@@ -674,6 +680,18 @@ class Resolver:
         return ""
 
 
+@functools.lru_cache(maxsize=1 << 12)
+def _rule_weight(rule: str) -> int:
+    """A mention rule's weight when mentions disagree on a type (:data:`_RULE_WEIGHT`)."""
+    return _RULE_WEIGHT.get(rule.split(":", 1)[0], 1)
+
+
+def _with_ends(r: Relation, s: str, o: str) -> Relation:
+    """``replace(r, s=s, o=o)`` without its checks (called for most facts)."""
+    return Relation(s, r.p, o, r.article, r.sentence, r.evidence, r.start, r.end, r.rule,
+                    r.confidence, r.literal, r.qualifiers)
+
+
 def printed_forms(pages: dict[str, Page], mentions: Iterable[Mention]) -> set[str]:
     """The names as the files print them, where that differs from the normalised text beyond
     width and spacing: traditional characters (浙江大學 for 浙江大学) are kept as aliases.
@@ -684,7 +702,7 @@ def printed_forms(pages: dict[str, Page], mentions: Iterable[Mention]) -> set[st
         if page is None:
             continue
         raw = "".join(page.original[m.start : m.end].split())
-        if raw and _plain(raw) != _plain(m.text):
+        if raw and raw != m.text and _plain(raw) != _plain(m.text):
             out.add(raw)
     return out
 
@@ -692,6 +710,7 @@ def printed_forms(pages: dict[str, Page], mentions: Iterable[Mention]) -> set[st
 _QUOTES = str.maketrans("", "", "“”\"'‘’「」『』《》")
 
 
+@functools.lru_cache(maxsize=1 << 18)
 def _plain(name: str) -> str:
     return unicodedata.normalize("NFKC", name).translate(_QUOTES)
 

@@ -29,6 +29,11 @@ class QueryError(Exception):
     """A SPARQL query is malformed or cannot run."""
 
 
+class KeptTextError(Exception):
+    """The kept text of a graph a build took as it was is missing or changed (the build is
+    run again without taking any; :func:`kg.outputs.build_into`)."""
+
+
 class StoreError(Exception):
     """The store is missing or unreadable."""
 
@@ -150,24 +155,91 @@ DELTA_LIMIT = 200_000
 
 @dataclass(frozen=True)
 class GraphText:
-    """One named graph's statements: sorted N-Quads lines (UTF-8), their digest and count."""
+    """One named graph's statements: sorted N-Quads lines (UTF-8), their digest and count.
+    A graph an earlier build made the same (:class:`kg.rdf.GraphInputs`) has no text in
+    memory: ``kept`` is the output folder whose :data:`GRAPHS_DIR` keeps it, read (and
+    checked) when :attr:`data` is asked for."""
 
     iri: str
-    data: bytes
+    text: bytes | None
     digest: str
     lines: int
+    kept: Path | None = None
 
     @classmethod
     def of(cls, iri: str, data: bytes) -> GraphText:
         return cls(iri, data, hashlib.sha256(data).hexdigest(), data.count(b"\n"))
 
+    @property
+    def data(self) -> bytes:
+        if self.text is not None:
+            return self.text
+        if self.kept is None:
+            raise KeptTextError(f"no text for the graph {self.iri}")
+        try:
+            return stored_graph(self.kept, self.digest)
+        except StoreError as exc:
+            raise KeptTextError(str(exc)) from None
 
-def graph_texts(shards: Shards) -> dict[str, GraphText]:
-    """The statements of a build by graph IRI (``shards`` must know its graphs)."""
+
+def graph_texts(shards: Shards, kept: Mapping[str, GraphText] | None = None
+                ) -> dict[str, GraphText]:
+    """The statements of a build by graph IRI (``shards`` must know its graphs); ``kept``:
+    the graphs an earlier build made the same, whose texts are not in memory (they are in
+    ``shards`` only as kept texts: not encoded or hashed again)."""
     keys = shards.graph_keys
     if set(keys.values()) != set(shards) or len(keys) != len(shards):
         raise ValueError("the shards do not say which graph each holds")
-    return {iri: GraphText.of(iri, shards[key].encode("utf-8")) for iri, key in keys.items()}
+    kept = kept or {}
+    return {iri: kept[iri] if iri in kept and not shards.loaded(key)
+            else GraphText.of(iri, shards[key].encode("utf-8"))
+            for iri, key in keys.items()}
+
+
+#: Beside :data:`STORE_GRAPHS`: the digest of each article graph's inputs
+#: (:class:`kg.rdf.GraphInputs`) and of its statements, as the build that made the store
+#: wrote them; removed and written with :data:`STORE_GRAPHS`.
+GRAPH_INPUTS = ".graph-inputs.tsv"
+
+
+def kept_graphs(folder: Path) -> tuple[dict[str, str], dict[str, GraphText]]:
+    """The article graphs of the store in ``folder`` that a build can take as they are when
+    their inputs are the same: graph IRI -> the digest of their inputs, and the same graphs
+    as :class:`GraphText` without text (read from :data:`GRAPHS_DIR` when needed). Only
+    graphs whose record, inputs and kept text agree; none without a record."""
+    folder = Path(folder)
+    held = read_store_graphs(folder)
+    try:
+        text = (folder / GRAPH_INPUTS).read_text(encoding="utf-8")
+        files = {p.name for p in (folder / GRAPHS_DIR).iterdir()}
+    except (OSError, UnicodeDecodeError):
+        return {}, {}
+    if held is None:
+        return {}, {}
+    inputs: dict[str, str] = {}
+    graphs: dict[str, GraphText] = {}
+    for line in text.splitlines():
+        parts = line.split("\t")
+        if len(parts) != 3:
+            return {}, {}
+        digest_in, digest, iri = parts
+        prev = held.get(iri)
+        if prev is None or prev[0] != digest or f"{digest}.nq" not in files:
+            continue
+        inputs[iri] = digest_in
+        graphs[iri] = GraphText(iri, None, digest, prev[1], folder)
+    return inputs, graphs
+
+
+def record_graph_inputs(folder: Path, inputs: Mapping[str, str],
+                        graphs: Mapping[str, GraphText]) -> None:
+    """Note the digest of each article graph's inputs beside the store's record (after
+    :func:`record_store_graphs`)."""
+    from .io import atomic_write_text
+
+    lines = [f"{d}\t{graphs[iri].digest}\t{iri}\n" for iri, d in sorted(inputs.items())
+             if iri in graphs]
+    atomic_write_text(Path(folder) / GRAPH_INPUTS, "".join(lines))
 
 
 def graph_file(folder: Path, digest: str) -> Path:
@@ -195,7 +267,7 @@ def read_store_graphs(folder: Path) -> dict[str, tuple[str, int]] | None:
 def forget_store_graphs(folder: Path) -> None:
     """Remove the record of what the store holds (before the store changes: a build killed
     while it changes the store leaves no record, and the next build loads a fresh store)."""
-    for name in (STORE_GRAPHS, LEGACY_DIGEST):
+    for name in (STORE_GRAPHS, LEGACY_DIGEST, GRAPH_INPUTS):
         (Path(folder) / name).unlink(missing_ok=True)
 
 
@@ -208,6 +280,8 @@ def save_graph_texts(folder: Path, graphs: Mapping[str, GraphText]) -> None:
     have = {p.name: p.stat().st_size for p in d.iterdir()}
     for g in graphs.values():
         name = f"{g.digest}.nq"
+        if g.text is None and name in have:
+            continue  # kept by an earlier build (checked whenever it is read)
         if have.get(name) != len(g.data):
             tmp = d / f".{name}.tmp"
             tmp.write_bytes(g.data)

@@ -1,0 +1,170 @@
+"""#23: an incremental build takes the article graphs whose inputs are those of the graph the
+store holds as they are (not written, digested or compared again), and its result is the
+result of a full build of the same files, byte for byte."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import store_quads
+
+from kg.model import Article, Entity, Mention, Relation
+from kg.outputs import RDF_EXPORTS, BuildOptions, build_into, write_rdf_exports
+from kg.rdf import ArticleMeta, GraphInputs, Shards, build_sharded_quads, graph_iri
+from kg.store import GRAPH_INPUTS, STORE_GRAPHS, graph_file
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
+
+
+# -- the article graphs' inputs (kg.rdf) ------------------------------------------------------
+
+
+def _meta(page: str, date: str = "2023-05-01") -> ArticleMeta:
+    return ArticleMeta(Article(page, 0, f"title {page}", (), 0, 10, ()), date, "given", 0, 10)
+
+
+def _ent(key: str, name: str, typ: str, arts: list[str]) -> Entity:
+    return Entity(key=key, name=name, type=typ,
+                  mentions=[Mention(name, typ, 0, 2, a, 0, "suffix") for a in arts])
+
+
+def _rel(s: str, p: str, o: str, art: str, quals: tuple[tuple[str, str], ...] = ()) -> Relation:
+    return Relation(s, p, o, art, 0, f"{s} {p} {o}", 0, 5, "rule:x", 0.9, False, quals)
+
+
+def _world(firm_name: str = "甲公司", amount: str = "100") -> tuple[list, list, list]:
+    """Three articles: a and b report one investment (a shared record: b's graph takes the
+    amount a states), c names only the university."""
+    ents = [
+        _ent("甲", firm_name, "Enterprise", ["a-a00", "b-a00"]),
+        _ent("乙", "乙基金", "Fund", ["a-a00", "b-a00"]),
+        _ent("丙", "丙大学", "University", ["c-a00"]),
+        _ent("丁", "丁研究院", "ResearchInstitute", ["c-a00"]),
+    ]
+    money = (("amount", amount), ("amount_text", f"{amount}万元"))
+    rels = [
+        _rel("乙", "investedIn", "甲", "a-a00", money),
+        _rel("乙", "investedIn", "甲", "b-a00"),
+        _rel("丁", "subOrganizationOf", "丙", "c-a00"),
+    ]
+    return ents, rels, [_meta("a.txt"), _meta("b.txt"), _meta("c.txt")]
+
+
+def _rows(shards: Shards) -> dict[str, str]:
+    return {k: shards[k] for k in shards}
+
+
+def _incremental(before: tuple, after: tuple) -> tuple[set[str], dict[str, str], dict[str, str]]:
+    """Build ``before``, then ``after`` with the inputs of ``before``: the graphs passed over,
+    the incremental result (the passed graphs as ``before`` wrote them) and the full one."""
+    first = GraphInputs()
+    _, old = build_sharded_quads(*before, whole=False, inputs=first)
+    second = GraphInputs(dict(first.digests))
+    _, new = build_sharded_quads(*after, whole=False, inputs=second)
+    keys = {str(graph_iri(m.article.id)): m.article.id for m in after[2]}
+    merged = _rows(new)
+    for iri in second.passed:
+        key = next(k for k in old if k.endswith(keys[iri].replace("-a00", "_0")))
+        merged[key] = old[key]
+    _, full = build_sharded_quads(*after, whole=False)
+    return second.passed, dict(sorted(merged.items())), _rows(full)
+
+
+def test_unchanged_inputs_pass_every_article_graph_over() -> None:
+    passed, merged, full = _incremental(_world(), _world())
+    assert len(passed) == 3
+    assert merged == full
+    # what is written: the entities graph alone (always written)
+    inputs = GraphInputs()
+    build_sharded_quads(*_world(), inputs=inputs)
+    _, written = build_sharded_quads(*_world(), inputs=GraphInputs(inputs.digests))
+    assert list(written) == ["graph_entities"]
+
+
+def test_a_renamed_entity_rewrites_the_graphs_that_name_it() -> None:
+    """A canonical name that changes changes the IRI: every article graph that links to it is
+    written again, the others are passed over."""
+    passed, merged, full = _incremental(_world(), _world(firm_name="甲科技公司"))
+    assert passed == {str(graph_iri("c-a00"))}
+    assert merged == full
+
+
+def test_a_shared_record_rewrites_every_report_of_it() -> None:
+    """The amount of an investment reported in two articles comes from the first that states
+    it: a change in article a changes article b's graph too."""
+    passed, merged, full = _incremental(_world(), _world(amount="200"))
+    assert passed == {str(graph_iri("c-a00"))}
+    assert merged == full
+
+
+def test_another_date_rewrites_the_article_graph() -> None:
+    ents, rels, metas = _world()
+    later = [metas[0], metas[1], _meta("c.txt", "2024-01-01")]
+    passed, merged, full = _incremental((ents, rels, metas), (ents, rels, later))
+    assert passed == {str(graph_iri("a-a00")), str(graph_iri("b-a00"))}
+    assert merged == full
+
+
+# -- builds into a folder (kg.outputs) --------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def corpora(tmp_path_factory) -> tuple[Path, Path]:
+    base = tmp_path_factory.mktemp("corpora")
+    pages = sorted(SEEDS.glob("*.txt"))
+    three, four = base / "three", base / "four"
+    for d, chosen in ((three, pages[:3]), (four, pages[:4])):
+        d.mkdir()
+        for p in chosen:
+            shutil.copy(p, d / p.name)
+        shutil.copy(SEEDS / "articles.toml", d / "articles.toml")
+    return three, four
+
+
+def _same_as_full(out: Path, src: Path, tmp: Path) -> None:
+    ref = tmp / f"ref-{src.name}-{out.name}"
+    build_into(src, ref, BuildOptions(html=False, cache=False, exports=True))
+    assert store_quads(out / "store") == store_quads(ref / "store")
+    for name in (STORE_GRAPHS, "validation.txt"):
+        assert (out / name).read_bytes() == (ref / name).read_bytes(), name
+    write_rdf_exports(out)
+    for name in RDF_EXPORTS:
+        assert (out / name).read_bytes() == (ref / name).read_bytes(), name
+
+
+def test_an_added_page_passes_the_untouched_graphs_over(corpora, tmp_path: Path) -> None:
+    three, four = corpora
+    out = tmp_path / "out"
+    opts = BuildOptions(html=False, exports=False)
+    first = build_into(three, out, opts)
+    assert first.graphs_passed == 0 and (out / GRAPH_INPUTS).is_file()
+    again = build_into(three, out, opts)  # the same files: every article graph as it was
+    articles = len((out / GRAPH_INPUTS).read_text().splitlines())
+    assert again.graphs_passed == articles > 0
+    more = build_into(four, out, opts)
+    assert more.graphs_passed == articles  # the seeds: the new page changes no old graph
+    _same_as_full(out, four, tmp_path)
+    fewer = build_into(three, out, opts)  # the page removed again
+    assert fewer.graphs_passed > 0
+    _same_as_full(out, three, tmp_path)
+
+
+def test_a_damaged_kept_text_of_a_passed_graph_is_built_again(corpora, tmp_path: Path) -> None:
+    """A kept text that the build would take as it was, and needs (here: for a fresh load of
+    the store), changed behind its back: the build runs again taking nothing as it was."""
+    three, four = corpora
+    out = tmp_path / "out"
+    opts = BuildOptions(html=False, exports=False)
+    build_into(three, out, opts)
+    rows = [ln.split("\t") for ln in (out / GRAPH_INPUTS).read_text().splitlines()]
+    for _, digest, _ in rows:  # every article graph's text: truncated
+        path = graph_file(out, digest)
+        path.write_bytes(path.read_bytes()[:-5])
+    shutil.rmtree(out / "store")  # the store gone: a fresh load needs every graph's text
+    (out / "store").mkdir()
+    built = build_into(four, out, opts)
+    assert built.graphs_passed == 0
+    _same_as_full(out, four, tmp_path)
