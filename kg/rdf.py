@@ -349,6 +349,11 @@ class GraphInputs:
     passed: set[str] = field(default_factory=set)
 
 
+#: a fact as written: the record, its assertion's IRI (``None`` until needed: a SHA-1), the IRIs
+#: of its subject and object (or the literal) as written, and its time
+_Written = tuple[Relation, "URIRef | None", URIRef, Any, "FactTime"]
+
+
 class _NoGraph:
     """A graph that drops what it is given (an article graph passed over)."""
 
@@ -426,7 +431,7 @@ def build_dataset(
     key_figure, about, figure_text = KG.KeyFigure, KG.about, KG.figureText
     # first what every fact is (its ends, scope, time), then the statements: an article graph
     # passed over (inputs) is known only once the records shared across articles are
-    written: list[tuple[Relation, URIRef, URIRef, Any, FactTime]] = []
+    written: list[_Written] = []
     scopes: list[list[tuple[URIRef, Any]]] = []
     for r in sorted(relations, key=lambda r: (r.article, r.start, r.s, r.p, r.o)):
         if r.s not in iri_of or (not r.literal and r.o not in iri_of) or r.article not in metas:
@@ -444,7 +449,9 @@ def build_dataset(
                 scope.append((o, iri_of[r.o]))
         for body, place in scope:
             eg.add((body, jurisdiction, place))
-        written.append((r, assertion_iri(r), s, o, fact_time(r.qualifiers, metas[r.article].date)))
+        # the assertion's IRI (a SHA-1) when a record needs it now, else when it is written
+        st = assertion_iri(r) if r.p in _RECORDS and not r.literal else None
+        written.append((r, st, s, o, fact_time(r.qualifiers, metas[r.article].date)))
         scopes.append(scope)
     groups = _record_groups(written)
     skip: set[str] = set()
@@ -472,6 +479,8 @@ def build_dataset(
         g = graph(r.article)
         if g.__class__ is _NoGraph:
             continue
+        if st is None:
+            st = assertion_iri(r)
         p = metric if r.p == "metric" else term(r.p)
         if r.p == "metric":
             fig = ID[f"figure/{st.rsplit('/', 1)[1]}"]
@@ -509,7 +518,7 @@ def build_dataset(
 def _passed_over(
     inputs: GraphInputs,
     metas: Mapping[str, ArticleMeta],
-    written: list[tuple[Relation, URIRef, URIRef, Any, FactTime]],
+    written: list[_Written],
     scopes: list[list[tuple[URIRef, Any]]],
     groups: dict[URIRef, _RecordGroup],
 ) -> set[str]:
@@ -521,9 +530,9 @@ def _passed_over(
         aid: [(m.article.title, m.article.page, m.start, m.end, m.date, m.basis)]
         for aid, m in metas.items()
     }
-    for (r, st, s, o, when), scope in zip(written, scopes, strict=True):
-        parts[r.article].append((
-            r.p, str(s), str(o), r.literal, str(st), r.evidence, r.start, r.end, r.sentence,
+    for (r, _, s, o, when), scope in zip(written, scopes, strict=True):
+        parts[r.article].append((  # (the assertion's IRI is made of the keys, p and offsets)
+            r.p, r.s, r.o, str(s), str(o), r.literal, r.evidence, r.start, r.end, r.sentence,
             r.rule, str(round(r.confidence, 2)), r.qualifiers, tuple(map(str, scope)), when,
         ))
     for ev, grp in groups.items():
@@ -548,7 +557,7 @@ def _add_event_dates(
     eg: Any,
     events: list[Entity],
     iri_of: Mapping[str, URIRef],
-    written: list[tuple[Relation, URIRef, URIRef, Any, FactTime]],
+    written: list[_Written],
     metas: Mapping[str, ArticleMeta],
 ) -> None:
     """An event's date (``schema:startDate``, with ``kg:year`` and ``kg:timeBasis``): the time
@@ -651,18 +660,18 @@ class _RecordGroup:
     """The reports of one n-ary record and what they share: the year of the best basis,
     the first stated amount, every round."""
 
-    items: list[tuple[Relation, URIRef, URIRef, Any, FactTime]]
+    items: list[_Written]
     when: FactTime
     money: tuple[tuple[str, str], ...]
     rounds: list[str]
 
 
 def _record_groups(
-    written: list[tuple[Relation, URIRef, URIRef, Any, FactTime]],
+    written: list[_Written],
 ) -> dict[URIRef, _RecordGroup]:
     """Facts whose plain edge loses meaning become n-ary records (a post held, an investment,
     an agreement, an award granted): their reports by record IRI (see :func:`_add_records`)."""
-    by_iri: dict[URIRef, list[tuple[Relation, URIRef, URIRef, Any, FactTime]]] = {}
+    by_iri: dict[URIRef, list[_Written]] = {}
     for item in written:
         r, st, s, o, when = item
         spec = _RECORDS.get(r.p)
@@ -673,6 +682,7 @@ def _record_groups(
             ends = sorted((str(s), str(o))) if srole == orole else [str(s), str(o)]
             h = hashlib.sha1("\x1f".join([r.p, *ends, when.year]).encode()).hexdigest()[:16]
         else:
+            assert st is not None  # made for every fact a record takes
             h = st.rsplit("/", 1)[1]
         by_iri.setdefault(ID[f"{seg}/{h}"], []).append(item)
     out = {}

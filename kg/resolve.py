@@ -389,13 +389,12 @@ class Resolver:
                     break
         # a company's name without its industry word and legal form (某某新材料 / 某某新材料科技
         #股份有限公司): the one registered company in the corpus whose name continues it so
+        legal = {k for k, ms in groups.items()
+                 if any(part[0] == "legal" for m in ms for part in m.parts)}
         registered = sorted(k for k, ms in groups.items()
-                            if any("legal" in dict(m.parts) for m in ms)
-                            and ms[0].type == "Enterprise")
+                            if k in legal and ms[0].type == "Enterprise")
         for k, ms in groups.items():
-            if k in pre_redirect or ms[0].type != "Enterprise" or len(k) < 4 or any(
-                "legal" in dict(m.parts) for m in ms
-            ):
+            if k in pre_redirect or ms[0].type != "Enterprise" or len(k) < 4 or k in legal:
                 continue
             longer = [r for r in registered[bisect_left(registered, k):]
                       if r.startswith(k)]
