@@ -318,20 +318,20 @@ def build_sharded_quads(
     return sink.finish(whole)
 
 
-#: What an article graph's statements are made from, hashed (:class:`GraphInputs`): the
-#: version of this module and of rdflib's term writer are part of it.
-_INPUTS_SALT = b""
-
-
 def _inputs_salt() -> bytes:
-    global _INPUTS_SALT
-    if not _INPUTS_SALT:
-        from importlib.metadata import version
+    """What an article graph's statements are made from is hashed (:class:`GraphInputs`)
+    with the code of this module and of :mod:`kg.vocab` as they were imported (read once, at
+    import: a file edited while a build runs does not count) and rdflib's version."""
+    from importlib.metadata import version
 
-        h = hashlib.sha256(Path(__file__).read_bytes())
-        h.update(version("rdflib").encode())
-        _INPUTS_SALT = h.digest()
-    return _INPUTS_SALT
+    here = Path(__file__).parent
+    h = hashlib.sha256((here / "rdf.py").read_bytes())
+    h.update((here / "vocab.py").read_bytes())  # the namespaces of every term
+    h.update(version("rdflib").encode())
+    return h.digest()
+
+
+_INPUTS_SALT = _inputs_salt()
 
 
 @dataclass
@@ -538,7 +538,7 @@ def _passed_over(
     for ev, grp in groups.items():
         for r, st, _, _, _ in grp.items:
             parts[r.article].append((str(ev), str(st), grp.when, grp.money, tuple(grp.rounds)))
-    salt = _inputs_salt()
+    salt = _INPUTS_SALT
     skip = set()
     inputs.digests.clear()
     inputs.passed.clear()

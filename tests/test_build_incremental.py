@@ -168,3 +168,16 @@ def test_a_damaged_kept_text_of_a_passed_graph_is_built_again(corpora, tmp_path:
     built = build_into(four, out, opts)
     assert built.graphs_passed == 0
     _same_as_full(out, four, tmp_path)
+
+
+def test_exports_from_graphs_taken_as_they_were(corpora, tmp_path: Path) -> None:
+    """With exports (a small corpus), the graphs taken as they were are read back for Turtle,
+    TriG and N-Quads: the same files as the build that wrote them."""
+    three, _ = corpora
+    out = tmp_path / "out"
+    opts = BuildOptions(html=False, exports=True)
+    build_into(three, out, opts)
+    first = {name: (out / name).read_bytes() for name in RDF_EXPORTS}
+    again = build_into(three, out, opts)
+    assert again.graphs_passed > 0
+    assert {name: (out / name).read_bytes() for name in RDF_EXPORTS} == first
