@@ -436,6 +436,23 @@ def test_kinds_of_universities_and_campus_districts_are_not_universities(rules) 
     assert not any(t == "University" for t in m.values()), m
 
 
+def test_generic_universities_and_university_parks_are_not_universities(rules) -> None:
+    m = mentions(rules, "与世界一流大学和国内外知名大学合作，建设国家大学科技园。")
+    assert not any(t == "University" for t in m.values()), m
+    m = mentions(rules, "云溪大学国家大学科技园与云岭学院大学科技园合作。")
+    assert m.get("云溪大学国家大学科技园") == "Platform"
+    assert m.get("云岭学院大学科技园") == "Platform"
+    assert m.get("云溪大学") == "University"
+    assert not any("与" in k for k in m), m
+
+
+def test_a_unit_and_another_body_are_two_names(rules) -> None:
+    m = mentions(rules, "云溪大学东港国际校区和南山实验室签约，云溪大学机械与能源学院参加。")
+    assert m.get("云溪大学东港国际校区") == "University"
+    assert m.get("南山实验室") == "ResearchInstitute"
+    assert m.get("云溪大学机械与能源学院") == "University"  # coordination inside a school
+
+
 def test_bases_and_rd_centres(rules) -> None:
     m = mentions(rules, "园区建成云启智能装备产业基地和稻米优质品种国际研发中心。")
     assert m.get("云启智能装备产业基地") == "Platform"

@@ -372,6 +372,12 @@ class EntityRecognizer:
             (u, tuple(u["parent"]), re.compile(rf"([{CJK}]{{0,10}}?){re.escape(u['suffix'])}"))
             for u in sorted(lx.unit_suffixes, key=lambda u: -len(u["suffix"]))
         ]
+        self._suffix_heads = tuple(
+            sorted(
+                {s for s in lx.suffix_map if len(s) >= 2}
+                | {u["suffix"] for u in lx.unit_suffixes if len(u["suffix"]) >= 2}
+            )
+        )
         self._unit_parent_ends = tuple({p for u in lx.unit_suffixes for p in u["parent"]})
         self._heads = tuple(
             sorted(
@@ -625,6 +631,24 @@ class EntityRecognizer:
             self._ind_text = text
             self._ind_spans = [(m.start(), m.end()) for m in self.lex.industry_re.finditer(text)]
         return any(a <= s and e <= b and b - a > e - s for a, b in self._ind_spans)
+
+    def _ends_with_suffix(self, words: str) -> bool:
+        """Do the words end with an organisation's or a unit's head (某某校区, 某某中心)?"""
+        return any(
+            words.endswith(s) for s in self._suffix_heads
+        )
+
+    def _modifiers_only(self, prefix: str) -> bool:
+        """Is the prefix empty or only generic modifiers (一流, 国家, 世界一流)?"""
+        rest = prefix
+        while rest:
+            for w in self._modifiers:
+                if rest.startswith(w):
+                    rest = rest[len(w) :]
+                    break
+            else:
+                return False
+        return True
 
     def _excluded(self, name: str, suffix: str) -> bool:
         """Common words that end like an organisation (布局, 子公司) are not names."""
@@ -1074,6 +1098,10 @@ class EntityRecognizer:
                 continue  # 大学生 (students), 大学城 (a campus district), not a university
             if suf.type == "University" and text[m.start() - 1 : m.start()] in ("型", "性", "类"):
                 continue  # 综合性大学, 应用型大学: a kind of university, not one
+            if suf.type == "University" and self._modifiers_only(
+                re.split("大学|学院", text[start : m.start()])[-1]
+            ):
+                continue  # 一流大学, 某某大学国家大学科技园: a kind of university, not one
             if suf.suffix == "局" and text[m.start() - 1 : m.start()] in _NUMERALS:
                 continue  # 三局两胜, 第十局: a count of games or rounds, not a bureau
             if _EDITION_RE.match(text, start):
@@ -1189,6 +1217,10 @@ class EntityRecognizer:
                     "University",
                     "ResearchInstitute",
                 ) and _COORD_UNIT_RE.fullmatch(mid)
+                if re.search("[与和及、]", mid) and (
+                    not coord or self._ends_with_suffix(re.split("[与和]", mid, maxsplit=1)[0])
+                ):
+                    continue  # 某大学某某校区和某某实验室: two bodies, not one unit's name
                 if not coord and (
                     any(
                         w in self.lex.left_stop
