@@ -453,6 +453,17 @@ def test_a_unit_and_another_body_are_two_names(rules) -> None:
     assert m.get("云溪大学机械与能源学院") == "University"  # coordination inside a school
 
 
+def test_long_institutes_of_an_academy_and_coordinated_fields_inside_names(rules) -> None:
+    m = mentions(rules, "中国科学院云溪精密材料技术与工程研究所发布成果。")
+    assert m.get("中国科学院云溪精密材料技术与工程研究所") == "ResearchInstitute"
+    m = mentions(rules, "甲乙学院云溪科创走廊产业与创新研究院揭牌。")
+    assert m.get("甲乙学院云溪科创走廊产业与创新研究院") == "ResearchInstitute"
+    m = mentions(rules, "市科技局与创新研究院签约，云溪大学与东港研究院合作。")
+    assert m.get("市科技局") == "GovernmentBody"
+    assert m.get("云溪大学") == "University"
+    assert not any("与" in k for k in m), m
+
+
 def test_bases_and_rd_centres(rules) -> None:
     m = mentions(rules, "园区建成云启智能装备产业基地和稻米优质品种国际研发中心。")
     assert m.get("云启智能装备产业基地") == "Platform"

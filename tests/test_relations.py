@@ -240,6 +240,20 @@ def test_who_acts_at_the_event_takes_part_in_it(tmp_path) -> None:
             ("戊己科技有限公司", "云溪科创大会")} <= got
 
 
+def test_attendance_takes_the_event_just_named_when_the_headline_names_none(tmp_path) -> None:
+    """A headline without an event: 出席仪式 takes the event named in the sentences before."""
+    from kg.build import extract_corpus
+
+    (tmp_path / "a.txt").write_text(
+        "甲乙区与丙丁大学签署协议\n\n一\n\n二\n\n5月6日下午，甲乙区与丙丁大学共建云溪研究院签约仪式"
+        "在甲乙区举行。区委书记王大明、丙丁大学副校长李小红出席仪式。\n", encoding="utf-8")
+    got = {(r.s, r.o) for ex in extract_corpus([tmp_path]).extractions
+           for r in ex.relations if r.p == "participatedIn"}
+    assert {("王大明", "甲乙区与丙丁大学共建云溪研究院签约仪式"),
+            ("李小红", "甲乙区与丙丁大学共建云溪研究院签约仪式")} <= got or {
+        ("王大明", "共建云溪研究院签约仪式"), ("李小红", "共建云溪研究院签约仪式")} <= got, got
+
+
 def test_founders_after_you_and_depending_on(rules_nlp) -> None:
     """该基金由A与B牵头发起 / X依托A和B联合而建: A and B co-found it."""
     doc = rules_nlp("甲乙产业基金由丙丁集团与戊己资本牵头发起。")

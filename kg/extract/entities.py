@@ -369,7 +369,7 @@ class EntityRecognizer:
         self._rank_starts = _lengths_by(self._rank_set, lambda r: r[:1])  # by first character
         self._modifiers = tuple(sorted(lx.generic_modifiers, key=len, reverse=True))
         self._units_by_length = [
-            (u, tuple(u["parent"]), re.compile(rf"([{CJK}]{{0,10}}?){re.escape(u['suffix'])}"))
+            (u, tuple(u["parent"]), re.compile(rf"([{CJK}]{{0,14}}?){re.escape(u['suffix'])}"))
             for u in sorted(lx.unit_suffixes, key=lambda u: -len(u["suffix"]))
         ]
         self._suffix_heads = tuple(
@@ -580,6 +580,14 @@ class EntityRecognizer:
                     k = j - 1
                     continue
             unit = None
+            if (
+                tok in ("与", "和")
+                and text.startswith(("研究院", "研究所", "实验室"), pos)
+                and self._coordination_inside(toks, k, start, pos)
+            ):
+                start = toks[k - 1][0]
+                k -= 2
+                continue
             if tok in ("与", "和") and start - s <= 8:
                 unit = self._coordinated_unit_start(text, toks, k, pos, _UNIT_HEADS + ("中心",))
             elif k >= 2 and toks[k - 1][2] in ("与", "和") and 1 < len(tok) <= 3:
@@ -624,6 +632,29 @@ class EntityRecognizer:
         ):
             return ls  # not 某市与某某研究院: a place and a body, two names
         return None
+
+    def _coordination_inside(
+        self, toks: list[tuple[int, int, str]], c: int, start: int, pos: int
+    ) -> bool:
+        """Is the conjunction (token ``c``) inside a research body's name that goes on to its
+        left (某某走廊产业与创新研究院, 某某所材料技术与工程研究所)? The two parts are field
+        words: the right one short, the left one a word that is no place, body or verb, and
+        the name's word before it no verb or punctuation either."""
+        if c < 2 or pos - start > 6:
+            return False
+        ltok, before = toks[c - 1][2], toks[c - 2][2]
+        return (
+            1 < len(ltok) <= 4
+            and not self._is_stop_token(ltok)
+            and not self.lex.is_place(ltok)
+            and ltok not in self.lex.famous
+            and not self._tag(ltok).startswith(("ns", "nr", "nt", "nz", "v"))
+            and not self._ends_with_suffix(ltok)
+            and len(before) >= 2
+            and not _PUNCT_RE.search(before)
+            and not self._is_stop_token(before)
+            and not self._tag(before).startswith(("v", "p", "c", "d"))
+        )
 
     def _in_industry(self, text: str, s: int, e: int) -> bool:
         """Is ``text[s:e]`` inside an industry term (节水 in 现代农业及节水灌溉行业专场赛)?"""
@@ -1201,7 +1232,7 @@ class EntityRecognizer:
             for u, parents, unit_re in self._units_by_length:
                 if not (name.endswith(parents) or short and "大学" in parents):
                     continue
-                m = unit_re.match(text[c.end : c.end + 16])
+                m = unit_re.match(text[c.end : c.end + 20])
                 if not m:
                     continue
                 mid = m.group(1)

@@ -102,6 +102,8 @@ def _extract_pages(
     # by (page number, article id): explicit subjects, most recent last; the headline's event
     topics: dict[tuple[int, str], list[str]] = {}
     events: dict[tuple[int, str], str] = {}
+    # by (page number, article id): the sentence and name of the last event named
+    last_event: dict[tuple[int, str], tuple[int, str]] = {}
     # by (page number, article id) and type: the sentence and name of the last rare mention
     last_named: dict[tuple[tuple[int, str], str], tuple[int, str]] = {}
     # by (page number, article id): the last two parties that signed or work together (双方)
@@ -126,6 +128,9 @@ def _extract_pages(
             )
             if ev:
                 events[art_id] = ev  # the event a report's headline names
+        for c in mentions:
+            if c.type == "Event" and not c.rule.startswith("model:"):
+                last_event[art_id] = (sidx, dtext[c.start : c.end])
         for c in mentions:
             if c.type in _RARE and not c.rule.startswith("model:"):
                 last_named[(art_id, c.type)] = (sidx, dtext[c.start : c.end])
@@ -178,6 +183,9 @@ def _extract_pages(
                 want = (subj if subj.startswith(ANAPHOR) else obj)[len(ANAPHOR) :]
                 if want == "Event":
                     ev = events.get(art_id, "")
+                    seen_ev = last_event.get(art_id)
+                    if not ev and seen_ev and sidx - seen_ev[0] <= _EVENT_REACH:
+                        ev = seen_ev[1]  # no event in the headline: the one just named
                 else:
                     ev = _recent(
                         topics.get(art_id, []), types, _ORG if want == "Organization" else {want}
@@ -242,6 +250,8 @@ def _with_parties(relations: Sequence[Any], pair: tuple[str, str] | None) -> lis
     return out
 #: types a passage names seldom, so that 该基金/由基金 refer to the last one named
 _RARE = frozenset({"Fund"})
+#: how many sentences back 会上, 出席仪式 reach for the event just named
+_EVENT_REACH = 3
 _SEGMENT_BREAK = re.compile("[，,；;。！？!?]")
 
 
