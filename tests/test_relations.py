@@ -246,12 +246,14 @@ def test_attendance_takes_the_event_just_named_when_the_headline_names_none(tmp_
 
     (tmp_path / "a.txt").write_text(
         "甲乙区与丙丁大学签署协议\n\n一\n\n二\n\n5月6日下午，甲乙区与丙丁大学共建云溪研究院签约仪式"
-        "在甲乙区举行。区委书记王大明、丙丁大学副校长李小红出席仪式。\n", encoding="utf-8")
+        "在甲乙区举行。区委书记王大明、丙丁大学副校长李小红出席仪式。区长张东、丙丁大学校长赵西"
+        "分别代表双方签署协议。\n", encoding="utf-8")
     got = {(r.s, r.o) for ex in extract_corpus([tmp_path]).extractions
            for r in ex.relations if r.p == "participatedIn"}
     assert {("王大明", "甲乙区与丙丁大学共建云溪研究院签约仪式"),
             ("李小红", "甲乙区与丙丁大学共建云溪研究院签约仪式")} <= got or {
         ("王大明", "共建云溪研究院签约仪式"), ("李小红", "共建云溪研究院签约仪式")} <= got, got
+    assert {s for s, _ in got} >= {"张东", "赵西"}  # 代表双方签署: they sign at the event
 
 
 def test_founders_after_you_and_depending_on(rules_nlp) -> None:

@@ -92,7 +92,7 @@ _HEAD_LEVEL = {
                       ("乡", "乡长"))
     for t in (heads, "副" + heads, "常务副" + heads, "代理" + heads)
 }
-_P37 = re.compile("出席|参加|主持|致辞|讲话|推介|见证|参与")
+_P37 = re.compile("出席|参加|主持|致辞|讲话|推介|见证|参与|代表[^，。；]{0,6}(?:签署|签约|签订)")
 _P39 = re.compile("在")
 _P40 = re.compile(r"(举办|举行|召开)(的|了)?")
 _P41 = re.compile(r"(?<=[，,；;。！？])")
