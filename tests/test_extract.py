@@ -464,6 +464,12 @@ def test_long_institutes_of_an_academy_and_coordinated_fields_inside_names(rules
     assert not any("与" in k for k in m), m
 
 
+def test_on_behalf_of_ends_a_name(rules) -> None:
+    m = mentions(rules, "王小明代表云溪研究院筹备组发言，李大红代表云岭大学签约。")
+    assert "云岭大学" in m
+    assert not any("代表" in k for k in m), m
+
+
 def test_bases_and_rd_centres(rules) -> None:
     m = mentions(rules, "园区建成云启智能装备产业基地和稻米优质品种国际研发中心。")
     assert m.get("云启智能装备产业基地") == "Platform"
