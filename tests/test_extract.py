@@ -470,6 +470,12 @@ def test_on_behalf_of_ends_a_name(rules) -> None:
     assert not any("代表" in k for k in m), m
 
 
+def test_verbs_of_partnering_and_phrase_tokens_ending_in_a_verb_end_a_name(rules) -> None:
+    m = mentions(rules, "甲乙市牵手云溪大学，共建丙丁研究院；另一边已在开会讨论大学和新区的融合。")
+    assert m.get("云溪大学") == "University"
+    assert not any(k.endswith("讨论大学") or "牵手" in k for k in m), m
+
+
 def test_bases_and_rd_centres(rules) -> None:
     m = mentions(rules, "园区建成云启智能装备产业基地和稻米优质品种国际研发中心。")
     assert m.get("云启智能装备产业基地") == "Platform"

@@ -217,7 +217,7 @@ def test_blind_dev_articles_never_train(tmp_path: Path) -> None:
 
 
 def test_the_model_adds_no_class_nouns_or_anaphors(feats) -> None:
-    for bare in ("创新中心", "中心", "该局", "本公司", "甲"):
+    for bare in ("创新中心", "中心", "该局", "本公司", "甲", "）科技有限公司"):
         assert not feats.names(bare), bare
     for name in ("甲乙科技有限公司", "丙丁创新中心", "王明远"):
         assert feats.names(name), name

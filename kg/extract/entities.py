@@ -469,6 +469,13 @@ class EntityRecognizer:
             tok[-2:] in self.lex.left_stop or tok[:2] in ("充分", "大力", "积极")
         ):
             return True  # 大力支持, 充分发挥: the segmenter's phrase tokens end in a clause verb
+        if (
+            len(tok) >= 4
+            and tok[-2:] not in self.lex.name_verbs
+            and self._tag(tok[-2:]) == "v"
+            and self._freq.get(tok[-2:], 0) >= 1000
+        ):
+            return True  # 开会讨论, 认真研究: a phrase token that ends in a common verb
         if _PUNCT_RE.search(tok) and tok not in ("·",):
             return True
         if tok.isdigit() or _COUNT_RE.match(tok):

@@ -109,8 +109,8 @@ class Features:
         """Can ``span`` be a name the model adds? Not an anaphor (该局, 本公司), not a single
         common word (中心: jieba knows it and not as a proper noun), not a class noun made of a
         suffix and a common word (创新中心, 科创中心, 高新区)."""
-        if len(span) < 2 or span[0] in "该本此这那其各我贵":
-            return False
+        if len(span) < 2 or span[0] in "该本此这那其各我贵" or not span[0].isalnum():
+            return False  # 该局, 本公司: anaphors; ）科技有限公司: a name's broken-off end
         if any(span[-k:] in self.titles for k in range(2, min(len(span), 6))):
             return False  # 某某公司董事长: a post-holder's title, not a body's name
         if self._common(span):
