@@ -476,6 +476,15 @@ def test_verbs_of_partnering_and_phrase_tokens_ending_in_a_verb_end_a_name(rules
     assert not any(k.endswith("讨论大学") or "牵手" in k for k in m), m
 
 
+def test_kinds_of_bodies_named_by_modifiers_only_are_not_names(rules) -> None:
+    m = mentions(rules, "与传统政府相比，建设国家级开发区和产业技术研究院，成立创投公司。")
+    assert not any(t in ("GovernmentBody", "Platform", "ResearchInstitute", "Enterprise")
+                   for t in m.values()), m
+    m = mentions(rules, "市政府与省科技厅支持云溪科技有限公司。")
+    assert m.get("市政府") == "GovernmentBody"
+    assert m.get("云溪科技有限公司") == "Enterprise"
+
+
 def test_bases_and_rd_centres(rules) -> None:
     m = mentions(rules, "园区建成云启智能装备产业基地和稻米优质品种国际研发中心。")
     assert m.get("云启智能装备产业基地") == "Platform"

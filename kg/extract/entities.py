@@ -1152,6 +1152,14 @@ class EntityRecognizer:
             prefix = text[start : m.start()]
             if len(prefix) < suf.min_prefix:
                 continue
+            if (
+                prefix
+                and suf.type not in ("University", "Fund", "FinancialInstitution")
+                and self._modifiers_only(prefix)
+                and not quoted_name(text, start, m.end())
+                and (suf.type != "GovernmentBody" or not self._administrative(prefix))
+            ):
+                continue  # 传统政府, 产业技术研究院, 国家级开发区: a kind of body, not one named
             if suf.suffix == "投资" and self._investing(text, start, m.end()):
                 continue  # 拟投资5亿元, 选择在某地投资: the verb, not a firm
             if (
