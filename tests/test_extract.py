@@ -485,6 +485,11 @@ def test_kinds_of_bodies_named_by_modifiers_only_are_not_names(rules) -> None:
     assert m.get("云溪科技有限公司") == "Enterprise"
 
 
+def test_a_list_of_common_nouns_before_a_class_noun_names_nobody(rules) -> None:
+    m = mentions(rules, "农场里还有居住区、学校、商店、医院等机构。")
+    assert not any(t == "Enterprise" for t in m.values()), m
+
+
 def test_bases_and_rd_centres(rules) -> None:
     m = mentions(rules, "园区建成云启智能装备产业基地和稻米优质品种国际研发中心。")
     assert m.get("云启智能装备产业基地") == "Platform"

@@ -1938,6 +1938,11 @@ class EntityRecognizer:
             base = m.start(1)
             pos = 0
             toks = self._toks
+            if all(
+                self._tag(w) == "n" and self._freq.get(w, 0) >= 50
+                for w in _LIST_SPLIT_RE.split(items)[1:]
+            ):
+                continue  # 学校、商店、医院等机构: kinds of places, no names among them
             for item in _LIST_SPLIT_RE.split(items):
                 s = base + pos
                 e = s + len(item)
