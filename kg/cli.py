@@ -239,7 +239,7 @@ def _print_build(built: Built, out: Path, *, timings: bool, cache: bool) -> None
     rels = len(result.resolution.relations)
     size = f"{result.triples} triples" if built.exports else f"{result.statements} statements"
     click.echo(
-        f"built {out}: {len(corpus.extractions)} files, {ents} entities, {rels} relations, "
+        f"built {out}: {corpus.pages} files, {ents} entities, {rels} relations, "
         f"{size}; SHACL: conforms"
     )
     if not built.exports:

@@ -18,7 +18,9 @@ from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
+from . import incremental
 from .build import (
     BuildResult,
     Corpus,
@@ -26,6 +28,7 @@ from .build import (
     Progress,
     ShaclMemory,
     Stopwatch,
+    article_metas,
     build_graph,
     extract_corpus,
     nquads_shards,
@@ -34,7 +37,9 @@ from .build import (
 from .curation import Curation
 from .ingest import InputError
 from .io import atomic_write_text, output_lock, staged
-from .rdf import GraphInputs, shard_key, trig_of, turtle_of
+from .memory import paused_gc
+from .rdf import ArticleMeta, GraphInputs, shard_key, trig_of, turtle_of
+from .resolve import Resolution
 from .store import (
     GraphText,
     KeptTextError,
@@ -107,6 +112,9 @@ class Built:
     store_in_place: bool = False
     exports: bool = True  # pinghu.ttl, pinghu.trig and pinghu.nq were written
     graphs_passed: int = 0  # article graphs taken as they were (their inputs unchanged)
+    #: why the pages added to the last build's could not be resolved against it (none: they
+    #: were, or there was no such build)
+    resolved_again: list[str] = field(default_factory=list)
 
 
 #: errno values that mean "this folder cannot take the outputs" rather than a bug.
@@ -156,14 +164,30 @@ def exports_wanted(statements: int, option: bool | None) -> bool:
 def _build(seeds: Path, out: Path, opts: BuildOptions, progress: Progress | None,
            reuse: bool = True) -> Built:
     clock = Stopwatch()
-    corpus = extract_corpus(
-        [seeds], progress=progress, workers=opts.workers, engine=opts.engine,
-        scheduler=opts.scheduler, cache_dir=out / "cache" if opts.cache else None,
-        lac=opts.lac,
-    )
+    curated = opts.curation is not None and not opts.curation.empty
+    last = incremental.load(out / incremental.KEPT_FILE, _kept_salt(opts)) if (
+        opts.cache and reuse and not curated) else None
+
+    def extract(files: list[tuple[str, str]] | None) -> Corpus:
+        return extract_corpus(
+            [seeds], progress=progress, workers=opts.workers, engine=opts.engine,
+            scheduler=opts.scheduler, cache_dir=out / "cache" if opts.cache else None,
+            lac=opts.lac, kept=files,
+        )
+
+    corpus = extract(last.files if last is not None else None)
+    clock.lap("extract")
+    resolved = None
+    built_why: list[str] = []
+    if corpus.kept and last is not None:  # pages added after the kept ones: resolve them only
+        resolved = _extend(last, corpus, built_why)
+        clock.lap("resolve (incremental)")
+        if resolved is None:  # they could change an earlier decision: resolve everything
+            last = None
+            corpus = extract(None)
+            clock.lap("extract")
     if not corpus.extractions:
         raise NoInput(f"{seeds}: no readable article files", corpus)
-    clock.lap("extract")
     # the records live to the end of the build and hold no reference cycles: frozen, the
     # collector's full passes do not walk them again (at 10,000 articles one pass took 1.7 s)
     gc.freeze()
@@ -171,8 +195,9 @@ def _build(seeds: Path, out: Path, opts: BuildOptions, progress: Progress | None
     # again: their statements are the kept ones (the same, since made from the same inputs)
     known, kept = kept_graphs(out) if opts.cache and reuse else ({}, {})
     inputs = GraphInputs(known)
+    keep: dict[str, Any] | None = {} if opts.cache and resolved is None else None
     result = build_graph(corpus, curation=opts.curation, validate=False, serialise=False,
-                         whole=False, inputs=inputs)
+                         whole=False, inputs=inputs, resolved=resolved, keep=keep)
     clock.add(result.timings)
     gc.freeze()  # the resolution and the statements, likewise
     shards = result.shards if result.shards is not None else nquads_shards(result.nquads)
@@ -185,7 +210,8 @@ def _build(seeds: Path, out: Path, opts: BuildOptions, progress: Progress | None
     # loaded
     result.statements = sum(g.lines for g in graphs.values())
     exports = exports_wanted(result.statements, opts.exports)
-    built = Built(out, corpus, result, exports=exports, graphs_passed=len(passed))
+    built = Built(out, corpus, result, exports=exports, graphs_passed=len(passed),
+                  resolved_again=built_why)
     clock.lap("graph digests")
     nq_bytes = b""
     if exports:
@@ -266,6 +292,9 @@ def _build(seeds: Path, out: Path, opts: BuildOptions, progress: Progress | None
         record_graph_inputs(out, inputs.digests, graphs)
         install_ontology(store)
         clock.lap("write")
+        if opts.cache and not curated:
+            _keep_resolution(out, opts, corpus, result, last, keep)
+            clock.lap("entity index")
     finally:
         for job in jobs:
             job.cancel()  # each only closes and kills what it still has
@@ -284,6 +313,57 @@ def _build(seeds: Path, out: Path, opts: BuildOptions, progress: Progress | None
     if memory is not None:
         built.shacl_checked, built.shacl_reused = memory.checked, memory.reused
     return built
+
+
+def _kept_salt(opts: BuildOptions) -> str:
+    """What a kept resolution must have been made with: this code, this extractor."""
+    from .engine import fingerprint
+
+    return f"{incremental.code_salt()}|{fingerprint()}|{'lac' if opts.lac else ''}"
+
+
+def _extend(kept: incremental.Kept, corpus: Corpus, why: list[str]
+            ) -> tuple[Resolution, list[ArticleMeta]] | None:
+    """The resolution of the kept pages and the new ones of ``corpus``
+    (:func:`kg.incremental.extend`), with every article's metadata; ``None`` when everything
+    must be resolved again."""
+    from .extract.lexicon import Lexicon
+
+    if kept.metadata != corpus.metadata or kept.home != corpus.home:
+        why.append("articles.toml changed")
+        return None
+    with paused_gc():
+        res = incremental.extend(kept, corpus.extractions, Lexicon.load(), why)
+    if res is None:
+        return None
+    warnings = list(kept.warnings)
+    new = article_metas(corpus)
+    corpus.warnings[:0] = [w for w in warnings if w not in corpus.warnings]
+    kept.metas += [incremental.light_meta(m) for m in new]
+    return res, kept.metas
+
+
+def _keep_resolution(out: Path, opts: BuildOptions, corpus: Corpus, result: BuildResult,
+                     kept: incremental.Kept | None, keep: dict[str, Any] | None) -> None:
+    """Keep this build's resolution beside the output for the next (:mod:`kg.incremental`)."""
+    if kept is None:
+        if keep is None or "index" not in keep:
+            return
+        res = result.resolution
+        kept = incremental.Kept(
+            salt=_kept_salt(opts), home=corpus.home, metadata=dict(corpus.metadata),
+            files=[], learned=keep["learned"], declared_names=keep["declared_names"],
+            index=keep["index"], entities=res.entities, relations=res.relations,
+            metas=[incremental.light_meta(m) for m in keep["metas"]], warnings=[],
+            iris=incremental.entity_iris(res.entities.values()),
+            made=incremental.made_bodies(res.entities),
+            split_made={k for k, e in res.entities.items() if e.merged_by
+                        and e.merged_by[0][1].startswith("namesake-split:")},
+            text="\n".join(ex.page.text for ex in corpus.extractions),
+        )
+    kept.files = list(corpus.files)
+    kept.warnings = list(corpus.warnings)
+    incremental.save(out / incremental.KEPT_FILE, kept)
 
 
 def _text_of(g: GraphText) -> str:

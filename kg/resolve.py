@@ -89,6 +89,9 @@ _INSTITUTE_LEVEL = re.compile("[一二三四五六七八九十]院")
 _CN_DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九")}
 
 
+#: tails that add nothing to a name (某园区 is 某, 某项目 is 某): rule ``generic-tail``
+GENERIC_TAILS = ("园区", "项目")
+
 #: the edition of a recurring event (第五届): a short name declared for one edition is its own
 _EDITION = re.compile(r"第[0-9一二三四五六七八九十百]+届")
 
@@ -119,6 +122,55 @@ _ORG_IN_NAME_RE = re.compile("(?:大学|学院|公司|集团|研究院|研究所
 def norm(name: str) -> str:
     """Normalised comparison form of a name (names recur: computed once each)."""
     return _STRIP_RE.sub("", unicodedata.normalize("NFKC", name))
+
+
+@dataclass
+class Misses:
+    """What the facts' look-ups did not find in the alias index (normalised names) and the
+    government-body keys they tried then: an entity that later takes one of these names or
+    keys would change an earlier fact."""
+
+    names: set[str] = field(default_factory=set)
+    keys: set[str] = field(default_factory=set)
+
+
+@dataclass
+class ResolveIndex:
+    """What a resolution decided, kept so that pages added later can be resolved against it
+    (:mod:`kg.incremental`); filled by :meth:`Resolver.resolve`."""
+
+    scores: dict[str, dict[str, int]] = field(default_factory=dict)  # group -> type scores
+    first_type: dict[str, str] = field(default_factory=dict)  # group -> its first mention's
+    legal: set[str] = field(default_factory=set)  # groups with a legal form
+    trade_keys: dict[tuple[str, str], set[str]] = field(default_factory=dict)
+    traded: set[str] = field(default_factory=set)  # groups the trade-name rule redirects
+    by_short: dict[tuple[str, str], str] = field(default_factory=dict)
+    types: dict[str, str] = field(default_factory=dict)
+    redirect: dict[str, str] = field(default_factory=dict)
+    short_sources: set[str] = field(default_factory=set)
+    alias_index: dict[str, str] = field(default_factory=dict)
+    misses: Misses = field(default_factory=Misses)
+    sub: set[tuple[str, str]] = field(default_factory=set)
+    split: set[str] = field(default_factory=set)
+    bodies: dict[str, str] = field(default_factory=dict)
+    implied: set[str] = field(default_factory=set)
+    home_key: str = ""
+    declared: dict[str, str] = field(default_factory=dict)
+    declaring: dict[str, set[str]] = field(default_factory=dict)
+    declared_all: dict[str, set[str]] = field(default_factory=dict)
+
+    def fill(self, *, groups: Mapping[str, list[Mention]], **kw: object) -> None:
+        """Keep the groups' type scores, first types and legal forms, and ``kw`` as they are."""
+        for k, ms in groups.items():
+            score: dict[str, int] = {}
+            for m in ms:
+                score[m.type] = score.get(m.type, 0) + _rule_weight(m.rule)
+            self.scores[k] = score
+            self.first_type[k] = ms[0].type
+        for name, value in kw.items():
+            if isinstance(value, defaultdict):
+                value = dict(value)
+            setattr(self, name, value)
 
 
 @dataclass
@@ -325,7 +377,10 @@ class Resolver:
         return name
 
     # -- main ----------------------------------------------------------------------------
-    def resolve(self, extractions: Iterable[PageExtraction]) -> Resolution:
+    def resolve(self, extractions: Iterable[PageExtraction],
+                index: ResolveIndex | None = None) -> Resolution:
+        """Resolve every page's mentions and facts. ``index``: filled with what an
+        incremental resolution needs to take further pages (:mod:`kg.incremental`)."""
         res = Resolution()
         exts = list(extractions)
         groups: dict[str, list[Mention]] = defaultdict(list)
@@ -341,32 +396,12 @@ class Resolver:
         declared = {a: next(iter(ks)) for a, ks in declared_all.items() if len(ks) == 1}
         for ex in exts:
             res.pages[ex.page.name] = ex.page
-            local: dict[str, str] = {}
-            # a page that never names the home city: its 市委, 市政府, 市科技局 are its own
-            # city's, not the home city's (nor another page's)
-            foreign = self._elsewhere(ex)
+            keyed, local, page_why, foreign = self.page_keys(ex, declared, declaring)
             own_city[ex.page.name] = foreign
-            for m in ex.mentions:
-                if self.is_generic(norm(m.text)):
-                    continue
-                named = _with_stated_place(m)
-                k, rule = self.key_of(named, m.type)
-                if foreign and m.type == "GovernmentBody" and named[:1] in "市县区":
-                    city = self._with_level(foreign, named[0])
-                    if city:  # 市委 in a page about 某地市: 某地市委
-                        k, rule = self.key_of(city + named[1:], m.type)[0], "page-city"
-                    else:
-                        k, rule = f"{k}@{ex.page.name}", "relative-name-elsewhere"
-                if norm(m.text) in declared and (
-                    ex.page.name in declaring[norm(m.text)]
-                    or not _EDITION.search(declared[norm(m.text)])
-                ):  # 某洽会 of a page on the fourth edition is not the fifth's short name
-                    k, rule = declared[norm(m.text)], "declared-alias"
+            for k, m in keyed:
                 groups[k].append(m)
-                if named == m.text:  # 某市委、市政府: the page's other 市政府 stay its own
-                    local[norm(m.text)] = k
-                if rule:
-                    why[k].append((m.text, rule))
+            for k, reason in page_why:
+                why[k].append(reason)
             page_alias[ex.page.name] = local
         # trade names: 云帆医用器材公司 / 云帆 → the registered company with that trade name
         trade_keys: dict[tuple[str, str], set[str]] = defaultdict(set)
@@ -377,16 +412,11 @@ class Resolver:
                     trade_keys[(m.type, parts["trade"])].add(k)
         pre_redirect: dict[str, str] = {}
         for k, ms in groups.items():
-            for m in ms:
-                parts = dict(m.parts)
-                trade = parts.get("trade") or (m.text if m.rule.startswith("gazetteer") else "")
-                targets = trade_keys.get((m.type, trade), set()) - {k}
-                if len(targets) == 1 and (
-                    m.rule.startswith("gazetteer") or parts.get("legal") == "公司"
-                ):
-                    pre_redirect[k] = next(iter(targets))
-                    why[pre_redirect[k]].append((m.text, "trade-name"))
-                    break
+            target = self.trade_target(ms, k, trade_keys)
+            if target is not None:
+                pre_redirect[k] = target[0]
+                why[target[0]].append((target[1], "trade-name"))
+        traded = set(pre_redirect)
         # a company's name without its industry word and legal form (某某新材料 / 某某新材料科技
         #股份有限公司): the one registered company in the corpus whose name continues it so
         legal = {k for k, ms in groups.items()
@@ -420,14 +450,9 @@ class Resolver:
         redirect: dict[str, str] = dict(pre_redirect)
         by_short: dict[tuple[str, str], str] = {}
         for k in keys:
-            typ = types[k]
-            if typ in ("Person", "Place", "Industry", "GovernmentBody"):
-                continue  # 嘉兴市科技局 is not 市科技局: another city's body is another body
-            short = self.strip_place(k)
-            if short[:1] in "省市区县镇":
-                continue
-            if short != k:
-                by_short.setdefault((typ, short), k)
+            short = self.short_of(k, types[k])
+            if short:
+                by_short.setdefault((types[k], short), k)
         for k in keys:
             typ = types[k]
             target = by_short.get((typ, k))
@@ -436,7 +461,7 @@ class Resolver:
                 why[target].append((k, "place-prefix"))
         # a name that only adds a generic tail (园区, 项目) to another name is that name
         for k in keys:
-            for tail in ("园区", "项目"):
+            for tail in GENERIC_TAILS:
                 base = k[: -len(tail)]
                 if (
                     k.endswith(tail)
@@ -447,34 +472,12 @@ class Resolver:
                     redirect[k] = base
                     why[base].append((k, "generic-tail"))
         # within a page: tail of exactly one longer org name
+        short_sources: set[str] = set()
         for ex in exts:
-            names = {
-                self._final(redirect, page_alias[ex.page.name][norm(m.text)])
-                for m in ex.mentions
-                if norm(m.text) in page_alias[ex.page.name]
-            }
-            ending_with: dict[str, list[str]] = defaultdict(list)  # tail -> longer names
-            for o in names:
-                for i in range(1, len(o) - 3):
-                    ending_with[o[i:]].append(o)
-            for k in sorted(names):
-                typ = types.get(k, "")
-                if (
-                    typ in ("Person", "Place", "Industry", "GovernmentBody", "")
-                    or len(k) < 4
-                    or k in redirect
-                ):
-                    continue
-                longer = [
-                    o
-                    for o in ending_with.get(k, ())
-                    if o in groups
-                    and types[o] == typ
-                    and self._is_name_head(o[: -len(k)], names)
-                ]
-                if len(longer) == 1:
-                    redirect[k] = self._final(redirect, longer[0])
-                    why[redirect[k]].append((k, "short-form"))
+            for k, target in self.short_forms(ex.mentions, page_alias[ex.page.name], redirect,
+                                              groups, types):
+                short_sources.add(k)
+                why[target].append((k, "short-form"))
         merged: dict[str, list[Mention]] = defaultdict(list)
         sources: dict[str, list[str]] = defaultdict(list)  # final key -> the groups it takes
         for k, ms in groups.items():
@@ -489,83 +492,209 @@ class Resolver:
             ms = merged[k]
             # one group of its own: its type is known (the same mentions in the same order)
             typ = types[k] if sources[k] == [k] else self._type(ms)
-            names = Counter(norm(m.text) for m in ms)
-            canonical = max(names, key=lambda n: (len(n), names[n], n))
-            if typ == "Industry":
-                canonical = k  # the industry word itself, not 光电产业 / 光电领域
-            if typ == "Place":
-                pref = [n for n in names if n in (k + "市", k + "省")] or [
-                    n for n in names if n == k
-                ]
-                if pref:
-                    canonical = pref[0]
-            kname = k.split("@", 1)[0]  # 市委@page: a relative name of another city's page
-            if kname not in names and len(kname) > len(canonical):
-                canonical = kname
-            ent = Entity(key=k, name=canonical, type=typ)
-            ent.aliases = {m.text for m in ms} | set(names) | {kname} | printed_forms(stems, ms)
-            if typ in ("Program", "Event"):
-                # “聚才建圈强链”行动 is also called by its quoted core
-                ent.aliases |= {
-                    q.group(1)
-                    for n in list(ent.aliases) + [canonical]
-                    if (q := re.fullmatch(r"“([^“”]{2,20})”[\u4e00-\u9fff]{1,3}", n))
-                }
-            ent.aliases.discard(canonical)
-            ent.mentions = sorted(ms, key=lambda m: (m.article, m.start, m.end))
-            for m in ent.mentions:
-                if norm(m.text) == canonical and m.parts:
-                    ent.parts = dict(m.parts)
-                    break
             reasons = set(why.get(k, []))
             for src in merged_into.get(k, []):
                 reasons.update(why[src])
-            ent.merged_by = sorted(reasons)
-            res.entities[k] = ent
+            res.entities[k] = self.make_entity(k, ms, typ, stems, reasons)
         # bodies named by a post title (副市长 → the home city's government) exist even when the
         # text never names them; they are derived from the post's sentence
+        implied: list[str] = []
         for ex in exts:
-            for r in ex.relations:
-                if r.rule == "post:implied-body":
-                    r = self._implied_elsewhere(r, own_city.get(ex.page.name, ""))
-                    k, _ = self.key_of(r.o, "GovernmentBody")
-                    if k not in res.entities and self._final(redirect, k) not in res.entities:
-                        res.entities[k] = Entity(
-                            key=k,
-                            name=r.o,
-                            type="GovernmentBody",
-                            merged_by=[(r.o, "post:implied-body")],
-                        )
+            for k, name in self.implied_bodies(ex, own_city.get(ex.page.name, "")):
+                if k not in res.entities and self._final(redirect, k) not in res.entities:
+                    res.entities[k] = Entity(key=k, name=name, type="GovernmentBody",
+                                             merged_by=[(name, "post:implied-body")])
+                    implied.append(k)
         # relations
         alias_index = self._alias_index(res.entities)
         home_key = self.key_of(self.home, "Place")[0]
+        misses = Misses()
         for ex in exts:
             local = page_alias[ex.page.name]
             city = own_city.get(ex.page.name, "")
             for r in ex.relations:
-                if r.rule == "post:implied-body":
-                    r = self._implied_elsewhere(r, city)
-                if city and self.home in (r.s, r.o):  # 我市 in a page about another city
-                    r = replace(r, s=city if r.s == self.home else r.s,
-                                o=city if r.o == self.home and not r.literal else r.o)
+                r = self._placed(r, city)
                 if home_key not in res.entities and self.home in (r.s, r.o):
                     # 我市 in a page that never prints the city's name: the city still exists
                     res.entities[home_key] = Entity(key=home_key, name=self.home, type="Place",
                                                     merged_by=[("我市", "home-city")])
                     alias_index.setdefault(norm(self.home), home_key)
-                s = self._lookup(r.s, local, redirect, alias_index, res.entities)
-                o = (
-                    r.o
-                    if r.literal
-                    else self._lookup(r.o, local, redirect, alias_index, res.entities)
-                )
-                if not s or not o or s == o:
-                    continue
-                res.relations.append(r if (s, o) == (r.s, r.o) else _with_ends(r, s, o))
+                got = self._ends(r, local, redirect, alias_index, res.entities, misses)
+                if got is not None:
+                    res.relations.append(got)
         res.relations = _drop_parent_partnerships(_dedupe(res.relations))
-        _split_namesakes(res)
-        self._government_actors(res)
+        family = _sub_pairs(res.relations)
+        owners = _split_namesakes(res, family)
+        bodies = self._government_actors(res)
+        if index is not None:
+            index.fill(
+                groups=groups, trade_keys=trade_keys, traded=traded, legal=legal,
+                by_short=by_short, types=types, redirect=redirect, short_sources=short_sources,
+                alias_index=alias_index, misses=misses, sub=family, split=set(owners),
+                bodies=bodies, implied=set(implied), home_key=home_key,
+                declared=declared, declaring=declaring, declared_all=declared_all,
+            )
         return res
+
+    def page_keys(self, ex: PageExtraction, declared: Mapping[str, str],
+                  declaring: Mapping[str, set[str]]
+                  ) -> tuple[list[tuple[str, Mention]], dict[str, str],
+                             list[tuple[str, tuple[str, str]]], str]:
+        """A page's mentions with their group keys (in page order), its local names (normalised
+        name -> key), the merge reasons its keys give (key, (text, rule)) and the other city it
+        is about (``""``: the home city)."""
+        local: dict[str, str] = {}
+        keyed: list[tuple[str, Mention]] = []
+        page_why: list[tuple[str, tuple[str, str]]] = []
+        # a page that never names the home city: its 市委, 市政府, 市科技局 are its own
+        # city's, not the home city's (nor another page's)
+        foreign = self._elsewhere(ex)
+        for m in ex.mentions:
+            if self.is_generic(norm(m.text)):
+                continue
+            named = _with_stated_place(m)
+            k, rule = self.key_of(named, m.type)
+            if foreign and m.type == "GovernmentBody" and named[:1] in "市县区":
+                city = self._with_level(foreign, named[0])
+                if city:  # 市委 in a page about 某地市: 某地市委
+                    k, rule = self.key_of(city + named[1:], m.type)[0], "page-city"
+                else:
+                    k, rule = f"{k}@{ex.page.name}", "relative-name-elsewhere"
+            n = norm(m.text)
+            if n in declared and (
+                ex.page.name in declaring.get(n, ())
+                or not _EDITION.search(declared[n])
+            ):  # 某洽会 of a page on the fourth edition is not the fifth's short name
+                k, rule = declared[n], "declared-alias"
+            keyed.append((k, m))
+            if named == m.text:  # 某市委、市政府: the page's other 市政府 stay its own
+                local[n] = k
+            if rule:
+                page_why.append((k, (m.text, rule)))
+        return keyed, local, page_why, foreign
+
+    def trade_target(self, ms: list[Mention], k: str,
+                     trade_keys: Mapping[tuple[str, str], set[str]]
+                     ) -> tuple[str, str] | None:
+        """The registered company a group's first trade-name mention names (target key, the
+        mention's text), if exactly one other group has that trade name."""
+        for m in ms:
+            parts = dict(m.parts)
+            trade = parts.get("trade") or (m.text if m.rule.startswith("gazetteer") else "")
+            targets = trade_keys.get((m.type, trade), set()) - {k}
+            if len(targets) == 1 and (
+                m.rule.startswith("gazetteer") or parts.get("legal") == "公司"
+            ):
+                return next(iter(targets)), m.text
+        return None
+
+    def short_of(self, k: str, typ: str) -> str:
+        """The name a key stands for without its leading place (place-prefix rule), or ``""``
+        when the rule does not apply to it."""
+        if typ in ("Person", "Place", "Industry", "GovernmentBody"):
+            return ""  # 嘉兴市科技局 is not 市科技局: another city's body is another body
+        short = self.strip_place(k)
+        if short[:1] in "省市区县镇" or short == k:
+            return ""
+        return short
+
+    def short_forms(self, mentions: list[Mention], local: Mapping[str, str],
+                    redirect: dict[str, str], groups: Mapping[str, object],
+                    types: Mapping[str, str]) -> list[tuple[str, str]]:
+        """Within a page: the names that are the tail of exactly one longer organisation name
+        of the page, redirected there (``redirect`` is updated as they are decided: each
+        decision sees the earlier ones); returned as (key, the longer name's final key)."""
+        names = {
+            self._final(redirect, local[norm(m.text)])
+            for m in mentions
+            if norm(m.text) in local
+        }
+        ending_with: dict[str, list[str]] = defaultdict(list)  # tail -> longer names
+        for o in names:
+            for i in range(1, len(o) - 3):
+                ending_with[o[i:]].append(o)
+        out: list[tuple[str, str]] = []
+        for k in sorted(names):
+            typ = types.get(k, "")
+            if (
+                typ in ("Person", "Place", "Industry", "GovernmentBody", "")
+                or len(k) < 4
+                or k in redirect
+            ):
+                continue
+            longer = [
+                o
+                for o in ending_with.get(k, ())
+                if o in groups
+                and types[o] == typ
+                and self._is_name_head(o[: -len(k)], names)
+            ]
+            if len(longer) == 1:
+                redirect[k] = self._final(redirect, longer[0])
+                out.append((k, redirect[k]))
+        return out
+
+    def make_entity(self, k: str, ms: list[Mention], typ: str, stems: Mapping[str, Page],
+                    reasons: Iterable[tuple[str, str]]) -> Entity:
+        """The entity of the final key ``k`` from all its mentions: canonical name, aliases
+        (with the forms the files print, for the pages in ``stems``), anatomy, merge reasons."""
+        names = Counter(norm(m.text) for m in ms)
+        canonical = max(names, key=lambda n: (len(n), names[n], n))
+        if typ == "Industry":
+            canonical = k  # the industry word itself, not 光电产业 / 光电领域
+        if typ == "Place":
+            pref = [n for n in names if n in (k + "市", k + "省")] or [
+                n for n in names if n == k
+            ]
+            if pref:
+                canonical = pref[0]
+        kname = k.split("@", 1)[0]  # 市委@page: a relative name of another city's page
+        if kname not in names and len(kname) > len(canonical):
+            canonical = kname
+        ent = Entity(key=k, name=canonical, type=typ)
+        ent.aliases = {m.text for m in ms} | set(names) | {kname} | printed_forms(stems, ms)
+        if typ in ("Program", "Event"):
+            # “聚才建圈强链”行动 is also called by its quoted core
+            ent.aliases |= {
+                q.group(1)
+                for n in list(ent.aliases) + [canonical]
+                if (q := re.fullmatch(r"“([^“”]{2,20})”[\u4e00-\u9fff]{1,3}", n))
+            }
+        ent.aliases.discard(canonical)
+        ent.mentions = sorted(ms, key=lambda m: (m.article, m.start, m.end))
+        for m in ent.mentions:
+            if norm(m.text) == canonical and m.parts:
+                ent.parts = dict(m.parts)
+                break
+        ent.merged_by = sorted(set(reasons))
+        return ent
+
+    def implied_bodies(self, ex: PageExtraction, city: str) -> Iterator[tuple[str, str]]:
+        """The bodies a page's post titles imply (key, name as written), in page order."""
+        for r in ex.relations:
+            if r.rule == "post:implied-body":
+                r = self._implied_elsewhere(r, city)
+                yield self.key_of(r.o, "GovernmentBody")[0], r.o
+
+    def _placed(self, r: Relation, city: str) -> Relation:
+        """A fact of a page about another city (``city``): its implied bodies and 我市 are
+        that city's."""
+        if r.rule == "post:implied-body":
+            r = self._implied_elsewhere(r, city)
+        if city and self.home in (r.s, r.o):  # 我市 in a page about another city
+            r = replace(r, s=city if r.s == self.home else r.s,
+                        o=city if r.o == self.home and not r.literal else r.o)
+        return r
+
+    def _ends(self, r: Relation, local: dict[str, str], redirect: dict[str, str],
+              alias_index: dict[str, str], ents: dict[str, Entity], misses: Misses
+              ) -> Relation | None:
+        """The fact on entity keys, or ``None`` when an end is no entity (or both are one)."""
+        s = self._lookup(r.s, local, redirect, alias_index, ents, misses)
+        o = r.o if r.literal else self._lookup(r.o, local, redirect, alias_index, ents, misses)
+        if not s or not o or s == o:
+            return None
+        return r if (s, o) == (r.s, r.o) else _with_ends(r, s, o)
 
     # -- places that act -----------------------------------------------------------------
     def division_name(self, place: Entity) -> str:
@@ -586,12 +715,15 @@ class Resolver:
                 return name
         return ""
 
-    def _government_actors(self, res: Resolution) -> None:
+    def _government_actors(self, res: Resolution, bodies: dict[str, str] | None = None,
+                           start: int = 0) -> dict[str, str]:
         """Facts in which a division acts get its government body as their actor (see the
-        module's docstring): ``s_actor``/``o_actor`` qualifiers, the body made if needed."""
-        bodies: dict[str, str] = {}  # place key -> government key ("" none)
-        out: list[Relation] = []
-        for r in res.relations:
+        module's docstring): ``s_actor``/``o_actor`` qualifiers, the body made if needed.
+        Returns the body of every place asked about (place key -> government key, ``""``
+        none); ``bodies``: those known already; ``start``: the facts before it are done."""
+        bodies = {} if bodies is None else bodies
+        out: list[Relation] = res.relations[:start]
+        for r in res.relations[start:]:
             extra: tuple[tuple[str, str], ...] = ()
             for end, key, acts in (("s_actor", r.s, ACTS_AS_SUBJECT),
                                    ("o_actor", r.o, ACTS_AS_OBJECT)):
@@ -606,6 +738,7 @@ class Resolver:
                     extra += ((end, bodies[key]),)
             out.append(replace(r, qualifiers=r.qualifiers + extra) if extra else r)
         res.relations = out
+        return bodies
 
     def _government_of(self, place: Entity, res: Resolution) -> str:
         """The key of a division's government body (made when no mention names it)."""
@@ -665,6 +798,7 @@ class Resolver:
         redirect: dict[str, str],
         idx: dict[str, str],
         ents: dict[str, Entity],
+        misses: Misses | None = None,
     ) -> str:
         n = norm(name)
         if n in local:
@@ -674,6 +808,9 @@ class Resolver:
         if n in idx:
             return idx[n]
         k = self._final(redirect, self.key_of(name, "GovernmentBody")[0])
+        if misses is not None:  # an entity named so later would change this look-up
+            misses.names.add(n)
+            misses.keys.add(k)
         if k in ents:
             return k
         return ""
@@ -808,7 +945,8 @@ def learned_short_names(exts: Iterable[PageExtraction], lex: Lexicon) -> dict[st
     return out
 
 
-def _split_namesakes(res: Resolution) -> None:
+def _split_namesakes(res: Resolution, sub: set[tuple[str, str]] | None = None
+                     ) -> dict[str, dict[str, list[tuple[int, str]]]]:
     """Same-named people with posts in unrelated organisations are different people.
 
     A person whose name holds posts in two or more organisations, neither of which contains
@@ -817,7 +955,8 @@ def _split_namesakes(res: Resolution) -> None:
     (the article's first post before that), so that three 王某 of one article with posts in
     three bodies are three people. Articles without a post stay with the original entity.
     """
-    sub = {(r.s, r.o) for r in res.relations if r.p == "subOrganizationOf"}
+    if sub is None:
+        sub = _sub_pairs(res.relations)
     posts_of: dict[str, dict[str, set[tuple[str, int]]]] = defaultdict(lambda: defaultdict(set))
     for r in res.relations:
         if r.p == "holdsPost":
@@ -880,6 +1019,12 @@ def _split_namesakes(res: Resolution) -> None:
             else r
             for r in res.relations
         ]
+    return owners
+
+
+def _sub_pairs(rels: Iterable[Relation]) -> set[tuple[str, str]]:
+    """The (unit, parent) pairs of the subOrganizationOf facts."""
+    return {(r.s, r.o) for r in rels if r.p == "subOrganizationOf"}
 
 
 def _post_owner(by_art: Mapping[str, list[tuple[int, str]]], article: str, sentence: int

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from conftest import store_quads
 
+from kg.incremental import KEPT_FILE
 from kg.model import Article, Entity, Mention, Relation
 from kg.outputs import RDF_EXPORTS, BuildOptions, build_into, write_rdf_exports
 from kg.rdf import ArticleMeta, GraphInputs, Shards, build_sharded_quads, graph_iri
@@ -181,3 +182,72 @@ def test_exports_from_graphs_taken_as_they_were(corpora, tmp_path: Path) -> None
     again = build_into(three, out, opts)
     assert again.graphs_passed > 0
     assert {name: (out / name).read_bytes() for name in RDF_EXPORTS} == first
+
+
+# -- pages added resolved against the kept resolution (kg.incremental) ------------------------
+
+_NEW_ENTITY = "2024年3月1日\n星河湾量子研究院在杭州揭牌成立。\n"
+_NEW_PERSON = "2024年3月1日\n平湖市星河湾量子研究院院长李子墨表示，研究院将加快发展。\n"
+
+
+@pytest.mark.parametrize("text", [_NEW_ENTITY, _NEW_PERSON], ids=["entity", "person"])
+def test_a_page_of_new_entities_is_resolved_against_the_kept_index(
+        corpora, tmp_path: Path, text: str) -> None:
+    """The fast path: the new page's mentions and facts are taken against the kept entity
+    index (the kept pages are not read) and the result is a full build's, byte for byte."""
+    three, _ = corpora
+    src = tmp_path / "src"
+    shutil.copytree(three, src)
+    out = tmp_path / "out"
+    opts = BuildOptions(html=False, exports=False)
+    build_into(src, out, opts)
+    assert (out / KEPT_FILE).is_file()
+    (src / "zz_added.txt").write_text(text, encoding="utf-8")
+    built = build_into(src, out, opts)
+    assert built.corpus.kept == 3 and not built.resolved_again
+    assert len(built.corpus.extractions) == 1 and built.corpus.pages == 4
+    _same_as_full(out, src, tmp_path)
+    (src / "zz_more.txt").write_text(_NEW_ENTITY.replace("星河湾", "云栖谷"), encoding="utf-8")
+    again = build_into(src, out, opts)  # the index kept by the fast path serves again
+    assert again.corpus.kept == 4 and not again.resolved_again
+    _same_as_full(out, src, tmp_path)
+
+
+def test_a_page_that_could_change_an_earlier_decision_resolves_everything(
+        corpora, tmp_path: Path) -> None:
+    """An added page that names kept entities in ways that could change them (here: a page
+    printed again under a new name, with a namesake split before), a new short name printed
+    in the kept pages (the fourth seed), a removed page: a full resolution, the same result."""
+    three, four = corpora
+    src = tmp_path / "src"
+    shutil.copytree(three, src)
+    out = tmp_path / "out"
+    opts = BuildOptions(html=False, exports=False)
+    build_into(src, out, opts)
+    first = sorted(three.glob("*.txt"))[0]
+    shutil.copy(first, src / "zz_copy.txt")
+    built = build_into(src, out, opts)
+    assert built.corpus.kept == 0 and built.resolved_again
+    _same_as_full(out, src, tmp_path)
+    (src / "zz_copy.txt").unlink()  # removed: the kept pages are not this corpus's first
+    removed = build_into(src, out, opts)
+    assert removed.corpus.kept == 0
+    _same_as_full(out, src, tmp_path)
+    more = build_into(four, out, opts)
+    assert more.corpus.kept == 0 or not more.resolved_again
+    _same_as_full(out, four, tmp_path)
+
+
+def test_a_damaged_index_is_no_index(corpora, tmp_path: Path) -> None:
+    three, _ = corpora
+    src = tmp_path / "src"
+    shutil.copytree(three, src)
+    out = tmp_path / "out"
+    opts = BuildOptions(html=False, exports=False)
+    build_into(src, out, opts)
+    path = out / KEPT_FILE
+    path.write_bytes(path.read_bytes()[:-3] + b"xyz")
+    (src / "zz_added.txt").write_text(_NEW_ENTITY, encoding="utf-8")
+    built = build_into(src, out, opts)
+    assert built.corpus.kept == 0
+    _same_as_full(out, src, tmp_path)
