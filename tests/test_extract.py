@@ -490,6 +490,12 @@ def test_a_list_of_common_nouns_before_a_class_noun_names_nobody(rules) -> None:
     assert not any(t == "Enterprise" for t in m.values()), m
 
 
+def test_a_board_is_not_a_bureau(rules) -> None:
+    m = mentions(rules, "云溪建设集团公司董事局主席王大明出席。")
+    assert m.get("云溪建设集团公司") == "Enterprise"
+    assert not any(k.endswith("董事局") for k in m), m
+
+
 def test_bases_and_rd_centres(rules) -> None:
     m = mentions(rules, "园区建成云启智能装备产业基地和稻米优质品种国际研发中心。")
     assert m.get("云启智能装备产业基地") == "Platform"
