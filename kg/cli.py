@@ -473,6 +473,17 @@ def eval_cmd(gold: tuple[Path, ...], extracted: Path | None, seeds: tuple[Path, 
             click.echo("  object relations by predicate (labeled P/R, gold count): " + ", ".join(
                 f"{k} {v.precision:.2f}/{v.recall:.2f} ({v.tp + v.fn})"
                 for k, v in report.relations.labeled.items() if v.tp + v.fn or v.fp))
+            errs: dict[str, list[int]] = {}
+            for art in report.articles.values():
+                for kind, items in enumerate(
+                    (art.spurious_entities, art.duplicate_entities, art.wrong_type)
+                ):
+                    for x in items:
+                        typ = getattr(x, "extracted_type", None) or getattr(x, "type", "")
+                        if typ in CORE_TYPES:
+                            errs.setdefault(typ, [0, 0, 0])[kind] += 1
+            click.echo("  core false positives, spurious / duplicate / wrong type: " + ", ".join(
+                f"{t} {a}/{b}/{c}" for t, (a, b, c) in sorted(errs.items())))
             split: dict[str, list[int]] = {}
             for art in report.articles.values():
                 lost = {e.name for e in art.missed_entities}

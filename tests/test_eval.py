@@ -418,7 +418,7 @@ def test_blind_subset_is_fixed_by_name_and_scored_in_aggregate_only(tmp_path: Pa
                                     "--subset", "blind"])
     assert res.exit_code == 0, res.output
     assert "totals only" in res.output and blind[0] not in res.output
-    assert "甲乙" not in res.output and len(res.output.strip().splitlines()) == 9
+    assert "甲乙" not in res.output and len(res.output.strip().splitlines()) == 10
     assert "precision by type" in res.output and "by predicate" in res.output
     assert "counts by type" in res.output and "an entity missed" in res.output
     tune = CliRunner().invoke(main, ["eval", "--gold", str(gold_dir), "--texts", str(texts),
