@@ -199,6 +199,9 @@ def _build(seeds: Path, out: Path, opts: BuildOptions, progress: Progress | None
     result = build_graph(corpus, curation=opts.curation, validate=False, serialise=False,
                          whole=False, inputs=inputs, resolved=resolved, keep=keep)
     clock.add(result.timings)
+    # the resolution kept for the next build is written by a forked child meanwhile
+    saving = Forked(_keep_resolution, out, opts, corpus, result, last, keep) if (
+        opts.cache and not curated) else None
     gc.freeze()  # the resolution and the statements, likewise
     shards = result.shards if result.shards is not None else nquads_shards(result.nquads)
     passed = {iri: kept[iri] for iri in inputs.passed}
@@ -292,12 +295,14 @@ def _build(seeds: Path, out: Path, opts: BuildOptions, progress: Progress | None
         record_graph_inputs(out, inputs.digests, graphs)
         install_ontology(store)
         clock.lap("write")
-        if opts.cache and not curated:
-            _keep_resolution(out, opts, corpus, result, last, keep)
-            clock.lap("entity index")
+        if saving is not None:
+            saving.result()
+            clock.lap("entity index (beyond the rest)")
     finally:
         for job in jobs:
             job.cancel()  # each only closes and kills what it still has
+        if saving is not None:
+            saving.cancel()
         if new_store is not None:
             shutil.rmtree(new_store, ignore_errors=True)
         shutil.rmtree(shard_tmp, ignore_errors=True)
