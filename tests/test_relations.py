@@ -256,6 +256,24 @@ def test_attendance_takes_the_event_just_named_when_the_headline_names_none(tmp_
     assert {s for s, _ in got} >= {"张东", "赵西"}  # 代表双方签署: they sign at the event
 
 
+def test_a_founder_named_inside_what_it_founds_is_not_its_parent(tmp_path) -> None:
+    """某大学与某市共建某大学某地研究院: the university co-founds the institute; the nested
+    name makes it no parent in the same article."""
+    from kg.build import extract_corpus
+
+    (tmp_path / "a.txt").write_text(
+        "共建研究院\n\n甲乙市人民政府与云溪大学共建云溪大学甲乙研究院。\n", encoding="utf-8")
+    rels = {(r.s, r.p, r.o) for ex in extract_corpus([tmp_path]).extractions
+            for r in ex.relations}
+    assert ("云溪大学", "cofounded", "云溪大学甲乙研究院") in rels, rels
+    assert ("云溪大学甲乙研究院", "subOrganizationOf", "云溪大学") not in rels
+    (tmp_path / "a.txt").write_text(
+        "研究院\n\n云溪大学甲乙研究院发布成果。\n", encoding="utf-8")
+    rels = {(r.s, r.p, r.o) for ex in extract_corpus([tmp_path]).extractions
+            for r in ex.relations}
+    assert ("云溪大学甲乙研究院", "subOrganizationOf", "云溪大学") in rels, rels
+
+
 def test_founders_after_you_and_depending_on(rules_nlp) -> None:
     """该基金由A与B牵头发起 / X依托A和B联合而建: A and B co-found it."""
     doc = rules_nlp("甲乙产业基金由丙丁集团与戊己资本牵头发起。")

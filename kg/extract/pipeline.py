@@ -228,7 +228,29 @@ def _extract_pages(
                     qualifiers=r.qualifiers + facts.qualifiers(r),
                 )
             )
+    for out in outs:
+        out.relations = _founders_not_parents(out.relations)
     return outs
+
+
+def _founders_not_parents(relations: list[Relation]) -> list[Relation]:
+    """A body named inside the name of what it founds or co-founds (某大学 in 某大学某地研究院,
+    which it set up with the city) is its founder, not its parent: the nested-name
+    subOrganizationOf goes when the same article states the founding."""
+    founded = {
+        (r.article, r.s, r.o) for r in relations if r.p in ("founded", "cofounded")
+    }
+    if not founded:
+        return relations
+    return [
+        r
+        for r in relations
+        if not (
+            r.p == "subOrganizationOf"
+            and r.rule.startswith("structure:nested")
+            and (r.article, r.o, r.s) in founded
+        )
+    ]
 
 
 _ORG = ORG_TYPES
