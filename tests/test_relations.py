@@ -274,6 +274,11 @@ def test_a_founder_named_inside_what_it_founds_is_not_its_parent(tmp_path) -> No
     assert ("云溪大学甲乙研究院", "subOrganizationOf", "云溪大学") in rels, rels
 
 
+def test_a_body_and_its_well_known_short_form_have_no_relation(rules_nlp) -> None:
+    doc = rules_nlp("甲乙市引进清华大学团队，清华与甲乙市联合共建研究院。")
+    assert not any({r.s, r.o} <= {"清华", "清华大学"} for r in doc._.kg_relations)
+
+
 def test_founders_after_you_and_depending_on(rules_nlp) -> None:
     """该基金由A与B牵头发起 / X依托A和B联合而建: A and B co-found it."""
     doc = rules_nlp("甲乙产业基金由丙丁集团与戊己资本牵头发起。")

@@ -265,6 +265,7 @@ class RelationExtractor:
         self._all_m: list[Candidate] = []
         self._industry_re = lexicon.industry_re
         self._places = lexicon.places
+        self._abbreviations = lexicon.abbreviations
 
     def __call__(self, doc: Doc) -> Doc:
         text = doc_text(doc)
@@ -330,9 +331,10 @@ class RelationExtractor:
         uniq: list[RawRelation] = []
         # news staff named in a byline (通讯员 某某) report the facts; they take part in none
         staff = {text[m.start : m.end] for m in all_m if m.rule.startswith("person:byline")}
+        abbr = self._abbreviations
         for r in out:
-            if r.s and r.s == r.o:
-                continue
+            if r.s and (r.s == r.o or abbr.get(r.s, (r.s,))[0] == abbr.get(r.o, (r.o,))[0]):
+                continue  # 清华大学 and 清华: one body, no relation with itself
             if staff and (r.s in staff or r.o in staff) and not r.rule.startswith("post:"):
                 continue
             key = (r.s, r.p, r.o)
