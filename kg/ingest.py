@@ -340,6 +340,41 @@ def _furniture(line: str) -> str:
     return ""
 
 
+# a web page's list of other pages' headlines (精彩推荐, 相关阅读 …): not the article
+_RELATED_HEADER_RE = re.compile(
+    r"^[【\[]?(?:相关(?:新闻|阅读|文章|链接|推荐|报道)|推荐(?:阅读|文章|新闻)|延伸阅读"
+    r"|热门(?:推荐|文章|新闻)|热点(?:新闻|推荐)|精彩推荐|猜你喜欢|最新(?:文章|新闻|资讯)"
+    r"|图片新闻|更多(?:新闻|资讯))[】\]]?\s*[:：]?$"
+)
+# a navigation menu: short items between bars (首页 | 新闻中心 | 视听新闻 | …)
+_MENU_RE = re.compile(r"^(?:[^|｜]{1,8}[|｜]){3,}[^|｜]{0,8}$")
+_SENTENCE_END_RE = re.compile("[。！？!?；;]")
+
+
+def _related_lists(lines: list[_Line]) -> list[_Line]:
+    """Mark as boilerplate a navigation menu line and a related-pages list: its header line
+    (精彩推荐) and the short lines without a sentence's end that follow it, up to a blank
+    line or a longer one. Such lines name other pages' stories, not this article's."""
+    out: list[_Line] = []
+    in_list = False
+    for ln in lines:
+        body = "".join(c for c, _ in ln.chars).strip()
+        if ln.kind == "blank":
+            in_list = False
+        elif ln.kind == "body" and (
+            _MENU_RE.match(body.replace(" ", "")) or _RELATED_HEADER_RE.match(body)
+        ):
+            in_list = bool(_RELATED_HEADER_RE.match(body))
+            ln = _Line("boilerplate", ln.chars, ln.level, ln.eol)
+        elif in_list and ln.kind == "body":
+            if len(body) <= FURNITURE_MAX and not _SENTENCE_END_RE.search(body):
+                ln = _Line("boilerplate", ln.chars, ln.level, ln.eol)
+            else:
+                in_list = False
+        out.append(ln)
+    return out
+
+
 def _classify(text: str, start: int, end: int, eol: int) -> _Line:
     raw = text[start:end]
     stripped = raw.strip()
@@ -535,7 +570,7 @@ def normalise(text: str) -> tuple[str, tuple[int, ...], list[Paragraph]]:
 
 
 def _normalise(text: str) -> tuple[str, tuple[int, ...], list[Paragraph]]:
-    lines = [_classify(text, s, e, eol) for s, e, eol in _split_lines(text)]
+    lines = _related_lists([_classify(text, s, e, eol) for s, e, eol in _split_lines(text)])
     # group into blocks; headings and bylines stand alone
     units: list[tuple[str, list[_Line], int]] = []  # (kind, lines, level)
     block: list[_Line] = []

@@ -548,6 +548,25 @@ def test_web_page_furniture_stands_alone_and_footers_are_not_read() -> None:
     assert not any("分享" in s or "版权所有" in s for s in sents)
 
 
+def test_menus_and_lists_of_other_pages_headlines_are_not_read() -> None:
+    """A navigation menu (items between bars) and a related-pages list (精彩推荐 and the short
+    headlines under it, up to a blank line) name other pages' stories: not read."""
+    text = ("首页 | 新闻中心 | 视听新闻 | 甲乙风采 | 镇街风采\n"
+            "精彩推荐\n"
+            "丙丁镇开展科技下乡活动\n"
+            "戊己大学与甲乙市共建研究院\n"
+            "\n"
+            "甲乙市召开科技大会\n"
+            "\n"
+            "甲乙市科技局与庚辛有限公司签订合作协议。\n"
+            "推荐阅读\n"
+            "壬癸集团落户甲乙\n")
+    sents = [s.text for a in ingest_text("web.txt", text).articles for s in a.sentences]
+    assert any("甲乙市科技局与庚辛有限公司签订合作协议" in s for s in sents), sents
+    gone = ("新闻中心", "精彩推荐", "丙丁镇", "戊己大学", "推荐阅读", "壬癸集团")
+    assert not any(k in s for s in sents for k in gone), sents
+
+
 def test_a_date_and_time_line_of_a_web_page_is_not_glued_to_the_first_paragraph() -> None:
     """``2020-07-16 08:59 来源: 某报 记者 某某`` then a blank line: the page's date line stands
     alone, so the first sentence does not start with its medium and reporter."""
