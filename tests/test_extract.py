@@ -819,6 +819,9 @@ def test_an_events_edition_opens_its_name_and_a_yearly_event_keeps_its_year(nlp)
     assert not any(k.endswith("人民大会") for k in m)
     m = mentions(nlp, "第十届青溪创业大赛暨第二届云岭创新大赛总决赛举行。")
     assert "第十届青溪创业大赛暨第二届云岭创新大赛总决赛" in m
+    m = mentions(nlp, "首届云岭实验室学术年会召开，2023青溪经贸洽谈会开幕。")
+    assert m.get("首届云岭实验室学术年会") == "Event"
+    assert m.get("2023青溪经贸洽谈会") == "Event"
 
 
 def test_important_and_core_are_no_names(nlp) -> None:

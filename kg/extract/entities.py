@@ -1674,6 +1674,14 @@ class EntityRecognizer:
                         start = ed.start()  # 某某口号第五届某某洽谈会: the edition opens the name
                     elif text.startswith("年度", start) and text[start - 4 : start].isdigit():
                         start -= 4  # 2020 + 年度国家某某大会: a yearly event's year is its name's
+                    elif text.startswith("首届", start - 2):
+                        start -= 2  # 首届某某年会: the first edition opens the name as 第一届 does
+                    elif (
+                        start >= 4
+                        and text[start - 4 : start].isdigit()
+                        and not text[start - 5 : start - 4].isdigit()
+                    ):
+                        start -= 4  # 2023世界某某大会: the edition's year, written into the name
                 prefix = text[start : m.start()]
                 if len(prefix.strip("“”《》")) < 2:
                     continue
