@@ -285,6 +285,12 @@ def test_a_body_and_its_well_known_short_form_have_no_relation(tmp_path) -> None
     assert not any({r.s, r.o} <= {"清华", "清华大学"} for r in rels), rels
 
 
+def test_a_listed_body_named_with_its_own_place_does_not_share_the_parent(rules_nlp) -> None:
+    doc = rules_nlp("云溪大学未来食品实验室和嘉善云岭研究院签约，云溪大学化学系和物理系参加。")
+    subs = {(r.s, r.o) for r in doc._.kg_relations if r.p == "subOrganizationOf"}
+    assert ("嘉善云岭研究院", "云溪大学") not in subs, subs
+
+
 def test_founders_after_you_and_depending_on(rules_nlp) -> None:
     """该基金由A与B牵头发起 / X依托A和B联合而建: A and B co-found it."""
     doc = rules_nlp("甲乙产业基金由丙丁集团与戊己资本牵头发起。")

@@ -411,10 +411,13 @@ class RelationExtractor:
                 own_parent = nxt.rule.startswith("unit:") or any(
                     o.start == nxt.start and o.end < nxt.end for o in orgs
                 )
+                nname = text[nxt.start : nxt.end]
+                placed = any(nname[:k] in self._places for k in (2, 3, 4))
                 if (
                     nxt.type in ("University", "ResearchInstitute")
                     and not own_parent
-                    and not text[nxt.start : nxt.end].startswith(pname)
+                    and not placed  # 某地复旦研究院, 某省农业科学研究院: a body of its own
+                    and not nname.startswith(pname)
                 ):
                     out.append(
                         RawRelation(
