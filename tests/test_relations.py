@@ -291,6 +291,19 @@ def test_a_listed_body_named_with_its_own_place_does_not_share_the_parent(rules_
     assert ("嘉善云岭研究院", "云溪大学") not in subs, subs
 
 
+def test_parties_that_sign_to_build_a_body_together_co_found_it_together(tmp_path) -> None:
+    from kg.build import extract_corpus
+
+    (tmp_path / "a.txt").write_text(
+        "签约\n\n2月23日，甲乙保税区管委会与丙丁研究院举行签约仪式，合作建立江苏（甲乙）超级电源"
+        "研究院。\n", encoding="utf-8")
+    rels = {(r.s, r.p, r.o) for ex in extract_corpus([tmp_path]).extractions
+            for r in ex.relations}
+    assert ("甲乙保税区管委会", "cofounded", "江苏（甲乙）超级电源研究院") in rels, rels
+    assert ({("甲乙保税区管委会", "cofounded", "丙丁研究院"),
+             ("丙丁研究院", "cofounded", "甲乙保税区管委会")} & rels), rels
+
+
 def test_founders_after_you_and_depending_on(rules_nlp) -> None:
     """该基金由A与B牵头发起 / X依托A和B联合而建: A and B co-found it."""
     doc = rules_nlp("甲乙产业基金由丙丁集团与戊己资本牵头发起。")

@@ -229,8 +229,37 @@ def _extract_pages(
                 )
             )
     for out in outs:
-        out.relations = _founders_not_parents(out.relations)
+        out.relations = _signing_cofounders(_founders_not_parents(out.relations))
     return outs
+
+
+def _signing_cofounders(relations: list[Relation]) -> list[Relation]:
+    """Two parties that sign with each other and co-found the same body in one sentence
+    (A与B签约，合作建立C; A、B三方签约共建C) co-found it together: cofounded between them,
+    with the evidence and rule of the co-founding."""
+    signed = {
+        (r.article, frozenset((r.s, r.o)))
+        for r in relations
+        if r.p == "signedAgreementWith" and not r.literal
+    }
+    if not signed:
+        return relations
+    by_body: dict[tuple[str, int, str], list[Relation]] = {}
+    for r in relations:
+        if r.p == "cofounded" and not r.literal:
+            by_body.setdefault((r.article, r.sentence, r.o), []).append(r)
+    have = {(r.article, frozenset((r.s, r.o))) for r in relations if r.p == "cofounded"}
+    out = list(relations)
+    for (art, _, _), rs in sorted(by_body.items()):
+        for i, a in enumerate(rs):
+            for b in rs[i + 1 :]:
+                pair = frozenset((a.s, b.s))
+                if len(pair) == 2 and (art, pair) in signed and (art, pair) not in have:
+                    have.add((art, pair))
+                    out.append(dataclasses.replace(
+                        a, o=b.s, rule=a.rule + ":signing-cofounders",
+                        confidence=min(a.confidence, b.confidence)))
+    return out
 
 
 def _founders_not_parents(relations: list[Relation]) -> list[Relation]:
