@@ -104,6 +104,8 @@ def _extract_pages(
     events: dict[tuple[int, str], str] = {}
     # by (page number, article id): the sentence and name of the last event named
     last_event: dict[tuple[int, str], tuple[int, str]] = {}
+    # by (page number, article id, type): the first school or institute the article names
+    first_named: dict[tuple[int, str, str], str] = {}
     # by (page number, article id) and type: the sentence and name of the last rare mention
     last_named: dict[tuple[tuple[int, str], str], tuple[int, str]] = {}
     # by (page number, article id): the last two parties that signed or work together (双方)
@@ -132,6 +134,8 @@ def _extract_pages(
             if c.type == "Event" and not c.rule.startswith("model:"):
                 last_event[art_id] = (sidx, dtext[c.start : c.end])
         for c in mentions:
+            if c.type in _FORWARD and c.rule != "anaphora" and not c.rule.startswith("model:"):
+                first_named.setdefault((k, aid, c.type), dtext[c.start : c.end])
             if c.type in _RARE and not c.rule.startswith("model:"):
                 last_named[(art_id, c.type)] = (sidx, dtext[c.start : c.end])
             if c.type in _ORG:
@@ -151,6 +155,7 @@ def _extract_pages(
             )
         for r in _with_parties(relations_of(doc), last_pair.get(art_id)):
             subj, obj, rule, conf = r.s, r.o, r.rule, r.confidence
+            forward = False
             allowed = _allowed(r.s_type)
             if subj.startswith(ANAPHOR) and subj[len(ANAPHOR) :] != "Event":
                 ana = subj[len(ANAPHOR) :]
@@ -161,9 +166,12 @@ def _extract_pages(
                     # 由基金投资…: the fund the passage last named, though not as a subject
                     seen = last_named.get((art_id, ana))
                     cand = seen[1] if seen and sidx - seen[0] <= 3 else ""
-                if not cand:
+                if not cand and ana in _FORWARD:
+                    forward = True  # 我校 before the school is named: the one named later
+                elif not cand:
                     continue
-                subj, rule = cand, rule + ":anaphora"
+                else:
+                    subj, rule = cand, rule + ":anaphora"
             elif not subj:
                 # a subject-less clause takes the article's topic only for honours, key figures
                 # and investments, where the organisation is the running subject of the passage
@@ -179,7 +187,7 @@ def _extract_pages(
                             if n.endswith(noun) and len(n) > len(noun)), ANAPHOR + typ)
                 if not obj.startswith(ANAPHOR):
                     rule += ":named-before"
-            if subj.startswith(ANAPHOR) or obj.startswith(ANAPHOR):
+            if not forward and (subj.startswith(ANAPHOR) or obj.startswith(ANAPHOR)):
                 want = (subj if subj.startswith(ANAPHOR) else obj)[len(ANAPHOR) :]
                 if want == "Event":
                     ev = events.get(art_id, "")
@@ -190,13 +198,20 @@ def _extract_pages(
                     ev = _recent(
                         topics.get(art_id, []), types, _ORG if want == "Organization" else {want}
                     )
-                if not ev:
+                if not ev and want in _FORWARD and not (
+                    subj.startswith(ANAPHOR) and obj.startswith(ANAPHOR)
+                ):
+                    forward = True  # resolved at the article's end, as the subject's is
+                elif not ev:
                     continue
-                if subj.startswith(ANAPHOR):
+                elif subj.startswith(ANAPHOR):
                     subj = ev
                 else:
                     obj = ev
-                rule = rule + (":article-event" if want == "Event" else ":anaphora")
+                if not forward:
+                    rule = rule + (":article-event" if want == "Event" else ":anaphora")
+            if forward:
+                rule += ":anaphora-forward"
             if not obj and not r.literal:
                 cand = _recent(topics.get(art_id, []), types, allowed)
                 if not cand or not rule.startswith("award:"):
@@ -228,9 +243,30 @@ def _extract_pages(
                     qualifiers=r.qualifiers + facts.qualifiers(r),
                 )
             )
-    for out in outs:
+    for k, out in enumerate(outs):
+        out.relations = _resolve_forward(out.relations, k, first_named)
         out.relations = _signing_cofounders(_founders_not_parents(out.relations))
     return outs
+
+
+def _resolve_forward(
+    relations: list[Relation], k: int, first_named: dict[tuple[int, str, str], str]
+) -> list[Relation]:
+    """我校 / 我院 in a university's or an institute's own report, before it names itself
+    (我校与某区签署协议 in the headline): the school or institute the article names first.
+    Dropped when the article names none."""
+    out: list[Relation] = []
+    for r in relations:
+        if not r.rule.endswith(":anaphora-forward"):
+            out.append(r)
+            continue
+        end = "s" if r.s.startswith(ANAPHOR) else "o"
+        want = (r.s if end == "s" else r.o)[len(ANAPHOR) :]
+        name = first_named.get((k, r.article, want), "")
+        if not name or name == (r.o if end == "s" else r.s):
+            continue
+        out.append(dataclasses.replace(r, **{end: name}))
+    return out
 
 
 def _signing_cofounders(relations: list[Relation]) -> list[Relation]:
@@ -301,6 +337,8 @@ def _with_parties(relations: Sequence[Any], pair: tuple[str, str] | None) -> lis
     return out
 #: types a passage names seldom, so that 该基金/由基金 refer to the last one named
 _RARE = frozenset({"Fund"})
+#: first-person bodies (我校, 我院) that may come before the article names them
+_FORWARD = frozenset({"University", "ResearchInstitute"})
 #: how many sentences back 会上, 出席仪式 reach for the event just named
 _EVENT_REACH = 3
 _SEGMENT_BREAK = re.compile("[，,；;。！？!?]")
