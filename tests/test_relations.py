@@ -305,6 +305,22 @@ def test_our_school_before_the_article_names_it_is_the_school_it_names(tmp_path)
     assert ("云溪学院", "signedAgreementWith", "甲乙经济技术开发区") in rels, rels
 
 
+def test_bodies_that_attend_the_event_take_part_in_it(tmp_path) -> None:
+    """A、B等单位参加活动 / 来自A、B的专家参加了对接会: the bodies named before a verb of
+    attending take part in the article's event; an official's body in a post does not."""
+    from kg.build import extract_corpus
+
+    (tmp_path / "a.txt").write_text(
+        "甲乙科技成果对接会举行\n\n5月6日，甲乙科技成果对接会在甲乙举行。"
+        "丙丁大学、戊己科技有限公司等单位参加活动。来自庚辛研究院的专家参加了对接会。"
+        "市委常委、组织部长王大明出席。\n", encoding="utf-8")
+    got = {(r.s, r.o) for ex in extract_corpus([tmp_path]).extractions
+           for r in ex.relations if r.p == "participatedIn"}
+    ev = "甲乙科技成果对接会"
+    assert {("丙丁大学", ev), ("戊己科技有限公司", ev), ("庚辛研究院", ev), ("王大明", ev)} <= got
+    assert not any(s in ("市委", "组织部") for s, _ in got), got
+
+
 def test_founders_after_you_and_depending_on(rules_nlp) -> None:
     """该基金由A与B牵头发起 / X依托A和B联合而建: A and B co-found it."""
     doc = rules_nlp("甲乙产业基金由丙丁集团与戊己资本牵头发起。")

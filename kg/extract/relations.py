@@ -34,6 +34,12 @@ _NUM_UNIT_RE = re.compile(  # a number with its unit; not an ordinal (第5次, �
 
 # literal patterns of the rules below, compiled once (re's own cache costs a lookup per call)
 # a sentence set at the article's event: 会上，… / 活动现场，…
+#: a verb of attending whose object is the article's event (活动, 会议) or left unsaid
+_ATTEND_RE = re.compile(
+    "(?:参加|出席|参会|参展|齐聚|到场)(?:了)?(?:本次|此次|这次)?"
+    "(?:活动|会议|大会|仪式|论坛|峰会|对接会|开幕式|签约仪式|座谈会|推介会|发布会)?(?=[，。；,;])"
+)
+_P41_PUNCT = re.compile("[，。；,;]")
 _AT_THE_EVENT_RE = re.compile(
     r"(?:会上|会议上|大会上|论坛上|仪式上|签约仪式上|活动上|活动现场|现场)[，,]"
 )
@@ -1592,6 +1598,25 @@ class RelationExtractor:
                                             and c.type != "Platform") and c.rule != "anaphora":
                     out.append(RawRelation(self._name(text, c), "participatedIn",
                                            ANAPHOR + "Event", "attendance:at-the-event", 0.55))
+        # A、B等单位参加活动 / 来自A、B的专家参加了对接会: the bodies named before a verb of
+        # attending whose object is the event itself (活动, 会议) or nothing take part in it
+        for m in _ATTEND_RE.finditer(text):
+            cs, _ = self._clause_bounds(text, m.start())
+            if any(c.type == "Event" and m.end() <= c.start < m.end() + 4 for c in ments):
+                continue  # 参加第五届某某大赛: the named event's own rule
+            people = [p.start for p in ments if p.type == "Person"]
+            for c in ments:
+                if c.type in ORG_TYPES and any(
+                    c.end <= s <= c.end + 12 and not _P41_PUNCT.search(text, c.end, s)
+                    for s in people
+                ):
+                    continue  # 市委常委、组织部长某某: the official's body, in a post, not a guest
+                if cs <= c.start and c.end <= m.start() and c.rule != "anaphora" and (
+                    c.type in ORG_TYPES and c.type != "Platform"
+                    or c.type == "Person" and not c.rule.startswith("person:byline")
+                ):
+                    out.append(RawRelation(self._name(text, c), "participatedIn",
+                                           ANAPHOR + "Event", "attendance:attending", 0.55))
         # attendance: officials named with their posts in a sentence about the event
         if _P37.search(text):
             for c in ments:
