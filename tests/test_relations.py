@@ -321,6 +321,12 @@ def test_bodies_that_attend_the_event_take_part_in_it(tmp_path) -> None:
     assert not any(s in ("市委", "组织部") for s, _ in got), got
 
 
+def test_who_convenes_or_runs_an_event_takes_part_in_it(rules_nlp) -> None:
+    doc = rules_nlp("5月24日，甲乙市科技局召开甲乙科技工作座谈会，丙丁研究院开展云溪主题沙龙活动。")
+    got = {(r.s, r.o) for r in doc._.kg_relations if r.p == "participatedIn"}
+    assert {("甲乙市科技局", "甲乙科技工作座谈会"), ("丙丁研究院", "云溪主题沙龙活动")} <= got, got
+
+
 def test_founders_after_you_and_depending_on(rules_nlp) -> None:
     """该基金由A与B牵头发起 / X依托A和B联合而建: A and B co-found it."""
     doc = rules_nlp("甲乙产业基金由丙丁集团与戊己资本牵头发起。")
