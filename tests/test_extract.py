@@ -496,6 +496,17 @@ def test_a_board_is_not_a_bureau(rules) -> None:
     assert not any(k.endswith("董事局") for k in m), m
 
 
+def test_a_bodys_own_party_committee_is_not_a_government(rules) -> None:
+    """某某集团党委书记、董事长某某: the group (and the person) are the names; a town's party
+    committee stays a government body."""
+    m = mentions(rules, "云溪集团党委书记、董事长王大明，云岭大学党委常委、副校长李小红出席。")
+    assert m.get("云溪集团") == "Enterprise" and m.get("云岭大学") == "University"
+    assert not any(k.endswith("党委") for k in m), m
+    assert m.get("李小红") == "Person"
+    m = mentions(rules, "甲乙县云溪镇党委书记张明出席。")
+    assert m.get("甲乙县云溪镇党委") == "GovernmentBody"
+
+
 def test_bases_and_rd_centres(rules) -> None:
     m = mentions(rules, "园区建成云启智能装备产业基地和稻米优质品种国际研发中心。")
     assert m.get("云启智能装备产业基地") == "Platform"

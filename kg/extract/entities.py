@@ -676,6 +676,18 @@ class EntityRecognizer:
             words.endswith(s) for s in self._suffix_heads
         )
 
+    def _party_of_a_body(self, prefix: str) -> bool:
+        """Does the prefix end with a university's, a company's or an institute's name (or
+        校, a school's: 某某大学校党委), so that 党委 is that body's, not a government's?"""
+        if prefix.endswith("校"):
+            return True
+        for k in range(min(len(prefix), 8), 1, -1):
+            suf = self.lex.suffix_map.get(prefix[-k:])
+            if suf is not None:
+                return suf.type in ("University", "Enterprise", "ResearchInstitute",
+                                    "FinancialInstitution", "Fund")
+        return False
+
     def _modifiers_only(self, prefix: str) -> bool:
         """Is the prefix empty or only generic modifiers (一流, 国家, 世界一流)?"""
         rest = prefix
@@ -1160,6 +1172,9 @@ class EntityRecognizer:
                 and (suf.type != "GovernmentBody" or not self._administrative(prefix))
             ):
                 continue  # 传统政府, 产业技术研究院, 国家级开发区: a kind of body, not one named
+            if suf.suffix == "党委" and self._party_of_a_body(prefix):
+                continue  # 某某集团党委, 某某大学党委: the body's own party committee, not a
+                # government; the body itself is the name (某某集团党委书记、董事长某某)
             if suf.suffix == "投资" and self._investing(text, start, m.end()):
                 continue  # 拟投资5亿元, 选择在某地投资: the verb, not a firm
             if (
