@@ -9,11 +9,15 @@ cache key of every page. The next build, when the only change is pages added aft
 page (in file order, so each per-page step sees them last, as a full resolution would), takes
 the new pages' mentions and facts against that (:func:`extend`). It gives up, and the caller
 resolves everything, whenever a new page could change an earlier decision: a new learned or
-declared short name, a key that a linking rule (trade name, registered name, numbered
-institute, place prefix, generic tail, short form) connects to another, a group whose type
-changes, an entity whose canonical name or type changes, a new post of a known person, a new
-sub-organisation pair, a name or key an earlier fact looked up and did not find, an IRI that
-another entity has. Otherwise the result is the full resolution's (tested against it).
+declared short name that a kept page printing it would be given as a new mention (the kept
+pages that print it are read again from the cache and searched), a key that a linking rule
+(registered name, numbered institute, place prefix, generic tail, short form) connects to
+another, a trade name given a new key when an earlier mention could be redirected by it (a
+gazetteer mention, 某某公司: ``ResolveIndex.trade_users``), a group whose type changes, an
+entity whose canonical name or type changes, a new post of a known person, a new
+sub-organisation pair between earlier partners or two posts of a namesake split before, a name
+or key an earlier fact looked up and did not find, an IRI that another entity has. Otherwise
+the result is the full resolution's (tested against it).
 Unchanged pages are then not read from the cache at all.
 """
 
@@ -23,7 +27,7 @@ import hashlib
 import pickle
 import re
 from collections import ChainMap, defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -44,6 +48,7 @@ from .resolve import (
     gazetteer_mentions,
     learned_short_names,
     norm,
+    trade_user,
 )
 
 #: Beside the output: what the last build resolved (see the module's docstring).
@@ -82,7 +87,12 @@ class Kept:
     made: set[str] = field(default_factory=set)  # bodies made for places that act
     split_made: set[str] = field(default_factory=set)  # namesakes' keys (name@organisation)
     implied_order: list[str] = field(default_factory=list)
-    text: str = ""  # every kept page's normalised text (a new short name must not be in it)
+    text: str = ""  # every kept page's normalised text, joined by "\n" (where new short
+    # names are looked for)
+    starts: list[int] = field(default_factory=list)  # where each kept page's text starts
+    #: after :func:`extend`: the entities it made or changed, and the first of its facts
+    changed: set[str] = field(default_factory=set)
+    new_from: int = 0
 
     @property
     def last_article(self) -> str:
@@ -145,25 +155,46 @@ class GiveUp(Exception):
     """The added pages could change an earlier decision: resolve everything."""
 
 
+#: A kept page's extraction as the cache has it (by its index in ``Kept.files``), or ``None``.
+PageReader = Callable[[int], "PageExtraction | None"]
+
+
 def extend(kept: Kept, exts: list[PageExtraction], lex: Lexicon,
-           why: list[str] | None = None) -> Resolution | None:
+           why: list[str] | None = None, read_page: PageReader | None = None
+           ) -> Resolution | None:
     """The resolution of the kept pages plus ``exts`` (pages added after every kept one, in
     file order), taken against ``kept`` (which is updated to it); ``None`` when a full
-    resolution is needed (``kept`` is then of no use; ``why`` gets the reason)."""
+    resolution is needed (``kept`` is then of no use; ``why`` gets the reason).
+    ``read_page``: reads a kept page's extraction (the kept pages that print a new short name
+    are searched again for it)."""
     why = why if why is not None else []
     if kept.index.home_key not in kept.entities:
         why.append("the home city made by a fact")  # (我市): not followed here
         return None
+    if len(kept.starts) != len(kept.files):
+        why.append("no page offsets kept")
+        return None
     resolver = Resolver(lex, home=kept.home)
     names = {**kept.learned, **kept.declared_names}
     rx = re.compile(alternation(list(names))) if names else None
+    pending: dict[int, PageExtraction] = {}  # pages added here, as extracted
+    kept.changed, kept.new_from = set(), len(kept.relations)
+    n_kept = len(kept.files)
+
+    def read(i: int) -> PageExtraction | None:
+        if i >= n_kept:
+            return pending.get(i)
+        return read_page(i) if read_page is not None else None
+
     try:
         for ex in exts:
-            if _check_names(kept, ex, lex, names):
+            if _check_names(kept, ex, lex, names, rx, read):
                 rx = re.compile(alternation(list(names)))
+            pending[len(kept.starts)] = replace(ex, mentions=list(ex.mentions))
             ex.mentions.extend(gazetteer_mentions(ex, names, rx))
             ex.mentions.sort(key=lambda m: (m.start, m.end, m.text))
             _Page(kept, resolver, ex).add()
+            kept.starts.append(len(kept.text) + 1)
             kept.text += "\n" + ex.page.text
     except GiveUp as exc:
         why.append(f"{ex.page.name}: {exc}")
@@ -171,22 +202,47 @@ def extend(kept: Kept, exts: list[PageExtraction], lex: Lexicon,
     return Resolution(entities=kept.entities, relations=kept.relations)
 
 
-def _check_names(kept: Kept, ex: PageExtraction, lex: Lexicon, names: dict[str, str]) -> bool:
-    """The page's learned and declared short names: a new one is searched for in every page,
-    so it must be printed in none of the kept pages (it is then added to ``names``; returns
-    whether one was)."""
+def page_starts(texts: Iterable[str]) -> list[int]:
+    """Where each text starts in ``"\\n".join(texts)``."""
+    out, pos = [], 0
+    for t in texts:
+        out.append(pos)
+        pos += len(t) + 1
+    return out
+
+
+def _check_names(kept: Kept, ex: PageExtraction, lex: Lexicon, names: dict[str, str],
+                 rx: re.Pattern[str] | None, read: PageReader) -> bool:
+    """The page's learned and declared short names: a new one is searched for in every page
+    (it is then added to ``names``; returns whether one was). A kept page that prints it must
+    give the same gazetteer mentions with it as without it (it is read again and searched)."""
+    from bisect import bisect_right
+
     learned = learned_short_names([ex], lex)
     declared = declared_short_names([ex])
     fresh = [t for t in learned if t not in kept.learned]
     fresh += [a for a in declared if a not in kept.declared_names]
-    if any(t in kept.text for t in fresh):
-        raise GiveUp("a new short name printed in a kept page")
+    pages: set[int] = set()
+    for t in fresh:
+        for m in re.finditer(re.escape(t), kept.text):
+            pages.add(bisect_right(kept.starts, m.start()) - 1)
+    now_learned, now_declared = dict(kept.learned), dict(kept.declared_names)
     for t, typ in learned.items():
-        kept.learned.setdefault(t, typ)
+        now_learned.setdefault(t, typ)
     for a, typ in declared.items():
-        kept.declared_names.setdefault(a, typ)
+        now_declared.setdefault(a, typ)
+    after = {**now_learned, **now_declared}
+    if pages:
+        rx_after = re.compile(alternation(list(after)))
+        for i in sorted(pages):
+            old = read(i)
+            if old is None:
+                raise GiveUp("a new short name printed in a kept page not at hand")
+            if gazetteer_mentions(old, names, rx) != gazetteer_mentions(old, after, rx_after):
+                raise GiveUp("a new short name found in a kept page")
+    kept.learned, kept.declared_names = now_learned, now_declared
     names.clear()
-    names.update({**kept.learned, **kept.declared_names})
+    names.update(after)
     return bool(fresh)
 
 
@@ -195,6 +251,7 @@ class _Page:
 
     def __init__(self, kept: Kept, resolver: Resolver, ex: PageExtraction) -> None:
         self.kept, self.r, self.ex, self.idx = kept, resolver, ex, kept.index
+        self.trade_added: dict[tuple[str, str], set[str]] = {}
 
     def add(self) -> None:
         kept, idx, ex = self.kept, self.idx, self.ex
@@ -240,16 +297,26 @@ class _Page:
 
     def _trade_and_legal(self, groups: Mapping[str, list[Mention]], new: list[str]) -> None:
         idx = self.idx
+        # a registered name that gives a trade name another key: no earlier decision changes
+        # when no mention before could be redirected by that trade name (idx.trade_users)
+        added: dict[tuple[str, str], set[str]] = {}
         for k, ms in groups.items():
             for m in ms:
                 parts = dict(m.parts)
                 if "legal" in parts and parts.get("trade") and parts["legal"] != "公司":
-                    if k not in idx.trade_keys.get((m.type, parts["trade"]), ()):
-                        raise GiveUp("a new trade-name key")
+                    tk = (m.type, parts["trade"])
+                    if k not in idx.trade_keys.get(tk, ()):
+                        if tk in idx.trade_users:
+                            raise GiveUp("a new key of a trade name that named a company before")
+                        added.setdefault(tk, set()).add(k)
                 if "legal" in parts and k not in idx.legal and k not in new:
                     raise GiveUp("an old group with a legal form now")
-            if k not in idx.traded and self.r.trade_target(ms, k, idx.trade_keys) is not None:
+        now = ChainMap({tk: idx.trade_keys.get(tk, set()) | ks for tk, ks in added.items()},
+                       idx.trade_keys)
+        for k, ms in groups.items():
+            if k not in idx.traded and self.r.trade_target(ms, k, now) is not None:
                 raise GiveUp("a trade-name redirect")
+        self.trade_added = added
         keys = set(idx.scores) | set(groups)
         legal_new = {k for k in new if any(p[0] == "legal" for m in groups[k] for p in m.parts)}
         for k in new:
@@ -399,14 +466,40 @@ class _Page:
                 out.append(got)
         out = _dedupe(out)
         family = {frozenset(p) for p in idx.sub}
+        fresh = {frozenset((rel.s, rel.o)) for rel in out if rel.p == "subOrganizationOf"}
+        fresh -= family
+        if any(k in before for pair in fresh for k in pair):
+            self._check_new_family(fresh, before)
+        family |= fresh
         for rel in out:
-            if rel.p == "subOrganizationOf" and frozenset((rel.s, rel.o)) not in family:
-                raise GiveUp("a new sub-organisation pair")
             if rel.p == "holdsPost" and rel.s in before:
                 raise GiveUp("a new post of a known person")
         return [rel for rel in out if not (
             rel.p in ("cooperatesWith", "signedAgreementWith")
             and frozenset((rel.s, rel.o)) in family)]
+
+    def _check_new_family(self, pairs: set[frozenset[str]], before: set[str]) -> None:
+        """New sub-organisation pairs change no earlier fact when no earlier partnership links
+        the two (it would be dropped) and no namesake split before holds posts in both (it
+        could be one person now)."""
+        kept, idx = self.kept, self.idx
+        for pair in pairs:
+            for k in pair:
+                e = kept.entities.get(k)
+                if k in idx.split or k in kept.split_made or (e is not None and e.type == "Person"):
+                    raise GiveUp("a new sub-organisation pair of a person")
+        posts: dict[str, set[str]] = defaultdict(set)
+        for r in kept.relations:
+            if r.p in ("cooperatesWith", "signedAgreementWith"):
+                if frozenset((r.s, r.o)) in pairs:
+                    raise GiveUp("a new sub-organisation pair of earlier partners")
+            elif r.p == "holdsPost":
+                person = r.s.split("@", 1)[0]
+                if person in idx.split:
+                    posts[person].add(r.o)
+        for orgs in posts.values():
+            if any(pair <= orgs for pair in pairs):
+                raise GiveUp("a new sub-organisation pair of a namesake's posts")
 
     def _commit(self, groups: Mapping[str, list[Mention]], new: list[str],
                 types: Mapping[str, str], touched: dict[str, Entity],
@@ -424,6 +517,12 @@ class _Page:
             raise GiveUp("an IRI another entity has")
         kept.iris.update(bases)
         kept.relations.extend(part.relations)
+        kept.changed |= set(touched) | set(implied) | added
+        for x in part.relations:  # (an event's date, a body's jurisdiction)
+            kept.changed.add(x.s)
+            if not x.literal:
+                kept.changed.add(x.o)
+            kept.changed.update(v for q, v in x.qualifiers if q in ("s_actor", "o_actor"))
         idx.sub = sub
         idx.split |= set(owners)
         kept.split_made |= {k for k in made if "@" in k}
@@ -443,6 +542,14 @@ class _Page:
                     cur = idx.by_short.get((types[k], short))
                     if cur is None or (-len(k), k) < (-len(cur), cur):
                         idx.by_short[(types[k], short)] = k
+        for tk, ks in self.trade_added.items():
+            idx.trade_keys.setdefault(tk, set()).update(ks)
+        for ms in groups.values():
+            for m in ms:
+                if m.parts or m.rule.startswith("gazetteer"):
+                    user = trade_user(m)
+                    if user is not None:
+                        idx.trade_users.add(user)
         idx.implied |= set(implied)
         kept.implied_order += list(implied)
         kept.files.append((ex.page.name, ""))

@@ -35,10 +35,11 @@ from .build import (
     validate_nquads,
 )
 from .curation import Curation
+from .extract.pipeline import PageExtraction
 from .ingest import InputError
 from .io import atomic_write_text, output_lock, staged
 from .memory import paused_gc
-from .rdf import ArticleMeta, GraphInputs, shard_key, trig_of, turtle_of
+from .rdf import ENTITIES_GRAPH, ArticleMeta, GraphInputs, Shards, shard_key, trig_of, turtle_of
 from .resolve import Resolution
 from .store import (
     GraphText,
@@ -180,7 +181,7 @@ def _build(seeds: Path, out: Path, opts: BuildOptions, progress: Progress | None
     resolved = None
     built_why: list[str] = []
     if corpus.kept and last is not None:  # pages added after the kept ones: resolve them only
-        resolved = _extend(last, corpus, built_why)
+        resolved = _extend(last, corpus, built_why, out / "cache")
         clock.lap("resolve (incremental)")
         if resolved is None:  # they could change an earlier decision: resolve everything
             last = None
@@ -196,15 +197,28 @@ def _build(seeds: Path, out: Path, opts: BuildOptions, progress: Progress | None
     known, kept = kept_graphs(out) if opts.cache and reuse else ({}, {})
     inputs = GraphInputs(known)
     keep: dict[str, Any] | None = {} if opts.cache and resolved is None else None
-    result = build_graph(corpus, curation=opts.curation, validate=False, serialise=False,
-                         whole=False, inputs=inputs, resolved=resolved, keep=keep)
-    clock.add(result.timings)
+    fast = None
+    if resolved is not None and last is not None and not opts.shards and opts.engine != "dask":
+        # pages added and resolved against the kept index: the statements of the entities
+        # they changed and of their articles only, the rest as the store holds it
+        with paused_gc():
+            fast = _fast_statements(out, last, corpus, resolved, known, kept)
+        clock.lap("N-Quads (changed only)")
+    if fast is not None:
+        shards, inputs, passed, known_delta = fast
+        result = BuildResult(corpus, resolved[0], "", "", "", True, "", 0, shards=shards)
+    else:
+        result = build_graph(corpus, curation=opts.curation, validate=False, serialise=False,
+                             whole=False, inputs=inputs, resolved=resolved, keep=keep)
+        clock.add(result.timings)
+        known_delta = None
     # the resolution kept for the next build is written by a forked child meanwhile
     saving = Forked(_keep_resolution, out, opts, corpus, result, last, keep) if (
         opts.cache and not curated) else None
     gc.freeze()  # the resolution and the statements, likewise
-    shards = result.shards if result.shards is not None else nquads_shards(result.nquads)
-    passed = {iri: kept[iri] for iri in inputs.passed}
+    if fast is None:
+        shards = result.shards if result.shards is not None else nquads_shards(result.nquads)
+        passed = {iri: kept[iri] for iri in inputs.passed}
     if passed:
         shards = shards.with_kept({
             iri: (shard_key(iri), g.lines, functools.partial(_text_of, g))
@@ -213,7 +227,8 @@ def _build(seeds: Path, out: Path, opts: BuildOptions, progress: Progress | None
     # loaded
     result.statements = sum(g.lines for g in graphs.values())
     exports = exports_wanted(result.statements, opts.exports)
-    built = Built(out, corpus, result, exports=exports, graphs_passed=len(passed),
+    built = Built(out, corpus, result, exports=exports,
+                  graphs_passed=len(passed) - (str(ENTITIES_GRAPH) in passed),
                   resolved_again=built_why)
     clock.lap("graph digests")
     nq_bytes = b""
@@ -242,7 +257,7 @@ def _build(seeds: Path, out: Path, opts: BuildOptions, progress: Progress | None
             jobs.append(trig_job := Forked(trig_of, result.nquads, shards))
         # a store whose record says which graphs it holds is brought up to date in place,
         # graph by graph, when few statements differ (one transaction); else a fresh load
-        delta = graph_delta(out / "store", graphs)
+        delta = graph_delta(out / "store", graphs, known_delta)
         clock.lap("store delta")
         source: bytes | list[Path] = b""
         if delta is None:
@@ -327,7 +342,76 @@ def _kept_salt(opts: BuildOptions) -> str:
     return f"{incremental.code_salt()}|{fingerprint()}|{'lac' if opts.lac else ''}"
 
 
-def _extend(kept: incremental.Kept, corpus: Corpus, why: list[str]
+def _fast_statements(
+    out: Path, kept: incremental.Kept, corpus: Corpus,
+    resolved: tuple[Resolution, list[ArticleMeta]], known: dict[str, str],
+    graphs: dict[str, GraphText],
+) -> tuple[Shards, GraphInputs, dict[str, GraphText],
+           dict[str, tuple[str, list[str], list[str]]]] | None:
+    """After pages were added and resolved against the kept index (:mod:`kg.incremental`),
+    the statements that differ from those the store holds, made without going over the
+    corpus: the new articles' graphs, and the entities graph as the store holds it with the
+    statements of the entities the pages changed (``kept.changed``) made again. Every other
+    article graph is the same (the pages change no entity's IRI, and a record they share with
+    an earlier article sends the build the long way). Returns the shards of the new graphs,
+    the article graphs' inputs (the kept ones and the new), the graphs taken as they are (the
+    entities graph among them, with its new text) and the entities graph's delta for the
+    store; ``None``: the whole way (no record of the store, a kept text missing, a shared
+    record)."""
+    from .rdf import ENTITIES_GRAPH, MixedRecord, build_partial, entity_iris, graph_iri
+    from .store import StoreError, read_store_graphs, splice_subjects, stored_graph
+
+    res, metas = resolved
+    held = read_store_graphs(out)
+    ent_iri = str(ENTITIES_GRAPH)
+    if held is None or ent_iri not in held:
+        return None
+    new_ids = {a.id for ex in corpus.extractions for a in ex.page.articles}
+    old = {str(graph_iri(m.article.id)) for m in metas if m.article.id not in new_ids}
+    if any(g not in graphs or g not in known for g in old):
+        return None
+    changed = kept.changed
+    qual = ("s_actor", "o_actor")
+    rels = [r for r in kept.relations[: kept.new_from]
+            if r.s in changed or (not r.literal and r.o in changed)
+            or any(q in qual and v in changed for q, v in r.qualifiers)]
+    rels += kept.relations[kept.new_from:]
+    ents = [res.entities[k] for k in sorted(changed) if k in res.entities]
+    wanted = new_ids | {r.article for r in rels} | {
+        m.article for e in ents if e.type == "Event" for m in e.mentions}
+    iris = entity_iris(res.entities.values())
+    try:
+        lines, shards, digests = build_partial(
+            ents, rels, [m for m in metas if m.article.id in wanted], iris, new_ids)
+    except MixedRecord:
+        return None
+    try:
+        before = stored_graph(out, held[ent_iri][0])
+    except StoreError:
+        return None
+    subjects = {iris[k].n3() for k in changed if k in iris}
+    text, gone, came = splice_subjects(before, subjects, lines)
+    entities = GraphText.of(ent_iri, text)
+    inputs = GraphInputs(known, {g: known[g] for g in old} | digests, set(old))
+    passed = {g: graphs[g] for g in old}
+    passed[ent_iri] = entities
+    return shards, inputs, passed, {ent_iri: (held[ent_iri][0], gone, came)}
+
+
+def _cached_page(cache: Path, files: list[tuple[str, str]], i: int) -> PageExtraction | None:
+    """The extraction of the ``i``-th kept page from the cache (``None``: not there)."""
+    from .engine import CACHE_SUFFIX, decode_extraction
+
+    key = files[i][1]
+    if not key:
+        return None
+    try:
+        return decode_extraction((cache / key[:2] / f"{key}{CACHE_SUFFIX}").read_bytes())
+    except OSError:
+        return None
+
+
+def _extend(kept: incremental.Kept, corpus: Corpus, why: list[str], cache: Path
             ) -> tuple[Resolution, list[ArticleMeta]] | None:
     """The resolution of the kept pages and the new ones of ``corpus``
     (:func:`kg.incremental.extend`), with every article's metadata; ``None`` when everything
@@ -338,7 +422,8 @@ def _extend(kept: incremental.Kept, corpus: Corpus, why: list[str]
         why.append("articles.toml changed")
         return None
     with paused_gc():
-        res = incremental.extend(kept, corpus.extractions, Lexicon.load(), why)
+        res = incremental.extend(kept, corpus.extractions, Lexicon.load(), why,
+                                 read_page=functools.partial(_cached_page, cache, kept.files))
     if res is None:
         return None
     warnings = list(kept.warnings)
@@ -365,6 +450,7 @@ def _keep_resolution(out: Path, opts: BuildOptions, corpus: Corpus, result: Buil
             split_made={k for k, e in res.entities.items() if e.merged_by
                         and e.merged_by[0][1].startswith("namesake-split:")},
             text="\n".join(ex.page.text for ex in corpus.extractions),
+            starts=incremental.page_starts(ex.page.text for ex in corpus.extractions),
         )
     kept.files = list(corpus.files)
     kept.warnings = list(corpus.warnings)

@@ -18,7 +18,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -361,12 +361,74 @@ class _NoGraph:
         pass
 
 
+def entity_iris(entities: Iterable[Entity]) -> dict[str, URIRef]:
+    """Each entity's IRI by key: :func:`entity_iri`, with ``-2``, ``-3`` … after the first
+    of a clash (in key order)."""
+    iri_of: dict[str, URIRef] = {}
+    used: set[URIRef] = set()
+    for e in sorted(entities, key=lambda e: e.key):
+        iri = entity_iri(e)
+        n = 2
+        while iri in used:
+            iri = URIRef(f"{entity_iri(e)}-{n}")
+            n += 1
+        used.add(iri)
+        iri_of[e.key] = iri
+    return iri_of
+
+
+class MixedRecord(Exception):
+    """A partial build (:func:`build_partial`) met an n-ary record reported both in an
+    article it writes and in one it does not."""
+
+
+@dataclass
+class Partial:
+    """What :func:`build_dataset` writes in a partial build: the entities' IRIs (of every
+    entity), the subjects whose entities-graph statements are kept (filtered by the caller)
+    and the articles whose graphs are written."""
+
+    iris: Mapping[str, URIRef]
+    articles: Collection[str]
+
+
+def build_partial(
+    entities: Iterable[Entity],
+    relations: Iterable[Relation],
+    articles: Iterable[ArticleMeta],
+    iris: Mapping[str, URIRef],
+    written: Collection[str],
+) -> tuple[list[str], Shards, dict[str, str]]:
+    """The statements of a build that only ``entities`` and the article graphs of
+    ``written`` (article ids) changed: the entities graph's lines of those entities (sorted;
+    ``relations`` must hold every fact that names one of them, at an end or as an actor), the
+    written articles' graphs by shard, and their inputs' digests (:class:`GraphInputs`), as
+    :func:`build_sharded_quads` of the whole makes them. ``iris``: every entity's IRI
+    (:func:`entity_iris`). Raises :class:`MixedRecord` when a shared record of a written
+    article is also reported in another."""
+    ents = list(entities)
+    keep = {f"{_n3(iris[e.key])} " for e in ents}
+    sink = QuadSink()
+    inputs = GraphInputs()
+    build_dataset(ents, relations, articles, into=sink, inputs=inputs,
+                  partial=Partial(iris, set(written)))
+    _, shards = sink.finish(whole=False)
+    ent_key = shard_key(str(ENTITIES_GRAPH))
+    lines = [ln for ln in (shards._rows.pop(ent_key, None) or [])
+             if ln[: ln.index(" ") + 1] in keep]
+    shards._keys = {g: k for g, k in shards._keys.items() if k != ent_key}
+    digests = {str(graph_iri(a)): inputs.digests[str(graph_iri(a))] for a in written
+               if str(graph_iri(a)) in inputs.digests}
+    return lines, shards, digests
+
+
 def build_dataset(
     entities: Iterable[Entity],
     relations: Iterable[Relation],
     articles: Iterable[ArticleMeta],
     into: Any = None,
     inputs: GraphInputs | None = None,
+    partial: Partial | None = None,
 ) -> Dataset:
     """Build the dataset (one named graph per article plus the entities graph).
 
@@ -380,16 +442,7 @@ def build_dataset(
         ds.bind(k, v)
         ds.bind(k, v)
     ents = sorted(entities, key=lambda e: e.key)
-    iri_of: dict[str, URIRef] = {}
-    used: set[URIRef] = set()
-    for e in ents:
-        iri = entity_iri(e)
-        n = 2
-        while iri in used:
-            iri = URIRef(f"{entity_iri(e)}-{n}")
-            n += 1
-        used.add(iri)
-        iri_of[e.key] = iri
+    iri_of = dict(partial.iris) if partial is not None else entity_iris(ents)
     eg = ds.graph(ENTITIES_GRAPH)
     name_parts = (
         ("place", KG.placeName),
@@ -457,6 +510,12 @@ def build_dataset(
     skip: set[str] = set()
     if inputs is not None:
         skip = _passed_over(inputs, metas, written, scopes, groups)
+    if partial is not None:
+        skip = set(metas) - set(partial.articles)
+        for grp in groups.values():
+            inside = {it[0].article in skip for it in grp.items}
+            if len(inside) > 1:
+                raise MixedRecord("a record reported in a written article and another")
     graphs: dict[str, Any] = {}
 
     def graph(aid: str) -> Any:

@@ -143,6 +143,9 @@ class ResolveIndex:
     first_type: dict[str, str] = field(default_factory=dict)  # group -> its first mention's
     legal: set[str] = field(default_factory=set)  # groups with a legal form
     trade_keys: dict[tuple[str, str], set[str]] = field(default_factory=dict)
+    #: (type, trade name) of every mention the trade-name rule could redirect by (a gazetteer
+    #: mention or 某某公司): a new key of such a trade name could change an earlier redirect
+    trade_users: set[tuple[str, str]] = field(default_factory=set)
     traded: set[str] = field(default_factory=set)  # groups the trade-name rule redirects
     by_short: dict[tuple[str, str], str] = field(default_factory=dict)
     types: dict[str, str] = field(default_factory=dict)
@@ -405,11 +408,17 @@ class Resolver:
             page_alias[ex.page.name] = local
         # trade names: 云帆医用器材公司 / 云帆 → the registered company with that trade name
         trade_keys: dict[tuple[str, str], set[str]] = defaultdict(set)
+        trade_users: set[tuple[str, str]] = set()
         for k, ms in groups.items():
             for m in ms:
+                if not m.parts and not m.rule.startswith("gazetteer"):
+                    continue
                 parts = dict(m.parts)
                 if "legal" in parts and parts.get("trade") and parts["legal"] != "公司":
                     trade_keys[(m.type, parts["trade"])].add(k)
+                user = trade_user(m, parts)
+                if user is not None:
+                    trade_users.add(user)
         pre_redirect: dict[str, str] = {}
         for k, ms in groups.items():
             target = self.trade_target(ms, k, trade_keys)
@@ -528,7 +537,8 @@ class Resolver:
         bodies = self._government_actors(res)
         if index is not None:
             index.fill(
-                groups=groups, trade_keys=trade_keys, traded=traded, legal=legal,
+                groups=groups, trade_keys=trade_keys, trade_users=trade_users, traded=traded,
+                legal=legal,
                 by_short=by_short, types=types, redirect=redirect, short_sources=short_sources,
                 alias_index=alias_index, misses=misses, sub=family, split=set(owners),
                 bodies=bodies, implied=set(implied), home_key=home_key,
@@ -814,6 +824,17 @@ class Resolver:
         if k in ents:
             return k
         return ""
+
+
+def trade_user(m: Mention, parts: Mapping[str, str] | None = None) -> tuple[str, str] | None:
+    """(type, trade name) when :meth:`Resolver.trade_target` could redirect by ``m`` (a
+    gazetteer mention, or 某某公司), else ``None``."""
+    parts = dict(m.parts) if parts is None else parts
+    gazetteer = m.rule.startswith("gazetteer")
+    trade = parts.get("trade") or (m.text if gazetteer else "")
+    if gazetteer or parts.get("legal") == "公司":
+        return m.type, trade
+    return None
 
 
 @functools.lru_cache(maxsize=1 << 12)

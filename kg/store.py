@@ -344,13 +344,16 @@ def stored_shards(folder: Path) -> Shards:
     return Shards(rows, keys)
 
 
-def graph_delta(path: Path, graphs: Mapping[str, GraphText]) -> tuple[str, str] | None:
+def graph_delta(path: Path, graphs: Mapping[str, GraphText],
+                known: Mapping[str, tuple[str, list[str], list[str]]] | None = None
+                ) -> tuple[str, str] | None:
     """What to remove from and add to the store at ``path`` to make it hold ``graphs``, as two
     blocks of N-Quads lines; ``None`` when a fresh load is the way: no store or no record of
     what it holds (:data:`STORE_GRAPHS`), a kept graph text missing or changed, too many
     changes, blank nodes, or a store that does not hold as many statements as its record says
     (:func:`store_holds`). Graphs the store holds and ``graphs`` lacks are dropped by
-    :func:`update_store`.
+    :func:`update_store`. ``known``: graph IRI -> (the digest of the graph it changes, the
+    lines gone, the lines come), when the caller knows them (:func:`splice_subjects`).
 
     Only the graphs whose digest changed are compared, each with its kept text, by one pass
     over both (sorted; :func:`_sorted_delta`)."""
@@ -367,6 +370,9 @@ def graph_delta(path: Path, graphs: Mapping[str, GraphText]) -> tuple[str, str] 
             continue
         if prev is None:
             came.extend(g.data.decode("utf-8").split("\n")[:-1])
+        elif known is not None and iri in known and known[iri][0] == prev[0]:
+            gone.extend(known[iri][1])
+            came.extend(known[iri][2])
         else:
             try:
                 with graph_file(folder, prev[0]).open("rb") as fh:
@@ -468,6 +474,38 @@ def _sorted_delta(
         lines += 1  # a last line without its newline
     return ([ln.decode("utf-8") for ln in gone], [ln.decode("utf-8") for ln in came],
             h.hexdigest(), lines)
+
+
+def splice_subjects(old: bytes, subjects: Collection[str], lines: Sequence[str]
+                    ) -> tuple[bytes, list[str], list[str]]:
+    """A graph's sorted N-Quads ``old`` with the statements of ``subjects`` (N-Triples terms,
+    ``<iri>``) replaced by ``lines`` (theirs, sorted): the new text, the lines gone and the
+    lines come. A subject's lines are together in sorted N-Quads; each is found by binary
+    search, so the cost is in the subjects changed, not in the graph's size."""
+    by_subject: dict[bytes, list[bytes]] = {}
+    for ln in lines:
+        b = ln.encode("utf-8")
+        by_subject.setdefault(b[: b.index(b" ") + 1], []).append(b if b.endswith(b"\n")
+                                                                   else b + b"\n")
+    heads = sorted({f"{t} ".encode() for t in subjects} | set(by_subject))
+    pieces: list[bytes] = []
+    gone: list[bytes] = []
+    came: list[bytes] = []
+    pos = 0
+    for head in heads:
+        start = _after(old, head, pos)
+        end = _after(old, head + b"\xff", start)  # (no UTF-8 byte is 0xff)
+        pieces.append(old[pos:start])
+        new = by_subject.get(head, [])
+        pieces.extend(new)
+        before = set(old[start:end].split(b"\n")[:-1])
+        after = {ln[:-1] for ln in new}
+        gone.extend(sorted(before - after))
+        came.extend(sorted(after - before))
+        pos = end
+    pieces.append(old[pos:])
+    return (b"".join(pieces), [ln.decode("utf-8") for ln in gone],
+            [ln.decode("utf-8") for ln in came])
 
 
 def _after(text: bytes, key: bytes, lo: int) -> int:

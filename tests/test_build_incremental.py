@@ -251,3 +251,58 @@ def test_a_damaged_index_is_no_index(corpora, tmp_path: Path) -> None:
     built = build_into(src, out, opts)
     assert built.corpus.kept == 0
     _same_as_full(out, src, tmp_path)
+
+
+# -- earlier decisions that a new page leaves as they were, followed (kg.incremental) ----------
+
+_FOLLOWED = {
+    # a registered company whose trade name (云帆) another registered company has: no earlier
+    # mention was redirected by the trade name, so no earlier decision changes
+    "trade-name-new-key": (
+        "2024年2月1日\n嘉兴云帆新材料科技有限公司在平湖揭牌。\n",
+        "2024年3月1日\n杭州云帆生物医药有限公司与浙江大学签署合作协议。\n", ""),
+    # ... but 云帆公司 was: its redirect could change (resolved again)
+    "trade-name-in-use": (
+        "2024年2月1日\n嘉兴云帆新材料科技有限公司在平湖揭牌。云帆公司将加快发展。\n",
+        "2024年3月1日\n杭州云帆生物医药有限公司与浙江大学签署合作协议。\n",
+        "a new key of a trade name"),
+    # a new trade name (星澜) that a kept page prints inside a name: the kept page is read
+    # again and gives the same gazetteer mentions
+    "short-name-covered": (
+        "2024年2月1日\n星澜研究院在平湖揭牌成立。\n",
+        "2024年3月1日\n嘉兴星澜新材料科技有限公司在平湖揭牌。\n", ""),
+    # ... printed on its own: it is a new mention there (resolved again)
+    "short-name-uncovered": (
+        "2024年2月1日\n记者走进星澜，看到工人正在忙碌。\n",
+        "2024年3月1日\n嘉兴星澜新材料科技有限公司在平湖揭牌。\n",
+        "a new short name found in a kept page"),
+    # a new unit of a kept university (a new sub-organisation pair, no earlier partnership)
+    "new-sub-organisation": (
+        "2024年2月1日\n云溪大学甲乙研究院发布成果。\n",
+        "2024年3月1日\n云溪大学丙丁研究院发布成果。\n", ""),
+}
+
+
+@pytest.mark.parametrize("case", list(_FOLLOWED))
+def test_a_new_page_that_changes_no_earlier_decision_takes_the_fast_path(
+        case: str, tmp_path: Path) -> None:
+    """A known trade name under a new key, a new short name printed in a kept page, a new
+    sub-organisation pair: followed when no earlier decision changes, else resolved again;
+    either way a full build's result, byte for byte."""
+    base, added, reason = _FOLLOWED[case]
+    src = tmp_path / "src"
+    src.mkdir()
+    first = sorted(SEEDS.glob("*.txt"))[0]
+    shutil.copy(first, src / first.name)
+    shutil.copy(SEEDS / "articles.toml", src / "articles.toml")
+    (src / "y_base.txt").write_text(base, encoding="utf-8")
+    out = tmp_path / "out"
+    opts = BuildOptions(html=False, exports=False)
+    build_into(src, out, opts)
+    (src / "zz_added.txt").write_text(added, encoding="utf-8")
+    built = build_into(src, out, opts)
+    if reason:
+        assert built.corpus.kept == 0 and reason in built.resolved_again[0]
+    else:
+        assert built.corpus.kept == 2 and not built.resolved_again, built.resolved_again
+    _same_as_full(out, src, tmp_path)
