@@ -157,6 +157,13 @@ def _extract_pages(
             subj, obj, rule, conf = r.s, r.o, r.rule, r.confidence
             forward = False
             allowed = _allowed(r.s_type)
+            if subj.startswith(ANAPHOR) and "|" in subj:
+                # 实验室下设…: the body last named with that class noun, if the passage has one
+                typ, noun = subj[len(ANAPHOR) :].split("|", 1)
+                subj = next((n for n in reversed(named_orgs.get(art_id, [])[-30:])
+                             if n.endswith(noun) and len(n) > len(noun)), ANAPHOR + typ)
+                if not subj.startswith(ANAPHOR):
+                    rule += ":named-before"
             if subj.startswith(ANAPHOR) and subj[len(ANAPHOR) :] != "Event":
                 ana = subj[len(ANAPHOR) :]
                 cand = _recent(

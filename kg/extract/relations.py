@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from spacy.language import Language
@@ -109,6 +110,15 @@ _P43 = re.compile(r"\d{4}年(?:以来|度)?")
 #: may follow it (not a list, a quote's end or 的: 某公司、某大学 / 某某”是 / 某市的)
 _METRIC_SUBJECTS = ORG_TYPES | {"Place", "Program", "Event"}
 _GENERIC_ANAPHORS = frozenset({"企业", "公司"})
+
+
+def _class_noun(word: str, class_anaphora: Mapping[str, str]) -> str:
+    """The class noun of a bare class-noun anaphor (该研究院 → 研究院, 实验室), or "" for a
+    generic one (公司, 企业) or another anaphor (该公司, 其)."""
+    if word not in class_anaphora:
+        return ""
+    noun = word.removeprefix("该")
+    return "" if noun in _GENERIC_ANAPHORS else noun
 #: a figure is the name's when it comes within this many clauses of it (我市积极…，…，…，
 #: 设立了4个专组: a number far down a narrative is no key figure of the name)
 _METRIC_REACH = 3
@@ -125,7 +135,7 @@ _INVESTORS = ORG_TYPES - {"Media"} | {"Place", "Person"}
 _INVESTEES = ORG_TYPES - {"Media", "GovernmentBody"} | {"Program"}
 #: the investment word is a noun (投资额, 投资机构, 融资难, 投资价值) ...
 _INVEST_NOUN_AFTER_RE = re.compile(
-    r"(额|总额|规模|机构|人|方|者|公司|基金|管理|价值|周期|环境|协议|意向|需求|难|贵|担保|服务|行业|领域|"
+    r"(额|总额|规模|机构|人(?!工智能|才|体|形)|方|者|公司|基金|管理|价值|周期|环境|协议|意向|需求|难|贵|担保|服务|行业|领域|"
     r"平台|渠道|模式|体系|产品|业务|对接|路演|活动|会|洽谈|试点|租赁|项目(?![^，。；]{0,3}\d)|强度|占比|比重|增速|同比|增长|"
     r"建设(?:项目)?[\d约近超]|\d|约|近|超|逾)"
 )
@@ -202,8 +212,10 @@ def _staff_posts(text: str, mentions: list[Candidate]) -> list[RawRelation]:
 _STATISTIC = r"(产业)?(投资|增加值|产值|增速|同比|占比|比重|营收|收入)"
 _NOUN_BEFORE_RE = re.compile(r"(领域|行业|产业|总|固定资产|社会)$")
 _NOUN_AFTER_RE = re.compile(
-    r"(机构|人|方|者|总额|额|规模|力度|基金|公司|领域|飞地|平台|体系|品牌|站|团队|热线)"
+    r"(机构|人(?!工智能|才|体|形)|方|者|总额|额|规模|力度|基金|公司|领域|飞地|平台|体系|品牌|站|团队|热线)"
 )
+#: 成立于2021年, 成立以来, 成立后: the name before the verb is what was founded, not a founder
+_FOUNDED_WHEN_RE = re.compile(r"(于|以来|至今|之初|初期|伊始|之后|后[，,]|时[，,])")
 #: 双方(将)(共同)设立/共建: the two parties of the passage found something together
 _BOTH_FOUND_RE = re.compile(
     r"双方(?:将|还|已|又|再|正式)?(?:共同|联合|携手|合作)?(?:出资)?(?:设立|成立|共建|组建|创建|打造|建设)(?:了)?"
@@ -257,6 +269,9 @@ class RelationExtractor:
             for t in r["triggers"]:
                 trig.setdefault(t, []).append(r)
         self._trig = trig
+        #: verbs of founding a body (成立, 设立 …: the first founded rule's triggers)
+        self._founding_verbs = frozenset(next(
+            (r["triggers"] for r in self.rules if r["p"] == "founded"), []))
         self._trig_re = re.compile(alternation(list(trig))) if trig else None
         self._home_re = re.compile(alternation(self.home_words + list(self.anaphora)))
         self._industry_rule = next((r for r in self.rules if r["kind"] == "industry"), None)
@@ -363,10 +378,17 @@ class RelationExtractor:
                 and m.rule not in ("home", "anaphora")
                 and (m.type == c.type or c.type == "Organization" and m.type in ORG_TYPES)
             ]
+            noun = _class_noun(text[c.start : c.end], self.class_anaphora)
+            own = [m for m in prev if noun and text[m.start : m.end].endswith(noun)]
+            if own and len(text[own[-1].start : own[-1].end]) > len(noun):
+                return text[own[-1].start : own[-1].end]  # 实验室: the laboratory named before
             if prev and c.type != "Organization":
                 return text[prev[-1].start : prev[-1].end]
         if c.rule == "anaphora":
-            return ANAPHOR + c.type  # resolved by the article-level pass (该公司 → its antecedent)
+            # resolved by the article-level pass (该公司 → its antecedent); a specific class noun
+            # (实验室, 孵化器) goes with it: the body last named with that word is preferred
+            noun = _class_noun(text[c.start : c.end], self.class_anaphora)
+            return ANAPHOR + c.type + (f"|{noun}" if noun else "")
         return text[c.start : c.end]
 
     def _structural(self, text: str, ments: list[Candidate]) -> list[RawRelation]:
@@ -736,6 +758,11 @@ class RelationExtractor:
                 continue  # 总投资, 领域投资: a noun
             if t.group().startswith("签") and _P12.match(text[t.end() :]):
                 continue  # 签约落户: settling in, not an agreement with the place
+            if (
+                t.group() in self._founding_verbs
+                and _FOUNDED_WHEN_RE.match(text, t.end())
+            ):
+                continue  # 某某实验室成立于2021年，依托A…: its date, not what it founded
             for rule in self._trig[t.group()]:
                 subj_t, obj_t = _types(rule["subj"]), _types(rule["obj"])
                 kind, p = rule["kind"], rule["p"]
