@@ -895,3 +895,30 @@ def test_a_founding_meeting_is_named_with_what_it_founds(nlp) -> None:
     m = mentions(nlp, "云岭研究院青溪分院成立大会在青溪科技园举行。青溪市成立大会战指挥部。")
     assert m.get("云岭研究院青溪分院成立大会") == "Event"
     assert not any(k.endswith("成立大会") and k.startswith("青溪市") for k in m)
+
+
+def test_a_founding_date_makes_no_founder(nlp) -> None:
+    r = relations(nlp, "云岚市光电重点实验室成立于2021年，依托星澜光电研究院建设。")
+    assert not any(p == "founded" for _, p, _ in r)
+
+
+def test_bodies_under_a_group_are_its_parts(nlp) -> None:
+    r = relations(nlp, "云岚集团旗下的星澜科技有限公司、云帆科技有限公司相继落户。")
+    assert ("星澜科技有限公司", "subOrganizationOf", "云岚集团") in r
+    assert ("云帆科技有限公司", "subOrganizationOf", "云岚集团") in r
+
+
+def test_a_field_after_co_building_is_not_a_noun_compound(nlp) -> None:
+    r = relations(nlp, "星澜大学与云帆电子有限公司共建人工智能研究院。")
+    assert ("星澜大学", "cofounded", "人工智能研究院") in r
+
+
+def test_a_class_counted_above_a_rank_is_no_name(nlp) -> None:
+    m = mentions(nlp, "全市已建成嘉兴市级以上孵化器11家，省级以上研发中心20家。")
+    assert not any("以上" in name for name in m)
+
+
+def test_a_classifier_and_a_subsidiary_word_open_no_name(nlp) -> None:
+    m = mentions(nlp, "云岚资本设立3支母基金，其子公司星澜科技有限公司落户平湖。")
+    assert "星澜科技有限公司" in m
+    assert not any(name.startswith(("支", "子公司")) for name in m)

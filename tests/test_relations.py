@@ -383,3 +383,14 @@ def test_a_department_head_in_a_county_committees_chain(rules_nlp) -> None:
     doc = rules_nlp("县委常委、组织部长邬明远陪同调研。")
     posts = {(r.s, r.o) for r in doc._.kg_relations if r.p == "holdsPost"}
     assert ("邬明远", "县委组织部") in posts and ("邬明远", "市委组织部") not in posts
+
+
+def test_a_bare_class_noun_refers_to_the_body_last_named_with_it(rules_nlp) -> None:
+    from kg.extract.pipeline import extract_page
+    from kg.ingest import ingest_text
+
+    text = ("2024年3月1日\n云岚市光电重点实验室依托星澜光电研究院建设。\n"
+            "实验室下设的云帆检测公共服务平台已成为国内同类平台中的代表。\n")
+    ex = extract_page(ingest_text("p.txt", text), rules_nlp)
+    subs = {(r.s, r.o) for r in ex.relations if r.p == "subOrganizationOf"}
+    assert ("云帆检测公共服务平台", "云岚市光电重点实验室") in subs

@@ -1800,6 +1800,8 @@ class EntityRecognizer:
                 if listed:
                     end = listed.end()
             last = end
+            if "以上" in text[start:end]:
+                continue  # 市级以上孵化器11家: a count of a class, not a title
             if not _FUNCTION_CHAR_RE.search(text, start, end):
                 out.append((start, end))
         return out
