@@ -922,3 +922,28 @@ def test_a_classifier_and_a_subsidiary_word_open_no_name(nlp) -> None:
     m = mentions(nlp, "云岚资本设立3支母基金，其子公司星澜科技有限公司落户平湖。")
     assert "星澜科技有限公司" in m
     assert not any(name.startswith(("支", "子公司")) for name in m)
+
+
+@pytest.mark.parametrize(("text", "wanted", "unwanted"), [
+    ("云岚县科技局局长江涛出席。", "云岚县科技局", "科技局局"),  # 局长 after the bureau's 局
+    ("  本报讯  星澜理工大学云岚研究院近日揭牌。", "星澜理工大学云岚研究院", "本报讯"),
+    ("我院星澜电子技术研究院入选。", "星澜电子技术研究院", "我院"),
+    ("到年底云岚科创园将建成。", "云岚科创园", "年底"),
+    ("云岚科技城地处星澜科创大走廊核心区。", "云岚科技城", "地处"),
+    ("作为整体服务提供商星澜机械工程有限公司参与建设。", "星澜机械工程有限公司", "提供商"),
+])
+def test_words_that_open_no_name(nlp, text: str, wanted: str, unwanted: str) -> None:
+    m = mentions(nlp, text)
+    assert wanted in m
+    assert not any(unwanted in name for name in m)
+
+
+def test_kinds_of_bodies_are_no_names(nlp) -> None:
+    m = mentions(nlp, "打造开放型园区，争创国家级制造业创新中心，设立母基金。")
+    assert not [n for n, t in m.items() if t in ("Platform", "ResearchInstitute", "Fund")]
+
+
+def test_a_committee_after_a_reporter_is_no_body(nlp) -> None:
+    m = mentions(nlp, "（星澜日报记者周云岚区委报道组李星辰）昨天上午，会议召开。")
+    assert not any(t == "GovernmentBody" for t in m.values())
+    assert mentions(nlp, "中共云岚县委召开会议。")  # a division's committee stays

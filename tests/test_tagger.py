@@ -287,3 +287,11 @@ def test_the_model_adds_no_body_with_a_title_or_a_clause_verb_inside(feats) -> N
     assert not feats.spans_words(words, starts, 0, 10)
     words, starts = ["城市", "建设", "办"], [0, 2, 4]
     assert feats.spans_words(words, starts, 0, 5)
+
+
+def test_the_model_adds_no_clause_and_no_place_as_a_person(feats) -> None:
+    assert not feats.names("云所在区域技术服务体系")  # a clause across a name's end
+    assert not feats.names("星澜的研究院")
+    assert feats.names("云岚在线")  # 在线 stays
+    assert not feats.person("张家港")  # a county-level city jieba knows as a person's name
+    assert feats.person("张云岚")

@@ -204,6 +204,10 @@ _CONJUNCTIONS = ("和", "与", "及", "、")
 # bodies of a zone, named with the zone's short name (高新区管委会, 开发区党工委)
 _ZONE_BODIES = frozenset({"管委会", "党工委", "党委"})
 # prefixes that point at a body without naming it (我市, 我校 + 政府/党委 …)
+#: the party committees of divisions (某市市委): a name before them is a division's
+_DIVISION_COMMITTEES = frozenset({"省委", "市委", "县委", "区委"})
+#: a rank that opens a name (国家级, 省级, 市级)
+_LEVEL_RE = re.compile(r"(国家|省|市|县|区)级")
 _NOT_A_NAME = frozenset(
     {
         "我市",
@@ -1131,8 +1135,8 @@ class EntityRecognizer:
                     continue
                 if suf.token_start and toks[i][0] != m.start():
                     continue  # 举办, 创办: the suffix is the end of a verb
-            if m.end() < len(text) and text[m.end()] in "内外里":
-                pass
+            if text.startswith("长", m.end()) and text[m.end() - 2] == text[m.end() - 1]:
+                continue  # 某某局局长江涛: the bureau ends before the title 局长 (长江 is a word)
             start = self._walk_left(
                 text, toks, m.start(), _MEMBER_WORDS if suf.members_ok else frozenset()
             )
@@ -1146,8 +1150,8 @@ class EntityRecognizer:
                 continue  # 证券投资基金: a kind of investment, not a broker
             if suf.suffix == "大学" and text[m.end() : m.end() + 1] in ("生", "城"):
                 continue  # 大学生 (students), 大学城 (a campus district), not a university
-            if suf.type == "University" and text[m.start() - 1 : m.start()] in ("型", "性", "类"):
-                continue  # 综合性大学, 应用型大学: a kind of university, not one
+            if text[m.start() - 1 : m.start()] in ("型", "性", "类") and not suf.legal:
+                continue  # 综合性大学, 开放型园区, 研究型实验室: a kind of body, not one named
             if suf.type == "University" and self._modifiers_only(
                 re.split("大学|学院", text[start : m.start()])[-1]
             ):
@@ -1172,6 +1176,21 @@ class EntityRecognizer:
                 and (suf.type != "GovernmentBody" or not self._administrative(prefix))
             ):
                 continue  # 传统政府, 产业技术研究院, 国家级开发区: a kind of body, not one named
+            if (
+                suf.suffix in _DIVISION_COMMITTEES
+                and len(prefix) == 3
+                and prefix[0] in self.lex.surnames
+                and not self._administrative(prefix)
+            ):
+                continue  # 记者周智敏区委报道组: a committee is a division's, after its name
+            rank = _LEVEL_RE.match(prefix)
+            if (
+                rank
+                and suf.type in ("Platform", "ResearchInstitute")
+                and not self._has_name(prefix[rank.end() :])
+                and not quoted_name(text, start, m.end())
+            ):
+                continue  # 国家级制造业创新中心: a rank and a field make a title, not a name
             if suf.suffix == "党委" and self._party_of_a_body(prefix):
                 continue  # 某某集团党委, 某某大学党委: the body's own party committee, not a
                 # government; the body itself is the name (某某集团党委书记、董事长某某)

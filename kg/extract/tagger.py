@@ -27,6 +27,7 @@ that it learns to find names from their words and context, not only to trust the
 from __future__ import annotations
 
 import functools
+import re
 from bisect import bisect_left
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -53,6 +54,10 @@ OUTSIDE = "O"
 # features
 
 
+#: 在 inside a span, not as in 在线 (浙江在线): a clause's preposition
+_IN_CLAUSE_RE = re.compile("在(?!线)")
+
+
 @dataclass(frozen=True)
 class Features:
     """What :func:`word_attributes` knows of the language: general lexicons only."""
@@ -64,6 +69,7 @@ class Features:
     max_suffix: int = 8
     stops: frozenset[str] = frozenset()  # words that end a name walking left (verbs: 赴, 启动)
     inner: frozenset[str] = frozenset()  # of those, the words that stand inside names (建设)
+    places: frozenset[str] = frozenset()  # divisions and towns (张家港市: 张家港 is no person)
 
     @classmethod
     def from_lexicon(cls, lex: Lexicon) -> Features:
@@ -75,6 +81,7 @@ class Features:
             max_suffix=max((len(s.suffix) for s in lex.suffixes), default=1),
             stops=frozenset(lex.left_stop),
             inner=frozenset(lex.name_verbs),
+            places=frozenset(lex.places) | frozenset(lex.towns),
         )
 
     def spans_words(self, words: Sequence[str], starts: Sequence[int], start: int, end: int
@@ -111,6 +118,8 @@ class Features:
         suffix and a common word (创新中心, 科创中心, 高新区)."""
         if len(span) < 2 or span[0] in "该本此这那其各我贵" or not span[0].isalnum():
             return False  # 该局, 本公司: anaphors; ）科技有限公司: a name's broken-off end
+        if "的" in span or _IN_CLAUSE_RE.search(span):
+            return False  # 某所在区域…体系建设: a clause across a name's end, not a name
         if any(span[-k:] in self.titles for k in range(2, min(len(span), 6))):
             return False  # 某某公司董事长: a post-holder's title, not a body's name
         if self._common(span):
@@ -123,7 +132,10 @@ class Features:
     def person(self, span: str) -> bool:
         """Can ``span`` be a person's name the model adds? A surname and one or two
         characters (a compound surname and one or two): not 供图, not 某某来平 (121 of the 122
-        gold people of the seeds and tuning articles are so; the other is a pen name)."""
+        gold people of the seeds and tuning articles are so; the other is a pen name), and not
+        a place (张家港, which jieba knows as a person's name)."""
+        if any(span + end in self.places for end in ("", "市", "县", "区", "镇")):
+            return False
         if span[:2] in self.surnames and len(span[:2]) == 2 and 3 <= len(span) <= 4:
             return True
         return span[:1] in self.surnames and 2 <= len(span) <= 3
