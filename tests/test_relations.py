@@ -394,3 +394,10 @@ def test_a_bare_class_noun_refers_to_the_body_last_named_with_it(rules_nlp) -> N
     ex = extract_page(ingest_text("p.txt", text), rules_nlp)
     subs = {(r.s, r.o) for r in ex.relations if r.p == "subOrganizationOf"}
     assert ("云帆检测公共服务平台", "云岚市光电重点实验室") in subs
+
+
+def test_a_place_that_qualifies_counted_bodies_is_no_party(rules_nlp) -> None:
+    doc = rules_nlp("云岚基金联盟由云岚产业基金、星澜资本联合20家中国股权投资机构共同成立。")
+    rels = {(r.s, r.p, r.o) for r in doc._.kg_relations}
+    assert ("云岚产业基金", "cofounded", "云岚基金联盟") in rels
+    assert not any("中国" in (s, o) for s, _, o in rels)

@@ -110,6 +110,8 @@ _P43 = re.compile(r"\d{4}年(?:以来|度)?")
 #: may follow it (not a list, a quote's end or 的: 某公司、某大学 / 某某”是 / 某市的)
 _METRIC_SUBJECTS = ORG_TYPES | {"Place", "Program", "Event"}
 _GENERIC_ANAPHORS = frozenset({"企业", "公司"})
+_COUNTED_BEFORE_RE = re.compile(r"\d+(家|所|个)$")
+_CJK_WORD_RE = re.compile(r"[\u4e00-\u9fff]")
 
 
 def _class_noun(word: str, class_anaphora: Mapping[str, str]) -> str:
@@ -632,6 +634,8 @@ class RelationExtractor:
                 break  # 引进由A领衔研发的项目: A is the agent of a relative clause
             if not run and _P05.search(gap) and len(gap) > 12:
                 break
+            if m.type == "Place" and _COUNTED_BEFORE_RE.search(text, max(0, m.start - 6), m.start):
+                continue  # 联合20家中国股权投资机构: a place that qualifies counted bodies
             if m.type in types:
                 if run and run[-1].type == "Place" and m.type == "Place" and run[-1].end == m.start:
                     run.pop()  # 我市云溪镇: the town, not the city that qualifies it
@@ -1455,7 +1459,9 @@ class RelationExtractor:
                 c
                 for c in ments
                 if c.start >= m.start(g) and c.end <= m.end(g) and c.type in ORG_TYPES | {"Place"}
-            ]
+                and not (c.type == "Place" and c.end < m.end(g)
+                         and _CJK_WORD_RE.match(text, c.end) and not _P03.match(text, c.end))
+            ]  # (20家中国股权投资机构: a country that qualifies a noun is no founder)
             made = self._sentence_subject(text, ments, m.start(), ORG_TYPES)
             if len(founders) >= 2 and made is not None and made not in founders:
                 for f in founders:
