@@ -401,3 +401,14 @@ def test_a_place_that_qualifies_counted_bodies_is_no_party(rules_nlp) -> None:
     rels = {(r.s, r.p, r.o) for r in doc._.kg_relations}
     assert ("云岚产业基金", "cofounded", "云岚基金联盟") in rels
     assert not any("中国" in (s, o) for s, _, o in rels)
+
+
+def test_a_bare_body_before_any_is_named_is_the_first_named_with_its_noun(rules_nlp) -> None:
+    from kg.extract.pipeline import extract_page
+    from kg.ingest import ingest_text
+
+    text = ("2024年3月1日\n研究院理事长王明远介绍了云岚光电重点实验室的建设情况。\n"
+            "云岚光电重点实验室依托星澜光电研究院建设。\n")
+    ex = extract_page(ingest_text("p.txt", text), rules_nlp)
+    posts = {(r.s, r.o) for r in ex.relations if r.p == "holdsPost"}
+    assert ("王明远", "星澜光电研究院") in posts

@@ -136,6 +136,9 @@ def _extract_pages(
         for c in mentions:
             if c.type in _FORWARD and c.rule != "anaphora" and not c.rule.startswith("model:"):
                 first_named.setdefault((k, aid, c.type), dtext[c.start : c.end])
+                for noun in _FORWARD_NOUNS:
+                    if dtext[c.start : c.end].endswith(noun) and c.end - c.start > len(noun):
+                        first_named.setdefault((k, aid, f"|{noun}"), dtext[c.start : c.end])
             if c.type in _RARE and not c.rule.startswith("model:"):
                 last_named[(art_id, c.type)] = (sidx, dtext[c.start : c.end])
             if c.type in _ORG:
@@ -156,6 +159,7 @@ def _extract_pages(
         for r in _with_parties(relations_of(doc), last_pair.get(art_id)):
             subj, obj, rule, conf = r.s, r.o, r.rule, r.confidence
             forward = False
+            fwd_noun = ""  # a class noun an anaphor kept when nothing before had it
             allowed = _allowed(r.s_type)
             if subj.startswith(ANAPHOR) and "|" in subj:
                 # 实验室下设…: the body last named with that class noun, if the passage has one
@@ -164,6 +168,8 @@ def _extract_pages(
                              if n.endswith(noun) and len(n) > len(noun)), ANAPHOR + typ)
                 if not subj.startswith(ANAPHOR):
                     rule += ":named-before"
+                else:
+                    fwd_noun = noun
             if subj.startswith(ANAPHOR) and subj[len(ANAPHOR) :] != "Event":
                 ana = subj[len(ANAPHOR) :]
                 cand = _recent(
@@ -194,6 +200,8 @@ def _extract_pages(
                             if n.endswith(noun) and len(n) > len(noun)), ANAPHOR + typ)
                 if not obj.startswith(ANAPHOR):
                     rule += ":named-before"
+                else:
+                    fwd_noun = noun
             if not forward and (subj.startswith(ANAPHOR) or obj.startswith(ANAPHOR)):
                 want = (subj if subj.startswith(ANAPHOR) else obj)[len(ANAPHOR) :]
                 if want == "Event":
@@ -219,6 +227,11 @@ def _extract_pages(
                     rule = rule + (":article-event" if want == "Event" else ":anaphora")
             if forward:
                 rule += ":anaphora-forward"
+                if fwd_noun:  # 研究院理事长某某 before the institute is named: one named so
+                    if subj.startswith(ANAPHOR):
+                        subj += f"|{fwd_noun}"
+                    else:
+                        obj += f"|{fwd_noun}"
             if not obj and not r.literal:
                 cand = _recent(topics.get(art_id, []), types, allowed)
                 if not cand or not rule.startswith("award:"):
@@ -269,7 +282,9 @@ def _resolve_forward(
             continue
         end = "s" if r.s.startswith(ANAPHOR) else "o"
         want = (r.s if end == "s" else r.o)[len(ANAPHOR) :]
-        name = first_named.get((k, r.article, want), "")
+        typ, _, noun = want.partition("|")
+        name = (noun and first_named.get((k, r.article, f"|{noun}"), "")) or first_named.get(
+            (k, r.article, typ), "")
         if not name or name == (r.o if end == "s" else r.s):
             continue
         out.append(dataclasses.replace(r, **{end: name}))
@@ -346,6 +361,8 @@ def _with_parties(relations: Sequence[Any], pair: tuple[str, str] | None) -> lis
 _RARE = frozenset({"Fund"})
 #: first-person bodies (我校, 我院) that may come before the article names them
 _FORWARD = frozenset({"University", "ResearchInstitute"})
+#: the class nouns such an anaphor may carry (研究院理事长某某: the institute named later)
+_FORWARD_NOUNS = ("研究院", "研究所", "实验室", "大学", "学院")
 #: how many sentences back 会上, 出席仪式 reach for the event just named
 _EVENT_REACH = 3
 _SEGMENT_BREAK = re.compile("[，,；;。！？!?]")
