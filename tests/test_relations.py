@@ -412,3 +412,20 @@ def test_a_bare_body_before_any_is_named_is_the_first_named_with_its_noun(rules_
     ex = extract_page(ingest_text("p.txt", text), rules_nlp)
     posts = {(r.s, r.o) for r in ex.relations if r.p == "holdsPost"}
     assert ("王明远", "星澜光电研究院") in posts
+
+
+@pytest.mark.parametrize(("text", "parties", "event"), [
+    ("据悉，云帆食品有限公司和云岚镇于第四届云岚农业洽谈会上签约。",
+     {"云帆食品有限公司", "云岚镇"}, "第四届云岚农业洽谈会"),
+    ("星澜学院与云岚经济技术开发区共建创新研究院签约仪式在市会展中心举行。",
+     {"星澜学院", "云岚经济技术开发区"}, "共建创新研究院签约仪式"),
+])
+def test_who_signs_at_an_event_or_names_it_takes_part(rules_nlp, text, parties, event) -> None:
+    doc = rules_nlp(text)
+    got = {r.s for r in doc._.kg_relations if r.p == "participatedIn" and r.o == event}
+    assert got == parties
+
+
+def test_one_body_before_an_events_name_only_qualifies_it(rules_nlp) -> None:
+    doc = rules_nlp("云帆公司年会在杭州举行。")
+    assert not [r for r in doc._.kg_relations if r.p == "participatedIn"]

@@ -110,6 +110,12 @@ _P43 = re.compile(r"\d{4}年(?:以来|度)?")
 #: may follow it (not a list, a quote's end or 的: 某公司、某大学 / 某某”是 / 某市的)
 _METRIC_SUBJECTS = ORG_TYPES | {"Place", "Program", "Event"}
 _GENERIC_ANAPHORS = frozenset({"企业", "公司"})
+#: 在/于 right before an event's name, and 上/期间/现场 and a verb after it (…于某洽谈会上签约)
+_AT_EVENT_RE = re.compile(r"(在|于)$")
+_ON_EVENT_RE = re.compile(r"(上|期间|现场|中)?(签约|签订|签署|作|发言|发布|亮相|展示|介绍|致辞|"
+                          r"讲话|获得|荣获|路演|参赛|推介)")
+#: an event's name that the clause then holds: 某某签约仪式在某地举行, 某某大会举行
+_HELD_AFTER_RE = re.compile(r"(在[^，。；]{1,20}?)?(隆重|正式|顺利)?(举行|举办|召开|开幕)")
 _COUNTED_BEFORE_RE = re.compile(r"\d+(家|所|个)$")
 _CJK_WORD_RE = re.compile(r"[\u4e00-\u9fff]")
 
@@ -350,6 +356,8 @@ class RelationExtractor:
         out += self._metrics(text, ments)
         out += self._adjacency(text, ments)
         out += self._name_internal(text, all_m)
+        if any(m.type == "Event" for m in ments):
+            out += self._event_parties(text, ments)
         seen: set[tuple[str, str, str]] = set()
         uniq: list[RawRelation] = []
         # news staff named in a byline (通讯员 某某) report the facts; they take part in none
@@ -392,6 +400,52 @@ class RelationExtractor:
             noun = _class_noun(text[c.start : c.end], self.class_anaphora)
             return ANAPHOR + c.type + (f"|{noun}" if noun else "")
         return text[c.start : c.end]
+
+    def _event_parties(self, text: str, ments: list[Candidate]) -> list[RawRelation]:
+        """Who takes part in an event the sentence names: A和B于某洽谈会上签约, A在某大会上
+        作发言 (the clause's subjects before 在/于 the event); A与B某某签约仪式在某地举行 (the
+        bodies joined right before the event's name, which the clause then holds)."""
+        out: list[RawRelation] = []
+        parties_t = ORG_TYPES | {"Person"}
+        for ev in ments:
+            if ev.type != "Event":
+                continue
+            who: list[Candidate] = []
+            at = _AT_EVENT_RE.search(text, max(0, ev.start - 2), ev.start)
+            if at and _ON_EVENT_RE.match(text, ev.end):
+                cs = max(text.rfind(ch, 0, at.start()) for ch in "，,；;。：:") + 1
+                run = [m for m in ments if cs <= m.start and m.end <= at.start()
+                       and self._party(text, m, parties_t)]
+                # the subjects: a run joined by 、/和/与/及 that ends right before 在/于
+                if run and not text[run[-1].end : at.start()].strip():
+                    who.append(run.pop())
+                    while run and text[run[-1].end : who[0].start] in ("、", "和", "与", "及"):
+                        who.insert(0, run.pop())
+            elif _HELD_AFTER_RE.match(text, ev.end):
+                before = [m for m in ments if m.end <= ev.start and self._party(text, m, parties_t)]
+                pos = ev.start
+                while before and before[-1].end == pos:
+                    m = before.pop()
+                    who.insert(0, m)
+                    j = m.start
+                    if j > 0 and text[j - 1] in "、和与及":
+                        pos = j - 1
+                    else:
+                        break
+                if len(who) < 2:
+                    who = []  # one body before an event's name qualifies it (某公司年会)
+            for m in who:
+                out.append(RawRelation(self._name(text, m), "participatedIn",
+                                       text[ev.start : ev.end], "event:parties", 0.6))
+        return out
+
+    @staticmethod
+    def _party(text: str, m: Candidate, types: set[str] | frozenset[str]) -> bool:
+        """A body or a person, or a town, district or county (林埭镇和某公司于…上签约)."""
+        if m.rule == "anaphora":
+            return m.type in ("University", "ResearchInstitute")  # 我校与某区…签约仪式
+        return m.type in types or m.type == "Place" and (
+            m.rule == "home" or bool(_P15.search(text[m.start : m.end])))
 
     def _structural(self, text: str, ments: list[Candidate]) -> list[RawRelation]:
         """某集团十八所云溪实验室: a name nested at the start of a longer one is its parent;
