@@ -947,3 +947,17 @@ def test_a_committee_after_a_reporter_is_no_body(nlp) -> None:
     m = mentions(nlp, "（星澜日报记者周云岚区委报道组李星辰）昨天上午，会议召开。")
     assert not any(t == "GovernmentBody" for t in m.values())
     assert mentions(nlp, "中共云岚县委召开会议。")  # a division's committee stays
+
+
+def test_a_places_or_a_zones_industries_name_no_field(rules) -> None:
+    m = mentions(rules, "推动示范区产业和云岚技术开发区健康食品产业发展，另有竹编、茶叶等行业。")
+    inds = {k for k, t in m.items() if t == "Industry"}
+    assert not any("区" in k or k.startswith("另有") for k in inds)
+    assert {"竹编", "茶叶"} <= inds
+
+
+def test_fields_listed_before_directions(rules) -> None:
+    m = mentions(rules, "围绕竹编制造、珍珠养殖等重点方向发力，明确研发方向。")
+    inds = {k for k, t in m.items() if t == "Industry"}
+    assert {"竹编制造", "珍珠养殖"} <= inds
+    assert not any("研发" in k for k in inds)

@@ -400,7 +400,8 @@ def test_a_place_that_qualifies_counted_bodies_is_no_party(rules_nlp) -> None:
     doc = rules_nlp("云岚基金联盟由云岚产业基金、星澜资本联合20家中国股权投资机构共同成立。")
     rels = {(r.s, r.p, r.o) for r in doc._.kg_relations}
     assert ("云岚产业基金", "cofounded", "云岚基金联盟") in rels
-    assert not any("中国" in (s, o) for s, _, o in rels)
+    assert not any("中国" in (s, o) for s, p, o in rels
+                   if p in ("cofounded", "cooperatesWith", "signedAgreementWith"))
 
 
 def test_a_bare_body_before_any_is_named_is_the_first_named_with_its_noun(rules_nlp) -> None:
@@ -429,3 +430,14 @@ def test_who_signs_at_an_event_or_names_it_takes_part(rules_nlp, text, parties, 
 def test_one_body_before_an_events_name_only_qualifies_it(rules_nlp) -> None:
     doc = rules_nlp("云帆公司年会在杭州举行。")
     assert not [r for r in doc._.kg_relations if r.p == "participatedIn"]
+
+
+def test_bodies_that_speak_at_the_articles_event_take_part(rules_nlp) -> None:
+    from kg.extract.pipeline import extract_page
+    from kg.ingest import ingest_text
+
+    text = ("2024年3月1日\n云岚科创走廊建设推进大会召开\n"
+            "云帆电子股份有限公司、星澜大学作为嘉宾代表致辞\n")
+    ex = extract_page(ingest_text("p.txt", text), rules_nlp)
+    got = {r.s for r in ex.relations if r.p == "participatedIn"}
+    assert {"云帆电子股份有限公司", "星澜大学"} <= got

@@ -1447,6 +1447,8 @@ class EntityRecognizer:
             k = text.rfind("等", max(0, at - 9), at)
             if k > 0 and not _PUNCT_RE.search(text[k + 1 : at]):
                 at, listed = k, True  # 竹编、茶叶等行业 / 纺织、餐饮等本地传统的产业
+            if suf == "方向" and not listed:
+                continue  # 研发方向: only a list closed by 等…方向 names fields (A、B等重点方向)
             items = self._field_items(text, toks, at)
             if len(items) == 1 and not listed:
                 s0, e0 = items[0]
@@ -1517,6 +1519,9 @@ class EntityRecognizer:
             return False
         if tok in lex.left_stop or lex.is_place(tok) or tok in lex.suffix_map:
             return False
+        if tok[-1:] in "区县市省镇" or len(tok) >= 2 and (
+                lex.is_place(tok + "市") or lex.is_place(tok + "县")):
+            return False  # 示范区产业, 技术开发区, 张家港产业: a place's industries, not a field
         if tok in _GENERIC_HEADS or tok in lex.rank_adjectives:
             return False  # 省级产业, 国家级产业: a rank, not a field
         tag = self._tag(tok)

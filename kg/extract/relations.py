@@ -37,8 +37,8 @@ _NUM_UNIT_RE = re.compile(  # a number with its unit; not an ordinal (第5次, �
 # a sentence set at the article's event: 会上，… / 活动现场，…
 #: a verb of attending whose object is the article's event (活动, 会议) or left unsaid
 _ATTEND_RE = re.compile(
-    "(?:参加|出席|参会|参展|齐聚|到场)(?:了)?(?:本次|此次|这次)?"
-    "(?:活动|会议|大会|仪式|论坛|峰会|对接会|开幕式|签约仪式|座谈会|推介会|发布会)?(?=[，。；,;])"
+    "(?:参加|出席|参会|参展|齐聚|到场|致辞|发言|讲话)(?:了)?(?:本次|此次|这次)?"
+    "(?:活动|会议|大会|仪式|论坛|峰会|对接会|开幕式|签约仪式|座谈会|推介会|发布会)?(?=[，。；,;]|$)"
 )
 _P41_PUNCT = re.compile("[，。；,;]")
 _AT_THE_EVENT_RE = re.compile(
