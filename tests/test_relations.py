@@ -441,3 +441,10 @@ def test_bodies_that_speak_at_the_articles_event_take_part(rules_nlp) -> None:
     ex = extract_page(ingest_text("p.txt", text), rules_nlp)
     got = {r.s for r in ex.relations if r.p == "participatedIn"}
     assert {"云帆电子股份有限公司", "星澜大学"} <= got
+
+
+def test_co_building_under_an_agreement_co_founds_the_body_it_names(rules_nlp) -> None:
+    doc = rules_nlp("会上，云岚区政府与星澜控股股份有限公司签订了共建云岚科创走廊合作协议。")
+    co = {(r.s, r.o) for r in doc._.kg_relations if r.p == "cofounded"}
+    assert ("云岚区政府", "云岚科创走廊") in co
+    assert not any(o.endswith("协议") for _, o in co)

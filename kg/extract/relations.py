@@ -439,6 +439,15 @@ class RelationExtractor:
                                        text[ev.start : ev.end], "event:parties", 0.6))
         return out
 
+    def _built_in_agreement(self, text: str, o: Candidate) -> Candidate | None:
+        """What 共建 builds when its object is an agreement (签订共建某某科创走廊合作协议):
+        the body named at the agreement's head, or nothing (an agreement is not co-founded)."""
+        if o.type != "Program" or not text[o.start : o.end].endswith("协议"):
+            return o
+        inner = [m for m in self._all_m if m.start == o.start and m.end < o.end
+                 and m.type in ORG_TYPES]
+        return max(inner, key=lambda m: m.end) if inner else None
+
     @staticmethod
     def _party(text: str, m: Candidate, types: set[str] | frozenset[str]) -> bool:
         """A body or a person, or a town, district or county (林埭镇和某公司于…上签约)."""
@@ -918,6 +927,9 @@ class RelationExtractor:
                         host = self._hosted_event(text, ments, t.start())
                         if host is not None:
                             objs = [host]  # 本次活动由A主办，B承办，是…年会的…: this event
+                    if p == "cofounded":
+                        objs = [self._built_in_agreement(text, o) for o in objs]
+                        objs = [o for o in objs if o is not None]
                     if not objs:
                         continue
                     backers = [
