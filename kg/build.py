@@ -16,7 +16,8 @@ import signal
 import struct
 import time
 import tomllib
-from collections.abc import Callable, Iterable
+import unicodedata
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,7 +29,7 @@ from .extract.lexicon import Lexicon, alternation
 from .extract.pipeline import PageExtraction
 from .ingest import InputError, discover, display_name, printable, read_bytes
 from .memory import paused_gc
-from .model import Entity, Page
+from .model import Entity, Mention, Page
 from .rdf import (
     ArticleMeta,
     GraphInputs,
@@ -243,18 +244,26 @@ def article_metas(corpus: Corpus) -> list[ArticleMeta]:
     return out
 
 
-def page_records(res: Resolution, pages: Iterable[str]) -> list[dict[str, Any]]:
-    """The ``kg extract --format jsonl`` records: one per file (stable contract)."""
+def page_records(res: Resolution, pages: Iterable[str],
+                 originals: Mapping[str, str] | None = None) -> list[dict[str, Any]]:
+    """The ``kg extract --format jsonl`` records: one per file (stable contract).
+
+    ``originals``: each page's original text (by file name); a name printed there in
+    traditional characters is listed among the aliases as printed (浙江大學 beside 浙江大学),
+    since names are found, merged and named in their simplified form."""
     out = []
     for page in pages:
         ents: list[dict[str, Any]] = []
         keys: set[str] = set()
+        original = (originals or {}).get(page, "")
         for e in sorted(res.entities.values(), key=lambda e: e.key):
             ms = [m for m in e.mentions if m.article.startswith(page.rsplit(".", 1)[0] + "-a")]
             if not ms:
                 continue
             keys.add(e.key)
-            aliases = sorted({m.text for m in ms} | _known_aliases(e) - {e.name})
+            printed = {_printed(original, m) for m in ms} if original else set()
+            aliases = sorted(({m.text for m in ms} | _known_aliases(e) | printed)
+                             - {e.name, ""})
             ents.append(
                 {
                     "name": e.name,
@@ -275,6 +284,22 @@ def page_records(res: Resolution, pages: Iterable[str]) -> list[dict[str, Any]]:
             )
         out.append({"article": page, "entities": ents, "relations": rels})
     return out
+
+
+_SPACE_RE = re.compile(r"\s+")
+
+
+def _printed(original: str, m: Mention) -> str:
+    """The mention as the page prints it, when that differs from its normalised form only by
+    traditional characters (and spaces, which names never keep); else ""."""
+    from .ingest import simplified
+
+    printed = _SPACE_RE.sub("", original[m.start : m.end])
+    if printed == m.text or not printed:
+        return ""
+    same = unicodedata.normalize("NFKC", simplified(printed)) == unicodedata.normalize(
+        "NFKC", m.text)
+    return printed if same else ""
 
 
 def _known_aliases(e: Entity) -> set[str]:

@@ -278,7 +278,8 @@ def extract(paths: tuple[Path, ...], fmt: str, model: str) -> None:
     for f in corpus.failures:
         click.echo(f"error: {_safe(f.message)}", err=True)
     res = resolve_corpus(corpus)
-    records = page_records(res, [ex.page.name for ex in corpus.extractions])
+    records = page_records(res, [ex.page.name for ex in corpus.extractions],
+                         {ex.page.name: ex.page.original for ex in corpus.extractions})
     click.echo(records_jsonl(records), nl=False)
     if corpus.failures:
         sys.exit(EXIT_USAGE)
@@ -424,7 +425,9 @@ def eval_cmd(gold: tuple[Path, ...], extracted: Path | None, seeds: tuple[Path, 
         corpus = extract_corpus(files, lac=_check_model(model))
         res = resolve_corpus(corpus)
         recs = {
-            r["article"]: r for r in page_records(res, [ex.page.name for ex in corpus.extractions])
+            r["article"]: r for r in page_records(
+                res, [ex.page.name for ex in corpus.extractions],
+                {ex.page.name: ex.page.original for ex in corpus.extractions})
         }
     report = evaluate(recs, golds)
     ref = reference(recs, golds)

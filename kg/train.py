@@ -452,8 +452,9 @@ def cross_validate(
         for key, pipe in (("model", nlp), ("rules", rules_nlp)):
             corpus = extract_corpus([a.path for a in held], nlp=pipe)
             res = resolve_corpus(corpus)
-            recs = {r["article"]: r for r in page_records(res, [ex.page.name
-                                                              for ex in corpus.extractions])}
+            recs = {r["article"]: r for r in page_records(
+                res, [ex.page.name for ex in corpus.extractions],
+                {ex.page.name: ex.page.original for ex in corpus.extractions})}
             pooled[key].update(recs)
             got[key] = reference(recs, {a.name: a.gold for a in held})
         scores.append(FoldScore([a.name for a in held], got["model"], got["rules"]))

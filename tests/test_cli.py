@@ -180,3 +180,13 @@ def test_explain_shows_curation_and_splits(tmp_path, monkeypatch) -> None:
     out = CliRunner().invoke(main, ["explain", "甲乙科技", "--seeds", "pages"])
     assert out.exit_code == 0, out.output
     assert "split: 甲乙科技 ← curation:split" in out.output
+
+
+def test_extract_lists_names_as_a_traditional_page_prints_them(tmp_path) -> None:
+    page = tmp_path / "trad.txt"
+    page.write_text("2024年3月1日\n雲嵐大學與星瀾科技有限公司簽署合作協議。\n", encoding="utf-8")
+    res = run("extract", str(page))
+    assert res.exit_code == 0, res.output
+    ents = {e["name"]: e["aliases"] for e in json.loads(res.output.splitlines()[0])["entities"]}
+    assert "雲嵐大學" in ents.get("云岚大学", [])  # found as simplified, listed as printed
+    assert "星瀾科技有限公司" in ents.get("星澜科技有限公司", [])
