@@ -961,3 +961,10 @@ def test_fields_listed_before_directions(rules) -> None:
     inds = {k for k, t in m.items() if t == "Industry"}
     assert {"竹编制造", "珍珠养殖"} <= inds
     assert not any("研发" in k for k in inds)
+
+
+def test_a_firms_two_character_name_that_is_a_common_word(nlp) -> None:
+    m = mentions(nlp, "此次合作由春风资本与磐石控股共同发起，引导社会资本和重磅资本投入。")
+    assert m.get("春风资本") == "FinancialInstitution"
+    assert m.get("磐石控股") == "Enterprise"
+    assert "社会资本" not in m and "重磅资本" not in m

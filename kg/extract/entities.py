@@ -101,7 +101,7 @@ _FIELD_END_RE = re.compile("(?:领域|行业|方向)$")
 # kinds of capital: 社会资本, 金融资本, 耐心资本 … are no firms
 _CAPITAL_KIND_RE = re.compile(
     "(?:社会|金融|国有|国资|民间|民营|耐心|传统|企业|产业|风险|工商|外来|外商|境外|长期|私人"
-    "|财政|政府|人力|知识|战略|长线|优质|各类|产业链)$"
+    "|财政|政府|人力|知识|战略|长线|优质|各类|产业链|重磅|人才|更多)$"
 )
 _DEICTIC_RE = re.compile("[该本各此其相关有]")
 _FINANCE_RE = re.compile("银行|金控|创业投资|投资管理|资本|证券")
@@ -206,6 +206,8 @@ _ZONE_BODIES = frozenset({"管委会", "党工委", "党委"})
 # prefixes that point at a body without naming it (我市, 我校 + 政府/党委 …)
 #: the party committees of divisions (某市市委): a name before them is a division's
 _DIVISION_COMMITTEES = frozenset({"省委", "市委", "县委", "区委"})
+#: organisation words after which a two-character common word is a firm's name (中金资本)
+_FIRM_WORD_SUFFIXES = frozenset({"资本", "控股"})
 #: a rank that opens a name (国家级, 省级, 市级)
 _LEVEL_RE = re.compile(r"(国家|省|市|县|区)级")
 _NOT_A_NAME = frozenset(
@@ -1222,9 +1224,19 @@ class EntityRecognizer:
             if suf.named_before and not self._named_word_before(m.start()):
                 continue  # 江南小镇, 特色小镇: a kind of town, not a platform named so
             quoted = start > 0 and text[start - 1] == "“" and text[m.end() : m.end() + 1] == "”"
+            firm_word = (
+                suf.suffix in _FIRM_WORD_SUFFIXES
+                and len(prefix) == 2
+                and self._tag(prefix) in ("n", "vn")
+                and not self.lex.industry_re.match(prefix)
+                and prefix not in self.lex.left_stop
+                and prefix not in self.lex.industry_generic_words
+                and prefix not in self.lex.generic_modifiers
+            )  # 中金资本, 传化控股: a firm's two-character name that is also a common word
             if (
                 suf.needs_name
                 and not quoted
+                and not firm_word
                 and not self._has_name(prefix, place_ok=suf.place_ok, field_ok=suf.field_ok)
             ):
                 if (
