@@ -448,3 +448,12 @@ def test_co_building_under_an_agreement_co_founds_the_body_it_names(rules_nlp) -
     co = {(r.s, r.o) for r in doc._.kg_relations if r.p == "cofounded"}
     assert ("云岚区政府", "云岚科创走廊") in co
     assert not any(o.endswith("协议") for _, o in co)
+
+
+@pytest.mark.parametrize("text", [
+    "这就是地处杭州北郊的星澜科技城。",
+    "星澜科技城地处云岚科创大走廊，是省级特色平台。",
+])
+def test_lying_in_a_place_is_being_located_there(rules_nlp, text) -> None:
+    doc = rules_nlp(text)
+    assert any(r.p == "locatedIn" and r.s == "星澜科技城" for r in doc._.kg_relations)
