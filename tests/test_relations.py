@@ -457,3 +457,10 @@ def test_co_building_under_an_agreement_co_founds_the_body_it_names(rules_nlp) -
 def test_lying_in_a_place_is_being_located_there(rules_nlp, text) -> None:
     doc = rules_nlp(text)
     assert any(r.p == "locatedIn" and r.s == "星澜科技城" for r in doc._.kg_relations)
+
+
+def test_a_country_or_region_after_a_county_is_not_inside_it(rules_nlp) -> None:
+    doc = rules_nlp("项目落户海盐中国星澜城，目光放在海宁西部，也在浙江嘉兴。")
+    located = {(r.s, r.o) for r in doc._.kg_relations if r.p == "locatedIn"}
+    assert ("中国", "海盐") not in located and ("西部", "海宁") not in located
+    assert ("嘉兴", "浙江") in located

@@ -1474,6 +1474,9 @@ class RelationExtractor:
             gap = text[a.end : b.start]
             an, bn = self._name(text, a), text[b.start : b.end]
             if a.type == "Place" and b.type == "Place" and gap == "" and an:
+                wide = ("countries", "regions")
+                if self._places.get(bn) in wide and self._places.get(an) not in wide:
+                    continue  # 海盐中国核电城, 海宁西部: a country or region is in no county
                 out.append(RawRelation(bn, "locatedIn", an, "adjacency:place-place", 0.8))
             elif a.rule == "home" and gap == "" and b.type in ORG_TYPES - {"GovernmentBody"}:
                 out.append(RawRelation(bn, "locatedIn", self.home, "adjacency:home", 0.75))
