@@ -968,3 +968,9 @@ def test_a_firms_two_character_name_that_is_a_common_word(nlp) -> None:
     assert m.get("春风资本") == "FinancialInstitution"
     assert m.get("磐石控股") == "Enterprise"
     assert "社会资本" not in m and "重磅资本" not in m
+
+
+def test_a_kind_of_strategy_or_project_is_no_programme(rules) -> None:
+    m = mentions(rules, "落实国家战略和新一轮发展战略，推进生物工程和重大工程，实施云岚精英计划。")
+    progs = {k for k, t in m.items() if t == "Program"}
+    assert progs == {"云岚精英计划"}
