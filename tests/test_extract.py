@@ -974,3 +974,10 @@ def test_a_kind_of_strategy_or_project_is_no_programme(rules) -> None:
     m = mentions(rules, "落实国家战略和新一轮发展战略，推进生物工程和重大工程，实施云岚精英计划。")
     progs = {k for k, t in m.items() if t == "Program"}
     assert progs == {"云岚精英计划"}
+
+
+def test_a_platform_word_after_generic_words_only_is_a_kind(rules) -> None:
+    m = mentions(rules, "建设人才飞地和国有产业园，打造区域公共创新服务平台，"
+                        "新增一省级产业创新服务综合体，并与云岚飞地合作。")
+    plats = {k for k, t in m.items() if t == "Platform"}
+    assert plats == {"云岚飞地"}
