@@ -295,3 +295,8 @@ def test_the_model_adds_no_clause_and_no_place_as_a_person(feats) -> None:
     assert feats.names("云岚在线")  # 在线 stays
     assert not feats.person("张家港")  # a county-level city jieba knows as a person's name
     assert feats.person("张云岚")
+
+
+def test_the_model_adds_no_span_across_a_bracket(feats) -> None:
+    assert not feats.names("星澜院）云岚会议厅")
+    assert feats.names("星澜（云岚）科技有限公司")

@@ -118,6 +118,8 @@ class Features:
         suffix and a common word (创新中心, 科创中心, 高新区)."""
         if len(span) < 2 or span[0] in "该本此这那其各我贵" or not span[0].isalnum():
             return False  # 该局, 本公司: anaphors; ）科技有限公司: a name's broken-off end
+        if span.count("（") != span.count("）") or span.count("(") != span.count(")"):
+            return False  # 上善院）嘉轩会议厅: across a bracket's end, not a name
         if "的" in span or _IN_CLAUSE_RE.search(span):
             return False  # 某所在区域…体系建设: a clause across a name's end, not a name
         if any(span[-k:] in self.titles for k in range(2, min(len(span), 6))):
