@@ -981,3 +981,18 @@ def test_a_platform_word_after_generic_words_only_is_a_kind(rules) -> None:
                         "新增一省级产业创新服务综合体，并与云岚飞地合作。")
     plats = {k for k, t in m.items() if t == "Platform"}
     assert plats == {"云岚飞地"}
+
+
+def test_a_range_of_grades_and_a_bare_event_word_are_no_names(rules) -> None:
+    m = mentions(rules, "在本次大赛路演现场，荣获三等奖及以上奖项的项目将获得奖励。")
+    assert not [k for k, t in m.items() if t in ("Event", "Award")]
+    m = mentions(rules, "云岚创业大赛路演在杭州举行。")
+    assert m.get("云岚创业大赛路演") == "Event"
+
+
+def test_science_awards_of_the_state_and_of_a_province(rules) -> None:
+    m = mentions(rules, "包括国家科技进步奖一等奖1项，浙江省科学技术奖是最高奖项，"
+                        "不是2023年度浙江省科学技术奖励大会。")
+    awards = {k for k, t in m.items() if t == "Award"}
+    assert {"国家科技进步奖一等奖", "浙江省科学技术奖"} <= awards
+    assert not any(k.endswith("奖励") for k in awards)

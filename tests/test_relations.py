@@ -464,3 +464,11 @@ def test_a_country_or_region_after_a_county_is_not_inside_it(rules_nlp) -> None:
     located = {(r.s, r.o) for r in doc._.kg_relations if r.p == "locatedIn"}
     assert ("中国", "海盐") not in located and ("西部", "海宁") not in located
     assert ("嘉兴", "浙江") in located
+
+
+def test_a_science_award_the_sentence_defines_has_no_winner(rules_nlp) -> None:
+    doc = rules_nlp("据悉，浙江省科学技术奖是浙江省科技领域的最高奖项。")
+    assert not [r for r in doc._.kg_relations if r.p == "hasAward"]
+    doc = rules_nlp("云帆科技有限公司获得国家技术发明奖二等奖。")
+    assert ("云帆科技有限公司", "hasAward", "国家技术发明奖二等奖") in {
+        (r.s, r.p, r.o) for r in doc._.kg_relations}

@@ -208,6 +208,12 @@ _ZONE_BODIES = frozenset({"管委会", "党工委", "党委"})
 _DIVISION_COMMITTEES = frozenset({"省委", "市委", "县委", "区委"})
 #: organisation words after which a two-character common word is a firm's name (中金资本)
 _FIRM_WORD_SUFFIXES = frozenset({"资本", "控股"})
+#: a science award of the state or of a division (国家技术发明奖二等奖, 某省科学技术奖), not
+#: 奖励 (科学技术奖励大会, 奖励的决定)
+_SCIENCE_AWARD_RE = re.compile(
+    r"(国家|[\u4e00-\u9fff]{2,4}?[省市])(?:科学技术|科技进步|技术发明|自然科学)奖"
+    r"(?![励金])(?:[一二三]等奖|特等奖)?"
+)
 #: a rank that opens a name (国家级, 省级, 市级)
 _LEVEL_RE = re.compile(r"(国家|省|市|县|区)级")
 _NOT_A_NAME = frozenset(
@@ -358,6 +364,7 @@ class EntityRecognizer:
         self._exclusions = {suf: tuple(ws) for suf, ws in lx.suffix_exclusions.items()}
         self._prog_trig = set(lx.patterns.get("program_triggers", []))
         self._generic_prog = set(lx.patterns.get("generic_program_words", []))
+        self._event_words = frozenset(lx.patterns.get("event_suffixes", []))
         self._scheme_shapes = [re.compile(x) for x in lx.patterns.get("scheme_shapes", [])]
         self._stop_memo: dict[str, bool] = {}
         self._field_memo: dict[str, bool] = {}
@@ -442,6 +449,8 @@ class EntityRecognizer:
         cands += self._unit_labs(numbered, cands)
         cands += self._list_members(text, cands)
         cands += self._district_places(text, cands)
+        cands = [c for c in cands if not (c.type == "Award" and "以上" in text[c.start : c.end])]
+        # (三等奖及以上奖项, 市级以上荣誉: a range of grades, not one award)
         chosen = self._select(text, cands)
         if "委" in text:
             chosen = [self._stated_place(text, c) for c in chosen]
@@ -1752,6 +1761,8 @@ class EntityRecognizer:
                 prefix = text[start : m.start()]
                 if len(prefix.strip("“”《》")) < 2:
                     continue
+                if typ == "Event" and prefix in self._event_words:
+                    continue  # (本次)大赛路演, 活动现场会: an event's class noun, not a name
                 name = text[start : m.end()]
                 versioned = typ == "Program" and _VERSION_RE.match(text, m.end())
                 if (
@@ -1859,8 +1870,14 @@ class EntityRecognizer:
         return out
 
     def _award_titles(self, text: str) -> list[Candidate]:
-        """Ranked titles (国家级众创空间, 省级研发中心) and quoted lists (“2020年…名单”)."""
+        """Ranked titles (国家级众创空间, 省级研发中心) and quoted lists (“2020年…名单”); the
+        science awards of the state and of a province or city, with their grade (国家科技进步奖
+        一等奖, 某省科学技术奖) wherever they stand."""
         out: list[Candidate] = []
+        for m in _SCIENCE_AWARD_RE.finditer(text):
+            scope = m.group(1)
+            if scope == "国家" or self.lex.is_place(scope) or self.lex.is_place(scope[:-1]):
+                out.append(Candidate(m.start(), m.end(), "Award", "award:science", priority=2))
         # the ranks are every province, city and county: found from the title, looked up before
         if self._award_title_hint is not None:
             for s0, e0 in self._ranked_titles(text, self._award_title_hint, 6, True):

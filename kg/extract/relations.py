@@ -1296,7 +1296,7 @@ class RelationExtractor:
                     )
                 )
                 continue
-            if a.rule == "award:ranked-title" and not re.search(
+            if a.rule in ("award:ranked-title", "award:science") and not re.search(
                 r"(获评|荣获|获得|评为|认定为|入选|列入|升格为|成为|跻身|申报|获批|创建)[^，。；]{0,12}$",
                 text[: a.start],
             ):
