@@ -996,3 +996,9 @@ def test_science_awards_of_the_state_and_of_a_province(rules) -> None:
     awards = {k for k, t in m.items() if t == "Award"}
     assert {"国家科技进步奖一等奖", "浙江省科学技术奖"} <= awards
     assert not any(k.endswith("奖励") for k in awards)
+
+
+def test_a_one_character_unit_word_needs_a_name_before_it(rules) -> None:
+    m = mentions(rules, "云岚县科技局科创中心主任王明出席，云岚县科技局综合科科长李华介绍。")
+    assert "云岚县科技局科" not in m
+    assert m.get("云岚县科技局综合科") == "GovernmentBody"

@@ -1322,6 +1322,8 @@ class EntityRecognizer:
                 if not m:
                     continue
                 mid = m.group(1)
+                if not mid and len(u["suffix"]) == 1:
+                    continue  # 某局科创中心: a 科, 系 or 处 has a name of its own (not 办公室)
                 if short and (len(mid) < 2 or mid.startswith("大学")):
                     continue  # 某大系 (its graduates), 某大 in 某大学: no unit of the short form
                 if mid in ("院",) or mid.startswith(
