@@ -169,6 +169,10 @@ class Cache:
         h.update(job.data)
         return h.hexdigest()
 
+    def holds(self, key: str) -> bool:
+        """Whether an entry of ``key`` is there (it may still be damaged: a miss when read)."""
+        return self.dir is not None and self._path(key).is_file()
+
     def _path(self, key: str) -> Path:
         assert self.dir is not None
         return self.dir / key[:2] / f"{key}{CACHE_SUFFIX}"

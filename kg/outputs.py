@@ -14,7 +14,7 @@ import errno
 import functools
 import gc
 import shutil
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -55,6 +55,7 @@ from .store import (
     record_graph_inputs,
     record_store_graphs,
     save_graph_texts,
+    store_matches_record,
     update_store,
 )
 
@@ -166,17 +167,23 @@ def _build(seeds: Path, out: Path, opts: BuildOptions, progress: Progress | None
            reuse: bool = True) -> Built:
     clock = Stopwatch()
     curated = opts.curation is not None and not opts.curation.empty
-    last = incremental.load(out / incremental.KEPT_FILE, _kept_salt(opts)) if (
-        opts.cache and reuse and not curated) else None
+    last: incremental.Kept | None = None
 
-    def extract(files: list[tuple[str, str]] | None) -> Corpus:
+    def kept_files() -> list[tuple[str, str]] | None:
+        """The pages the kept resolution was made of (read while new pages are extracted)."""
+        nonlocal last
+        last = incremental.load(out / incremental.KEPT_FILE, _kept_salt(opts)) if (
+            opts.cache and reuse and not curated) else None
+        return last.files if last is not None else None
+
+    def extract(files: Callable[[], list[tuple[str, str]] | None] | None) -> Corpus:
         return extract_corpus(
             [seeds], progress=progress, workers=opts.workers, engine=opts.engine,
             scheduler=opts.scheduler, cache_dir=out / "cache" if opts.cache else None,
             lac=opts.lac, kept=files,
         )
 
-    corpus = extract(last.files if last is not None else None)
+    corpus = extract(kept_files)
     clock.lap("extract")
     resolved = None
     built_why: list[str] = []
@@ -250,14 +257,18 @@ def _build(seeds: Path, out: Path, opts: BuildOptions, progress: Progress | None
     # in a thread (Oxigraph releases the GIL) while SHACL runs here
     memory = ShaclMemory(out / "cache") if opts.cache else None
     jobs: list[Forked] = []
+    holding: Forked | None = None
     new_store: Path | None = None
     try:
         if exports:
             jobs.append(turtle_job := Forked(turtle_of, result.nquads))
             jobs.append(trig_job := Forked(trig_of, result.nquads, shards))
         # a store whose record says which graphs it holds is brought up to date in place,
-        # graph by graph, when few statements differ (one transaction); else a fresh load
-        delta = graph_delta(out / "store", graphs, known_delta)
+        # graph by graph, when few statements differ (one transaction); else a fresh load.
+        # Whether it holds what its record says (a pass over all its statements) is asked
+        # in a child process while SHACL runs (Oxigraph's count holds the GIL)
+        delta = graph_delta(out / "store", graphs, known_delta, check=False)
+        holding = Forked(store_matches_record, out / "store") if delta is not None else None
         clock.lap("store delta")
         source: bytes | list[Path] = b""
         if delta is None:
@@ -268,6 +279,8 @@ def _build(seeds: Path, out: Path, opts: BuildOptions, progress: Progress | None
             conforms, report = validate_nquads(result.nquads, memory=memory, shards=shards)
             clock.lap("SHACL")
             new_store = loading.result() if loading is not None else None
+            if holding is not None and not holding.result():
+                delta = None  # emptied, damaged or changed behind its record: load afresh
             clock.lap("store (beyond SHACL)")
         if conforms and exports:
             result.turtle, result.triples = turtle_job.result()
@@ -316,6 +329,8 @@ def _build(seeds: Path, out: Path, opts: BuildOptions, progress: Progress | None
     finally:
         for job in jobs:
             job.cancel()  # each only closes and kills what it still has
+        if holding is not None:
+            holding.cancel()
         if saving is not None:
             saving.cancel()
         if new_store is not None:
@@ -358,6 +373,8 @@ def _fast_statements(
     entities graph among them, with its new text) and the entities graph's delta for the
     store; ``None``: the whole way (no record of the store, a kept text missing, a shared
     record)."""
+    from rdflib import URIRef
+
     from .rdf import ENTITIES_GRAPH, MixedRecord, build_partial, entity_iris, graph_iri
     from .store import StoreError, read_store_graphs, splice_subjects, stored_graph
 
@@ -371,15 +388,18 @@ def _fast_statements(
     if any(g not in graphs or g not in known for g in old):
         return None
     changed = kept.changed
-    qual = ("s_actor", "o_actor")
-    rels = [r for r in kept.relations[: kept.new_from]
-            if r.s in changed or (not r.literal and r.o in changed)
-            or any(q in qual and v in changed for q, v in r.qualifiers)]
-    rels += kept.relations[kept.new_from:]
     ents = [res.entities[k] for k in sorted(changed) if k in res.entities]
+    # the earlier facts the changed entities' statements are made from (kept.relations
+    # indexes them by key: the others are not read), then the new pages' facts
+    rels = kept.relations.naming(changed, {e.key for e in ents if e.type == "Event"},
+                                 kept.new_from)
+    rels += kept.relations[kept.new_from:]
     wanted = new_ids | {r.article for r in rels} | {
         m.article for e in ents if e.type == "Event" for m in e.mentions}
-    iris = entity_iris(res.entities.values())
+    if kept.iri_of.keys() == res.entities.keys():  # (the IRIs kept, and those of new keys)
+        iris = {k: URIRef(v) for k, v in kept.iri_of.items()}
+    else:
+        iris = entity_iris(res.entities.values())
     try:
         lines, shards, digests = build_partial(
             ents, rels, [m for m in metas if m.article.id in wanted], iris, new_ids)
@@ -439,13 +459,17 @@ def _keep_resolution(out: Path, opts: BuildOptions, corpus: Corpus, result: Buil
     if kept is None:
         if keep is None or "index" not in keep:
             return
+        from .rdf import entity_iris
+
         res = result.resolution
         kept = incremental.Kept(
             salt=_kept_salt(opts), home=corpus.home, metadata=dict(corpus.metadata),
             files=[], learned=keep["learned"], declared_names=keep["declared_names"],
-            index=keep["index"], entities=res.entities, relations=res.relations,
+            index=keep["index"], entities=incremental.PackedEntities(res.entities),
+            relations=incremental.PackedRelations(res.relations),
             metas=[incremental.light_meta(m) for m in keep["metas"]], warnings=[],
             iris=incremental.entity_iris(res.entities.values()),
+            iri_of={k: str(v) for k, v in entity_iris(res.entities.values()).items()},
             made=incremental.made_bodies(res.entities),
             split_made={k for k, e in res.entities.items() if e.merged_by
                         and e.merged_by[0][1].startswith("namesake-split:")},
