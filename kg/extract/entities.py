@@ -381,9 +381,9 @@ class EntityRecognizer:
         }
         self._rank_starts = _lengths_by(self._rank_set, lambda r: r[:1])  # by first character
         self._modifiers = tuple(sorted(lx.generic_modifiers, key=len, reverse=True))
-        self._generic_words = tuple(sorted(
+        self._generic_words_re = re.compile("(?:" + alternation(sorted(
             {*lx.generic_modifiers, *lx.industry_generic_words, *lx.rank_adjectives,
-             *self._rank_set, "国有", "公共", "人才", "产业", "服务"}, key=len, reverse=True))
+             *self._rank_set, "国有", "公共", "人才", "产业", "服务"})) + ")+")
         self._units_by_length = [
             (u, tuple(u["parent"]), re.compile(rf"([{CJK}]{{0,14}}?){re.escape(u['suffix'])}"))
             for u in sorted(lx.unit_suffixes, key=lambda u: -len(u["suffix"]))
@@ -709,14 +709,8 @@ class EntityRecognizer:
     def _generic_words_only(self, prefix: str) -> bool:
         """Is the prefix only generic modifiers and generic words of fields (科创飞地, 国有产业园,
         区域公共创新服务平台, 一省级…综合体)? A kind of platform, not one named."""
-        words = self._generic_words
         rest = prefix.lstrip("一")
-        while rest:
-            w = next((w for w in words if rest.startswith(w)), None)
-            if w is None:
-                return False
-            rest = rest[len(w) :]
-        return True
+        return not rest or self._generic_words_re.fullmatch(rest) is not None
 
     def _modifiers_only(self, prefix: str) -> bool:
         """Is the prefix empty or only generic modifiers (一流, 国家, 世界一流)?"""
