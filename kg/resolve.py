@@ -602,7 +602,7 @@ class Resolver:
         """The name a key stands for without its leading place (place-prefix rule), or ``""``
         when the rule does not apply to it."""
         if typ in ("Person", "Place", "Industry", "GovernmentBody"):
-            return ""  # 嘉兴市科技局 is not 市科技局: another city's body is another body
+            return ""  # 某市科技局 is not our 市科技局: another city's body is another body
         short = self.strip_place(k)
         if short[:1] in "省市区县镇" or short == k:
             return ""
@@ -651,7 +651,7 @@ class Resolver:
         names = Counter(norm(m.text) for m in ms)
         canonical = max(names, key=lambda n: (len(n), names[n], n))
         if typ == "Industry":
-            canonical = k  # the industry word itself, not 光电产业 / 光电领域
+            canonical = k  # the industry word itself, not 某某产业 / 某某领域
         if typ == "Place":
             pref = [n for n in names if n in (k + "市", k + "省")] or [
                 n for n in names if n == k
@@ -664,7 +664,7 @@ class Resolver:
         ent = Entity(key=k, name=canonical, type=typ)
         ent.aliases = {m.text for m in ms} | set(names) | {kname} | printed_forms(stems, ms)
         if typ in ("Program", "Event"):
-            # “聚才建圈强链”行动 is also called by its quoted core
+            # “某某某某”行动 is also called by its quoted core
             ent.aliases |= {
                 q.group(1)
                 for n in list(ent.aliases) + [canonical]

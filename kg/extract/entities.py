@@ -206,9 +206,9 @@ _ZONE_BODIES = frozenset({"管委会", "党工委", "党委"})
 # prefixes that point at a body without naming it (我市, 我校 + 政府/党委 …)
 #: the party committees of divisions (某市市委): a name before them is a division's
 _DIVISION_COMMITTEES = frozenset({"省委", "市委", "县委", "区委"})
-#: organisation words after which a two-character common word is a firm's name (中金资本)
+#: organisation words after which a two-character common word is a firm's name (春风资本)
 _FIRM_WORD_SUFFIXES = frozenset({"资本", "控股"})
-#: a science award of the state or of a division (国家技术发明奖二等奖, 某省科学技术奖), not
+#: a science award of the state or of a division (国家某某奖二等奖, 某省科学技术奖), not
 #: 奖励 (科学技术奖励大会, 奖励的决定)
 _SCIENCE_AWARD_RE = re.compile(
     r"(国家|[\u4e00-\u9fff]{2,4}?[省市])(?:科学技术|科技进步|技术发明|自然科学)奖"
@@ -662,7 +662,7 @@ class EntityRecognizer:
         self, toks: list[tuple[int, int, str]], c: int, start: int, pos: int
     ) -> bool:
         """Is the conjunction (token ``c``) inside a research body's name that goes on to its
-        left (某某走廊产业与创新研究院, 某某所材料技术与工程研究所)? The two parts are field
+        left (某某产业与某某研究院, 某某所材料技术与工程研究所)? The two parts are field
         words: the right one short, the left one a word that is no place, body or verb, and
         the name's word before it no verb or punctuation either."""
         if c < 2 or pos - start > 6:
@@ -1250,7 +1250,7 @@ class EntityRecognizer:
                 and prefix not in self.lex.left_stop
                 and prefix not in self.lex.industry_generic_words
                 and prefix not in self.lex.generic_modifiers
-            )  # 中金资本, 传化控股: a firm's two-character name that is also a common word
+            )  # 春风资本, 磐石控股: a firm's two-character name that is also a common word
             if (
                 suf.needs_name
                 and not quoted

@@ -365,7 +365,7 @@ class RelationExtractor:
         abbr = self._abbreviations
         for r in out:
             if r.s and (r.s == r.o or abbr.get(r.s, (r.s,))[0] == abbr.get(r.o, (r.o,))[0]):
-                continue  # 清华大学 and 清华: one body, no relation with itself
+                continue  # 某某大学 and its short form: one body, no relation with itself
             if staff and (r.s in staff or r.o in staff) and not r.rule.startswith("post:"):
                 continue
             key = (r.s, r.p, r.o)
@@ -450,7 +450,7 @@ class RelationExtractor:
 
     @staticmethod
     def _party(text: str, m: Candidate, types: set[str] | frozenset[str]) -> bool:
-        """A body or a person, or a town, district or county (林埭镇和某公司于…上签约)."""
+        """A body or a person, or a town, district or county (某镇和某公司于…上签约)."""
         if m.rule == "anaphora":
             return m.type in ("University", "ResearchInstitute")  # 我校与某区…签约仪式
         return m.type in types or m.type == "Place" and (
@@ -1476,7 +1476,7 @@ class RelationExtractor:
             if a.type == "Place" and b.type == "Place" and gap == "" and an:
                 wide = ("countries", "regions")
                 if self._places.get(bn) in wide and self._places.get(an) not in wide:
-                    continue  # 海盐中国核电城, 海宁西部: a country or region is in no county
+                    continue  # 某县中国某某城, 某市西部: a country or region is in no county
                 out.append(RawRelation(bn, "locatedIn", an, "adjacency:place-place", 0.8))
             elif a.rule == "home" and gap == "" and b.type in ORG_TYPES - {"GovernmentBody"}:
                 out.append(RawRelation(bn, "locatedIn", self.home, "adjacency:home", 0.75))

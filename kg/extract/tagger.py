@@ -54,7 +54,7 @@ OUTSIDE = "O"
 # features
 
 
-#: 在 inside a span, not as in 在线 (浙江在线): a clause's preposition
+#: 在 inside a span, not as in 在线 (某某在线): a clause's preposition
 _IN_CLAUSE_RE = re.compile("在(?!线)")
 
 
