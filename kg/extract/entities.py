@@ -449,8 +449,10 @@ class EntityRecognizer:
         cands += self._unit_labs(numbered, cands)
         cands += self._list_members(text, cands)
         cands += self._district_places(text, cands)
-        cands = [c for c in cands if not (c.type == "Award" and "以上" in text[c.start : c.end])]
-        # (三等奖及以上奖项, 市级以上荣誉: a range of grades, not one award)
+        # 三等奖及以上奖项, 市级以上孵化器11家: a range of grades or a count of a class, not a
+        # title or programme named
+        cands = [c for c in cands
+                 if not (c.type in ("Award", "Program") and "以上" in text[c.start : c.end])]
         chosen = self._select(text, cands)
         if "委" in text:
             chosen = [self._stated_place(text, c) for c in chosen]
@@ -1859,8 +1861,6 @@ class EntityRecognizer:
                 if listed:
                     end = listed.end()
             last = end
-            if "以上" in text[start:end]:
-                continue  # 市级以上孵化器11家: a count of a class, not a title
             if not _FUNCTION_CHAR_RE.search(text, start, end):
                 out.append((start, end))
         return out

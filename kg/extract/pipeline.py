@@ -163,13 +163,8 @@ def _extract_pages(
             allowed = _allowed(r.s_type)
             if subj.startswith(ANAPHOR) and "|" in subj:
                 # 实验室下设…: the body last named with that class noun, if the passage has one
-                typ, noun = subj[len(ANAPHOR) :].split("|", 1)
-                subj = next((n for n in reversed(named_orgs.get(art_id, [])[-30:])
-                             if n.endswith(noun) and len(n) > len(noun)), ANAPHOR + typ)
-                if not subj.startswith(ANAPHOR):
-                    rule += ":named-before"
-                else:
-                    fwd_noun = noun
+                subj, noun = _named_with(subj, named_orgs.get(art_id, []))
+                rule, fwd_noun = (rule, noun) if noun else (rule + ":named-before", "")
             if subj.startswith(ANAPHOR) and subj[len(ANAPHOR) :] != "Event":
                 ana = subj[len(ANAPHOR) :]
                 cand = _recent(
@@ -195,13 +190,8 @@ def _extract_pages(
             if obj.startswith(ANAPHOR) and "|" in obj:
                 # 管委会副主任某某: the body last named with that word (某区管委会), else the
                 # passage's last body of its kind
-                typ, noun = obj[len(ANAPHOR) :].split("|", 1)
-                obj = next((n for n in reversed(named_orgs.get(art_id, [])[-30:])
-                            if n.endswith(noun) and len(n) > len(noun)), ANAPHOR + typ)
-                if not obj.startswith(ANAPHOR):
-                    rule += ":named-before"
-                else:
-                    fwd_noun = noun
+                obj, noun = _named_with(obj, named_orgs.get(art_id, []))
+                rule, fwd_noun = (rule, noun) if noun else (rule + ":named-before", fwd_noun)
             if not forward and (subj.startswith(ANAPHOR) or obj.startswith(ANAPHOR)):
                 want = (subj if subj.startswith(ANAPHOR) else obj)[len(ANAPHOR) :]
                 if want == "Event":
@@ -267,6 +257,17 @@ def _extract_pages(
         out.relations = _resolve_forward(out.relations, k, first_named)
         out.relations = _signing_cofounders(_founders_not_parents(out.relations))
     return outs
+
+
+def _named_with(anaphor: str, named: list[str]) -> tuple[str, str]:
+    """An anaphor that carries a class noun (``ANAPHOR + "type|noun"``): the body the passage
+    last named with that noun (among its last 30 names), with ""; else the bare anaphor of its
+    type and the noun, for the later passes."""
+    typ, noun = anaphor[len(ANAPHOR) :].split("|", 1)
+    for n in reversed(named[-30:]):
+        if n.endswith(noun) and len(n) > len(noun):
+            return n, ""
+    return ANAPHOR + typ, noun
 
 
 def _resolve_forward(

@@ -379,27 +379,26 @@ class RelationExtractor:
     def _name(self, text: str, c: Candidate) -> str:
         if c.rule == "home":
             return self.home
-        if c.rule == "anaphora" and self._ments:
+        if c.rule != "anaphora":
+            return text[c.start : c.end]
+        # a specific class noun (实验室, 孵化器) goes with the anaphor: the body named with it
+        noun = _class_noun(text[c.start : c.end], self.class_anaphora)
+        if self._ments:
             # 供给甲公司，并由该公司配套于…: the nearest earlier mention of that type
             prev = [
-                m
+                text[m.start : m.end]
                 for m in self._ments
                 if m.end <= c.start
                 and m.rule not in ("home", "anaphora")
                 and (m.type == c.type or c.type == "Organization" and m.type in ORG_TYPES)
             ]
-            noun = _class_noun(text[c.start : c.end], self.class_anaphora)
-            own = [m for m in prev if noun and text[m.start : m.end].endswith(noun)]
-            if own and len(text[own[-1].start : own[-1].end]) > len(noun):
-                return text[own[-1].start : own[-1].end]  # 实验室: the laboratory named before
+            own = [n for n in prev if noun and n.endswith(noun) and len(n) > len(noun)]
+            if own:
+                return own[-1]  # 实验室: the laboratory named before
             if prev and c.type != "Organization":
-                return text[prev[-1].start : prev[-1].end]
-        if c.rule == "anaphora":
-            # resolved by the article-level pass (该公司 → its antecedent); a specific class noun
-            # (实验室, 孵化器) goes with it: the body last named with that word is preferred
-            noun = _class_noun(text[c.start : c.end], self.class_anaphora)
-            return ANAPHOR + c.type + (f"|{noun}" if noun else "")
-        return text[c.start : c.end]
+                return prev[-1]
+        # resolved by the article-level pass (该公司 → its antecedent)
+        return ANAPHOR + c.type + (f"|{noun}" if noun else "")
 
     def _event_parties(self, text: str, ments: list[Candidate]) -> list[RawRelation]:
         """Who takes part in an event the sentence names: A和B于某洽谈会上签约, A在某大会上
