@@ -186,6 +186,16 @@ def test_exports_from_graphs_taken_as_they_were(corpora, tmp_path: Path) -> None
 
 # -- pages added resolved against the kept resolution (kg.incremental) ------------------------
 
+def _built_once(corpus: Path, tmp_path: Path) -> tuple[Path, Path, BuildOptions]:
+    """A copy of ``corpus`` (``src``), built once into ``out`` (the kept index written)."""
+    src = tmp_path / "src"
+    shutil.copytree(corpus, src)
+    out = tmp_path / "out"
+    opts = BuildOptions(html=False, exports=False)
+    build_into(src, out, opts)
+    return src, out, opts
+
+
 _NEW_ENTITY = "2024年3月1日\n星河湾量子研究院在杭州揭牌成立。\n"
 _NEW_PERSON = "2024年3月1日\n平湖市星河湾量子研究院院长李子墨表示，研究院将加快发展。\n"
 
@@ -196,11 +206,7 @@ def test_a_page_of_new_entities_is_resolved_against_the_kept_index(
     """The fast path: the new page's mentions and facts are taken against the kept entity
     index (the kept pages are not read) and the result is a full build's, byte for byte."""
     three, _ = corpora
-    src = tmp_path / "src"
-    shutil.copytree(three, src)
-    out = tmp_path / "out"
-    opts = BuildOptions(html=False, exports=False)
-    build_into(src, out, opts)
+    src, out, opts = _built_once(three, tmp_path)
     assert (out / KEPT_FILE).is_file()
     (src / "zz_added.txt").write_text(text, encoding="utf-8")
     built = build_into(src, out, opts)
@@ -219,11 +225,7 @@ def test_a_page_that_could_change_an_earlier_decision_resolves_everything(
     printed again under a new name, with a namesake split before), a new short name printed
     in the kept pages (the fourth seed), a removed page: a full resolution, the same result."""
     three, four = corpora
-    src = tmp_path / "src"
-    shutil.copytree(three, src)
-    out = tmp_path / "out"
-    opts = BuildOptions(html=False, exports=False)
-    build_into(src, out, opts)
+    src, out, opts = _built_once(three, tmp_path)
     first = sorted(three.glob("*.txt"))[0]
     shutil.copy(first, src / "zz_copy.txt")
     built = build_into(src, out, opts)
@@ -240,11 +242,7 @@ def test_a_page_that_could_change_an_earlier_decision_resolves_everything(
 
 def test_a_damaged_index_is_no_index(corpora, tmp_path: Path) -> None:
     three, _ = corpora
-    src = tmp_path / "src"
-    shutil.copytree(three, src)
-    out = tmp_path / "out"
-    opts = BuildOptions(html=False, exports=False)
-    build_into(src, out, opts)
+    src, out, opts = _built_once(three, tmp_path)
     path = out / KEPT_FILE
     path.write_bytes(path.read_bytes()[:-3] + b"xyz")
     (src / "zz_added.txt").write_text(_NEW_ENTITY, encoding="utf-8")
@@ -290,15 +288,13 @@ def test_a_new_page_that_changes_no_earlier_decision_takes_the_fast_path(
     sub-organisation pair: followed when no earlier decision changes, else resolved again;
     either way a full build's result, byte for byte."""
     base, added, reason = _FOLLOWED[case]
-    src = tmp_path / "src"
-    src.mkdir()
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
     first = sorted(SEEDS.glob("*.txt"))[0]
-    shutil.copy(first, src / first.name)
-    shutil.copy(SEEDS / "articles.toml", src / "articles.toml")
-    (src / "y_base.txt").write_text(base, encoding="utf-8")
-    out = tmp_path / "out"
-    opts = BuildOptions(html=False, exports=False)
-    build_into(src, out, opts)
+    shutil.copy(first, corpus / first.name)
+    shutil.copy(SEEDS / "articles.toml", corpus / "articles.toml")
+    (corpus / "y_base.txt").write_text(base, encoding="utf-8")
+    src, out, opts = _built_once(corpus, tmp_path)
     (src / "zz_added.txt").write_text(added, encoding="utf-8")
     built = build_into(src, out, opts)
     if reason:

@@ -13,6 +13,15 @@ def rules_nlp():
     return build_nlp(tagger=False)
 
 
+def _page(nlp, text: str):
+    """The extraction of a page of ``text`` (its first line a date), with its article-level
+    passes (anaphora resolved across sentences)."""
+    from kg.extract.pipeline import extract_page
+    from kg.ingest import ingest_text
+
+    return extract_page(ingest_text("p.txt", text), nlp)
+
+
 def test_news_staff_hold_a_post_at_the_medium_named_in_their_line(rules_nlp) -> None:
     doc = rules_nlp("甲乙日报报业集团主办 编辑：王明远 记者：李晓红")
     posts = {(r.s, r.o, dict(r.qualifiers).get("role")) for r in doc._.kg_relations
@@ -386,12 +395,9 @@ def test_a_department_head_in_a_county_committees_chain(rules_nlp) -> None:
 
 
 def test_a_bare_class_noun_refers_to_the_body_last_named_with_it(rules_nlp) -> None:
-    from kg.extract.pipeline import extract_page
-    from kg.ingest import ingest_text
-
     text = ("2024年3月1日\n云岚市光电重点实验室依托星澜光电研究院建设。\n"
             "实验室下设的云帆检测公共服务平台已成为国内同类平台中的代表。\n")
-    ex = extract_page(ingest_text("p.txt", text), rules_nlp)
+    ex = _page(rules_nlp, text)
     subs = {(r.s, r.o) for r in ex.relations if r.p == "subOrganizationOf"}
     assert ("云帆检测公共服务平台", "云岚市光电重点实验室") in subs
 
@@ -405,12 +411,9 @@ def test_a_place_that_qualifies_counted_bodies_is_no_party(rules_nlp) -> None:
 
 
 def test_a_bare_body_before_any_is_named_is_the_first_named_with_its_noun(rules_nlp) -> None:
-    from kg.extract.pipeline import extract_page
-    from kg.ingest import ingest_text
-
     text = ("2024年3月1日\n研究院理事长王明远介绍了云岚光电重点实验室的建设情况。\n"
             "云岚光电重点实验室依托星澜光电研究院建设。\n")
-    ex = extract_page(ingest_text("p.txt", text), rules_nlp)
+    ex = _page(rules_nlp, text)
     posts = {(r.s, r.o) for r in ex.relations if r.p == "holdsPost"}
     assert ("王明远", "星澜光电研究院") in posts
 
@@ -433,12 +436,9 @@ def test_one_body_before_an_events_name_only_qualifies_it(rules_nlp) -> None:
 
 
 def test_bodies_that_speak_at_the_articles_event_take_part(rules_nlp) -> None:
-    from kg.extract.pipeline import extract_page
-    from kg.ingest import ingest_text
-
     text = ("2024年3月1日\n云岚科创走廊建设推进大会召开\n"
             "云帆电子股份有限公司、星澜大学作为嘉宾代表致辞\n")
-    ex = extract_page(ingest_text("p.txt", text), rules_nlp)
+    ex = _page(rules_nlp, text)
     got = {r.s for r in ex.relations if r.p == "participatedIn"}
     assert {"云帆电子股份有限公司", "星澜大学"} <= got
 
