@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from .entities import _DASHES, ORG_TYPES, Candidate
+from .entities import _CJK_RE, _DASHES, ORG_TYPES, Candidate
 from .lexicon import Lexicon, alternation
 from .text import doc_text, mentions_of, set_relations
 
@@ -117,7 +117,6 @@ _ON_EVENT_RE = re.compile(r"(上|期间|现场|中)?(签约|签订|签署|作|�
 #: an event's name that the clause then holds: 某某签约仪式在某地举行, 某某大会举行
 _HELD_AFTER_RE = re.compile(r"(在[^，。；]{1,20}?)?(隆重|正式|顺利)?(举行|举办|召开|开幕)")
 _COUNTED_BEFORE_RE = re.compile(r"\d+(家|所|个)$")
-_CJK_WORD_RE = re.compile(r"[\u4e00-\u9fff]")
 
 
 def _class_noun(word: str, class_anaphora: Mapping[str, str]) -> str:
@@ -1528,7 +1527,7 @@ class RelationExtractor:
                 for c in ments
                 if c.start >= m.start(g) and c.end <= m.end(g) and c.type in ORG_TYPES | {"Place"}
                 and not (c.type == "Place" and c.end < m.end(g)
-                         and _CJK_WORD_RE.match(text, c.end) and not _P03.match(text, c.end))
+                         and _CJK_RE.match(text, c.end) and not _P03.match(text, c.end))
             ]  # (20家中国股权投资机构: a country that qualifies a noun is no founder)
             made = self._sentence_subject(text, ments, m.start(), ORG_TYPES)
             if len(founders) >= 2 and made is not None and made not in founders:
