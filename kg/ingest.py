@@ -17,6 +17,7 @@ import stat
 import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from itertools import accumulate
 from pathlib import Path
 from typing import Any
 
@@ -358,15 +359,15 @@ def _related_lists(lines: list[_Line]) -> list[_Line]:
     out: list[_Line] = []
     in_list = False
     for ln in lines:
-        body = "".join(c for c, _ in ln.chars).strip()
-        if ln.kind == "blank":
-            in_list = False
-        elif ln.kind == "body" and (
-            _MENU_RE.match(body.replace(" ", "")) or _RELATED_HEADER_RE.match(body)
-        ):
+        if ln.kind != "body":
+            in_list = in_list and ln.kind != "blank"
+            out.append(ln)
+            continue
+        body = "".join([c for c, _ in ln.chars]).strip()
+        if _MENU_RE.match(body.replace(" ", "")) or _RELATED_HEADER_RE.match(body):
             in_list = bool(_RELATED_HEADER_RE.match(body))
             ln = _Line("boilerplate", ln.chars, ln.level, ln.eol)
-        elif in_list and ln.kind == "body":
+        elif in_list:
             if len(body) <= FURNITURE_MAX and not _SENTENCE_END_RE.search(body):
                 ln = _Line("boilerplate", ln.chars, ln.level, ln.eol)
             else:
@@ -631,9 +632,10 @@ def _normalise(text: str) -> tuple[str, tuple[int, ...], list[Paragraph]]:
                     joined.append((" ", ln.chars[0][1] - 1))
             joined.extend(ln.chars)
         cleaned = _clean_chars(joined, byline=kind == "byline")
-        cleaned = _curly_quotes(cleaned)
-        out_chars.extend([c for c, _ in cleaned])
-        out_offs.extend([o for _, o in cleaned])
+        if cleaned:
+            chars, offs = zip(*cleaned)
+            out_chars.extend(_curly_quotes(chars) if '"' in chars else chars)
+            out_offs.extend(offs)
         if len(out_chars) == start:  # paragraph vanished (only control chars)
             if out_chars:
                 out_chars.pop()
@@ -642,10 +644,7 @@ def _normalise(text: str) -> tuple[str, tuple[int, ...], list[Paragraph]]:
         paragraphs.append(Paragraph(kind, start, len(out_chars), level))
     out_offs.append(len(text))
     # separators map to the line break that precedes the paragraph; keep offsets monotone
-    for i in range(1, len(out_offs)):
-        if out_offs[i] < out_offs[i - 1]:
-            out_offs[i] = out_offs[i - 1]
-    return simplified("".join(out_chars)), tuple(out_offs), paragraphs
+    return simplified("".join(out_chars)), tuple(accumulate(out_offs, max)), paragraphs
 
 
 def simplified(text: str) -> str:
@@ -680,17 +679,19 @@ def _t2s() -> Any:
     return opencc.OpenCC("t2s")
 
 
-def _curly_quotes(chars: list[tuple[str, int]]) -> list[tuple[str, int]]:
-    """Straight double quotes become “ and ” alternately within a paragraph."""
-    if '"' not in "".join([c for c, _ in chars]):
-        return chars
+def _curly_quotes(chars: Iterable[str]) -> list[str]:
+    """Straight double quotes become “ and ” alternately within a paragraph.
+
+    >>> "".join(_curly_quotes('称"某某"和"某某"'))
+    '称“某某”和“某某”'
+    """
     opened = False
     out = []
-    for c, o in chars:
+    for c in chars:
         if c == '"':
             c = "”" if opened else "“"
             opened = not opened
-        out.append((c, o))
+        out.append(c)
     return out
 
 

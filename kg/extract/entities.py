@@ -17,15 +17,15 @@ import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from operator import add
 from typing import Any
 
-from spacy.attrs import IDX, LENGTH
 from spacy.language import Language
 from spacy.tokens import Doc
 
 from ..model import ORG_TYPES
 from .lexicon import Lexicon, alternation
-from .text import doc_text, segmenter, set_mentions, word_tags
+from .text import doc_text, segmenter, set_mentions, word_tags, words_of
 
 CJK = r"\u4e00-\u9fff"
 _CJK_RE = re.compile(f"[{CJK}]")
@@ -38,6 +38,9 @@ _FIRM_HEADS = ("有限公司", "股份有限公司", "有限责任公司", "公�
 _EDITION_RE = re.compile(r"第[一二三四五六七八九十百零〇0-9]+届")
 _FILE_EXTENSIONS = frozenset({"jpg", "jpeg", "png", "gif", "webp", "html", "htm", "pdf", "doc"})
 _DASHES = ("—", "－", "-", "——")
+_AND_WORDS = frozenset({"与", "和"})
+#: words at which the walk left does more than test for a word that ends a name
+_WALK_MARKS = frozenset({"联合", ".", "）", ")", "”", *_AND_WORDS, *_SCOPE_WORDS, *_DASHES})
 _YEAR_RE = re.compile(r"\d{4}年度?")
 _YEAR_BEFORE_RE = re.compile(r"\d{4}年度?$")
 _LIST_WORD_RE = re.compile("认定名单|认定|培育名单|名单")
@@ -361,6 +364,8 @@ class EntityRecognizer:
             lx.patterns.get("anatomy_industry_words", []), key=len, reverse=True
         )
         self._anatomy_ends = tuple(self._anatomy_words)
+        self._anatomy_set = frozenset(self._anatomy_words)
+        self._anatomy_lengths = sorted({len(w) for w in self._anatomy_words}, reverse=True)
         self._exclusions = {suf: tuple(ws) for suf, ws in lx.suffix_exclusions.items()}
         self._prog_trig = set(lx.patterns.get("program_triggers", []))
         self._generic_prog = set(lx.patterns.get("generic_program_words", []))
@@ -375,12 +380,18 @@ class EntityRecognizer:
         self._toks: list[tuple[int, int, str]] = []
         self._tok_ends: list[int] = []
         self._words: list[str] = []
+        self._place_firsts: list[int] = []  # the sentence's words that begin a place's name
         self._text = ""
         self._rank_set = frozenset(lx.rank_adjectives) | {
             r for r in lx.place_ranks if r[-1] == "级"
         }
         self._rank_starts = _lengths_by(self._rank_set, lambda r: r[:1])  # by first character
         self._modifiers = tuple(sorted(lx.generic_modifiers, key=len, reverse=True))
+        # a run of modifiers taken as the loop of _modifiers_only takes them: at each place the
+        # longest that starts there, never given back (atomic group, possessive repeat)
+        self._modifiers_re = re.compile(
+            "(?:(?>" + "|".join(re.escape(w) for w in self._modifiers) + "))*+"
+        )
         self._generic_words_re = re.compile("(?:" + alternation(sorted(
             {*lx.generic_modifiers, *lx.industry_generic_words, *lx.rank_adjectives,
              *self._rank_set, "国有", "公共", "人才", "产业", "服务"})) + ")+")
@@ -402,6 +413,9 @@ class EntityRecognizer:
                 reverse=True,
             )
         )
+        self._heads_by_first: dict[str, list[tuple[int, str]]] = {}
+        for k, head in enumerate(self._heads):  # by first character, in the heads' order
+            self._heads_by_first.setdefault(head[:1], []).append((k, head))
         self._prog_follow = tuple(lx.patterns.get("program_follow", []))
         self._compound = frozenset(lx.compound_surnames)
         # a byline or credit: the role, a colon or slash or space, then the names
@@ -411,16 +425,12 @@ class EntityRecognizer:
     # ---------------------------------------------------------------------------------------
     def __call__(self, doc: Doc) -> Doc:
         text = doc_text(doc)
-        # token offsets straight from the Doc's arrays (no Token objects: a third of the cost)
-        arr = doc.to_array([IDX, LENGTH])
-        starts = arr[:, 0].tolist()
-        ends = (arr[:, 0] + arr[:, 1]).tolist()
-        kept = doc.user_data.get("kg_words")
-        if kept is not None and len(kept[0]) == len(starts):  # the tokenizer's words, not copies
-            words = kept[0]
-        else:
-            words = [text[s:e] for s, e in zip(starts, ends)]
+        # the words and their offsets without Token objects (a third of the cost)
+        words, starts = words_of(doc)
+        ends = list(map(add, starts, map(len, words)))
         toks = list(zip(starts, ends, words))
+        prefixes = self.lex.place_prefixes
+        self._place_firsts = [i for i, w in enumerate(words) if w in prefixes]
         self._words = words
         self._text = text
         self._toks = toks
@@ -540,98 +550,101 @@ class EntityRecognizer:
             s, e, tok = toks[k]
             if start - s > self.max_name:
                 break
-            if tok == "联合" and e == pos:
-                # 联合实验室, 联合学院: a joint unit; 联合 belongs to the name's head
-                joint = True
-                start = s
-                k -= 1
-                continue
-            if tok in _SCOPE_WORDS and e == pos and text.startswith(_FIRM_HEADS, pos):
-                start = s  # 某某科技服务有限公司, 某某建设集团: the firm's line of business
-                k -= 1
-                continue
-            if joint and tok in _DASHES and k >= 1 and not self._is_stop_token(toks[k - 1][2]):
-                # 某大学—某市某某联合实验室: the partner before the dash is part of the name
-                start = s
-                k -= 1
-                continue
-            if (
-                tok == "."
-                and 0 < k < len(toks) - 1
-                and toks[k + 1][2].lower() not in _FILE_EXTENSIONS
-                and toks[k - 1][2].isascii()
-                and toks[k - 1][2].isalnum()
-                and toks[k + 1][2].isascii()
-                and toks[k + 1][2].isalnum()
-            ):
-                start = s  # L.A: a dot between Latin letters stands inside a name
-                k -= 1
-                continue
-            if tok in ("）", ")"):
-                j = k - 1
-                while j >= 0 and toks[j][2] not in ("（", "(") and start - toks[j][0] <= 10:
-                    j -= 1
-                if j >= 1 and toks[j][2] in ("（", "("):
-                    inner = text[toks[j][1] : s]
-                    if (
-                        inner
-                        and not _PUNCT_RE.search(inner)
-                        and not self._is_stop_token(toks[j - 1][2])
+            if tok in _WALK_MARKS or k >= 2 and toks[k - 1][2] in _AND_WORDS:
+                # the marks and words a name may hold or be cut at (the common words only
+                # take the stop tests below)
+                if tok == "联合" and e == pos:
+                    # 联合实验室, 联合学院: a joint unit; 联合 belongs to the name's head
+                    joint = True
+                    start = s
+                    k -= 1
+                    continue
+                if tok in _SCOPE_WORDS and e == pos and text.startswith(_FIRM_HEADS, pos):
+                    start = s  # 某某科技服务有限公司, 某某建设集团: the firm's line of business
+                    k -= 1
+                    continue
+                if joint and tok in _DASHES and k >= 1 and not self._is_stop_token(toks[k - 1][2]):
+                    # 某大学—某市某某联合实验室: the partner before the dash is part of the name
+                    start = s
+                    k -= 1
+                    continue
+                if (
+                    tok == "."
+                    and 0 < k < len(toks) - 1
+                    and toks[k + 1][2].lower() not in _FILE_EXTENSIONS
+                    and toks[k - 1][2].isascii()
+                    and toks[k - 1][2].isalnum()
+                    and toks[k + 1][2].isascii()
+                    and toks[k + 1][2].isalnum()
+                ):
+                    start = s  # L.A: a dot between Latin letters stands inside a name
+                    k -= 1
+                    continue
+                if tok in ("）", ")"):
+                    j = k - 1
+                    while j >= 0 and toks[j][2] not in ("（", "(") and start - toks[j][0] <= 10:
+                        j -= 1
+                    if j >= 1 and toks[j][2] in ("（", "("):
+                        inner = text[toks[j][1] : s]
+                        if (
+                            inner
+                            and not _PUNCT_RE.search(inner)
+                            and not self._is_stop_token(toks[j - 1][2])
+                        ):
+                            start = toks[j][0]
+                            k = j - 1
+                            continue
+                    break
+                # 机械与动力学院 in a list of a university's schools: the name spans the 与, whether
+                # the walk has reached the 与 or stopped at the word after it (运载 is also a verb)
+                if (
+                    tok in ("与", "和")
+                    and k >= 2
+                    and start - s <= 8
+                    and text.startswith(_GOV_UNIT_HEADS, pos)
+                ):
+                    # 某区科技与人才局, 区经济发展与生态环境办: a department of a zone or a county
+                    # named for two fields; the walk goes on over the zone's name
+                    j, width = k - 1, 0  # the first field: up to four characters, one or two words
+                    while j >= 1 and width + len(toks[j][2]) <= 4 and not self._is_stop_token(
+                        toks[j][2]
                     ):
+                        width += len(toks[j][2])
+                        if width >= 2 and toks[j - 1][2].endswith(("区", "县", "市", "镇", "街道")):
+                            break
+                        j -= 1
+                    else:
+                        j = -1
+                    if j >= 1:
                         start = toks[j][0]
                         k = j - 1
                         continue
-                break
-            # 机械与动力学院 in a list of a university's schools: the name spans the 与, whether
-            # the walk has reached the 与 or stopped at the word after it (运载 is also a verb)
-            if (
-                tok in ("与", "和")
-                and k >= 2
-                and start - s <= 8
-                and text.startswith(_GOV_UNIT_HEADS, pos)
-            ):
-                # 某区科技与人才局, 区经济发展与生态环境办: a department of a zone or a county
-                # named for two fields; the walk goes on over the zone's name
-                j, width = k - 1, 0  # the first field: up to four characters, one or two words
-                while j >= 1 and width + len(toks[j][2]) <= 4 and not self._is_stop_token(
-                    toks[j][2]
+                unit = None
+                if (
+                    tok in ("与", "和")
+                    and text.startswith(("研究院", "研究所", "实验室"), pos)
+                    and self._coordination_inside(toks, k, start, pos)
                 ):
-                    width += len(toks[j][2])
-                    if width >= 2 and toks[j - 1][2].endswith(("区", "县", "市", "镇", "街道")):
-                        break
-                    j -= 1
-                else:
-                    j = -1
-                if j >= 1:
-                    start = toks[j][0]
-                    k = j - 1
+                    start = toks[k - 1][0]
+                    k -= 2
                     continue
-            unit = None
-            if (
-                tok in ("与", "和")
-                and text.startswith(("研究院", "研究所", "实验室"), pos)
-                and self._coordination_inside(toks, k, start, pos)
-            ):
-                start = toks[k - 1][0]
-                k -= 2
-                continue
-            if tok in ("与", "和") and start - s <= 8:
-                unit = self._coordinated_unit_start(text, toks, k, pos, _UNIT_HEADS + ("中心",))
-            elif k >= 2 and toks[k - 1][2] in ("与", "和") and 1 < len(tok) <= 3:
-                if not _PUNCT_RE.search(tok):
-                    unit = self._coordinated_unit_start(text, toks, k - 1, pos, _UNIT_HEADS)
-            if unit is not None:
-                start = unit
-                break
-            if tok == "”" and k >= 2:
-                j = k - 1
-                while j >= 0 and toks[j][2] != "“" and start - toks[j][0] <= 14:
-                    j -= 1
-                if j >= 0 and toks[j][2] == "“" and start - toks[j][0] <= 14:
-                    start = toks[j][0]  # “揭榜挂帅”服务系统: a quoted word inside a name
-                    k = j - 1
-                    continue
-                break
+                if tok in ("与", "和") and start - s <= 8:
+                    unit = self._coordinated_unit_start(text, toks, k, pos, _UNIT_HEADS + ("中心",))
+                elif k >= 2 and toks[k - 1][2] in ("与", "和") and 1 < len(tok) <= 3:
+                    if not _PUNCT_RE.search(tok):
+                        unit = self._coordinated_unit_start(text, toks, k - 1, pos, _UNIT_HEADS)
+                if unit is not None:
+                    start = unit
+                    break
+                if tok == "”" and k >= 2:
+                    j = k - 1
+                    while j >= 0 and toks[j][2] != "“" and start - toks[j][0] <= 14:
+                        j -= 1
+                    if j >= 0 and toks[j][2] == "“" and start - toks[j][0] <= 14:
+                        start = toks[j][0]  # “揭榜挂帅”服务系统: a quoted word inside a name
+                        k = j - 1
+                        continue
+                    break
             if self._is_stop_token(tok) and tok not in allow and not self._in_industry(text, s, e):
                 break
             if len(tok) >= 2 and tok[0] in _GLUED_STOPS and tok not in self._freq:
@@ -715,16 +728,9 @@ class EntityRecognizer:
         return not rest or self._generic_words_re.fullmatch(rest) is not None
 
     def _modifiers_only(self, prefix: str) -> bool:
-        """Is the prefix empty or only generic modifiers (一流, 国家, 世界一流)?"""
-        rest = prefix
-        while rest:
-            for w in self._modifiers:
-                if rest.startswith(w):
-                    rest = rest[len(w) :]
-                    break
-            else:
-                return False
-        return True
+        """Is the prefix empty or only generic modifiers (一流, 国家, 世界一流)? Read from the
+        left, at each place the longest modifier that starts there."""
+        return self._modifiers_re.fullmatch(prefix) is not None
 
     def _excluded(self, name: str, suffix: str) -> bool:
         """Common words that end like an organisation (布局, 子公司) are not names."""
@@ -866,16 +872,17 @@ class EntityRecognizer:
     def _places_in(self, sub: str, offset: int) -> list[tuple[int, int]]:
         """The places and towns in ``sub`` (the doc's text from ``offset``) made of whole
         words, leftmost longest first: [(start, end)] relative to ``sub``."""
-        toks, words, prefixes = self._toks, self._words, self.lex.place_prefixes
+        toks, firsts = self._toks, self._place_firsts
         found: list[tuple[int, int]] = []
         stop = offset + len(sub)
-        i = bisect_right(self._tok_ends, offset)
-        while i < len(toks) and toks[i][0] < stop - 1:
-            if toks[i][0] >= offset and words[i] in prefixes:
+        # the words from the first that ends after offset on that begin a place's name
+        for i in firsts[bisect_left(firsts, bisect_right(self._tok_ends, offset)) :]:
+            if toks[i][0] >= stop - 1:
+                break
+            if toks[i][0] >= offset:
                 e = self._place_run(i, stop)
                 if e > 0:
                     found.append((toks[i][0], e))
-            i += 1
         if _TOWN_END_RE.search(sub):
             found += self._towns(self._text, offset, stop)
         out: list[tuple[int, int]] = []
@@ -1066,12 +1073,22 @@ class EntityRecognizer:
                     start += n
                     name = text[start:end]
                     changed = True
-        for head in heads:
-            if name.startswith(head) and len(name) > len(head) + 1 and name[len(head)] not in "（(":
-                start += len(head)
-                name = text[start:end]
-                changed = True
-        return start, name, changed
+        # the heads in their order (longest first), each stripped when the name, as the heads
+        # before it left it, starts with it: only those with the name's first character can
+        nxt = 0
+        while True:
+            for k, head in self._heads_by_first.get(name[:1], ()):
+                if k < nxt:
+                    continue
+                if (name.startswith(head) and len(name) > len(head) + 1
+                        and name[len(head)] not in "（("):
+                    start += len(head)
+                    name = text[start:end]
+                    changed = True
+                    nxt = k + 1
+                    break
+            else:
+                return start, name, changed
 
     def _rank_first(self, name: str) -> bool:
         """Does the name start with a rank (国家级, 某某市级)?"""
@@ -1131,9 +1148,10 @@ class EntityRecognizer:
                 rest = rest[: pm.start()] + rest[pm.end() :]
         industry = ""
         if rest.endswith(self._anatomy_ends):
-            for w in self._anatomy_words:
-                if rest.endswith(w) and len(rest) > len(w):
-                    industry = w
+            words = self._anatomy_set
+            for n in self._anatomy_lengths:  # the longest industry word it ends with
+                if len(rest) > n and rest[-n:] in words:
+                    industry = rest[-n:]
                     break
         trade = rest[: len(rest) - len(industry)] if industry else rest
         if trade:
@@ -1432,15 +1450,14 @@ class EntityRecognizer:
         words extended while they begin a place's name, the longest place kept; towns found
         from their last word (某某|镇, 某某|街道)."""
         out: list[Candidate] = []
-        places, prefixes = self.lex.places, self.lex.place_prefixes
+        places = self.lex.places
         words = self._words
         spans: list[tuple[int, int]] = []
+        stop = len(text)
+        toks = self._toks
         # the words that begin a place's name (few; not one character: 新 begins 新疆)
-        hits = {w for w in prefixes.intersection(words) if len(w) > 1}
-        if hits:
-            stop = len(text)
-            toks = self._toks
-            for i in [i for i, w in enumerate(words) if w in hits]:
+        for i in self._place_firsts:
+            if len(words[i]) > 1:
                 e = self._place_run(i, stop)
                 if e > 0:
                     spans.append((toks[i][0], e))

@@ -70,6 +70,12 @@ class Features:
     stops: frozenset[str] = frozenset()  # words that end a name walking left (verbs: 赴, 启动)
     inner: frozenset[str] = frozenset()  # of those, the words that stand inside names (建设)
     places: frozenset[str] = frozenset()  # divisions and towns (张家港市: 张家港 is no person)
+    # the dictionary words whose tag is not an open one (common words: no name's part)
+    closed: frozenset[str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        closed = frozenset(w for w, t in self.tags.items() if t[:2] not in _OPEN_TAGS)
+        object.__setattr__(self, "closed", closed)
 
     @classmethod
     def from_lexicon(cls, lex: Lexicon) -> Features:
@@ -91,7 +97,7 @@ class Features:
         is a clause, not a name; longer ones stand inside names unless they are verbs names do
         not hold (城市建设办; not 某某调研组考察某院)."""
         i = bisect_left(starts, start)
-        inner = [w for w, s in zip(words[i:], starts[i:]) if s < end][:-1]
+        inner = words[i : bisect_left(starts, end, i)][:-1]  # the words that start inside
         return not any(
             w in self.stops
             and (len(w) == 1 or w not in self.inner and self.tag(w).startswith("v"))
@@ -106,9 +112,9 @@ class Features:
         mentions is a Chinese word jieba does not know, or knows as a proper noun: the names
         the model adds hold one (measured: 94% of them), and a third of sentences have none,
         so they are not decoded at all."""
-        tags = self.tags
+        closed = self.closed
         return any(
-            not lab and "\u4e00" <= w[0] <= "\u9fff" and tags.get(w, "x")[:2] in _OPEN_TAGS
+            not lab and w not in closed and "\u4e00" <= w[0] <= "\u9fff"
             for w, lab in zip(words, q)
         )
 

@@ -17,6 +17,7 @@ import importlib
 import logging
 import re
 from functools import lru_cache
+from itertools import accumulate
 from types import ModuleType
 from typing import Any
 
@@ -159,11 +160,11 @@ def words_of(doc: Any) -> tuple[list[str], list[int]]:
         words, spaces = kept
         starts = doc.user_data.get("kg_starts")
         if starts is None or len(starts) != len(words):
-            starts = []
-            pos = 0
-            for w, sp in zip(words, spaces):
-                starts.append(pos)
-                pos += len(w) + sp
+            # each word starts where the one before ends (and its space, if it has one)
+            widths = map(len, words) if not any(spaces) else map(int.__add__, map(len, words),
+                                                                  spaces)
+            starts = list(accumulate(widths, initial=0))
+            starts.pop()
             doc.user_data["kg_starts"] = starts  # the components ask several times
         return words, starts
     text = doc_text(doc)
