@@ -355,9 +355,6 @@ class EntityRecognizer:
         self._person_nouns = tuple(lx.patterns.get("person_class_nouns", [])) or ("\x00",)
         post = lx.titles + lx.post_name_titles
         self._post_title_re = re.compile(alternation(t for t in post if len(t) > 1))
-        self._place_suffix_re = re.compile(
-            rf"([{CJK}]{{1,6}}?)({alternation(lx.place_suffixes)})(?![{CJK}]?[局委厅院])"
-        )
         self._award_trig_re = re.compile(alternation(lx.patterns.get("award_triggers", [])))
         self._award_heads = sorted(lx.patterns.get("award_heads", []), key=len, reverse=True)
         self._anatomy_words = sorted(
@@ -389,9 +386,7 @@ class EntityRecognizer:
         self._modifiers = tuple(sorted(lx.generic_modifiers, key=len, reverse=True))
         # a run of modifiers taken as the loop of _modifiers_only takes them: at each place the
         # longest that starts there, never given back (atomic group, possessive repeat)
-        self._modifiers_re = re.compile(
-            "(?:(?>" + "|".join(re.escape(w) for w in self._modifiers) + "))*+"
-        )
+        self._modifiers_re = re.compile("(?:(?>" + alternation(self._modifiers) + "))*+")
         self._generic_words_re = re.compile("(?:" + alternation(sorted(
             {*lx.generic_modifiers, *lx.industry_generic_words, *lx.rank_adjectives,
              *self._rank_set, "国有", "公共", "人才", "产业", "服务"})) + ")+")
@@ -1887,7 +1882,7 @@ class EntityRecognizer:
         science awards of the state and of a province or city, with their grade (国家科技进步奖
         一等奖, 某省科学技术奖) wherever they stand."""
         out: list[Candidate] = []
-        for m in _SCIENCE_AWARD_RE.finditer(text):
+        for m in _SCIENCE_AWARD_RE.finditer(text) if "奖" in text else ():
             scope = m.group(1)
             if scope == "国家" or self.lex.is_place(scope) or self.lex.is_place(scope[:-1]):
                 out.append(Candidate(m.start(), m.end(), "Award", "award:science", priority=2))
