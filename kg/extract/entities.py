@@ -383,7 +383,7 @@ class EntityRecognizer:
             r for r in lx.place_ranks if r[-1] == "级"
         }
         self._rank_starts = _lengths_by(self._rank_set, lambda r: r[:1])  # by first character
-        self._modifiers = tuple(sorted(lx.generic_modifiers, key=len, reverse=True))
+        self._modifiers = tuple(sorted(lx.generic_modifiers, key=lambda w: (-len(w), w)))
         # a run of modifiers taken as the loop of _modifiers_only takes them: at each place the
         # longest that starts there, never given back (atomic group, possessive repeat)
         self._modifiers_re = re.compile("(?:(?>" + alternation(self._modifiers) + "))*+")
@@ -402,10 +402,9 @@ class EntityRecognizer:
         )
         self._unit_parent_ends = tuple({p for u in lx.unit_suffixes for p in u["parent"]})
         self._heads = tuple(
-            sorted(
+            sorted(  # longest first, then in character order: the same order in every run
                 set(_GENERIC_HEADS) | {x.suffix for x in lx.suffixes if len(x.suffix) >= 3},
-                key=len,
-                reverse=True,
+                key=lambda h: (-len(h), h),
             )
         )
         self._heads_by_first: dict[str, list[tuple[int, str]]] = {}
