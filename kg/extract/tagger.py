@@ -29,7 +29,7 @@ from __future__ import annotations
 import functools
 import re
 from bisect import bisect_left
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -347,6 +347,17 @@ class CrfModel:
         return out
 
 
+class _Rows(dict[str, int]):
+    """Row numbers by key; a missing key is given its row by ``make`` (which stores it)."""
+
+    def __init__(self, make: Callable[[str], int]) -> None:
+        super().__init__()
+        self._make = make
+
+    def __missing__(self, key: str) -> int:
+        return self._make(key)
+
+
 class EmissionCache:
     """State scores of every word type in its three roles (itself, as the word before, as the
     word after), summed once from the model's weights and kept: a sentence's scores are then
@@ -355,13 +366,13 @@ class EmissionCache:
     def __init__(self, model: CrfModel, feats: Features) -> None:
         self.model, self.feats = model, feats
         n_lab = len(model.labels)
-        self._ids: dict[str, int] = {}
+        self._ids: dict[str, int] = _Rows(self._id)  # a new word gets its row when asked
         self._rows = np.zeros((1024, 3, n_lab), dtype=np.float32)
         # rows 0 and 1: the sentence's edges (BOS as the word before, EOS as the word after)
         self._rows[0, 1] = self._sum(BOS)
         self._rows[1, 2] = self._sum(EOS)
-        self._q: dict[str, int] = {}
-        self._big_q: dict[str, int] = {}
+        self._q: dict[str, int] = _Rows(lambda x: self._view_id(self._q, "q", x))
+        self._big_q: dict[str, int] = _Rows(lambda x: self._view_id(self._big_q, "Q", x))
         self._view_rows: list[np.ndarray] = [np.zeros(n_lab, dtype=np.float32)]
         self._views = np.stack(self._view_rows)
 
@@ -394,14 +405,14 @@ class EmissionCache:
         sizes: list[int] = []
         known, qs, big_qs = self._ids, self._q, self._big_q
         for words, q, big_q in sentences:
-            ids = [known[w] if w in known else self._id(w) for w in words]
+            ids = list(map(known.__getitem__, words))
             own += ids
             before.append(0)  # the sentence's start (row 0: BOS as the word before)
             before += ids[:-1]
             after += ids[1:]
             after.append(1)  # its end (row 1: EOS as the word after)
-            views += [qs[x] if x in qs else self._view_id(qs, "q", x) for x in q]
-            ends += [big_qs[x] if x in big_qs else self._view_id(big_qs, "Q", x) for x in big_q]
+            views += map(qs.__getitem__, q)
+            ends += map(big_qs.__getitem__, big_q)
             sizes.append(len(ids))
         rows = self._rows
         em = rows[own, 0] + rows[before, 1] + rows[after, 2]
