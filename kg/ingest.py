@@ -278,6 +278,7 @@ class _Line:
     chars: list[tuple[str, int]]  # (char, original index), whitespace-trimmed, markup removed
     level: int = 0  # markdown heading level
     eol: int = 0  # original index of the line break after the line (or len(text))
+    text: str = ""  # the characters of ``chars`` as a string
 
 
 @dataclass(frozen=True, slots=True)
@@ -363,13 +364,13 @@ def _related_lists(lines: list[_Line]) -> list[_Line]:
             in_list = in_list and ln.kind != "blank"
             out.append(ln)
             continue
-        body = "".join([c for c, _ in ln.chars]).strip()
+        body = ln.text.strip()
         if _MENU_RE.match(body.replace(" ", "")) or _RELATED_HEADER_RE.match(body):
             in_list = bool(_RELATED_HEADER_RE.match(body))
-            ln = _Line("boilerplate", ln.chars, ln.level, ln.eol)
+            ln = _Line("boilerplate", ln.chars, ln.level, ln.eol, ln.text)
         elif in_list:
             if len(body) <= FURNITURE_MAX and not _SENTENCE_END_RE.search(body):
-                ln = _Line("boilerplate", ln.chars, ln.level, ln.eol)
+                ln = _Line("boilerplate", ln.chars, ln.level, ln.eol, ln.text)
             else:
                 in_list = False
         out.append(ln)
@@ -407,7 +408,7 @@ def _classify(text: str, start: int, end: int, eol: int) -> _Line:
     while a < b and body[a].isspace():
         a += 1
     chars = list(zip(body[a:b], range(s + a, s + b)))
-    return _Line(kind, chars, level, eol)
+    return _Line(kind, chars, level, eol, body[a:b])
 
 
 _FULL_WIDTH_ALNUM = str.maketrans(
@@ -422,9 +423,13 @@ _ASCII_WIDTH_PUNCT = re.compile("[" + re.escape("".join(_WIDTH_PUNCT)) + "]")
 _SPACE_OR_WIDTH_PUNCT = re.compile("[ " + re.escape("".join(_WIDTH_PUNCT)) + "]")
 
 
-def _clean_chars(chars: list[tuple[str, int]], *, byline: bool = False) -> list[tuple[str, int]]:
-    """Width-normalise and drop spaces that are PDF artefacts inside one line."""
-    line = "".join([c for c, _ in chars])
+def _clean_chars(
+    chars: list[tuple[str, int]], *, byline: bool = False, line: str | None = None
+) -> list[tuple[str, int]]:
+    """Width-normalise and drop spaces that are PDF artefacts inside one line. ``line``: the
+    characters of ``chars`` as a string, when the caller has it."""
+    if line is None:
+        line = "".join([c for c, _ in chars])
     if line.isprintable() and not byline:
         # no control, format or odd space characters: only full-width letters and digits
         # change, unless there are spaces or ASCII punctuation to look at
@@ -552,8 +557,7 @@ def _block_paragraphs(lines: list[_Line]) -> list[tuple[str, list[_Line]]]:
         paras.append(("body", cur))
     out: list[tuple[str, list[_Line]]] = []
     for kind, pl in paras:
-        chars = [c for ln in pl for c in ln.chars]
-        if len(pl) == 1 and not _has_clause_punct(chars) and len(chars) <= 60:
+        if len(pl) == 1 and len(pl[0].chars) <= 60 and not _has_clause_punct(pl[0].chars):
             kind = "title"
         out.append((kind, pl))
     return out
@@ -625,13 +629,16 @@ def _normalise(text: str) -> tuple[str, tuple[int, ...], list[Paragraph]]:
             out_offs.append(pl[0].chars[0][1] - 1 if pl[0].chars else 0)
         start = len(out_chars)
         joined: list[tuple[str, int]] = []
+        texts: list[str] = []
         for ln in pl:
             if joined and ln.chars:
                 a, b = joined[-1][0], ln.chars[0][0]
                 if a.isascii() and a.isalpha() and b.isascii() and b.isalpha():
                     joined.append((" ", ln.chars[0][1] - 1))
+                    texts.append(" ")
             joined.extend(ln.chars)
-        cleaned = _clean_chars(joined, byline=kind == "byline")
+            texts.append(ln.text)
+        cleaned = _clean_chars(joined, byline=kind == "byline", line="".join(texts))
         if cleaned:
             chars, offs = zip(*cleaned)
             out_chars.extend(_curly_quotes(chars) if '"' in chars else chars)
