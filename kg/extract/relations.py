@@ -27,8 +27,17 @@ ANAPHOR = "\x00"
 CLAUSE_BREAK = "；;。！？"
 _CLAUSE_BREAK_RE = re.compile(f"[{CLAUSE_BREAK}]")
 SOFT_BREAK = "，,：:"
-_NUM_UNIT_RE = re.compile(  # a number with its unit; not an ordinal (第5次, 第3届)
-    r"(?:近|超|超过|逾|约|达|共|累计)?(?<![第\d.])\d+(?:\.\d+)?(?:多|余)?"
+# type sets the rules test mentions against, built once
+_ORG_OR_PLACE = ORG_TYPES | {"Place"}
+_ORG_OR_PERSON = ORG_TYPES | {"Person"}
+_ORG_OR_EVENT = ORG_TYPES | {"Event"}
+_ORG_NOT_FUND = ORG_TYPES - {"Fund"}
+_ORG_NOT_GOVERNMENT = ORG_TYPES - {"GovernmentBody"}
+#: a number with its unit; not an ordinal (第5次, 第3届). Only ever searched for (is there
+#: one?): so it leaves out the hedge before the number (近, 超过 …: optional, it decides
+#: nothing) and opens with the digit, its look-behind moved past it, for re to skip to digits
+_NUM_UNIT_RE = re.compile(
+    r"\d(?<![第\d.]\d)\d*(?:\.\d+)?(?:多|余)?"
     r"(?:万|亿|千|百)?(?:多|余)?(?:元|美元|个|家|人次|人|名|项|次|件|套|只|亩|平方米|%|倍|届|批|场|所|位)"
 )
 
@@ -117,6 +126,41 @@ _ON_EVENT_RE = re.compile(r"(上|期间|现场|中)?(签约|签订|签署|作|�
 #: an event's name that the clause then holds: 某某签约仪式在某地举行, 某某大会举行
 _HELD_AFTER_RE = re.compile(r"(在[^，。；]{1,20}?)?(隆重|正式|顺利)?(举行|举办|召开|开幕)")
 _COUNTED_BEFORE_RE = re.compile(r"\d+(家|所|个)$")
+#: 我市科技企业 / 我市2家企业: the city qualifies a noun (no pseudo-mention of its own)
+_HOME_QUALIFIES_RE = re.compile(
+    r"[\d\u4e00-\u9fff]{0,4}?(企业|公司|人才|项目|高校|单位)|\d+[个家所名项]"
+)
+_CHAINED_TITLES_RE = re.compile(r"([\u4e00-\u9fff]{1,6})、(?:[\u4e00-\u9fff]{1,6}、)*")
+_CITY_COMMITTEE_RE = re.compile(r"(.{1,8}?[市县区])委")
+_SUBJECT_PREPOSITION_RE = re.compile(r"(通过|依托|根据|按照|围绕|随着|在)")
+_SETTLED_AFTER_RE = re.compile(r"等[^，。；]{0,12}的(签约|相继|先后|成功)*")
+_BACKED_RE = re.compile(r"在[^，。；]{2,30}?(支持|推动|扶持|帮助|指导|带动)下")
+_AWARDED_BEFORE_RE = re.compile(
+    r"(获评|荣获|获得|评为|认定为|入选|列入|升格为|成为|跻身|申报|获批|创建)[^，。；]{0,12}$"
+)
+_AWARD_LIST_GAP_RE = re.compile(r"[、和及与]([^，。；、]{1,14}[、和及与])*")
+_INDUSTRY_LISTED_AFTER_RE = re.compile(
+    r"(及其|、|和|与|等)?[^，。；]{0,6}?(产业|行业|领域|企业|项目|方向)"
+)
+_COFOUNDED_BY_RE = re.compile(
+    r"由([^，。；]{2,40}?)(?:共同|联合|牵头)*(?:发起(?:设立|成立)?|设立|建立|组建|成立|创办"
+    r"|共建|建设)"
+    r"|依托([^，。；]{2,40}?)(?:联合|共同|合作)(?:而建|建设|共建|组建|设立)"
+)
+_CLIENTS_RE = re.compile(
+    r"(均|都|皆)(为|是)(该院|该公司|该中心|其|[^，。；为是]{2,20}?)的?(科技)?服务对象"
+)
+_SUPPORTED_RE = re.compile(
+    r"(在|得到了?|获得了?|由)([^，。；]{2,30}?)(的)?(大力|协力|鼎力)?(支持|推动|扶持|帮助|授牌)(下)?"
+)
+#: the words one of which _SUPPORTED_RE holds (a quick first test)
+_SUPPORT_WORD_RE = re.compile("支持|推动|扶持|帮助|授牌")
+_MADE_RE = re.compile(r"(成立|设立|建立|共建|组建|创建)(了)?")
+_PRESENTER_RE = re.compile(r"([^，。；]{2,20}?)(作了|作|进行了)[^，。；]{0,12}(推介|介绍|解读)")
+_GUEST_LIST_RE = re.compile(
+    r"(出席|参加|参与|参会)[^，。；]{0,12}的(嘉宾|单位|企业|机构|代表)[^，。；]{0,4}"
+    r"(有|包括|为|来自)"
+)
 
 
 def _class_noun(word: str, class_anaphora: Mapping[str, str]) -> str:
@@ -217,6 +261,7 @@ def _staff_posts(text: str, mentions: list[Candidate]) -> list[RawRelation]:
 
 # words after an industry that make it a statistic (纺织产业投资同比增长…), not a focus
 _STATISTIC = r"(产业)?(投资|增加值|产值|增速|同比|占比|比重|营收|收入)"
+_STATISTIC_RE = re.compile(_STATISTIC)
 _NOUN_BEFORE_RE = re.compile(r"(领域|行业|产业|总|固定资产|社会)$")
 _NOUN_AFTER_RE = re.compile(
     r"(机构|人(?!工智能|才|体|形)|方|者|总额|额|规模|力度|基金|公司|领域|飞地|平台|体系|品牌|站|团队|热线)"
@@ -263,6 +308,8 @@ class RelationExtractor:
             if self.class_anaphora
             else None
         )
+        #: any of those words (a match of the pattern above holds one): a quick first test
+        self._class_anaphora_word_re = re.compile(alternation(list(self.class_anaphora)) or "$^")
         self.industry_nouns = alternation(rel.get("industry_class_nouns", []))
         nouns = self.industry_nouns or "$^"
         self._class_org_re = re.compile(rf"(?:[\u4e00-\u9fff]{{0,4}}?)(?:{nouns})")
@@ -276,6 +323,10 @@ class RelationExtractor:
             for t in r["triggers"]:
                 trig.setdefault(t, []).append(r)
         self._trig = trig
+        #: per trigger word: its rules with their subject and object types, worked out once
+        self._trig_rules: dict[str, list[tuple[dict, set[str], set[str]]]] = {
+            t: [(r, _types(r["subj"]), _types(r["obj"])) for r in rs] for t, rs in trig.items()
+        }
         #: verbs of founding a body (成立, 设立 …: the first founded rule's triggers)
         self._founding_verbs = frozenset(next(
             (r["triggers"] for r in self.rules if r["p"] == "founded"), []))
@@ -286,6 +337,10 @@ class RelationExtractor:
             alternation(self._industry_rule["triggers"]) if self._industry_rule else "$^"
         )
         self._award_rule = next((r for r in self.rules if r["kind"] == "award"), None)
+        self._award_subj_t = _types(self._award_rule["subj"]) if self._award_rule else set()
+        self._industry_subj_t = (
+            _types(self._industry_rule["subj"]) if self._industry_rule else set()
+        )
         self._titles = set(lexicon.titles)
         self._ments: list[Candidate] = []
         self._breaks_of: str | None = None  # the text whose clause breaks are in _breaks
@@ -298,26 +353,28 @@ class RelationExtractor:
     def __call__(self, doc: Doc) -> Doc:
         text = doc_text(doc)
         all_m: list[Candidate] = list(mentions_of(doc))
-        bounds = sorted((m.start, m.end) for m in all_m)
-        overlap = any(b[0] < a[1] for a, b in zip(bounds, bounds[1:]))
+        if len(all_m) > 1:
+            bounds = sorted([(m.start, m.end) for m in all_m])
+            overlap = any(b[0] < a[1] for a, b in zip(bounds, bounds[1:]))
+        else:
+            overlap = False
         top = [
             m
             for m in all_m
-            if not overlap
-            or not any(
+            if not any(
                 o is not m
                 and o.start <= m.start
                 and m.end <= o.end
                 and (o.end - o.start) > (m.end - m.start)
                 for o in all_m
             )
-        ]
-        # pseudo-mentions for 我市 / 该公司
+        ] if overlap else list(all_m)
+        # pseudo-mentions for 我市 / 该公司 (a quick test first: most sentences have none)
         pseudo: list[Candidate] = []
-        for m in _P00.finditer(text):
+        for m in _P00.finditer(text) if "其" in text else ():
             if not any(c.start <= m.start() < c.end for c in top):
                 pseudo.append(Candidate(m.start(), m.end(), "Organization", "anaphora"))
-        if self._class_anaphora_re is not None:
+        if self._class_anaphora_re is not None and self._class_anaphora_word_re.search(text):
             for m in self._class_anaphora_re.finditer(text):
                 if not any(c.start <= m.start() < c.end for c in top):
                     pseudo.append(
@@ -327,10 +384,7 @@ class RelationExtractor:
             if any(c.start <= m.start() < c.end for c in top):
                 continue
             w = m.group()
-            if re.match(
-                r"[\d\u4e00-\u9fff]{0,4}?(企业|公司|人才|项目|高校|单位)|\d+[个家所名项]",
-                text[m.end() :],
-            ):
+            if _HOME_QUALIFIES_RE.match(text, m.end()):
                 continue  # 我市科技企业 / 我市2家企业: the city qualifies a noun, it does not act
             if w in self.anaphora:
                 pseudo.append(Candidate(m.start(), m.end(), self.anaphora[w], "anaphora"))
@@ -357,6 +411,9 @@ class RelationExtractor:
         out += self._name_internal(text, all_m)
         if any(m.type == "Event" for m in ments):
             out += self._event_parties(text, ments)
+        if not out:
+            set_relations(doc, [])
+            return doc
         seen: set[tuple[str, str, str]] = set()
         uniq: list[RawRelation] = []
         # news staff named in a byline (通讯员 某某) report the facts; they take part in none
@@ -404,7 +461,7 @@ class RelationExtractor:
         作发言 (the clause's subjects before 在/于 the event); A与B某某签约仪式在某地举行 (the
         bodies joined right before the event's name, which the clause then holds)."""
         out: list[RawRelation] = []
-        parties_t = ORG_TYPES | {"Person"}
+        parties_t = _ORG_OR_PERSON
         for ev in ments:
             if ev.type != "Event":
                 continue
@@ -457,8 +514,10 @@ class RelationExtractor:
     def _structural(self, text: str, ments: list[Candidate]) -> list[RawRelation]:
         """某集团十八所云溪实验室: a name nested at the start of a longer one is its parent;
         only the closest parent is linked (the chain gives the rest)."""
-        out = []
+        out: list[RawRelation] = []
         orgs = [m for m in ments if m.type in ORG_TYPES]
+        if len({m.start for m in orgs}) == len(orgs):
+            return out  # no two names start together: none is nested at another's start
         for outer in orgs:
             inners = [
                 m
@@ -483,7 +542,10 @@ class RelationExtractor:
     def _distributed_units(self, text: str, ments: list[Candidate]) -> list[RawRelation]:
         """浙江大学医学院、药学院、…: later units of a list share the parent."""
         out: list[RawRelation] = []
-        orgs = sorted((m for m in ments if m.type in ORG_TYPES), key=lambda m: (m.start, -m.end))
+        orgs = [m for m in ments if m.type in ORG_TYPES]
+        if len(orgs) < 2:
+            return out  # a unit, its parent, or two media: two names at least
+        orgs.sort(key=lambda m: (m.start, -m.end))
         for unit in orgs:
             parent = next((p for p in orgs if p.start == unit.start and p.end < unit.end), None)
             if parent is None:
@@ -534,11 +596,12 @@ class RelationExtractor:
         return out
 
     def _posts(self, text: str, ments: list[Candidate]) -> list[RawRelation]:
-        out = []
-        orgs = [m for m in ments if m.type in ORG_TYPES | {"Place"}]
-        for p in ments:
-            if p.type != "Person" or not p.rule.startswith("person:title:"):
-                continue
+        out: list[RawRelation] = []
+        titled = [p for p in ments if p.type == "Person" and p.rule.startswith("person:title:")]
+        if not titled:
+            return out
+        orgs = [m for m in ments if m.type in _ORG_OR_PLACE]
+        for p in titled:
             role = p.rule.split(":", 2)[2]
             # walk left over title words and 、 to the organisation
             j = p.start - len(role)
@@ -548,9 +611,7 @@ class RelationExtractor:
                     continue
                 if role not in self.implied:
                     continue  # 市财政局党组书记、局长X: both titles are in the same body
-                chain = re.fullmatch(
-                    r"([\u4e00-\u9fff]{1,6})、(?:[\u4e00-\u9fff]{1,6}、)*", text[o.end : j]
-                )
+                chain = _CHAINED_TITLES_RE.fullmatch(text[o.end : j])
                 if chain and chain.group(1) in self._titles:
                     out.append(
                         RawRelation(
@@ -595,7 +656,7 @@ class RelationExtractor:
                     prev_title = _P02.search(text, max(0, j - 6), j)
                     implied = self.implied.get(prev_title.group(1)) if prev_title else None
                 level = _HEAD_LEVEL.get(role)
-                city = best is not None and re.match(r"(.{1,8}?[市县区])委", text[best.start:])
+                city = best is not None and _CITY_COMMITTEE_RE.match(text[best.start:])
                 if implied and level and city and city.group(1).endswith(level):
                     # 某地市委副书记、市长A: the mayor of 某地市, not of the home city
                     implied = city.group(1) + "人民政府"
@@ -686,14 +747,17 @@ class RelationExtractor:
         run: list[Candidate] = []
         last = pos
         for m in ments:
-            if m.start < pos or m.start >= end:
+            if m.start < pos:
                 continue
+            if m.start >= end:
+                break  # (the mentions are in order of their start)
             gap = text[last : m.start]
-            if run and not _P04.fullmatch(gap):
-                break
-            if not run and gap.endswith("由"):
+            if run:
+                if not _P04.fullmatch(gap):
+                    break
+            elif gap.endswith("由"):
                 break  # 引进由A领衔研发的项目: A is the agent of a relative clause
-            if not run and _P05.search(gap) and len(gap) > 12:
+            elif len(gap) > 12 and _P05.search(gap):
                 break
             if m.type == "Place" and _COUNTED_BEFORE_RE.search(text, max(0, m.start - 6), m.start):
                 continue  # 联合20家中国股权投资机构: a place that qualifies counted bodies
@@ -721,7 +785,7 @@ class RelationExtractor:
         the left in the clause. With ``segment_first`` a mention in the same comma-delimited
         segment wins over the sentence's subject (…，并由该公司配套于…)."""
         if segment_first:
-            seg = max(start, max(text.rfind(ch, 0, pos) for ch in "，,") + 1)
+            seg = max(start, max(text.rfind("，", 0, pos), text.rfind(",", 0, pos)) + 1)
             near = [
                 m
                 for m in ments
@@ -732,7 +796,7 @@ class RelationExtractor:
             last = near[-1] if near else None
             if last and (last.rule == "anaphora" or _P06.search(text[seg : last.start])):
                 return last
-        for ex in _P07.finditer(text[:pos]):
+        for ex in _P07.finditer(text[:pos]) if "为例" in text else ():
             hit = [
                 m
                 for m in ments
@@ -781,7 +845,7 @@ class RelationExtractor:
         self, text: str, ments: list[Candidate], pos: int, types: set[str]
     ) -> Candidate | None:
         """The mention that opens the clause (after the last ；) holding ``pos``."""
-        cstart = max(text.rfind(ch, 0, pos) for ch in "；;") + 1
+        cstart = max(text.rfind("；", 0, pos), text.rfind(";", 0, pos)) + 1
         for m in ments:
             if m.start < cstart:
                 continue
@@ -797,11 +861,9 @@ class RelationExtractor:
                 and m.end <= pos
                 and not _P10.search(lead)
             ):
-                if _P11.fullmatch(lead) and not re.search(
-                    r"(通过|依托|根据|按照|围绕|随着|在)", lead
-                ):
+                if _P11.fullmatch(lead) and not _SUBJECT_PREPOSITION_RE.search(lead):
                     return m
-            if m.type in ORG_TYPES | {"Person"}:
+            if m.type in _ORG_OR_PERSON:
                 return None
         return None
 
@@ -809,49 +871,43 @@ class RelationExtractor:
         out: list[RawRelation] = []
         if not self._trig_re:
             return out
+        named: list[tuple[int, int]] | None = None  # the spans of names (not 我市, 该公司)
         for t in self._trig_re.finditer(text):
-            if any(
-                m.start < t.end() and t.start() < m.end
-                for m in ments
-                if m.rule not in ("home", "anaphora")
-            ):
+            ts, te = t.span()
+            if named is None:
+                named = [(m.start, m.end) for m in ments if m.rule not in ("home", "anaphora")]
+            if any(s < te and ts < e for s, e in named):
                 continue  # trigger inside a name (服务中心 has 服务, 投资 in 某某投资)
-            cs, ce = self._clause_bounds(text, t.start())
-            if _NOUN_AFTER_RE.match(text, t.end()):
+            if _NOUN_AFTER_RE.match(text, te):
                 continue  # 投资机构, 合作方: a noun compound, not the verb
-            if _NOUN_BEFORE_RE.search(text, max(0, t.start() - 4), t.start()):
+            if _NOUN_BEFORE_RE.search(text, max(0, ts - 4), ts):
                 continue  # 总投资, 领域投资: a noun
-            if t.group().startswith("签") and _P12.match(text[t.end() :]):
+            w = t.group()
+            if w.startswith("签") and _P12.match(text, te):
                 continue  # 签约落户: settling in, not an agreement with the place
-            if (
-                t.group() in self._founding_verbs
-                and _FOUNDED_WHEN_RE.match(text, t.end())
-            ):
+            if w in self._founding_verbs and _FOUNDED_WHEN_RE.match(text, te):
                 continue  # 某某实验室成立于2021年，依托A…: its date, not what it founded
-            for rule in self._trig[t.group()]:
-                subj_t, obj_t = _types(rule["subj"]), _types(rule["obj"])
+            cs, ce = self._clause_bounds(text, ts)
+            for rule, subj_t, obj_t in self._trig_rules[w]:
                 kind, p = rule["kind"], rule["p"]
-                tag = f"trigger:{p}:{t.group()}"
+                tag = f"trigger:{p}:{w}"
                 if kind in ("forward", "reverse", "serve"):
-                    objs = self._right_run(text, ments, t.end(), ce, obj_t)
+                    objs = self._right_run(text, ments, te, ce, obj_t)
                     if (
                         not objs
                         and p == "locatedIn"
-                        and t.group() in ("落户", "落地")
-                        and not _P13.match(text[t.end() :])
+                        and w in ("落户", "落地")
+                        and not _P13.match(text[te:])
                     ):
                         # 签约落户 / 相继落户 with no place: settled in the home city
                         subs = [
                             m
                             for m in ments
                             if cs <= m.start
-                            and m.end <= t.start()
+                            and m.end <= ts
                             and (
-                                t.start() - m.end <= 12
-                                or re.fullmatch(
-                                    r"等[^，。；]{0,12}的(签约|相继|先后|成功)*",
-                                    text[m.end : t.start()],
-                                )
+                                ts - m.end <= 12
+                                or _SETTLED_AFTER_RE.fullmatch(text[m.end : ts])
                             )
                             and m.type in ("Enterprise", "ResearchInstitute", "Platform")
                             and m.rule != "anaphora"
@@ -871,14 +927,14 @@ class RelationExtractor:
                     if not objs:
                         continue
                     subj = self._left_subject(
-                        text, ments, t.start(), cs, subj_t, prefer_head=True, segment_first=True
+                        text, ments, ts, cs, subj_t, prefer_head=True, segment_first=True
                     )
                     if subj is not None and p == "locatedIn" and subj.rule != "anaphora":
-                        seg0 = max(text.rfind(ch, 0, t.start()) for ch in "，,") + 1
+                        seg0 = max(text.rfind(ch, 0, ts) for ch in "，,") + 1
                         if (
                             subj.start < seg0
                             and text[subj.end : seg0].strip("，,")
-                            and self._sentence_subject(text, ments, t.start(), subj_t) is not subj
+                            and self._sentence_subject(text, ments, ts, subj_t) is not subj
                         ):
                             subj = None  # …，当天有2个项目签约落户平湖: what settles is nearby
                     sname = self._name(text, subj) if subj else ""
@@ -905,7 +961,7 @@ class RelationExtractor:
                             p2 = p
                             if (
                                 p == "founded"
-                                and t.group() in ("创建", "建成")
+                                and w in ("创建", "建成")
                                 and _P14.match(oname)
                             ):
                                 p2 = "hasAward"  # 成功创建省级现代渔业园区: a title earned
@@ -914,15 +970,15 @@ class RelationExtractor:
                                     sname,
                                     p2,
                                     oname,
-                                    tag if p2 == p else f"trigger:hasAward:{t.group()}",
+                                    tag if p2 == p else f"trigger:hasAward:{w}",
                                     conf,
                                     s_type="" if sname else "|".join(sorted(subj_t)),
                                 )
                             )
                 elif kind == "joint":
-                    objs = self._right_run(text, ments, t.end(), ce, obj_t)
-                    if p == "participatedIn" and t.group() in _ORGANISING:
-                        host = self._hosted_event(text, ments, t.start())
+                    objs = self._right_run(text, ments, te, ce, obj_t)
+                    if p == "participatedIn" and w in _ORGANISING:
+                        host = self._hosted_event(text, ments, ts)
                         if host is not None:
                             objs = [host]  # 本次活动由A主办，B承办，是…年会的…: this event
                     if p == "cofounded":
@@ -932,16 +988,13 @@ class RelationExtractor:
                         continue
                     backers = [
                         (b.start(), b.end())
-                        for b in re.finditer(
-                            r"在[^，。；]{2,30}?(支持|推动|扶持|帮助|指导|带动)下",
-                            text[: t.start()],
-                        )
+                        for b in _BACKED_RE.finditer(text[: ts])
                     ]
                     parties = [
                         m
                         for m in ments
                         if cs <= m.start
-                        and m.end <= t.start()
+                        and m.end <= ts
                         and not any(b0 <= m.start < b1 for b0, b1 in backers)
                         and text[m.start - 1 : m.start] != "在"  # 在X举办的: a venue
                         and m.type in subj_t
@@ -973,7 +1026,7 @@ class RelationExtractor:
                         len(parties) == 1
                         and re.search(
                             "[与和同跟]" + re.escape(text[parties[0].start : parties[0].end]),
-                            text[cs : t.start()],
+                            text[cs : ts],
                         )
                     ):
                         names.append("")
@@ -991,15 +1044,15 @@ class RelationExtractor:
                                 )
                             )
                     # A与B共建C / A联合B共建C: A and B also cooperate
-                    seg = text[cs : t.start()]
+                    seg = text[cs : ts]
                     wm = _P16.search(seg)
                     if wm:
                         wpos = cs + wm.start()
                         lead = [
                             m for m in ments if m.end <= wpos and m.start >= cs and m.type in subj_t
                         ]
-                        at = text.find("在", wpos + len(wm.group()), t.start())
-                        end = at if at >= 0 else t.start()  # A与B在C举行…: C is the venue
+                        at = text.find("在", wpos + len(wm.group()), ts)
+                        end = at if at >= 0 else ts  # A与B在C举行…: C is the venue
                         partners = [
                             m
                             for m in ments
@@ -1016,7 +1069,7 @@ class RelationExtractor:
                                         a,
                                         "cooperatesWith",
                                         bn,
-                                        f"trigger:cooperatesWith:{wm.group()}…{t.group()}",
+                                        f"trigger:cooperatesWith:{wm.group()}…{w}",
                                         0.65 if a else 0.5,
                                         s_type="" if a else "|".join(sorted(subj_t)),
                                     )
@@ -1024,7 +1077,7 @@ class RelationExtractor:
                 elif kind == "investment":
                     out += self._investment(text, ments, t, cs, ce)
                 elif kind == "with":
-                    seg = text[cs : t.start()]
+                    seg = text[cs : ts]
                     # the last 与/同/和/跟 that is not inside a name (机械与动力学院)
                     wi = max(
                         (
@@ -1036,8 +1089,8 @@ class RelationExtractor:
                     )
                     if wi >= 0:
                         wpos = cs + wi
-                        topic = _P18.search(text[wpos : t.start()])
-                        stop = wpos + topic.start() if topic else t.start()
+                        topic = _P18.search(text[wpos : ts])
+                        stop = wpos + topic.start() if topic else ts
                         at = text.find("在", wpos + 1, stop)
                         stop = at if at >= 0 else stop  # A与B在C举行…: C is the venue
                         partners = [
@@ -1055,10 +1108,10 @@ class RelationExtractor:
                                 (m for m in ments if m.rule == "home" and m.end <= wpos), None
                             )
                     else:
-                        partners = self._right_run(text, ments, t.end(), ce, obj_t)
-                        if partners and _P19.search(text[t.end() : partners[0].start]):
+                        partners = self._right_run(text, ments, te, ce, obj_t)
+                        if partners and _P19.search(text[te : partners[0].start]):
                             partners = []  # 对接协调，至目前已实现A…: A is another verb's
-                        subj = self._left_subject(text, ments, t.start(), cs, subj_t)
+                        subj = self._left_subject(text, ments, ts, cs, subj_t)
                     orgs_only = [m for m in partners if m.type != "Place"]
                     partners = orgs_only or partners
                     if not partners:
@@ -1226,14 +1279,14 @@ class RelationExtractor:
             fname = self._name(text, fund) if fund else ANAPHOR + "Fund"
             # the partner: named right after (——/：/为 and a short description), or the subject
             # of 成为/作为/是 before
-            after = [c for c in ments if c.start >= m.end() and c.type in ORG_TYPES - {"Fund"}
+            after = [c for c in ments if c.start >= m.end() and c.type in _ORG_NOT_FUND
                      and c.start - m.end() <= 16 and not _P01.search(text[m.end() : c.start])]
             partners = after[:1]
             if not partners:
                 pm = _PARTNER_BECOMES_RE.search(text, max(0, m.start() - 22), m.start())
                 if pm:
                     subj = self._left_subject(text, ments, pm.start(), 0,
-                                              ORG_TYPES - {"Fund"}, prefer_head=True)
+                                              _ORG_NOT_FUND, prefer_head=True)
                     partners = [subj] if subj else []
             for c in partners:
                 out.append(RawRelation(text[c.start : c.end], "investedIn", fname,
@@ -1270,7 +1323,7 @@ class RelationExtractor:
         out = []
         if not self._award_rule:
             return out
-        subj_t = _types(self._award_rule["subj"])
+        subj_t = self._award_subj_t
         prev: tuple[int, Candidate | None] | None = None  # (end, subject) of the last award
         for a in ments:
             if a.type != "Award":
@@ -1294,9 +1347,8 @@ class RelationExtractor:
                     )
                 )
                 continue
-            if a.rule in ("award:ranked-title", "award:science") and not re.search(
-                r"(获评|荣获|获得|评为|认定为|入选|列入|升格为|成为|跻身|申报|获批|创建)[^，。；]{0,12}$",
-                text[: a.start],
+            if a.rule in ("award:ranked-title", "award:science") and not (
+                _AWARDED_BEFORE_RE.search(text[: a.start])
             ):
                 continue
             winners = _AWARD_WINNERS_RE.match(text, a.end)
@@ -1311,9 +1363,7 @@ class RelationExtractor:
                     prev = (a.end, None)
                     continue
             cs, _ = self._clause_bounds(text, a.start)
-            if prev is not None and re.fullmatch(
-                r"[、和及与]([^，。；、]{1,14}[、和及与])*", text[prev[0] : a.start]
-            ):
+            if prev is not None and _AWARD_LIST_GAP_RE.fullmatch(text[prev[0] : a.start]):
                 subj = prev[1]  # 荣获A、B、C: the awards of one list share their winner
             else:
                 subj = self._left_subject(
@@ -1397,24 +1447,19 @@ class RelationExtractor:
         rule = self._industry_rule
         if not rule:
             return out
-        subj_t = _types(rule["subj"])
+        inds = [m for m in ments if m.type == "Industry"]
+        if not inds:
+            return out
+        subj_t = self._industry_subj_t
         trig = self._industry_trig_re
-        for ind in ments:
-            if ind.type != "Industry":
-                continue
-            cs, _ = self._clause_bounds(text, ind.start)
-            cands = [
-                m
-                for m in ments
-                if not (m.type == "Place" and m.rule != "home" and self._name(text, m) != self.home)
-            ]
-            subj = self._left_subject(text, cands, ind.start, cs, subj_t, prefer_head=True)
-            tag = "industry:focus"
-            if subj is None:
-                subj = self._fronted_focus_subject(text, cands, ind, subj_t)
-            between = text[subj.end if subj and subj.end <= ind.start else cs : ind.start]
+        cands = [
+            m
+            for m in ments
+            if not (m.type == "Place" and m.rule != "home" and self._name(text, m) != self.home)
+        ]
+        for ind in inds:
             after = text[ind.end : ind.end + 8]
-            if re.match(_STATISTIC, after):
+            if _STATISTIC_RE.match(after):
                 continue  # 纺织产业投资同比增长…: a statistic, not a focus
             if any(
                 m.end == ind.start
@@ -1424,15 +1469,17 @@ class RelationExtractor:
                 if m.start > 0
             ):
                 continue  # 为本地纺织产业提供服务: left to the beneficiary rule
+            cs, _ = self._clause_bounds(text, ind.start)
+            subj = self._left_subject(text, cands, ind.start, cs, subj_t, prefer_head=True)
+            tag = "industry:focus"
+            if subj is None:
+                subj = self._fronted_focus_subject(text, cands, ind, subj_t)
+            between = text[subj.end if subj and subj.end <= ind.start else cs : ind.start]
             own = _P26.search(text[ind.start : ind.end])
             if not (
                 own
                 or trig.search(between)
-                or re.match(
-                    r"(及其|、|和|与|等)?[^，。；]{0,6}?"
-                    r"(产业|行业|领域|企业|项目|方向)",
-                    after,
-                )
+                or _INDUSTRY_LISTED_AFTER_RE.match(after)
             ):
                 continue
             sname = self._name(text, subj) if subj else ""
@@ -1470,20 +1517,22 @@ class RelationExtractor:
         out: list[RawRelation] = []
         for a, b in zip(ments, ments[1:]):
             gap = text[a.end : b.start]
-            an, bn = self._name(text, a), text[b.start : b.end]
-            if a.type == "Place" and b.type == "Place" and gap == "" and an:
+            bn = text[b.start : b.end]
+            if a.type == "Place" and b.type == "Place" and gap == "" and (
+                an := self._name(text, a)
+            ):
                 wide = ("countries", "regions")
                 if self._places.get(bn) in wide and self._places.get(an) not in wide:
                     continue  # 某县中国某某城, 某市西部: a country or region is in no county
                 out.append(RawRelation(bn, "locatedIn", an, "adjacency:place-place", 0.8))
-            elif a.rule == "home" and gap == "" and b.type in ORG_TYPES - {"GovernmentBody"}:
+            elif a.rule == "home" and gap == "" and b.type in _ORG_NOT_GOVERNMENT:
                 out.append(RawRelation(bn, "locatedIn", self.home, "adjacency:home", 0.75))
             elif (
                 a.type == "Place"
                 and b.type == "Industry"
                 and gap == ""
                 and self._is_home(text, a)
-                and not re.match(_STATISTIC, text[b.end :])
+                and not _STATISTIC_RE.match(text[b.end :])
             ):
                 if text[max(0, a.start - 1) : a.start] == "为":
                     continue  # X为本地某产业提供服务: the city benefits; no focus of its own
@@ -1495,7 +1544,8 @@ class RelationExtractor:
                 and b.type in ("Enterprise", "ResearchInstitute")
                 and (gap == "" or _P27.fullmatch(gap))
             ):
-                out.append(RawRelation(bn, "locatedIn", an, "adjacency:platform-member", 0.65))
+                out.append(RawRelation(bn, "locatedIn", self._name(text, a),
+                                       "adjacency:platform-member", 0.65))
         if self.industry_nouns:
             for ind in ments:
                 if ind.type != "Industry":
@@ -1515,17 +1565,12 @@ class RelationExtractor:
                         )
                     )
         # X是由A和B共同发起设立的, 该基金由A与B牵头发起, X依托A和B联合而建: A and B co-founded X
-        for m in re.finditer(
-            r"由([^，。；]{2,40}?)(?:共同|联合|牵头)*(?:发起(?:设立|成立)?|设立|建立|组建|成立|创办"
-            r"|共建|建设)"
-            r"|依托([^，。；]{2,40}?)(?:联合|共同|合作)(?:而建|建设|共建|组建|设立)",
-            text,
-        ):
+        for m in _COFOUNDED_BY_RE.finditer(text) if "由" in text or "依托" in text else ():
             g = 1 if m.group(1) is not None else 2
             founders = [
                 c
                 for c in ments
-                if c.start >= m.start(g) and c.end <= m.end(g) and c.type in ORG_TYPES | {"Place"}
+                if c.start >= m.start(g) and c.end <= m.end(g) and c.type in _ORG_OR_PLACE
                 and not (c.type == "Place" and c.end < m.end(g)
                          and _CJK_RE.match(text, c.end) and not _P03.match(text, c.end))
             ]  # (20家中国股权投资机构: a country that qualifies a noun is no founder)
@@ -1542,9 +1587,7 @@ class RelationExtractor:
                         )
                     )
         # 某大学、某公司等…均为该院科技服务对象: the listed organisations are its clients
-        for m in re.finditer(
-            r"(均|都|皆)(为|是)(该院|该公司|该中心|其|[^，。；为是]{2,20}?)的?(科技)?服务对象", text
-        ):
+        for m in _CLIENTS_RE.finditer(text) if "服务对象" in text else ():
             provider = [c for c in ments if c.start >= m.start(3) and c.end <= m.end(3)]
             pname = ""
             if provider:
@@ -1562,11 +1605,7 @@ class RelationExtractor:
                         )
                     )
         # 在X的推动下 / 得到了X的大力支持 / 由X授牌: X supports the sentence's subject
-        for m in re.finditer(
-            r"(在|得到了?|获得了?|由)([^，。；]{2,30}?)(的)?(大力|协力|鼎力)?"
-            r"(支持|推动|扶持|帮助|授牌)(下)?",
-            text,
-        ):
+        for m in _SUPPORTED_RE.finditer(text) if _SUPPORT_WORD_RE.search(text) else ():
             givers = [
                 c
                 for c in ments
@@ -1576,7 +1615,7 @@ class RelationExtractor:
                 and c.rule != "anaphora"
             ]
             head = self._sentence_subject(text, ments, m.start(), ORG_TYPES)
-            made = re.compile(r"(成立|设立|建立|共建|组建|创建)(了)?").search(
+            made = _MADE_RE.search(
                 text, m.end(), self._clause_bounds(text, m.end())[1]
             )
             if made and (head is None or head in givers or head.start > m.start()):
@@ -1615,7 +1654,7 @@ class RelationExtractor:
                     for c in ments
                     if c.start >= o.end + k + 1
                     and c.start <= o.end + k + 2
-                    and c.type in ORG_TYPES | {"Event"}
+                    and c.type in _ORG_OR_EVENT
                 ]
                 if subj:
                     for place in chain:
@@ -1678,7 +1717,7 @@ class RelationExtractor:
                     )
                 )
             elif venue and not any(
-                c.type in ORG_TYPES | {"Person"} and c.end <= m.start() for c in ments
+                c.type in _ORG_OR_PERSON and c.end <= m.start() for c in ments
             ):
                 # 近日在X举行 in a report whose headline names the event
                 out.append(
@@ -1730,9 +1769,7 @@ class RelationExtractor:
                             0.6,
                         )
                     )
-            for m in re.finditer(
-                r"([^，。；]{2,20}?)(作了|作|进行了)[^，。；]{0,12}(推介|介绍|解读)", text
-            ):
+            for m in _PRESENTER_RE.finditer(text):
                 org = [
                     c
                     for c in ments
@@ -1749,11 +1786,7 @@ class RelationExtractor:
                         )
                     )
         # a guest list: 出席本次论坛的嘉宾有来自A的…、B、C等…
-        gm = re.search(
-            r"(出席|参加|参与|参会)[^，。；]{0,12}的(嘉宾|单位|企业|机构|代表)[^，。；]{0,4}"
-            r"(有|包括|为|来自)",
-            text,
-        )
+        gm = _GUEST_LIST_RE.search(text)
         if gm:
             for c in ments:
                 if c.start >= gm.end() and c.type in ORG_TYPES and c.rule not in ("anaphora",):
@@ -1804,7 +1837,7 @@ class RelationExtractor:
                         p is not c
                         and c.start <= p.start
                         and p.end < c.end
-                        and p.type in ORG_TYPES | {"Place"}
+                        and p.type in _ORG_OR_PLACE
                         and (p.start == c.start or text[p.start - 1] in _DASHES)
                     ):
                         out.append(RawRelation(self._name(text, p), "cofounded", name,
