@@ -58,18 +58,27 @@ def candidate_pairs(mentions: Sequence[Candidate], allowed: frozenset[tuple[str,
                     ) -> list[Pair]:
     """Ordered pairs of non-overlapping mentions within :data:`MAX_GAP` characters whose
     types some predicate relates (``allowed``), both directions."""
+    return [Pair(a, b) for a, b in _candidates(mentions, allowed)]
+
+
+def _candidates(mentions: Sequence[Candidate], allowed: frozenset[tuple[str, str]]
+                ) -> list[tuple[Candidate, Candidate]]:
+    """:func:`candidate_pairs` as ``(a, b)`` tuples (the component makes no :class:`Pair`)."""
     ms = sorted(mentions, key=lambda c: (c.start, -c.end))
     out = []
+    n = len(ms)
     for i, a in enumerate(ms):
-        for b in ms[i + 1 :]:
-            if b.start - a.end > MAX_GAP:
+        a_end, a_type = a.end, a.type
+        for j in range(i + 1, n):
+            b = ms[j]
+            if b.start - a_end > MAX_GAP:
                 break
-            if b.start < a.end:
+            if b.start < a_end:
                 continue  # overlapping (a name inside another): the rules' structure
-            if (a.type, b.type) in allowed:
-                out.append(Pair(a, b))
-            if (b.type, a.type) in allowed:
-                out.append(Pair(b, a))
+            if (a_type, b.type) in allowed:
+                out.append((a, b))
+            if (b.type, a_type) in allowed:
+                out.append((b, a))
     return out
 
 
@@ -105,41 +114,72 @@ class Context:
 def pair_attributes(pair: Pair, ctx: Context) -> list[str]:
     """The attributes of a candidate pair (the training view; the component computes the
     same list)."""
-    a, b = pair.a, pair.b
-    first, second = (a, b) if a.start < b.start else (b, a)
-    forward = a is first
-    lo = bisect_left(ctx.starts, first.end)  # the first word after the first mention
-    hi = bisect_right(ctx.starts, second.start - 1)  # words starting before the second
-    between = [w for w in ctx.words[lo:hi] if not w.isspace()]
+    return _attributes(pair.a, pair.b, ctx, None)
+
+
+#: What the attributes of a pair owe to the stretch from its first mention to its second
+#: alone (the same for both directions): the dist bucket, the b=/b0=/bl= attributes, the
+#: first word between (``None``: no word), the l=/r=/p=/m=/mT= attributes, and the
+#: predicates of the trigger words between.
+_Stretch = tuple[str, list[str], str | None, list[str], list[str]]
+
+
+def _stretch(first: Candidate, second: Candidate, ctx: Context) -> _Stretch:
+    """The part of :func:`pair_attributes` that does not depend on the pair's direction."""
+    words, starts = ctx.words, ctx.starts
+    lo = bisect_left(starts, first.end)  # the first word after the first mention
+    hi = bisect_right(starts, second.start - 1)  # words starting before the second
+    between = [w for w in words[lo:hi] if not w.isspace()]
     gap_text = ctx.text[first.end : second.start]
     n = len(between)
     dist = "0" if n == 0 else "1" if n == 1 else "2" if n == 2 else "3-5" if n <= 5 else (
         "6-10" if n <= 10 else "11+")
-    order = ">" if forward else "<"
-    types = f"{a.type}{order}{b.type}"
-    attrs = [f"T={types}", f"Ta={a.type}", f"Tb={b.type}", f"d={dist}", f"dT={dist}|{types}"]
     near = between[:MAX_BETWEEN // 2] + between[-(MAX_BETWEEN // 2):] if n > MAX_BETWEEN else (
         between)
-    attrs += [f"b={w}" for w in near]
+    words_attrs = [f"b={w}" for w in near]
     if between:
-        attrs += [f"b0={between[0]}", f"bl={between[-1]}", f"b0T={between[0]}|{order}"]
-    before = ctx.words[bisect_right(ctx.starts, first.start - 1) - 1] if first.start else "^"
-    after_i = bisect_left(ctx.starts, second.end)
-    after = ctx.words[after_i] if after_i < len(ctx.words) else "$"
-    attrs += [f"l={before}", f"r={after}"]
+        words_attrs += [f"b0={between[0]}", f"bl={between[-1]}"]
+    before = words[bisect_right(starts, first.start - 1) - 1] if first.start else "^"
+    after_i = bisect_left(starts, second.end)
+    after = words[after_i] if after_i < len(words) else "$"
+    rest = [f"l={before}", f"r={after}"]
     for ch in _PUNCT & set(gap_text):
-        attrs.append(f"p={ch}")
+        rest.append(f"p={ch}")
     others = ctx.between(first.end, second.start)
-    attrs.append(f"m={len(others)}")
-    attrs += [f"mT={m.type}" for m in others]
-    for w in between:
-        p = ctx.triggers.get(w)
-        if p:
-            attrs.append(f"tr={p}{order}")
-    ruled = ctx.rules.get((ctx.text[a.start : a.end], ctx.text[b.start : b.end]))
+    rest.append(f"m={len(others)}")
+    rest += [f"mT={m.type}" for m in others]
+    get = ctx.triggers.get
+    return (dist, words_attrs, between[0] if between else None, rest,
+            [p for w in between if (p := get(w))])
+
+
+def _attributes(a: Candidate, b: Candidate, ctx: Context,
+                stretches: dict[tuple[int, int, int, int], _Stretch] | None) -> list[str]:
+    """:func:`pair_attributes` of ``a`` and ``b``; ``stretches`` keeps the direction-free
+    part of the sentence's pairs for the reverse pair (``None``: no keeping)."""
+    first, second = (a, b) if a.start < b.start else (b, a)
+    if stretches is None:
+        dist, words_attrs, b0, rest, preds = _stretch(first, second, ctx)
+    else:
+        key = (first.start, first.end, second.start, second.end)
+        st = stretches.get(key)
+        if st is None:
+            st = stretches[key] = _stretch(first, second, ctx)
+        dist, words_attrs, b0, rest, preds = st
+    order = ">" if a is first else "<"
+    types = f"{a.type}{order}{b.type}"
+    attrs = [f"T={types}", f"Ta={a.type}", f"Tb={b.type}", f"d={dist}", f"dT={dist}|{types}"]
+    attrs += words_attrs
+    if b0 is not None:
+        attrs.append(f"b0T={b0}|{order}")
+    attrs += rest
+    attrs += [f"tr={p}{order}" for p in preds]
+    text = ctx.text
+    an, bn = text[a.start : a.end], text[b.start : b.end]
+    ruled = ctx.rules.get((an, bn))
     if ruled:
         attrs.append(f"R={ruled}")
-    back = ctx.rules.get((ctx.text[b.start : b.end], ctx.text[a.start : a.end]))
+    back = ctx.rules.get((bn, an))
     if back:
         attrs.append(f"Rback={back}")
     return attrs
@@ -268,22 +308,25 @@ class RelationClassifier:
         model = self.model
         if model is None:
             return docs
-        found: list[tuple[Doc, str, Pair]] = []
+        found: list[tuple[Doc, str, Candidate, Candidate]] = []
         rows: list[list[str]] = []
+        scored = model.scored
         for doc in docs:
             ms = mentions_of(doc)
             if len(ms) < 2:
                 continue
-            pairs = candidate_pairs(ms, model.scored)
+            pairs = _candidates(ms, scored)
             if not pairs:
                 continue
             ctx = sentence_context(doc, self.triggers)
+            text = ctx.text
             related = {frozenset(k) for k in ctx.rules}
-            for p in pairs:
-                if frozenset((ctx.text[p.a.start : p.a.end],
-                              ctx.text[p.b.start : p.b.end])) not in related:
-                    found.append((doc, ctx.text, p))
-                    rows.append(pair_attributes(p, ctx))
+            stretches: dict[tuple[int, int, int, int], _Stretch] = {}
+            for a, b in pairs:
+                if not related or frozenset((text[a.start : a.end],
+                                             text[b.start : b.end])) not in related:
+                    found.append((doc, text, a, b))
+                    rows.append(_attributes(a, b, ctx, stretches))
         if not rows:
             return docs
         probs = model.probabilities(rows)
@@ -291,12 +334,12 @@ class RelationClassifier:
         chosen = probs[np.arange(len(best)), best].tolist()
         added: dict[int, list[RawRelation]] = {}
         keep = model.predicates
-        for (doc, text, p), k, prob in zip(found, best, chosen):
+        for (doc, text, a, b), k, prob in zip(found, best, chosen):
             label = model.labels[k]
             if label == NONE or prob < model.threshold or (keep and label not in keep):
                 continue
             added.setdefault(id(doc), []).append(RawRelation(
-                text[p.a.start : p.a.end], label, text[p.b.start : p.b.end], "model:relation",
+                text[a.start : a.end], label, text[b.start : b.end], "model:relation",
                 round(prob, 3)))
         for doc in docs:
             if id(doc) in added:
