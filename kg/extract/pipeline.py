@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -117,9 +118,6 @@ def _extract_pages(
         facts = _Facts(dtext)
         # dtext is the sentence (== dtext, which spaCy rebuilds on every access)
         mentions = mentions_of(doc)
-        for c in mentions:
-            if not c.rule.startswith("model:"):  # the rules' types decide what 该院 can be
-                types.setdefault(dtext[c.start : c.end], c.type)
         head = _opening_organisation(doc, dtext)
         if head:
             topics.setdefault(art_id, []).append(head)
@@ -130,23 +128,27 @@ def _extract_pages(
             )
             if ev:
                 events[art_id] = ev  # the event a report's headline names
+        # one pass over the mentions (each record below is kept in its own dict, in the
+        # mentions' order)
         for c in mentions:
-            if c.type == "Event" and not c.rule.startswith("model:"):
-                last_event[art_id] = (sidx, dtext[c.start : c.end])
-        for c in mentions:
-            if c.type in _FORWARD and c.rule != "anaphora" and not c.rule.startswith("model:"):
-                first_named.setdefault((k, aid, c.type), dtext[c.start : c.end])
-                for noun in _FORWARD_NOUNS:
-                    if dtext[c.start : c.end].endswith(noun) and c.end - c.start > len(noun):
-                        first_named.setdefault((k, aid, f"|{noun}"), dtext[c.start : c.end])
-            if c.type in _RARE and not c.rule.startswith("model:"):
-                last_named[(art_id, c.type)] = (sidx, dtext[c.start : c.end])
+            name = dtext[c.start : c.end]
+            if not c.rule.startswith("model:"):  # the rules' own names (not the tagger's)
+                types.setdefault(name, c.type)  # the rules' types decide what 该院 can be
+                if c.type == "Event":
+                    last_event[art_id] = (sidx, name)
+                elif c.type in _FORWARD and c.rule != "anaphora":
+                    first_named.setdefault((k, aid, c.type), name)
+                    for noun in _FORWARD_NOUNS:
+                        if name.endswith(noun) and c.end - c.start > len(noun):
+                            first_named.setdefault((k, aid, f"|{noun}"), name)
+                if c.type in _RARE:
+                    last_named[(art_id, c.type)] = (sidx, name)
             if c.type in _ORG:
-                named_orgs.setdefault(art_id, []).append(dtext[c.start : c.end])
+                named_orgs.setdefault(art_id, []).append(name)
             s, e = page.to_original(nstart + c.start, nstart + c.end)
             out.mentions.append(
                 Mention(
-                    text=dtext[c.start : c.end],
+                    text=name,
                     type=c.type,
                     start=s,
                     end=e,
@@ -156,6 +158,7 @@ def _extract_pages(
                     parts=c.parts,
                 )
             )
+        span: tuple[int, int] | None = None  # the sentence's span in the original file
         for r in _with_parties(relations_of(doc), last_pair.get(art_id)):
             subj, obj, rule, conf = r.s, r.o, r.rule, r.confidence
             forward = False
@@ -236,7 +239,8 @@ def _extract_pages(
                 topics.setdefault(art_id, []).append(r.s)
             if r.p in _PAIRING and subj and obj and not r.literal:
                 last_pair[art_id] = (subj, obj)
-            s, e = page.to_original(nstart, nstart + len(dtext))
+            if span is None:
+                span = page.to_original(nstart, nstart + len(dtext))
             out.relations.append(
                 Relation(
                     s=subj,
@@ -245,8 +249,8 @@ def _extract_pages(
                     article=aid,
                     sentence=sidx,
                     evidence=dtext,
-                    start=s,
-                    end=e,
+                    start=span[0],
+                    end=span[1],
                     rule=rule,
                     confidence=conf,
                     literal=r.literal,
@@ -413,14 +417,18 @@ class _Facts:
         return lo, hi
 
 
-def _allowed(spec: str) -> set[str]:
+@functools.lru_cache(maxsize=256)
+def _allowed(spec: str) -> frozenset[str]:
+    """The types a ``s_type`` spec (``org|Place``) allows (few specs: worked out once each)."""
     out: set[str] = set()
     for t in spec.split("|") if spec else ():
         out |= _ORG if t == "org" else {t}
-    return out
+    return frozenset(out)
 
 
-def _recent(names: list[str], types: dict[str, str], allowed: set[str]) -> str:
+def _recent(
+    names: list[str], types: dict[str, str], allowed: set[str] | frozenset[str]
+) -> str:
     """The most recent explicit subject whose type is allowed (the antecedent of 该公司)."""
     for name in reversed(names[-6:]):
         if not allowed or types.get(name) in allowed:

@@ -428,24 +428,27 @@ def _times(sentence: str, ayear: int | None) -> list[TimeRef | DurationRef]:
         found.append(ref)
         taken.append((ref.start, ref.end))
 
-    for m in _STATED.finditer(norm):
+    # each pattern holds a word it cannot match without (年 for stated and relative years,
+    # 年 or 月 for a duration, 月 for a bare month, - or / for an ISO date): a quick test first
+    has_year, has_month = "年" in norm, "月" in norm
+    for m in _STATED.finditer(norm) if has_year else ():
         y1, y2 = int(m.group("y1")), _int(m.group("y2"))
         add(TimeRef(y1, _int(m.group("m1")), _int(m.group("d")), "stated",
                     sentence[m.start():m.end()], m.start(), m.end(),
                     end_year=y2 if y2 and y2 != y1 else None, end_month=_int(m.group("m2")),
                     relation=_relation(m)))
-    for m in _ISO.finditer(norm):
+    for m in _ISO.finditer(norm) if "-" in norm or "/" in norm else ():
         if free(m.start(), m.end()):
             add(TimeRef(int(m.group("y1")), int(m.group("m1")), int(m.group("d")), "stated",
                         sentence[m.start():m.end()], m.start(), m.end()))
-    for m in _RELATIVE.finditer(norm):
+    for m in _RELATIVE.finditer(norm) if has_year else ():
         off = _RELATIVE_YEAR[m.group("rel")]
         if ayear is None or off is None or not free(m.start(), m.end()):
             continue
         add(TimeRef(ayear + off, _int(m.group("m1")), _int(m.group("d")), "relative",
                     sentence[m.start():m.end()], m.start(), m.end(),
                     end_month=_int(m.group("m2")), relation=_relation(m)))
-    for m in _DURATION.finditer(norm):
+    for m in _DURATION.finditer(norm) if has_year or has_month else ():
         if not free(m.start(), m.end()):
             continue
         n = _cn_int(m.group("n"))
@@ -456,7 +459,7 @@ def _times(sentence: str, ayear: int | None) -> list[TimeRef | DurationRef]:
         since = ayear - years if ayear is not None and years else None
         add(DurationRef(years, months, qual, sentence[m.start():m.end()], m.start(), m.end(),
                         since_year=since))
-    for m in _BARE_MONTH.finditer(norm):
+    for m in _BARE_MONTH.finditer(norm) if has_month else ():
         if not free(m.start(), m.end()):
             continue
         prev = [t for t in found if isinstance(t, TimeRef) and t.end <= m.start()]
