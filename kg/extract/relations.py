@@ -11,6 +11,7 @@ import re
 from bisect import bisect_left
 from collections.abc import Mapping
 from dataclasses import dataclass
+from operator import attrgetter
 
 from spacy.language import Language
 from spacy.tokens import Doc
@@ -280,6 +281,9 @@ _AWARD_WINNERS_RE = re.compile(r"[，,：:]?(?:分别是|分别为|依次是|依
 _SENTENCE_PART_END_RE = re.compile("[。；;！？]")
 
 
+_START_END = attrgetter("start", "end")
+
+
 def _types(spec: list[str]) -> set[str]:
     out: set[str] = set()
     for t in spec:
@@ -323,9 +327,11 @@ class RelationExtractor:
             for t in r["triggers"]:
                 trig.setdefault(t, []).append(r)
         self._trig = trig
-        #: per trigger word: its rules with their subject and object types, worked out once
-        self._trig_rules: dict[str, list[tuple[dict, set[str], set[str]]]] = {
-            t: [(r, _types(r["subj"]), _types(r["obj"])) for r in rs] for t, rs in trig.items()
+        #: per trigger word: its rules with their subject and object types and their tag,
+        #: worked out once
+        self._trig_rules: dict[str, list[tuple[dict, set[str], set[str], str]]] = {
+            t: [(r, _types(r["subj"]), _types(r["obj"]), f"trigger:{r['p']}:{t}") for r in rs]
+            for t, rs in trig.items()
         }
         #: verbs of founding a body (成立, 设立 …: the first founded rule's triggers)
         self._founding_verbs = frozenset(next(
@@ -390,26 +396,35 @@ class RelationExtractor:
                 pseudo.append(Candidate(m.start(), m.end(), self.anaphora[w], "anaphora"))
             else:
                 pseudo.append(Candidate(m.start(), m.end(), "Place", "home"))
-        ments = sorted(top + pseudo, key=lambda c: (c.start, c.end))
+        ments = sorted(top + pseudo, key=_START_END)
         self._ments = ments
         self._all_m = all_m
+        # the types named: a rule family that needs a type the sentence lacks finds nothing
+        kinds = {m.type for m in all_m}
+        kinds_ments = kinds | {m.type for m in pseudo} if pseudo else kinds
         out: list[RawRelation] = []
         out += self._structural(text, all_m)
         out += self._distributed_units(text, all_m)
-        out += self._posts(text, all_m)
-        out += _staff_posts(text, all_m)
+        if "Person" in kinds:
+            out += self._posts(text, all_m)
+            if "Media" in kinds:
+                out += _staff_posts(text, all_m)
         out += self._triggers(text, ments)
         if "合伙人" in text:
             out += self._fund_partners(text, ments)
-        out += self._fund_helps(text, ments)
+        if "Fund" in kinds_ments:
+            out += self._fund_helps(text, ments)
         if "双方" in text:
             out += self._both_parties(text, ments)
-        out += self._awards(text, ments)
-        out += self._industries(text, ments)
+        if "Award" in kinds_ments:
+            out += self._awards(text, ments)
+        if "Industry" in kinds_ments:
+            out += self._industries(text, ments)
         out += self._metrics(text, ments)
         out += self._adjacency(text, ments)
-        out += self._name_internal(text, all_m)
-        if any(m.type == "Event" for m in ments):
+        if "Event" in kinds or "Program" in kinds or "联合" in text:
+            out += self._name_internal(text, all_m)
+        if "Event" in kinds_ments:
             out += self._event_parties(text, ments)
         if not out:
             set_relations(doc, [])
@@ -731,12 +746,16 @@ class RelationExtractor:
             return Candidate(this.start(), this.end() - 1, "Event", "anaphora")
         return None
 
-    def _clause_bounds(self, text: str, pos: int) -> tuple[int, int]:
-        """The clause around ``pos``: from after the last break before it to the next break."""
+    def _clause_breaks(self, text: str) -> list[int]:
+        """The offsets of the clause breaks of ``text`` (kept for the sentence's rules)."""
         if text is not self._breaks_of:
             self._breaks_of = text
             self._breaks = [m.start() for m in _CLAUSE_BREAK_RE.finditer(text)]
-        breaks = self._breaks
+        return self._breaks
+
+    def _clause_bounds(self, text: str, pos: int) -> tuple[int, int]:
+        """The clause around ``pos``: from after the last break before it to the next break."""
+        breaks = self._clause_breaks(text)
         i = bisect_left(breaks, pos)
         return (breaks[i - 1] + 1 if i else 0), (breaks[i] if i < len(breaks) else len(text))
 
@@ -871,12 +890,22 @@ class RelationExtractor:
         out: list[RawRelation] = []
         if not self._trig_re:
             return out
-        named: list[tuple[int, int]] | None = None  # the spans of names (not 我市, 该公司)
+        named: bytearray | None = None  # 1 where a name is (not 我市, 该公司)
+        empty: list[tuple[int, int]] = []  # (names of no length, if any: tested one by one)
+        starts = [m.start for m in ments]  # (in order)
+        breaks: list[int] | None = None  # the clause breaks (see _clause_bounds)
         for t in self._trig_re.finditer(text):
             ts, te = t.span()
             if named is None:
-                named = [(m.start, m.end) for m in ments if m.rule not in ("home", "anaphora")]
-            if any(s < te and ts < e for s, e in named):
+                named = bytearray(len(text))
+                for m in ments:
+                    if m.rule in ("home", "anaphora"):
+                        continue
+                    if m.end > m.start:
+                        named[m.start : m.end] = b"\x01" * (m.end - m.start)
+                    else:
+                        empty.append((m.start, m.end))
+            if named.find(1, ts, te) >= 0 or empty and any(s < te and ts < e for s, e in empty):
                 continue  # trigger inside a name (服务中心 has 服务, 投资 in 某某投资)
             if _NOUN_AFTER_RE.match(text, te):
                 continue  # 投资机构, 合作方: a noun compound, not the verb
@@ -887,12 +916,16 @@ class RelationExtractor:
                 continue  # 签约落户: settling in, not an agreement with the place
             if w in self._founding_verbs and _FOUNDED_WHEN_RE.match(text, te):
                 continue  # 某某实验室成立于2021年，依托A…: its date, not what it founded
-            cs, ce = self._clause_bounds(text, ts)
-            for rule, subj_t, obj_t in self._trig_rules[w]:
+            if breaks is None:
+                breaks = self._clause_breaks(text)
+            i = bisect_left(breaks, ts)
+            cs, ce = (breaks[i - 1] + 1 if i else 0), (breaks[i] if i < len(breaks) else len(text))
+            # a mention after the trigger in its clause, or no object on the right
+            right = (i := bisect_left(starts, te)) < len(starts) and starts[i] < ce
+            for rule, subj_t, obj_t, tag in self._trig_rules[w]:
                 kind, p = rule["kind"], rule["p"]
-                tag = f"trigger:{p}:{w}"
                 if kind in ("forward", "reverse", "serve"):
-                    objs = self._right_run(text, ments, te, ce, obj_t)
+                    objs = self._right_run(text, ments, te, ce, obj_t) if right else []
                     if (
                         not objs
                         and p == "locatedIn"
@@ -976,7 +1009,7 @@ class RelationExtractor:
                                 )
                             )
                 elif kind == "joint":
-                    objs = self._right_run(text, ments, te, ce, obj_t)
+                    objs = self._right_run(text, ments, te, ce, obj_t) if right else []
                     if p == "participatedIn" and w in _ORGANISING:
                         host = self._hosted_event(text, ments, ts)
                         if host is not None:
@@ -1108,7 +1141,7 @@ class RelationExtractor:
                                 (m for m in ments if m.rule == "home" and m.end <= wpos), None
                             )
                     else:
-                        partners = self._right_run(text, ments, te, ce, obj_t)
+                        partners = self._right_run(text, ments, te, ce, obj_t) if right else []
                         if partners and _P19.search(text[te : partners[0].start]):
                             partners = []  # 对接协调，至目前已实现A…: A is another verb's
                         subj = self._left_subject(text, ments, ts, cs, subj_t)
@@ -1515,6 +1548,8 @@ class RelationExtractor:
         (or after "platform内，") is located in it; 位于X的Y: Y is located in X.
         """
         out: list[RawRelation] = []
+        if not ments:
+            return out  # every fact below relates a mention (or more)
         for a, b in zip(ments, ments[1:]):
             gap = text[a.end : b.start]
             bn = text[b.start : b.end]
@@ -1637,7 +1672,8 @@ class RelationExtractor:
                         0.65,
                     )
                 )
-        for m in _P32.finditer(text):
+        located = "位于" in text or "地处" in text or "坐落于" in text  # (what _P32 finds)
+        for m in _P32.finditer(text) if located else ():
             objs = [c for c in ments if c.start >= m.end() and c.type in ("Place", "Platform")]
             if not objs:
                 continue

@@ -23,10 +23,12 @@ tagger, and writes ``data/relations.npz``; the build reads it with numpy only.
 from __future__ import annotations
 
 import functools
+import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from spacy.language import Language
@@ -44,6 +46,7 @@ MAX_GAP = 40
 #: Words between two mentions described one by one (the nearest ones at each end).
 MAX_BETWEEN = 8
 _PUNCT = frozenset("，、；：,;:（）()")
+_PUNCT_RE = re.compile("[" + re.escape("".join(sorted(_PUNCT))) + "]")
 
 
 @dataclass(frozen=True)
@@ -114,17 +117,137 @@ class Context:
 def pair_attributes(pair: Pair, ctx: Context) -> list[str]:
     """The attributes of a candidate pair (the training view; the component computes the
     same list)."""
-    return _attributes(pair.a, pair.b, ctx, None)
+    return _attributes(pair.a, pair.b, ctx, None, _STRINGS)
+
+
+class _Strings:
+    """How :func:`_attributes` writes a pair's attributes: as strings (the training view).
+    Each method writes one group of them, in their order."""
+
+    def types(self, a: str, order: str, b: str, dist: str) -> list[Any]:
+        """The pair's types, their order and its distance in words."""
+        types = f"{a}{order}{b}"
+        return [f"T={types}", f"Ta={a}", f"Tb={b}", f"d={dist}", f"dT={dist}|{types}"]
+
+    def words(self, near: list[str], between: list[str]) -> list[Any]:
+        """The words between (the nearest ones at each end), the first and the last."""
+        out = [f"b={w}" for w in near]
+        if between:
+            out += [f"b0={between[0]}", f"bl={between[-1]}"]
+        return out
+
+    def around(self, before: str, after: str, puncts: Iterable[str], others: list[Candidate]
+               ) -> list[Any]:
+        """The word before and after the pair, the punctuation and mentions between."""
+        out = [f"l={before}", f"r={after}"]
+        out += [f"p={ch}" for ch in puncts]
+        out.append(f"m={len(others)}")
+        out += [f"mT={m.type}" for m in others]
+        return out
+
+    def directed(self, prefix: str, keys: list[str], suffix: str) -> list[Any]:
+        """``prefix + key + suffix`` for each key: the attributes the pair's direction or the
+        rules write (b0T=…|>, tr=…<, R=…)."""
+        return [f"{prefix}{k}{suffix}" for k in keys]
+
+
+_STRINGS = _Strings()
+
+
+class _Rows(_Strings):
+    """How the component writes a pair's attributes: as their rows in the model's weights,
+    an unknown one not at all (what :meth:`RelationModel.probabilities` makes of the
+    strings). The row of each attribute is looked up once, by the word, type or count it is
+    made of, and kept: sentences hold the same few thousand again and again."""
+
+    def __init__(self, attributes: dict[str, int]) -> None:
+        self._get = attributes.get
+        self._types: dict[tuple[str, str, str, str], list[Any]] = {}
+        self._words: dict[str, tuple[int | None, int | None, int | None]] = {}  # b=, b0=, bl=
+        self._around: dict[str, tuple[int | None, int | None]] = {}  # l=, r=
+        self._other: dict[str, int | None] = {}  # p=, m=, mT=
+        self._directed: dict[tuple[str, str, str], int | None] = {}
+
+    def types(self, a: str, order: str, b: str, dist: str) -> list[Any]:
+        key = (a, order, b, dist)
+        got = self._types.get(key)
+        if got is None:
+            get = self._get
+            got = self._types[key] = [
+                i for s in super().types(a, order, b, dist) if (i := get(s)) is not None
+            ]
+        return got
+
+    def _word(self, w: str) -> tuple[int | None, int | None, int | None]:
+        got = self._words.get(w)
+        if got is None:
+            get = self._get
+            got = self._words[w] = (get(f"b={w}"), get(f"b0={w}"), get(f"bl={w}"))
+        return got
+
+    def words(self, near: list[str], between: list[str]) -> list[Any]:
+        memo = self._words
+        out = []
+        for w in near:
+            i = (memo.get(w) or self._word(w))[0]
+            if i is not None:
+                out.append(i)
+        if between:
+            i = (memo.get(between[0]) or self._word(between[0]))[1]
+            if i is not None:
+                out.append(i)
+            i = (memo.get(between[-1]) or self._word(between[-1]))[2]
+            if i is not None:
+                out.append(i)
+        return out
+
+    def _one(self, attr: str) -> int | None:
+        got = self._other[attr] = self._get(attr)
+        return got
+
+    def around(self, before: str, after: str, puncts: Iterable[str], others: list[Candidate]
+               ) -> list[Any]:
+        memo = self._around
+        got = memo.get(before)
+        if got is None:
+            got = memo[before] = (self._get(f"l={before}"), self._get(f"r={before}"))
+        out = [] if got[0] is None else [got[0]]
+        got = memo.get(after)
+        if got is None:
+            got = memo[after] = (self._get(f"l={after}"), self._get(f"r={after}"))
+        if got[1] is not None:
+            out.append(got[1])
+        other = self._other
+        for attr in [*(f"p={ch}" for ch in puncts), f"m={len(others)}",
+                     *(f"mT={m.type}" for m in others)]:
+            i = other.get(attr, -1)
+            if i == -1:
+                i = self._one(attr)
+            if i is not None:
+                out.append(i)
+        return out
+
+    def directed(self, prefix: str, keys: list[str], suffix: str) -> list[Any]:
+        out = []
+        memo = self._directed
+        for k in keys:
+            key = (prefix, k, suffix)
+            i = memo.get(key, -1)
+            if i == -1:
+                i = memo[key] = self._get(f"{prefix}{k}{suffix}")
+            if i is not None:
+                out.append(i)
+        return out
 
 
 #: What the attributes of a pair owe to the stretch from its first mention to its second
 #: alone (the same for both directions): the dist bucket, the b=/b0=/bl= attributes, the
 #: first word between (``None``: no word), the l=/r=/p=/m=/mT= attributes, and the
 #: predicates of the trigger words between.
-_Stretch = tuple[str, list[str], str | None, list[str], list[str]]
+_Stretch = tuple[str, list[Any], str | None, list[Any], list[str]]
 
 
-def _stretch(first: Candidate, second: Candidate, ctx: Context) -> _Stretch:
+def _stretch(first: Candidate, second: Candidate, ctx: Context, how: _Strings) -> _Stretch:
     """The part of :func:`pair_attributes` that does not depend on the pair's direction."""
     words, starts = ctx.words, ctx.starts
     lo = bisect_left(starts, first.end)  # the first word after the first mention
@@ -136,52 +259,50 @@ def _stretch(first: Candidate, second: Candidate, ctx: Context) -> _Stretch:
         "6-10" if n <= 10 else "11+")
     near = between[:MAX_BETWEEN // 2] + between[-(MAX_BETWEEN // 2):] if n > MAX_BETWEEN else (
         between)
-    words_attrs = [f"b={w}" for w in near]
-    if between:
-        words_attrs += [f"b0={between[0]}", f"bl={between[-1]}"]
     before = words[bisect_right(starts, first.start - 1) - 1] if first.start else "^"
     after_i = bisect_left(starts, second.end)
     after = words[after_i] if after_i < len(words) else "$"
-    rest = [f"l={before}", f"r={after}"]
-    for ch in _PUNCT & set(gap_text):
-        rest.append(f"p={ch}")
-    others = ctx.between(first.end, second.start)
-    rest.append(f"m={len(others)}")
-    rest += [f"mT={m.type}" for m in others]
+    found = _PUNCT_RE.findall(gap_text)
+    # the punctuation between, in the order of the set of it (as the model was trained);
+    # one kind or none needs no set
+    puncts = _PUNCT & set(gap_text) if found and found.count(found[0]) < len(found) else (
+        found[:1])
+    rest = how.around(before, after, puncts, ctx.between(first.end, second.start))
     get = ctx.triggers.get
-    return (dist, words_attrs, between[0] if between else None, rest,
+    return (dist, how.words(near, between), between[0] if between else None, rest,
             [p for w in between if (p := get(w))])
 
 
 def _attributes(a: Candidate, b: Candidate, ctx: Context,
-                stretches: dict[tuple[int, int, int, int], _Stretch] | None) -> list[str]:
-    """:func:`pair_attributes` of ``a`` and ``b``; ``stretches`` keeps the direction-free
-    part of the sentence's pairs for the reverse pair (``None``: no keeping)."""
+                stretches: dict[tuple[int, int, int, int], _Stretch] | None,
+                how: _Strings) -> list[Any]:
+    """:func:`pair_attributes` of ``a`` and ``b``, written ``how`` (strings or rows);
+    ``stretches`` keeps the direction-free part of the sentence's pairs for the reverse pair
+    (``None``: no keeping)."""
     first, second = (a, b) if a.start < b.start else (b, a)
     if stretches is None:
-        dist, words_attrs, b0, rest, preds = _stretch(first, second, ctx)
+        dist, words_attrs, b0, rest, preds = _stretch(first, second, ctx, how)
     else:
         key = (first.start, first.end, second.start, second.end)
         st = stretches.get(key)
         if st is None:
-            st = stretches[key] = _stretch(first, second, ctx)
+            st = stretches[key] = _stretch(first, second, ctx, how)
         dist, words_attrs, b0, rest, preds = st
     order = ">" if a is first else "<"
-    types = f"{a.type}{order}{b.type}"
-    attrs = [f"T={types}", f"Ta={a.type}", f"Tb={b.type}", f"d={dist}", f"dT={dist}|{types}"]
-    attrs += words_attrs
+    attrs = how.types(a.type, order, b.type, dist) + words_attrs
     if b0 is not None:
-        attrs.append(f"b0T={b0}|{order}")
+        attrs += how.directed("b0T=", [b0], "|" + order)
     attrs += rest
-    attrs += [f"tr={p}{order}" for p in preds]
+    if preds:
+        attrs += how.directed("tr=", preds, order)
     text = ctx.text
     an, bn = text[a.start : a.end], text[b.start : b.end]
     ruled = ctx.rules.get((an, bn))
     if ruled:
-        attrs.append(f"R={ruled}")
+        attrs += how.directed("R=", [ruled], "")
     back = ctx.rules.get((bn, an))
     if back:
-        attrs.append(f"Rback={back}")
+        attrs += how.directed("Rback=", [back], "")
     return attrs
 
 
@@ -218,11 +339,16 @@ class RelationModel:
         if not rows:
             return np.zeros((0, len(self.labels)), dtype=np.float32)
         get = self.attributes.get
+        return self._softmax([[i for a in row if (i := get(a)) is not None] for row in rows])
+
+    def _softmax(self, rows: Sequence[Sequence[int]]) -> np.ndarray:
+        """:meth:`probabilities` of pairs whose attributes are given as their rows in
+        ``weights`` (the unknown ones left out); ``rows`` is not empty."""
         ids: list[int] = []
         bounds: list[int] = []
         for row in rows:
             bounds.append(len(ids))
-            ids += [i for a in row if (i := get(a)) is not None]
+            ids += row
         ids.append(len(self.weights) - 1)  # a zero row: every pair sums at least one row
         scores = np.add.reduceat(self.weights[ids], bounds, axis=0)
         for k, start in enumerate(bounds):  # a pair with no known attribute: zero scores
@@ -287,6 +413,7 @@ class RelationClassifier:
         self.name = name
         self.model = model
         self.triggers = trigger_words(lexicon)
+        self._rows: tuple[RelationModel, _Rows] | None = None  # its rows of attributes, as met
 
     def use(self, model: RelationModel | None) -> None:
         self.model = model
@@ -309,8 +436,11 @@ class RelationClassifier:
         if model is None:
             return docs
         found: list[tuple[Doc, str, Candidate, Candidate]] = []
-        rows: list[list[str]] = []
+        rows: list[list[int]] = []
         scored = model.scored
+        if self._rows is None or self._rows[0] is not model:
+            self._rows = (model, _Rows(model.attributes))
+        how = self._rows[1]
         for doc in docs:
             ms = mentions_of(doc)
             if len(ms) < 2:
@@ -326,10 +456,10 @@ class RelationClassifier:
                 if not related or frozenset((text[a.start : a.end],
                                              text[b.start : b.end])) not in related:
                     found.append((doc, text, a, b))
-                    rows.append(_attributes(a, b, ctx, stretches))
+                    rows.append(_attributes(a, b, ctx, stretches, how))
         if not rows:
             return docs
-        probs = model.probabilities(rows)
+        probs = model._softmax(rows)
         best = probs.argmax(axis=1).tolist()
         chosen = probs[np.arange(len(best)), best].tolist()
         added: dict[int, list[RawRelation]] = {}
