@@ -105,6 +105,7 @@ _CURRENCY = {
 }
 
 _FULLWIDTH = str.maketrans("０１２３４５６７８９．－～", "0123456789.-~")
+_HAS_FULLWIDTH = re.compile("[０-９．－～]")  # (a quick test: most texts have none)
 
 _CN_DIGIT = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6,
              "七": 7, "八": 8, "九": 9}
@@ -138,6 +139,8 @@ _AMOUNT = re.compile(
     rf"{_SP}(?P<cur>{_CUR_RE})"
     rf"(?P<suf>{_SUFFIX_RE})?"
 )
+_HAS_CURRENCY = re.compile("|".join(sorted({w[-1] if w.endswith(("元", "币")) else w
+                                            for w in _CURRENCY})))
 # A bare number in a 、-list whose unit comes with the last item: 300、200、100万元
 _LIST_ITEM = re.compile(rf"(?<![0-9A-Za-z.,])({_NUM})(?:余|多)?{_SP}[、,，]{_SP}$")
 
@@ -242,7 +245,7 @@ class DurationRef:
 
 def _norm(text: str) -> str:
     """Full-width digits and punctuation to ASCII; the length (so every offset) is kept."""
-    return text.translate(_FULLWIDTH)
+    return text.translate(_FULLWIDTH) if _HAS_FULLWIDTH.search(text) else text
 
 
 def _dec(s: str) -> Decimal:
@@ -279,7 +282,8 @@ def parse_amount(text: str) -> list[Amount]:
     """
     norm = _norm(text)
     out: list[Amount] = []
-    for m in _AMOUNT.finditer(norm):
+    # an amount has its currency (元, 美元, 人民币, 港币, 英镑 …): a quick test first
+    for m in _AMOUNT.finditer(norm) if _HAS_CURRENCY.search(norm) else ():
         mult = _MULT[m.group("mult")] if m.group("mult") else Decimal(1)
         cur = _CURRENCY[m.group("cur")]
         qual = _qualifier(m)
@@ -359,6 +363,8 @@ _RELATIVE = re.compile(
     rf"(?:{_SP}(?P<d>3[01]|[12]\d|0?[1-9]){_SP}[日号])?)?"
     r"(?P<since2>以来|起)?"
 )
+#: one of the words of _RELATIVE (a quick test)
+_HAS_RELATIVE = re.compile("[今本去上前明后]年")
 # A month with no year: 5月底前, 1—9月, 12月31日
 _BARE_MONTH = re.compile(
     r"(?P<since1>自|从)?(?P<until>截至|截止到|截止)?"
@@ -366,7 +372,13 @@ _BARE_MONTH = re.compile(
     rf"(?:{_SP}(?P<d>3[01]|[12]\d|0?[1-9]){_SP}[日号])?"
     r"(?!份额)(?P<since2>以来|起)?"
 )
-# 2年多 · 3个月 · 近2年 · 一年 · 10余年
+# 2年多 · 3个月 · 近2年 · 一年 · 10余年 (and a quick test for one: where its number starts,
+# with no digit or point before, and a unit after; it opens with the number's first
+# character, for re to skip to those)
+_MAY_HOLD_A_DURATION = re.compile(
+    rf"[\d一二两三四五六七八九十](?<![\d.][\d一二两三四五六七八九十])[\d一二两三四五六七八九十]{{0,2}}"
+    rf"(?:余|多)?{_SP}(?:个多月|个月|年)"
+)
 _DURATION = re.compile(
     rf"(?:{_NOT_BEFORE_PREFIX}(?P<pre>{_PREFIX_RE}){_SP})?"
     rf"(?<![\d.])(?P<n>\d{{1,2}}|{_CN_NUM})(?P<q1>余|多)?{_SP}"
@@ -441,14 +453,14 @@ def _times(sentence: str, ayear: int | None) -> list[TimeRef | DurationRef]:
         if free(m.start(), m.end()):
             add(TimeRef(int(m.group("y1")), int(m.group("m1")), int(m.group("d")), "stated",
                         sentence[m.start():m.end()], m.start(), m.end()))
-    for m in _RELATIVE.finditer(norm) if has_year else ():
+    for m in _RELATIVE.finditer(norm) if has_year and _HAS_RELATIVE.search(norm) else ():
         off = _RELATIVE_YEAR[m.group("rel")]
         if ayear is None or off is None or not free(m.start(), m.end()):
             continue
         add(TimeRef(ayear + off, _int(m.group("m1")), _int(m.group("d")), "relative",
                     sentence[m.start():m.end()], m.start(), m.end(),
                     end_month=_int(m.group("m2")), relation=_relation(m)))
-    for m in _DURATION.finditer(norm) if has_year or has_month else ():
+    for m in _DURATION.finditer(norm) if _MAY_HOLD_A_DURATION.search(norm) else ():
         if not free(m.start(), m.end()):
             continue
         n = _cn_int(m.group("n"))
