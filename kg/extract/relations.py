@@ -156,6 +156,10 @@ _SUPPORTED_RE = re.compile(
 )
 #: the words one of which _SUPPORTED_RE holds (a quick first test)
 _SUPPORT_WORD_RE = re.compile("支持|推动|扶持|帮助|授牌")
+#: the verbs one of which _ATTEND_RE, _P37 and _GUEST_LIST_RE each need (a quick test)
+_ATTENDANCE_WORD_RE = re.compile(
+    "参加|出席|参会|参展|齐聚|到场|致辞|发言|讲话|主持|推介|见证|参与|代表"
+)
 _MADE_RE = re.compile(r"(成立|设立|建立|共建|组建|创建)(了)?")
 _PRESENTER_RE = re.compile(r"([^，。；]{2,20}?)(作了|作|进行了)[^，。；]{0,12}(推介|介绍|解读)")
 _GUEST_LIST_RE = re.compile(
@@ -1550,6 +1554,9 @@ class RelationExtractor:
         out: list[RawRelation] = []
         if not ments:
             return out  # every fact below relates a mention (or more)
+        kinds = {m.type for m in ments}
+        # places and platforms: what 位于/在…举行/在X举办的 need
+        venues = "Place" in kinds or "Platform" in kinds
         for a, b in zip(ments, ments[1:]):
             gap = text[a.end : b.start]
             bn = text[b.start : b.end]
@@ -1673,7 +1680,7 @@ class RelationExtractor:
                     )
                 )
         located = "位于" in text or "地处" in text or "坐落于" in text  # (what _P32 finds)
-        for m in _P32.finditer(text) if located else ():
+        for m in _P32.finditer(text) if located and venues else ():
             objs = [c for c in ments if c.start >= m.end() and c.type in ("Place", "Platform")]
             if not objs:
                 continue
@@ -1707,7 +1714,7 @@ class RelationExtractor:
         # the listed platforms are the programme's projects
         progs = [
             c
-            for c in ments
+            for c in (ments if "Program" in kinds else ())
             if c.type == "Program"
             and (
                 _P33.search(text, max(0, c.start - 2), c.start)
@@ -1733,7 +1740,7 @@ class RelationExtractor:
                             0.5,
                         )
                     )
-        for m in _P35.finditer(text):
+        for m in _P35.finditer(text) if venues else ():
             venue = [
                 c
                 for c in ments
@@ -1775,7 +1782,9 @@ class RelationExtractor:
                                            ANAPHOR + "Event", "attendance:at-the-event", 0.55))
         # A、B等单位参加活动 / 来自A、B的专家参加了对接会: the bodies named before a verb of
         # attending whose object is the event itself (活动, 会议) or nothing take part in it
-        for m in _ATTEND_RE.finditer(text):
+        # the attendance rules below each need one of their verbs: a quick test first
+        attending = _ATTENDANCE_WORD_RE.search(text) is not None
+        for m in _ATTEND_RE.finditer(text) if attending else ():
             cs, _ = self._clause_bounds(text, m.start())
             if any(c.type == "Event" and m.end() <= c.start < m.end() + 4 for c in ments):
                 continue  # 参加第五届某某大赛: the named event's own rule
@@ -1793,7 +1802,7 @@ class RelationExtractor:
                     out.append(RawRelation(self._name(text, c), "participatedIn",
                                            ANAPHOR + "Event", "attendance:attending", 0.55))
         # attendance: officials named with their posts in a sentence about the event
-        if _P37.search(text):
+        if attending and _P37.search(text):
             for c in ments:
                 if c.type == "Person" and c.rule.startswith("person:title"):
                     out.append(
@@ -1822,7 +1831,7 @@ class RelationExtractor:
                         )
                     )
         # a guest list: 出席本次论坛的嘉宾有来自A的…、B、C等…
-        gm = _GUEST_LIST_RE.search(text)
+        gm = _GUEST_LIST_RE.search(text) if attending else None
         if gm:
             for c in ments:
                 if c.start >= gm.end() and c.type in ORG_TYPES and c.rule not in ("anaphora",):
@@ -1835,7 +1844,7 @@ class RelationExtractor:
                             0.55,
                         )
                     )
-        for m in _P39.finditer(text):
+        for m in _P39.finditer(text) if venues else ():
             objs = [c for c in ments if c.start == m.end() and c.type in ("Place", "Platform")]
             if not objs:
                 continue
@@ -1919,6 +1928,7 @@ class RelationExtractor:
                     out.append(RawRelation(self._name(text, subj), "metric", lit,
                                            "metric:number-unit", 0.6, literal=True))
 
+        starts = [m.start for m in ments]
         pos = 0
         for clause in _P41.split(text):
             cs, ce = pos, pos + len(clause)
@@ -1933,7 +1943,7 @@ class RelationExtractor:
                              and m.end == example.end(1) and m.type in _METRIC_SUBJECTS), None)
                 start, numeric, nth = -1, False, 0
                 continue
-            opener = self._metric_subject(text, ments, cs, cs + len(body))
+            opener = self._metric_subject(text, ments, cs, cs + len(body), starts)
             if opener is not None:
                 close()
                 subj, start, numeric, nth = opener, cs, False, 0
@@ -1951,12 +1961,16 @@ class RelationExtractor:
         close()
         return out
 
-    def _metric_subject(self, text: str, ments: list[Candidate], cs: int, ce: int
-                        ) -> Candidate | None:
+    def _metric_subject(self, text: str, ments: list[Candidate], cs: int, ce: int,
+                        starts: list[int] | None = None) -> Candidate | None:
         """The name a clause opens with (after time and linking words only: 去年我市…,
-        目前该公司…), that is not the first of a list or a noun's modifier."""
+        目前该公司…), that is not the first of a list or a noun's modifier. ``starts``: the
+        mentions' starts, if the caller has them (the mentions are in order)."""
         at = _METRIC_LEAD.match(text, cs, ce).end()  # type: ignore[union-attr]  (matches "")
-        m = next((m for m in ments if m.start >= at), None)
+        if starts is None:
+            starts = [m.start for m in ments]
+        i = bisect_left(starts, at)
+        m = ments[i] if i < len(ments) else None
         if m is None or m.start != at:
             # 我市 before a noun (我市新增企业…) is no mention of its own: the city still opens
             h = self._home_re.match(text, at, ce)
