@@ -392,7 +392,8 @@ class _Facts:
         text = self.text
         spans = [(i, i + len(n)) for n in ((r.o,) if r.literal else (r.s, r.o))
                  if n and (i := text.find(n)) >= 0]
-        end = max((e for _, e in spans), default=len(text))
+        end = (len(text) if not spans else spans[0][1] if len(spans) == 1
+               else max(spans[0][1], spans[1][1]))
         if self._times is None:
             self._times = sentence_times(text)
         out = fact_time(self._times, end)
@@ -444,8 +445,12 @@ def _opening_organisation(doc: Any, text: str) -> str:
             return ""
         if c.type in _ORG and not c.rule.startswith("model:"):  # the rules' sure names only
             lead = text[: c.start]
-            if not any(ch in lead for ch in "与和同跟对向在由为从经把被将") and re.fullmatch(
-                r"([^，,]{0,5}[，,])?|[“‘《(（]", lead
-            ):
+            if _NOT_IN_LEAD.isdisjoint(lead) and _OPENING_LEAD_RE.fullmatch(lead):
                 return text[c.start : c.end]
     return ""
+
+
+#: a preposition or a verb's object marker before a name: it is no subject
+_NOT_IN_LEAD = frozenset("与和同跟对向在由为从经把被将")
+#: what may come before a sentence's subject: a short adverbial and its comma, or a quote
+_OPENING_LEAD_RE = re.compile(r"([^，,]{0,5}[，,])?|[“‘《(（]")

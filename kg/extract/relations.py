@@ -407,8 +407,9 @@ class RelationExtractor:
         kinds = {m.type for m in all_m}
         kinds_ments = kinds | {m.type for m in pseudo} if pseudo else kinds
         out: list[RawRelation] = []
-        out += self._structural(text, all_m)
-        out += self._distributed_units(text, all_m)
+        if len(all_m) > 1:  # (a name nested in another, or a list of units: two names)
+            out += self._structural(text, all_m)
+            out += self._distributed_units(text, all_m)
         if "Person" in kinds:
             out += self._posts(text, all_m)
             if "Media" in kinds:

@@ -102,6 +102,12 @@ class Context:
         ms = sorted(self.mentions, key=lambda c: c.start)  # stable: ties keep their order
         return ms, [m.start for m in ms]
 
+    @functools.cached_property
+    def no_spaces(self) -> bool:
+        """Whether no word is white space (then the words between two mentions are all
+        words)."""
+        return not any(w.isspace() for w in self.words)
+
     def between(self, start: int, end: int, limit: int = 3) -> list[Candidate]:
         """Up to ``limit`` mentions inside ``[start, end)``, in order."""
         ms, starts = self.by_start
@@ -165,7 +171,7 @@ class _Rows(_Strings):
         self._types: dict[tuple[str, str, str, str], list[Any]] = {}
         self._words: dict[str, tuple[int | None, int | None, int | None]] = {}  # b=, b0=, bl=
         self._around: dict[str, tuple[int | None, int | None]] = {}  # l=, r=
-        self._other: dict[str, int | None] = {}  # p=, m=, mT=
+        self._other: dict[tuple[str, Any], int | None] = {}  # p=, m=, mT=
         self._directed: dict[tuple[str, str, str], int | None] = {}
 
     def types(self, a: str, order: str, b: str, dist: str) -> list[Any]:
@@ -187,11 +193,8 @@ class _Rows(_Strings):
 
     def words(self, near: list[str], between: list[str]) -> list[Any]:
         memo = self._words
-        out = []
-        for w in near:
-            i = (memo.get(w) or self._word(w))[0]
-            if i is not None:
-                out.append(i)
+        word = self._word
+        out = [i for w in near if (i := (memo.get(w) or word(w))[0]) is not None]
         if between:
             i = (memo.get(between[0]) or self._word(between[0]))[1]
             if i is not None:
@@ -201,8 +204,8 @@ class _Rows(_Strings):
                 out.append(i)
         return out
 
-    def _one(self, attr: str) -> int | None:
-        got = self._other[attr] = self._get(attr)
+    def _one(self, prefix: str, key: Any) -> int | None:
+        got = self._other[(prefix, key)] = self._get(f"{prefix}{key}")
         return got
 
     def around(self, before: str, after: str, puncts: Iterable[str], others: list[Candidate]
@@ -218,11 +221,11 @@ class _Rows(_Strings):
         if got[1] is not None:
             out.append(got[1])
         other = self._other
-        for attr in [*(f"p={ch}" for ch in puncts), f"m={len(others)}",
-                     *(f"mT={m.type}" for m in others)]:
-            i = other.get(attr, -1)
+        for key in [*(("p=", ch) for ch in puncts), ("m=", len(others)),
+                    *(("mT=", m.type) for m in others)]:
+            i = other.get(key, -1)
             if i == -1:
-                i = self._one(attr)
+                i = self._one(*key)
             if i is not None:
                 out.append(i)
         return out
@@ -252,7 +255,7 @@ def _stretch(first: Candidate, second: Candidate, ctx: Context, how: _Strings) -
     words, starts = ctx.words, ctx.starts
     lo = bisect_left(starts, first.end)  # the first word after the first mention
     hi = bisect_right(starts, second.start - 1)  # words starting before the second
-    between = [w for w in words[lo:hi] if not w.isspace()]
+    between = words[lo:hi] if ctx.no_spaces else [w for w in words[lo:hi] if not w.isspace()]
     gap_text = ctx.text[first.end : second.start]
     n = len(between)
     dist = "0" if n == 0 else "1" if n == 1 else "2" if n == 2 else "3-5" if n <= 5 else (
