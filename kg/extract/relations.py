@@ -1560,6 +1560,8 @@ class RelationExtractor:
         venues = "Place" in kinds or "Platform" in kinds
         for a, b in zip(ments, ments[1:]):
             gap = text[a.end : b.start]
+            if gap and a.type != "Platform":
+                continue  # (only a platform relates to a name not right after it)
             bn = text[b.start : b.end]
             if a.type == "Place" and b.type == "Place" and gap == "" and (
                 an := self._name(text, a)
@@ -1930,6 +1932,7 @@ class RelationExtractor:
                                            "metric:number-unit", 0.6, literal=True))
 
         starts = [m.start for m in ments]
+        examples = "为例" in text  # (what _METRIC_EXAMPLE needs)
         pos = 0
         for clause in _P41.split(text):
             cs, ce = pos, pos + len(clause)
@@ -1937,7 +1940,7 @@ class RelationExtractor:
             body = clause.rstrip("，,；;。！？")
             if not body:
                 continue
-            example = _METRIC_EXAMPLE.fullmatch(text, cs, cs + len(body))
+            example = _METRIC_EXAMPLE.fullmatch(text, cs, cs + len(body)) if examples else None
             if example:  # 以某公司为例，…: the example is what the next clauses are about
                 close()
                 subj = next((m for m in ments if m.start == example.start(1)

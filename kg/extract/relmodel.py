@@ -151,10 +151,17 @@ class _Strings:
         out += [f"mT={m.type}" for m in others]
         return out
 
-    def directed(self, prefix: str, keys: list[str], suffix: str) -> list[Any]:
-        """``prefix + key + suffix`` for each key: the attributes the pair's direction or the
-        rules write (b0T=…|>, tr=…<, R=…)."""
-        return [f"{prefix}{k}{suffix}" for k in keys]
+    def first_word(self, word: str, order: str) -> list[Any]:
+        """The first word between, with the pair's direction."""
+        return [f"b0T={word}|{order}"]
+
+    def triggers(self, preds: list[str], order: str) -> list[Any]:
+        """The predicates of the trigger words between, with the pair's direction."""
+        return [f"tr={p}{order}" for p in preds]
+
+    def ruled(self, prefix: str, pred: str) -> list[Any]:
+        """The predicate the rules gave the pair (``R=``) or the reverse pair (``Rback=``)."""
+        return [f"{prefix}{pred}"]
 
 
 _STRINGS = _Strings()
@@ -169,10 +176,13 @@ class _Rows(_Strings):
     def __init__(self, attributes: dict[str, int]) -> None:
         self._get = attributes.get
         self._types: dict[tuple[str, str, str, str], list[Any]] = {}
-        self._words: dict[str, tuple[int | None, int | None, int | None]] = {}  # b=, b0=, bl=
-        self._around: dict[str, tuple[int | None, int | None]] = {}  # l=, r=
-        self._other: dict[tuple[str, Any], int | None] = {}  # p=, m=, mT=
-        self._directed: dict[tuple[str, str, str], int | None] = {}
+        #: a word's rows as b=, b0=, bl=, l=, r=, b0T=…|>, b0T=…|<
+        self._words: dict[str, tuple[int | None, ...]] = {}
+        self._puncts: dict[str, int | None] = {}
+        self._counts: dict[int, int | None] = {}
+        self._kinds: dict[str, int | None] = {}
+        self._triggers: dict[tuple[str, str], int | None] = {}
+        self._ruled: dict[tuple[str, str], int | None] = {}
 
     def types(self, a: str, order: str, b: str, dist: str) -> list[Any]:
         key = (a, order, b, dist)
@@ -184,63 +194,78 @@ class _Rows(_Strings):
             ]
         return got
 
-    def _word(self, w: str) -> tuple[int | None, int | None, int | None]:
-        got = self._words.get(w)
-        if got is None:
-            get = self._get
-            got = self._words[w] = (get(f"b={w}"), get(f"b0={w}"), get(f"bl={w}"))
+    def _word(self, w: str) -> tuple[int | None, ...]:
+        get = self._get
+        got = self._words[w] = (get(f"b={w}"), get(f"b0={w}"), get(f"bl={w}"), get(f"l={w}"),
+                                get(f"r={w}"), get(f"b0T={w}|>"), get(f"b0T={w}|<"))
         return got
 
     def words(self, near: list[str], between: list[str]) -> list[Any]:
         memo = self._words
         word = self._word
-        out = [i for w in near if (i := (memo.get(w) or word(w))[0]) is not None]
-        if between:
-            i = (memo.get(between[0]) or self._word(between[0]))[1]
+        out = []
+        for w in near:
+            i = (memo.get(w) or word(w))[0]
             if i is not None:
                 out.append(i)
-            i = (memo.get(between[-1]) or self._word(between[-1]))[2]
+        if between:
+            i = (memo.get(between[0]) or word(between[0]))[1]
+            if i is not None:
+                out.append(i)
+            i = (memo.get(between[-1]) or word(between[-1]))[2]
             if i is not None:
                 out.append(i)
         return out
-
-    def _one(self, prefix: str, key: Any) -> int | None:
-        got = self._other[(prefix, key)] = self._get(f"{prefix}{key}")
-        return got
 
     def around(self, before: str, after: str, puncts: Iterable[str], others: list[Candidate]
                ) -> list[Any]:
-        memo = self._around
-        got = memo.get(before)
-        if got is None:
-            got = memo[before] = (self._get(f"l={before}"), self._get(f"r={before}"))
-        out = [] if got[0] is None else [got[0]]
-        got = memo.get(after)
-        if got is None:
-            got = memo[after] = (self._get(f"l={after}"), self._get(f"r={after}"))
-        if got[1] is not None:
-            out.append(got[1])
-        other = self._other
-        for key in [*(("p=", ch) for ch in puncts), ("m=", len(others)),
-                    *(("mT=", m.type) for m in others)]:
-            i = other.get(key, -1)
+        memo = self._words
+        i = (memo.get(before) or self._word(before))[3]
+        out = [] if i is None else [i]
+        i = (memo.get(after) or self._word(after))[4]
+        if i is not None:
+            out.append(i)
+        get = self._get
+        for ch in puncts:
+            i = self._puncts.get(ch, -1)
             if i == -1:
-                i = self._one(*key)
+                i = self._puncts[ch] = get(f"p={ch}")
+            if i is not None:
+                out.append(i)
+        n = len(others)
+        i = self._counts.get(n, -1)
+        if i == -1:
+            i = self._counts[n] = get(f"m={n}")
+        if i is not None:
+            out.append(i)
+        for m in others:
+            i = self._kinds.get(m.type, -1)
+            if i == -1:
+                i = self._kinds[m.type] = get(f"mT={m.type}")
             if i is not None:
                 out.append(i)
         return out
 
-    def directed(self, prefix: str, keys: list[str], suffix: str) -> list[Any]:
+    def first_word(self, word: str, order: str) -> list[Any]:
+        i = (self._words.get(word) or self._word(word))[5 if order == ">" else 6]
+        return [] if i is None else [i]
+
+    def triggers(self, preds: list[str], order: str) -> list[Any]:
         out = []
-        memo = self._directed
-        for k in keys:
-            key = (prefix, k, suffix)
-            i = memo.get(key, -1)
+        memo = self._triggers
+        for p in preds:
+            i = memo.get((p, order), -1)
             if i == -1:
-                i = memo[key] = self._get(f"{prefix}{k}{suffix}")
+                i = memo[(p, order)] = self._get(f"tr={p}{order}")
             if i is not None:
                 out.append(i)
         return out
+
+    def ruled(self, prefix: str, pred: str) -> list[Any]:
+        i = self._ruled.get((prefix, pred), -1)
+        if i == -1:
+            i = self._ruled[(prefix, pred)] = self._get(f"{prefix}{pred}")
+        return [] if i is None else [i]
 
 
 #: What the attributes of a pair owe to the stretch from its first mention to its second
@@ -294,18 +319,18 @@ def _attributes(a: Candidate, b: Candidate, ctx: Context,
     order = ">" if a is first else "<"
     attrs = how.types(a.type, order, b.type, dist) + words_attrs
     if b0 is not None:
-        attrs += how.directed("b0T=", [b0], "|" + order)
+        attrs += how.first_word(b0, order)
     attrs += rest
     if preds:
-        attrs += how.directed("tr=", preds, order)
+        attrs += how.triggers(preds, order)
     text = ctx.text
     an, bn = text[a.start : a.end], text[b.start : b.end]
     ruled = ctx.rules.get((an, bn))
     if ruled:
-        attrs += how.directed("R=", [ruled], "")
+        attrs += how.ruled("R=", ruled)
     back = ctx.rules.get((bn, an))
     if back:
-        attrs += how.directed("Rback=", [back], "")
+        attrs += how.ruled("Rback=", back)
     return attrs
 
 
