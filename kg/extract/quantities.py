@@ -352,6 +352,7 @@ _STATED = re.compile(
     rf"(?:{_SP}(?P<d>3[01]|[12]\d|0?[1-9]){_SP}[日号])?)?"
     r"(?P<since2>以来|起)?"
 )
+_HAS_YEAR = re.compile(_YEAR)  # (what _STATED needs besides 年: a quick test)
 _ISO = re.compile(rf"(?<!\d)(?P<y1>{_YEAR})[-/](?P<m1>1[0-2]|0?[1-9])"
                   r"[-/](?P<d>3[01]|[12]\d|0?[1-9])(?!\d)")
 _RELATIVE_YEAR = {"今年": 0, "本年": 0, "当年": None, "去年": -1, "上年": -1, "前年": -2,
@@ -443,7 +444,7 @@ def _times(sentence: str, ayear: int | None) -> list[TimeRef | DurationRef]:
     # each pattern holds a word it cannot match without (年 for stated and relative years,
     # 年 or 月 for a duration, 月 for a bare month, - or / for an ISO date): a quick test first
     has_year, has_month = "年" in norm, "月" in norm
-    for m in _STATED.finditer(norm) if has_year else ():
+    for m in _STATED.finditer(norm) if has_year and _HAS_YEAR.search(norm) else ():
         y1, y2 = int(m.group("y1")), _int(m.group("y2"))
         add(TimeRef(y1, _int(m.group("m1")), _int(m.group("d")), "stated",
                     sentence[m.start():m.end()], m.start(), m.end(),

@@ -914,7 +914,7 @@ class RelationExtractor:
                 continue  # trigger inside a name (服务中心 has 服务, 投资 in 某某投资)
             if _NOUN_AFTER_RE.match(text, te):
                 continue  # 投资机构, 合作方: a noun compound, not the verb
-            if _NOUN_BEFORE_RE.search(text, max(0, ts - 4), ts):
+            if _NOUN_BEFORE_RE.search(text, ts - 4 if ts > 4 else 0, ts):
                 continue  # 总投资, 领域投资: a noun
             w = t.group()
             if w.startswith("签") and _P12.match(text, te):
