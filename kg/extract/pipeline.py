@@ -115,7 +115,6 @@ def _extract_pages(
     named_orgs: dict[tuple[int, str], list[str]] = {}
     for (k, aid, sidx, nstart, dtext), doc in zip(items, nlp.pipe(texts, batch_size=batch_size)):
         page, out, types, art_id = pages[k], outs[k], types_of[k], (k, aid)
-        facts = _Facts(dtext)
         # dtext is the sentence (== dtext, which spaCy rebuilds on every access)
         mentions = mentions_of(doc)
         head = _opening_organisation(doc, dtext)
@@ -159,6 +158,7 @@ def _extract_pages(
                 )
             )
         span: tuple[int, int] | None = None  # the sentence's span in the original file
+        facts: _Facts | None = None  # (made for the sentence's first relation kept)
         for r in _with_parties(relations_of(doc), last_pair.get(art_id)):
             subj, obj, rule, conf = r.s, r.o, r.rule, r.confidence
             forward = False
@@ -239,8 +239,9 @@ def _extract_pages(
                 topics.setdefault(art_id, []).append(r.s)
             if r.p in _PAIRING and subj and obj and not r.literal:
                 last_pair[art_id] = (subj, obj)
-            if span is None:
+            if span is None or facts is None:
                 span = page.to_original(nstart, nstart + len(dtext))
+                facts = _Facts(dtext)
             out.relations.append(
                 Relation(
                     s=subj,

@@ -440,7 +440,8 @@ class RelationExtractor:
         staff = {text[m.start : m.end] for m in all_m if m.rule.startswith("person:byline")}
         abbr = self._abbreviations
         for r in out:
-            if r.s and (r.s == r.o or abbr.get(r.s, (r.s,))[0] == abbr.get(r.o, (r.o,))[0]):
+            if r.s and (r.s == r.o or (r.s if (sa := abbr.get(r.s)) is None else sa[0])
+                        == (r.o if (oa := abbr.get(r.o)) is None else oa[0])):
                 continue  # 某某大学 and its short form: one body, no relation with itself
             if staff and (r.s in staff or r.o in staff) and not r.rule.startswith("post:"):
                 continue

@@ -102,12 +102,6 @@ class Context:
         ms = sorted(self.mentions, key=lambda c: c.start)  # stable: ties keep their order
         return ms, [m.start for m in ms]
 
-    @functools.cached_property
-    def no_spaces(self) -> bool:
-        """Whether no word is white space (then the words between two mentions are all
-        words)."""
-        return not any(w.isspace() for w in self.words)
-
     def between(self, start: int, end: int, limit: int = 3) -> list[Candidate]:
         """Up to ``limit`` mentions inside ``[start, end)``, in order."""
         ms, starts = self.by_start
@@ -280,7 +274,9 @@ def _stretch(first: Candidate, second: Candidate, ctx: Context, how: _Strings) -
     words, starts = ctx.words, ctx.starts
     lo = bisect_left(starts, first.end)  # the first word after the first mention
     hi = bisect_right(starts, second.start - 1)  # words starting before the second
-    between = words[lo:hi] if ctx.no_spaces else [w for w in words[lo:hi] if not w.isspace()]
+    between = words[lo:hi]
+    if any(map(str.isspace, between)):
+        between = [w for w in between if not w.isspace()]
     gap_text = ctx.text[first.end : second.start]
     n = len(between)
     dist = "0" if n == 0 else "1" if n == 1 else "2" if n == 2 else "3-5" if n <= 5 else (
