@@ -474,11 +474,11 @@ class RelationClassifier:
                 continue
             ctx = sentence_context(doc, self.triggers)
             text = ctx.text
-            related = {frozenset(k) for k in ctx.rules}
+            rules = ctx.rules  # (related either way: the rules' pair)
             stretches: dict[tuple[int, int, int, int], _Stretch] = {}
             for a, b in pairs:
-                if not related or frozenset((text[a.start : a.end],
-                                             text[b.start : b.end])) not in related:
+                if not rules or ((an := text[a.start : a.end]), (bn := text[b.start : b.end])
+                                 ) not in rules and (bn, an) not in rules:
                     found.append((doc, text, a, b))
                     rows.append(_attributes(a, b, ctx, stretches, how))
         if not rows:
