@@ -1592,7 +1592,7 @@ class RelationExtractor:
             ):
                 out.append(RawRelation(bn, "locatedIn", self._name(text, a),
                                        "adjacency:platform-member", 0.65))
-        if self.industry_nouns:
+        if self.industry_nouns and "Industry" in kinds:
             for ind in ments:
                 if ind.type != "Industry":
                     continue
