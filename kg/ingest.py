@@ -423,6 +423,37 @@ _ASCII_WIDTH_PUNCT = re.compile("[" + re.escape("".join(_WIDTH_PUNCT)) + "]")
 _SPACE_OR_WIDTH_PUNCT = re.compile("[ " + re.escape("".join(_WIDTH_PUNCT)) + "]")
 
 
+def _joined_text(lines: list[_Line]) -> str:
+    """The lines' text as one paragraph: a space between two lines where a Latin word ends
+    one and another starts the next (as the paragraph's characters are joined)."""
+    texts: list[str] = []
+    last = ""
+    for ln in lines:
+        if not ln.text:
+            continue
+        b = ln.text[0]
+        if last and last.isascii() and last.isalpha() and b.isascii() and b.isalpha():
+            texts.append(" ")
+        texts.append(ln.text)
+        last = ln.text[-1]
+    return "".join(texts)
+
+
+def _clean_already(line: str) -> bool:
+    """Does :func:`_clean_chars` leave this (non-byline) paragraph as it is? No control,
+    format or odd space character, no full-width letter or digit, no space or ASCII
+    punctuation to judge.
+
+    >>> _clean_already("某某公司成立。"), _clean_already("某某公司 成立"), _clean_already("Ａ公司")
+    (True, False, False)
+    """
+    return (
+        line.isprintable()
+        and _FULL_WIDTH.search(line) is None
+        and _SPACE_OR_WIDTH_PUNCT.search(line) is None
+    )
+
+
 def _clean_chars(
     chars: list[tuple[str, int]], *, byline: bool = False, line: str | None = None
 ) -> list[tuple[str, int]]:
@@ -628,21 +659,26 @@ def _normalise(text: str) -> tuple[str, tuple[int, ...], list[Paragraph]]:
             out_chars.append("\n")
             out_offs.append(pl[0].chars[0][1] - 1 if pl[0].chars else 0)
         start = len(out_chars)
-        joined: list[tuple[str, int]] = []
-        texts: list[str] = []
-        for ln in pl:
-            if joined and ln.chars:
-                a, b = joined[-1][0], ln.chars[0][0]
-                if a.isascii() and a.isalpha() and b.isascii() and b.isalpha():
-                    joined.append((" ", ln.chars[0][1] - 1))
-                    texts.append(" ")
-            joined.extend(ln.chars)
-            texts.append(ln.text)
-        cleaned = _clean_chars(joined, byline=kind == "byline", line="".join(texts))
-        if cleaned:
-            chars, offs = zip(*cleaned)
-            out_chars.extend(_curly_quotes(chars) if '"' in chars else chars)
-            out_offs.extend(offs)
+        line = _joined_text(pl)
+        if kind != "byline" and _clean_already(line):
+            # the usual paragraph: its lines' own characters, each at its own offset
+            out_chars.extend(_curly_quotes(line) if '"' in line else line)
+            for ln in pl:
+                if ln.chars:
+                    out_offs.extend(range(ln.chars[0][1], ln.chars[0][1] + len(ln.chars)))
+        else:
+            joined: list[tuple[str, int]] = []
+            for ln in pl:
+                if joined and ln.chars:
+                    a, b = joined[-1][0], ln.chars[0][0]
+                    if a.isascii() and a.isalpha() and b.isascii() and b.isalpha():
+                        joined.append((" ", ln.chars[0][1] - 1))
+                joined.extend(ln.chars)
+            cleaned = _clean_chars(joined, byline=kind == "byline", line=line)
+            if cleaned:
+                chars, offs = zip(*cleaned)
+                out_chars.extend(_curly_quotes(chars) if '"' in chars else chars)
+                out_offs.extend(offs)
         if len(out_chars) == start:  # paragraph vanished (only control chars)
             if out_chars:
                 out_chars.pop()

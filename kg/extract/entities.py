@@ -407,6 +407,7 @@ class EntityRecognizer:
                 key=lambda h: (-len(h), h),
             )
         )
+        self._rank_or_head_re = re.compile(alternation({*self._rank_set, *self._heads}) or "$^")
         self._heads_by_first: dict[str, list[tuple[int, str]]] = {}
         for k, head in enumerate(self._heads):  # by first character, in the heads' order
             self._heads_by_first.setdefault(head[:1], []).append((k, head))
@@ -540,6 +541,7 @@ class EntityRecognizer:
                 return start
         k = idx - 1
         joint = False
+        stops = self._stop_memo  # (looked up here first: most words are known)
         while k >= 0:
             s, e, tok = toks[k]
             if start - s > self.max_name:
@@ -639,7 +641,10 @@ class EntityRecognizer:
                         k = j - 1
                         continue
                     break
-            if self._is_stop_token(tok) and tok not in allow and not self._in_industry(text, s, e):
+            stop = stops.get(tok)
+            if stop is None:
+                stop = self._is_stop_token(tok)
+            if stop and tok not in allow and not self._in_industry(text, s, e):
                 break
             if len(tok) >= 2 and tok[0] in _GLUED_STOPS and tok not in self._freq:
                 start = s + 1  # 以云溪 / 及明远: the segmenter glued a function word on
@@ -1084,25 +1089,14 @@ class EntityRecognizer:
             else:
                 return start, name, changed
 
-    def _rank_first(self, name: str) -> bool:
-        """Does the name start with a rank (国家级, 某某市级)?"""
-        lengths = self._rank_starts.get(name[:1])
-        if lengths:
-            rank_set = self._rank_set
-            for n in lengths:
-                if name[:n] in rank_set:
-                    return True
-        return False
-
     def _trim_head(self, text: str, start: int, end: int, heads_too: bool = True) -> int:
         """Strip what a name does not start with: rank adjectives and generic heads (unless
         ``heads_too`` is off: 高新区管委会 is a body's name), function words, digits."""
         name = text[start:end]
         changed = True
-        heads = self._heads
         while changed:
             changed = False
-            if heads_too and (self._rank_first(name) or name.startswith(heads)):
+            if heads_too and self._rank_or_head_re.match(name):  # a rank or a head opens it
                 start, name, changed = self._strip_heads(text, start, end, name)
             if (
                 name[:1] in "的与和及暨、以由在对向从把被将为了是让给"
