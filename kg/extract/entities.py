@@ -39,6 +39,8 @@ _EDITION_RE = re.compile(r"第[一二三四五六七八九十百零〇0-9]+届")
 _FILE_EXTENSIONS = frozenset({"jpg", "jpeg", "png", "gif", "webp", "html", "htm", "pdf", "doc"})
 _DASHES = ("—", "－", "-", "——")
 _AND_WORDS = frozenset({"与", "和"})
+#: function words the segmenter may glue to a name's neighbours (某某对市科技局)
+_GLUED_FUNCTION_RE = re.compile("[对由向把被在和与是让为将从给跟同及]")
 #: words at which the walk left does more than test for a word that ends a name
 _WALK_MARKS = frozenset({"联合", ".", "）", ")", "”", *_AND_WORDS, *_SCOPE_WORDS, *_DASHES})
 _YEAR_RE = re.compile(r"\d{4}年度?")
@@ -407,7 +409,6 @@ class EntityRecognizer:
                 key=lambda h: (-len(h), h),
             )
         )
-        self._rank_or_head_re = re.compile(alternation({*self._rank_set, *self._heads}) or "$^")
         self._heads_by_first: dict[str, list[tuple[int, str]]] = {}
         for k, head in enumerate(self._heads):  # by first character, in the heads' order
             self._heads_by_first.setdefault(head[:1], []).append((k, head))
@@ -752,13 +753,10 @@ class EntityRecognizer:
     def _cut_function_word(self, text: str, start: int, suffix_start: int) -> int:
         """Cut a name after a function word the segmenter glued to its neighbours
         (张立新对市科技局 → 市科技局, 后由市科技局 → 市科技局)."""
-        for i in range(suffix_start - 1, start, -1):
-            if text[i] in "对由向把被在和与是让为将从给跟同及" and self._tag(text[i]) in (
-                "p",
-                "c",
-                "v",
-                "d",
-            ):
+        # the function words inside, the last first
+        for i in reversed([m.start() for m in _GLUED_FUNCTION_RE.finditer(text, start + 1,
+                                                                            suffix_start)]):
+            if self._tag(text[i]) in ("p", "c", "v", "d"):
                 rest = text[i + 1 : suffix_start]
                 if (
                     rest[:1] in "市省区县"
@@ -1089,6 +1087,17 @@ class EntityRecognizer:
             else:
                 return start, name, changed
 
+    def _rank_first(self, name: str) -> bool:
+        """Does the name start with a rank (国家级, 某某市级)? (a look-up by its first
+        character: the ranks are every province, city and county)"""
+        lengths = self._rank_starts.get(name[:1])
+        if lengths:
+            rank_set = self._rank_set
+            for n in lengths:
+                if name[:n] in rank_set:
+                    return True
+        return False
+
     def _trim_head(self, text: str, start: int, end: int, heads_too: bool = True) -> int:
         """Strip what a name does not start with: rank adjectives and generic heads (unless
         ``heads_too`` is off: 高新区管委会 is a body's name), function words, digits."""
@@ -1096,7 +1105,7 @@ class EntityRecognizer:
         changed = True
         while changed:
             changed = False
-            if heads_too and self._rank_or_head_re.match(name):  # a rank or a head opens it
+            if heads_too and (self._rank_first(name) or name.startswith(self._heads)):
                 start, name, changed = self._strip_heads(text, start, end, name)
             if (
                 name[:1] in "的与和及暨、以由在对向从把被将为了是让给"
