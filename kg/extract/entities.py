@@ -414,6 +414,9 @@ class EntityRecognizer:
             self._heads_by_first.setdefault(head[:1], []).append((k, head))
         self._prog_follow = tuple(lx.patterns.get("program_follow", []))
         self._compound = frozenset(lx.compound_surnames)
+        self._compound_by_first: dict[str, list[str]] = {}
+        for cs in lx.compound_surnames:
+            self._compound_by_first.setdefault(cs[:1], []).append(cs)
         # a byline or credit: the role, a colon or slash or space, then the names
         roles = alternation(lx.patterns.get("byline_roles", [])) or "$^"
         self._byline_re = re.compile(rf"(?:{roles})[：:/／\s]*")
@@ -457,8 +460,9 @@ class EntityRecognizer:
         cands += self._district_places(text, cands)
         # 三等奖及以上奖项, 市级以上孵化器11家: a range of grades or a count of a class, not a
         # title or programme named
-        cands = [c for c in cands
-                 if not (c.type in ("Award", "Program") and "以上" in text[c.start : c.end])]
+        if "以上" in text:
+            cands = [c for c in cands
+                     if not (c.type in ("Award", "Program") and "以上" in text[c.start : c.end])]
         chosen = self._select(text, cands)
         if "委" in text:
             chosen = [self._stated_place(text, c) for c in chosen]
@@ -1978,7 +1982,7 @@ class EntityRecognizer:
         not a word of the dictionary (王牌, 高效) and not running into a place (李某杭州日报)."""
         if pos >= len(text):
             return ""
-        for cs in self.lex.compound_surnames:
+        for cs in self._compound_by_first.get(text[pos], ()):  # (in the lexicon's order)
             if text.startswith(cs, pos):
                 n = 2 if self._stops_person(text, pos + 3) else 3
                 given = text[pos + 2 : pos + 2 + n - 1]
