@@ -17,7 +17,6 @@ import stat
 import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from itertools import accumulate
 from pathlib import Path
 from typing import Any
 
@@ -274,11 +273,13 @@ _WIDTH_PUNCT = {",": "，", ";": "；", ":": "：", "?": "？", "!": "！", "(":
 
 @dataclass(slots=True)
 class _Line:
+    """A line of the page: its kind and its characters (whitespace-trimmed, markup removed),
+    which are the original text's from ``start`` on (``text[i]`` is original ``start + i``)."""
+
     kind: str  # "blank" | "heading" | "byline" | "meta" | "boilerplate" | "body"
-    chars: list[tuple[str, int]]  # (char, original index), whitespace-trimmed, markup removed
+    text: str
+    start: int
     level: int = 0  # markdown heading level
-    eol: int = 0  # original index of the line break after the line (or len(text))
-    text: str = ""  # the characters of ``chars`` as a string
 
 
 @dataclass(frozen=True, slots=True)
@@ -294,13 +295,13 @@ class Paragraph:
 _LINE_BREAK_RE = re.compile("\r\n|[\r\n\u2028\u2029\x0b\x0c\x85]")
 
 
-def _split_lines(text: str) -> Iterator[tuple[int, int, int]]:
-    """Yield ``(start, end, eol)`` for each line; ``eol`` indexes the break (or ``len``)."""
+def _split_lines(text: str) -> Iterator[tuple[int, int]]:
+    """Yield ``(start, end)`` for each line (``end`` indexes its break, or is ``len``)."""
     i = 0
     for m in _LINE_BREAK_RE.finditer(text):
-        yield i, m.start(), m.start()
+        yield i, m.start()
         i = m.end()
-    yield i, len(text), len(text)
+    yield i, len(text)
 
 
 # Web page furniture. "meta" lines (where one is, when and from whom: breadcrumbs, dates,
@@ -356,59 +357,56 @@ _SENTENCE_END_RE = re.compile("[。！？!?；;]")
 def _related_lists(lines: list[_Line]) -> list[_Line]:
     """Mark as boilerplate a navigation menu line and a related-pages list: its header line
     (精彩推荐) and the short lines without a sentence's end that follow it, up to a blank
-    line or a longer one. Such lines name other pages' stories, not this article's."""
-    out: list[_Line] = []
+    line or a longer one. Such lines name other pages' stories, not this article's. The lines
+    are marked in place and returned."""
     in_list = False
     for ln in lines:
         if ln.kind != "body":
             in_list = in_list and ln.kind != "blank"
-            out.append(ln)
             continue
-        body = ln.text.strip()
+        body = ln.text  # already trimmed
         if _MENU_RE.match(body.replace(" ", "")) or _RELATED_HEADER_RE.match(body):
             in_list = bool(_RELATED_HEADER_RE.match(body))
-            ln = _Line("boilerplate", ln.chars, ln.level, ln.eol, ln.text)
+            ln.kind = "boilerplate"
         elif in_list:
             if len(body) <= FURNITURE_MAX and not _SENTENCE_END_RE.search(body):
-                ln = _Line("boilerplate", ln.chars, ln.level, ln.eol, ln.text)
+                ln.kind = "boilerplate"
             else:
                 in_list = False
-        out.append(ln)
-    return out
+    return lines
 
 
-def _classify(text: str, start: int, end: int, eol: int) -> _Line:
+_BYLINE_PUNCT_RE = re.compile("[，。,：:]")
+
+
+def _classify(text: str, start: int, end: int) -> _Line:
+    """The line ``text[start:end]``: its kind, its characters and where they start.
+
+    >>> _classify("x\\n## 标题 \\n", 2, 9)
+    _Line(kind='heading', text='标题', start=5, level=2)
+    """
     raw = text[start:end]
-    stripped = raw.strip()
-    if not stripped:
-        return _Line("blank", [], eol=eol)
-    lead = len(raw) - len(raw.lstrip())
-    s = start + lead
     body = raw.strip()
+    if not body:
+        return _Line("blank", "", start)
+    s = start + len(raw) - len(raw.lstrip())
     kind, level = "body", 0
-    m = _MD_HEADING_RE.match(body)
-    if m and body.startswith("#"):
+    if body[0] == "#" and (m := _MD_HEADING_RE.match(body)):
         level = len(m.group(1))
         s += m.end()
         body = body[m.end() :]
         kind = "heading"
-    mb = _BOLD_RE.match(body)
-    if mb:
+    if body.startswith("**") and (mb := _BOLD_RE.match(body)):
         s += 2
         body = mb.group(1)
         kind = "heading"
         level = level or 6
-    if _BYLINE_RE.match(body) and len(body) <= 40 and not re.search(r"[，。,：:]", body):
+    if _BYLINE_RE.match(body) and len(body) <= 40 and not _BYLINE_PUNCT_RE.search(body):
         kind = "byline"
     elif kind == "body":
         kind = _furniture(body) or kind
-    a, b = 0, len(body)
-    while b > a and body[b - 1].isspace():
-        b -= 1
-    while a < b and body[a].isspace():
-        a += 1
-    chars = list(zip(body[a:b], range(s + a, s + b)))
-    return _Line(kind, chars, level, eol, body[a:b])
+    trimmed = body.lstrip()
+    return _Line(kind, trimmed.rstrip(), s + len(body) - len(trimmed), level)
 
 
 _FULL_WIDTH_ALNUM = str.maketrans(
@@ -423,20 +421,46 @@ _ASCII_WIDTH_PUNCT = re.compile("[" + re.escape("".join(_WIDTH_PUNCT)) + "]")
 _SPACE_OR_WIDTH_PUNCT = re.compile("[ " + re.escape("".join(_WIDTH_PUNCT)) + "]")
 
 
+def _latin_break(last: str, first: str) -> bool:
+    """Do two lines meet inside Latin text (a letter ends one, a letter starts the next)? The
+    paragraph then gets a space between them."""
+    return last.isascii() and last.isalpha() and first.isascii() and first.isalpha()
+
+
 def _joined_text(lines: list[_Line]) -> str:
     """The lines' text as one paragraph: a space between two lines where a Latin word ends
-    one and another starts the next (as the paragraph's characters are joined)."""
+    one and another starts the next (:func:`_latin_break`)."""
+    if len(lines) == 1:
+        return lines[0].text
     texts: list[str] = []
     last = ""
     for ln in lines:
         if not ln.text:
             continue
-        b = ln.text[0]
-        if last and last.isascii() and last.isalpha() and b.isascii() and b.isalpha():
+        if last and _latin_break(last, ln.text[0]):
             texts.append(" ")
         texts.append(ln.text)
         last = ln.text[-1]
     return "".join(texts)
+
+
+def _joined_offsets(lines: list[_Line]) -> list[int]:
+    """The original offsets of :func:`_joined_text`'s characters; a space put between two
+    lines maps to the character before the second (its line break).
+
+    >>> _joined_offsets([_Line("body", "ab", 3), _Line("body", "cd", 6)])
+    [3, 4, 5, 6, 7]
+    """
+    offsets: list[int] = []
+    last = ""
+    for ln in lines:
+        if not ln.text:
+            continue
+        if last and _latin_break(last, ln.text[0]):
+            offsets.append(ln.start - 1)
+        offsets.extend(range(ln.start, ln.start + len(ln.text)))
+        last = ln.text[-1]
+    return offsets
 
 
 def _clean_already(line: str) -> bool:
@@ -454,79 +478,100 @@ def _clean_already(line: str) -> bool:
     )
 
 
+# odd spaces become plain ones, full-width letters and digits ASCII ones
+_CLEAN_TABLE = {**_FULL_WIDTH_ALNUM, 0x3000: " ", 0xA0: " ", 0x09: " "}
+# what cleaning looks at once characters are mapped: a run of spaces, or ASCII punctuation
+_SPACES_OR_WIDTH_PUNCT = re.compile("( +)|" + _ASCII_WIDTH_PUNCT.pattern)
+
+
 def _clean_chars(
-    chars: list[tuple[str, int]], *, byline: bool = False, line: str | None = None
-) -> list[tuple[str, int]]:
-    """Width-normalise and drop spaces that are PDF artefacts inside one line. ``line``: the
-    characters of ``chars`` as a string, when the caller has it."""
-    if line is None:
-        line = "".join([c for c, _ in chars])
-    if line.isprintable() and not byline:
-        # no control, format or odd space characters: only full-width letters and digits
-        # change, unless there are spaces or ASCII punctuation to look at
-        ascii_alnum = line.translate(_FULL_WIDTH_ALNUM) if _FULL_WIDTH.search(line) else line
-        if not _SPACE_OR_WIDTH_PUNCT.search(ascii_alnum):
-            if ascii_alnum == line:
-                return list(chars)
-            return [(c, o) for c, (_, o) in zip(ascii_alnum, chars)]
-        if " " not in ascii_alnum:
-            # no spaces to judge: only ASCII punctuation may turn full-width (the loop below,
-            # at the punctuation marks alone)
-            fast = (list(chars) if ascii_alnum == line
-                    else [(c, o) for c, (_, o) in zip(ascii_alnum, chars)])
-            last = len(ascii_alnum) - 1
-            for m in _ASCII_WIDTH_PUNCT.finditer(ascii_alnum):
-                k = m.start()
-                c = ascii_alnum[k]
-                prev = ascii_alnum[k - 1] if k else ""
-                nxt = ascii_alnum[k + 1] if k < last else ""
-                if _stays_ascii(c, prev, nxt):
-                    continue
-                fast[k] = (_WIDTH_PUNCT[c], fast[k][1])
-            return fast
-    out: list[tuple[str, int]] = []
-    mapped: list[tuple[str, int]] = []
-    for c, o in chars:
-        if c in "\u3000\u00a0\t":
-            c = " "
-        code = ord(c)
-        if 0xFF10 <= code <= 0xFF19 or 0xFF21 <= code <= 0xFF3A or 0xFF41 <= code <= 0xFF5A:
-            c = chr(code - 0xFEE0)  # full-width letters and digits to ASCII
-        elif unicodedata.category(c) in ("Cc", "Cf") and c != " ":
-            continue  # control and format characters (NUL, zero-width, bidi overrides)
-        mapped.append((c, o))
-    n = len(mapped)
-    # next_solid[k]: the first non-space character after position k (linear, not per space)
-    next_solid = [""] * n
-    following = ""
-    for k in range(n - 1, -1, -1):
-        next_solid[k] = following
-        if mapped[k][0] != " ":
-            following = mapped[k][0]
-    for k, (c, o) in enumerate(mapped):
-        if c == " ":
-            prev = out[-1][0] if out else ""
-            nxt = next_solid[k]
-            if not prev or not nxt or prev == " ":
-                continue
-            if byline:
-                out.append((c, o))
-                continue
-            if is_cjk_or_punct(prev) or is_cjk_or_punct(nxt):
-                continue
-            if prev.isdigit() and not nxt.isalnum() or nxt.isdigit() and not prev.isalnum():
-                continue
-            out.append((c, o))
+    line: str, offsets: list[int], *, byline: bool = False
+) -> tuple[str, list[int]]:
+    """Width-normalise a paragraph and drop its spaces that are PDF artefacts; ``offsets``:
+    the original index of each character of ``line``. Returns the cleaned text and the
+    offsets of its characters.
+
+    Odd spaces (ideographic, no-break, tab) become plain ones, full-width letters and digits
+    ASCII ones, and control and format characters go. Of a run of spaces at most the first
+    stays, and only between two characters that are not CJK (a byline keeps it between any
+    two); ASCII punctuation turns full-width unless :func:`_stays_ascii`.
+
+    >>> _clean_chars("某某 公司, Ａ B", [0, 1, 2, 3, 4, 5, 6, 7, 8, 9])
+    ('某某公司，A B', [0, 1, 3, 4, 5, 7, 8, 9])
+    """
+    text = line.translate(_CLEAN_TABLE)
+    if not text.isprintable():
+        drop = {c for c in set(text) if unicodedata.category(c) in ("Cc", "Cf")}
+        if drop:  # control and format characters (NUL, zero-width, bidi overrides)
+            keep = [k for k, c in enumerate(text) if c not in drop]
+            text = "".join([text[k] for k in keep])
+            offsets = [offsets[k] for k in keep]
+    # (start, end, replacement): characters removed or replaced, in order
+    edits: list[tuple[int, int, str]] = []
+    n = len(text)
+    last = ""  # the last character kept (as it is output) before the current position
+    done = 0  # where the text after the last edit starts
+    for m in _SPACES_OR_WIDTH_PUNCT.finditer(text):
+        k, e = m.span()
+        if k > done:
+            last = text[k - 1]
+        done = e
+        if m.group(1):  # spaces up to ``e``: keep the first, or none
+            nxt = text[e] if e < n else ""
+            if (
+                not last
+                or not nxt
+                or last == " "
+                or not byline
+                and (
+                    is_cjk_or_punct(last)
+                    or is_cjk_or_punct(nxt)
+                    or last.isdigit() and not nxt.isalnum()
+                    or nxt.isdigit() and not last.isalnum()
+                )
+            ):
+                edits.append((k, e, ""))
+            else:
+                if e > k + 1:
+                    edits.append((k + 1, e, ""))
+                last = " "
             continue
-        if c in _WIDTH_PUNCT:
-            prev = out[-1][0] if out else ""
-            nxt = mapped[k + 1][0] if k + 1 < n else ""
-            if not _stays_ascii(c, prev, nxt):
-                c = _WIDTH_PUNCT[c]
-        out.append((c, o))
+        c = text[k]
+        nxt = text[k + 1] if k + 1 < n else ""
+        if not _stays_ascii(c, last, nxt):
+            c = _WIDTH_PUNCT[c]
+            edits.append((k, e, c))
+        last = c
+    if edits:
+        text, offsets = _edited(text, offsets, edits)
     if byline:
-        out = _merge_byline_singletons(out)
-    return out
+        text, offsets = _merge_byline_singletons(text, offsets)
+    return text, offsets
+
+
+def _edited(
+    text: str, offsets: list[int], edits: list[tuple[int, int, str]]
+) -> tuple[str, list[int]]:
+    """``text`` and its ``offsets`` with ``edits`` made: ``(start, end, replacement)`` in
+    order, each replacing ``text[start:end]`` by nothing or by one character (at the offset
+    of ``start``).
+
+    >>> _edited("a  b,c", [0, 1, 2, 3, 4, 5], [(2, 3, ""), (4, 5, "，")])
+    ('a b，c', [0, 1, 3, 4, 5])
+    """
+    pieces: list[str] = []
+    out: list[int] = []
+    done = 0
+    for start, end, replacement in edits:
+        pieces.append(text[done:start])
+        out.extend(offsets[done:start])
+        if replacement:
+            pieces.append(replacement)
+            out.append(offsets[start])
+        done = end
+    pieces.append(text[done:])
+    out.extend(offsets[done:])
+    return "".join(pieces), out
 
 
 def _stays_ascii(c: str, prev: str, nxt: str) -> bool:
@@ -538,57 +583,60 @@ def _stays_ascii(c: str, prev: str, nxt: str) -> bool:
     return between_ascii and c in ":;?!"
 
 
-def _merge_byline_singletons(chars: list[tuple[str, int]]) -> list[tuple[str, int]]:
-    """In a byline, ``戴 亮`` (a name split by a space) becomes ``戴亮``."""
-    text = "".join(c for c, _ in chars)
-    keep = [True] * len(chars)
-    for m in re.finditer(r"(?<![^\s■])([\u4e00-\u9fff]) (?=[\u4e00-\u9fff](?:\s|$))", text):
-        keep[m.start(1) + 1] = False
-    return [x for x, k in zip(chars, keep) if k]
+_BYLINE_SINGLETON_RE = re.compile(r"(?<![^\s■])([\u4e00-\u9fff]) (?=[\u4e00-\u9fff](?:\s|$))")
 
 
-def _ends_sentence(chars: list[tuple[str, int]]) -> bool:
-    k = len(chars) - 1
-    while k >= 0 and chars[k][0] in CLOSERS + "\"'":
-        k -= 1
-    return k >= 0 and chars[k][0] in TERMINALS
+def _merge_byline_singletons(text: str, offsets: list[int]) -> tuple[str, list[int]]:
+    """In a byline, ``戴 亮`` (a name split by a space) becomes ``戴亮``.
+
+    >>> _merge_byline_singletons("记者 戴 亮", [0, 1, 2, 3, 4, 5])
+    ('记者 戴亮', [0, 1, 2, 3, 5])
+    """
+    edits = [(m.end(1), m.end(1) + 1, "") for m in _BYLINE_SINGLETON_RE.finditer(text)]
+    return _edited(text, offsets, edits) if edits else (text, offsets)
+
+
+_CLOSERS_OR_QUOTES = CLOSERS + "\"'"
+
+
+def _ends_sentence(text: str) -> bool:
+    """Does the text end a sentence (a terminal mark, then maybe closing marks)?"""
+    text = text.rstrip(_CLOSERS_OR_QUOTES)
+    return bool(text) and text[-1] in TERMINALS
 
 
 def _lines_end_sentence(lines: list[_Line]) -> bool:
     """:func:`_ends_sentence` of the lines' joined characters, without joining them."""
     for ln in reversed(lines):
-        for c, _ in reversed(ln.chars):
-            if c not in CLOSERS + "\"'":
-                return c in TERMINALS
+        text = ln.text.rstrip(_CLOSERS_OR_QUOTES)
+        if text:
+            return text[-1] in TERMINALS
     return False
 
 
 # characters that continue a sentence and never open one
 _NO_SENTENCE_START = frozenset("是的了与和及并而于")
-
-
-def _has_clause_punct(chars: list[tuple[str, int]]) -> bool:
-    return any(c in "，。、；：！？,;:!?" for c, _ in chars)
+_CLAUSE_PUNCT_RE = re.compile("[，。、；：！？,;:!?]")
 
 
 def _block_paragraphs(lines: list[_Line]) -> list[tuple[str, list[_Line]]]:
     """Split a block of consecutive body lines into paragraphs at short lines (early breaks)."""
-    widths = [len(ln.chars) for ln in lines]
-    width = max(widths)
+    width = max(len(ln.text) for ln in lines)
     paras: list[tuple[str, list[_Line]]] = []
     cur: list[_Line] = []
+    final = len(lines) - 1
     for k, ln in enumerate(lines):
         cur.append(ln)
-        last = k == len(lines) - 1
-        short = width >= 10 and len(ln.chars) < 0.6 * width
-        if not last and (short or _ends_sentence(ln.chars)):
+        if k < final and (
+            width >= 10 and len(ln.text) < 0.6 * width or _ends_sentence(ln.text)
+        ):
             paras.append(("body", cur))
             cur = []
     if cur:
         paras.append(("body", cur))
     out: list[tuple[str, list[_Line]]] = []
     for kind, pl in paras:
-        if len(pl) == 1 and len(pl[0].chars) <= 60 and not _has_clause_punct(pl[0].chars):
+        if len(pl) == 1 and len(pl[0].text) <= 60 and not _CLAUSE_PUNCT_RE.search(pl[0].text):
             kind = "title"
         out.append((kind, pl))
     return out
@@ -601,12 +649,12 @@ def normalise(text: str) -> tuple[str, tuple[int, ...], list[Paragraph]]:
     normalised character ``i`` (one extra item maps the end) and paragraphs are separated by a
     single ``"\\n"`` in the normalised text.
     """
-    with fewer_collections():  # a tuple per character: no cycles for the collector to find
+    with fewer_collections():  # many short-lived objects: few cycles for the collector to find
         return _normalise(text)
 
 
 def _normalise(text: str) -> tuple[str, tuple[int, ...], list[Paragraph]]:
-    lines = _related_lists([_classify(text, s, e, eol) for s, e, eol in _split_lines(text)])
+    lines = _related_lists([_classify(text, s, e) for s, e in _split_lines(text)])
     # group into blocks; headings and bylines stand alone
     units: list[tuple[str, list[_Line], int]] = []  # (kind, lines, level)
     block: list[_Line] = []
@@ -636,58 +684,47 @@ def _normalise(text: str) -> tuple[str, tuple[int, ...], list[Paragraph]]:
             merged
             and kind == "body"
             and merged[-1][0] == "title"
-            and pl[0].chars
-            and pl[0].chars[0][0] in _NO_SENTENCE_START
+            and pl[0].text
+            and pl[0].text[0] in _NO_SENTENCE_START
         ):
             # a name alone on a line, then 是我市一家…: one sentence broken early, not a heading
             merged[-1] = ("body", merged[-1][1] + list(pl), merged[-1][2])
-            merged_len += sum(len(ln.chars) for ln in pl)
+            merged_len += sum(len(ln.text) for ln in pl)
             continue
         if merged and kind in ("body", "title") and merged[-1][0] == "body":
             if not _lines_end_sentence(merged[-1][1]) and merged_len > 20:
                 merged[-1][1].extend(pl)
-                merged_len += sum(len(ln.chars) for ln in pl)
+                merged_len += sum(len(ln.text) for ln in pl)
                 continue
         merged.append((kind, list(pl), level))
-        merged_len = sum(len(ln.chars) for ln in pl)
+        merged_len = sum(len(ln.text) for ln in pl)
 
-    out_chars: list[str] = []
-    out_offs: list[int] = []
+    pieces: list[str] = []  # paragraphs and the "\n" between them
+    offsets: list[int] = []
     paragraphs: list[Paragraph] = []
+    size = 0  # characters in pieces
     for kind, pl, level in merged:
-        if out_chars:
-            out_chars.append("\n")
-            out_offs.append(pl[0].chars[0][1] - 1 if pl[0].chars else 0)
-        start = len(out_chars)
-        line = _joined_text(pl)
-        if kind != "byline" and _clean_already(line):
-            # the usual paragraph: its lines' own characters, each at its own offset
-            out_chars.extend(_curly_quotes(line) if '"' in line else line)
-            for ln in pl:
-                if ln.chars:
-                    out_offs.extend(range(ln.chars[0][1], ln.chars[0][1] + len(ln.chars)))
-        else:
-            joined: list[tuple[str, int]] = []
-            for ln in pl:
-                if joined and ln.chars:
-                    a, b = joined[-1][0], ln.chars[0][0]
-                    if a.isascii() and a.isalpha() and b.isascii() and b.isalpha():
-                        joined.append((" ", ln.chars[0][1] - 1))
-                joined.extend(ln.chars)
-            cleaned = _clean_chars(joined, byline=kind == "byline", line=line)
-            if cleaned:
-                chars, offs = zip(*cleaned)
-                out_chars.extend(_curly_quotes(chars) if '"' in chars else chars)
-                out_offs.extend(offs)
-        if len(out_chars) == start:  # paragraph vanished (only control chars)
-            if out_chars:
-                out_chars.pop()
-                out_offs.pop()
+        para = _joined_text(pl)
+        cleaned: list[int] | None = None
+        if kind == "byline" or not _clean_already(para):
+            para, cleaned = _clean_chars(para, _joined_offsets(pl), byline=kind == "byline")
+        if not para:  # paragraph vanished (only control chars)
             continue
-        paragraphs.append(Paragraph(kind, start, len(out_chars), level))
-    out_offs.append(len(text))
-    # separators map to the line break that precedes the paragraph; keep offsets monotone
-    return simplified("".join(out_chars)), tuple(accumulate(out_offs, max)), paragraphs
+        if pieces:
+            # the separator maps to the line break before the paragraph; offsets stay monotone
+            pieces.append("\n")
+            offsets.append(max(pl[0].start - 1 if pl[0].text else 0, offsets[-1]))
+            size += 1
+        pieces.append(_curly_quotes(para) if '"' in para else para)
+        if cleaned is None:  # the usual paragraph: its lines' own characters at their offsets
+            for ln in pl:
+                offsets.extend(range(ln.start, ln.start + len(ln.text)))
+        else:
+            offsets.extend(cleaned)
+        paragraphs.append(Paragraph(kind, size, size + len(para), level))
+        size += len(para)
+    offsets.append(len(text))
+    return simplified("".join(pieces)), tuple(offsets), paragraphs
 
 
 def simplified(text: str) -> str:
@@ -722,20 +759,18 @@ def _t2s() -> Any:
     return opencc.OpenCC("t2s")
 
 
-def _curly_quotes(chars: Iterable[str]) -> list[str]:
+def _curly_quotes(text: str) -> str:
     """Straight double quotes become “ and ” alternately within a paragraph.
 
-    >>> "".join(_curly_quotes('称"某某"和"某某"'))
+    >>> _curly_quotes('称"某某"和"某某"')
     '称“某某”和“某某”'
     """
-    opened = False
-    out = []
-    for c in chars:
-        if c == '"':
-            c = "”" if opened else "“"
-            opened = not opened
-        out.append(c)
-    return out
+    parts = text.split('"')
+    out = [parts[0]]
+    for k, part in enumerate(parts[1:]):
+        out.append("”" if k % 2 else "“")
+        out.append(part)
+    return "".join(out)
 
 
 # ---------------------------------------------------------------------------------------------
