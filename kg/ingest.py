@@ -153,7 +153,7 @@ _BINARY_CHARS = re.compile(
 
 def _looks_binary(text: str) -> bool:
     sample = text[:8192]
-    if not _BINARY_CHARS.search(sample):
+    if sample.replace("\n", "").isprintable() or not _BINARY_CHARS.search(sample):
         return False  # no control (but \t\n\r\f), surrogate or private-use character at all
     bad = sum(
         1 for c in sample if unicodedata.category(c) in ("Cc", "Cs", "Co") and c not in "\t\n\r\f"
@@ -179,6 +179,11 @@ def max_file_bytes() -> int:
     return MAX_FILE_BYTES
 
 
+def _path(path: str | Path) -> Path:
+    """``path`` as a :class:`~pathlib.Path` (as it is if it is one: parsing again costs)."""
+    return path if isinstance(path, Path) else Path(path)
+
+
 def display_name(path: str | Path) -> str:
     """A file's name as printable text: undecodable bytes of the name shown as ``\\xNN``, and
     control, line-break and bidi characters as ``\\xNN``/``\\uNNNN`` (a name cannot move
@@ -187,7 +192,7 @@ def display_name(path: str | Path) -> str:
     >>> display_name("a\\x1b[31mred\\nwarning: b.txt")
     'a\\\\x1b[31mred\\\\nwarning: b.txt'
     """
-    name = Path(path).name or str(path)
+    name = _path(path).name or str(path)
     return printable(name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace"))
 
 
@@ -207,12 +212,13 @@ def read_file(path: str | Path, max_bytes: int | None = None) -> tuple[str, str]
     Only regular files are read (a FIFO or device would block or never end); files larger than
     ``max_bytes`` (default :func:`max_file_bytes`) are refused before they are read.
     """
-    return decode(read_bytes(path, max_bytes), display_name(Path(path)))
+    p = _path(path)
+    return decode(read_bytes(p, max_bytes), display_name(p))
 
 
 def read_bytes(path: str | Path, max_bytes: int | None = None) -> bytes:
     """The raw bytes of a regular file, with :func:`read_file`'s checks and errors."""
-    p = Path(path)
+    p = _path(path)
     name = display_name(p)
     limit = max_file_bytes() if max_bytes is None else max_bytes
     try:
@@ -819,7 +825,12 @@ def _curly_quotes(text: str) -> str:
 # ---------------------------------------------------------------------------------------------
 # articles and sentences
 
-_SENT_RE = re.compile(r"[^。！？!?\n]*(?:[。！？!?]+[”’」』）)]*|\n|$)")
+# A sentence up to its end mark (。！？ and closing quotes) or the line's end; group 1 is the
+# sentence without the spaces around it: from the first character that is not a space to the
+# end mark, else to the last character that is not a space.
+_SENT_RE = re.compile(
+    r" *((?:[^。！？!?\n ](?:[^。！？!?\n]*[^。！？!?\n ])?)?(?: *[。！？!?]+[”’」』）)]*)?) *\n?"
+)
 
 
 #: Longest sentence handed to extraction. Real sentences of the column stay under about 220
@@ -838,11 +849,7 @@ def split_sentences(text: str, offset: int = 0) -> list[tuple[int, int]]:
     """
     spans: list[tuple[int, int]] = []
     for m in _SENT_RE.finditer(text):
-        s, e = m.start(), m.end()
-        while s < e and text[s] in " \n":
-            s += 1
-        while e > s and text[e - 1] in " \n":
-            e -= 1
+        s, e = m.span(1)
         while e - s > MAX_SENTENCE_CHARS:
             lo, hi = s + MAX_SENTENCE_CHARS // 2, s + MAX_SENTENCE_CHARS
             cut = max(text.rfind(ch, lo, hi) for ch in _CLAUSE_MARKS) + 1 or hi
@@ -1003,7 +1010,7 @@ def ingest_file(path: str | Path) -> Page:
     The page is named after the file; bytes of the name that are not UTF-8 are spelt ``\\xNN``
     so that the name can go into IRIs and output files.
     """
-    p = Path(path)
+    p = _path(path)
     original, enc = read_file(p)
     return ingest_text(display_name(p), original, enc)
 
