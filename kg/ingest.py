@@ -692,9 +692,11 @@ def _indexes(n: int) -> Sequence[int]:
     global _index_table
     if n > INDEX_TABLE_MAX:
         return range(n)
-    if len(_index_table) < n:  # grown to the longest page so far (twice, to grow seldom)
-        _index_table = tuple(range(min(max(n, 2 * len(_index_table)), INDEX_TABLE_MAX)))
-    return _index_table
+    table = _index_table  # (a table at least n long, whatever another thread does meanwhile)
+    if len(table) < n:  # grown to the longest page so far (twice, to grow seldom)
+        table = tuple(range(min(max(n, 2 * len(table)), INDEX_TABLE_MAX)))
+        _index_table = table
+    return table
 
 
 def normalise(text: str) -> tuple[str, tuple[int, ...], list[Paragraph]]:
@@ -737,15 +739,15 @@ def _normalise(text: str) -> tuple[str, tuple[int, ...], list[Paragraph]]:
         ):
             # a name alone on a line, then 是我市一家…: one sentence broken early, not a heading
             merged[-1] = ("body", merged[-1][1] + list(pl), merged[-1][2])
-            merged_len += sum(len(ln.text) for ln in pl)
+            merged_len += sum([len(ln.text) for ln in pl])
             continue
         if merged and kind in ("body", "title") and merged[-1][0] == "body":
             if not _lines_end_sentence(merged[-1][1]) and merged_len > 20:
                 merged[-1][1].extend(pl)
-                merged_len += sum(len(ln.text) for ln in pl)
+                merged_len += sum([len(ln.text) for ln in pl])
                 continue
         merged.append((kind, list(pl), level))
-        merged_len = sum(len(ln.text) for ln in pl)
+        merged_len = sum([len(ln.text) for ln in pl])
 
     indexes = _indexes(len(text))
     pieces: list[str] = []  # paragraphs and the "\n" between them

@@ -591,3 +591,27 @@ def test_an_image_file_name_on_its_own_line_is_not_read() -> None:
     )
     sents = [s.text for a in page.articles for s in a.sentences]
     assert "县委书记讲话。" in sents and not any("jpg" in s.lower() for s in sents)
+
+
+MIXED_PAGE = (
+    "## 某某公司 成立\n\n■记者 戴 亮 通讯员 王小明\n\n"
+    "Intel 与某某公司签约, 金额 1,000 万元。ＡＢＣ１２３\n公司\u3000成立\u200b于 10:30。\n"
+    "Hello\nworld 研究院\t投入 \"资金\"。\n\n上一篇\n"
+)
+
+
+def test_normalise_same_offsets_beyond_the_index_table(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A page longer than the shared table of indexes gets the same offsets from ranges."""
+    import kg.ingest as ingest
+
+    expected = normalise(MIXED_PAGE)
+    monkeypatch.setattr(ingest, "INDEX_TABLE_MAX", 8)
+    assert normalise(MIXED_PAGE) == expected
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n", "\r", "\u2028"])
+def test_normalise_offsets_with_any_line_break(newline: str) -> None:
+    """The usual "\\n" page and pages with other line breaks: same text, offsets that hold."""
+    page = ingest_text("p.txt", MIXED_PAGE.replace("\n", newline))
+    assert_offsets(page)
+    assert page.text == normalise(MIXED_PAGE)[0]
