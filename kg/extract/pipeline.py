@@ -391,17 +391,23 @@ class _Facts:
         """The time of fact ``r`` (:func:`.quantities.fact_time`), with the money and round of
         an investment stated in the clauses of its two ends, and the money of a key figure."""
         text = self.text
-        spans = [(i, i + len(n)) for n in ((r.o,) if r.literal else (r.s, r.o))
-                 if n and (i := text.find(n)) >= 0]
-        end = (len(text) if not spans else spans[0][1] if len(spans) == 1
-               else max(spans[0][1], spans[1][1]))
+        # where the fact's two ends (the object alone for a literal) are first found
+        o = r.o
+        i = text.find(o) if o else -1
+        start, end = (i, i + len(o)) if i >= 0 else (-1, -1)
+        s = "" if r.literal else r.s
+        if s and (i := text.find(s)) >= 0:
+            start = i if start < 0 else min(start, i)
+            end = max(end, i + len(s))
+        if end < 0:
+            start, end = 0, len(text)  # (neither found)
         if self._times is None:
             self._times = sentence_times(text)
         out = fact_time(self._times, end)
         if r.literal and r.p == "metric":
             out += money_qualifiers(parse_amount(r.o))
         elif r.p == "investedIn":
-            lo, hi = self._clauses(min((s for s, _ in spans), default=0), end)
+            lo, hi = self._clauses(start, end)
             if self._amounts is None:
                 self._amounts = parse_amount(text)
                 self._rounds = parse_round(text)

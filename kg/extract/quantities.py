@@ -578,6 +578,8 @@ _ROUND = re.compile(
 def parse_round(text: str) -> list[tuple[str, int, int]]:
     """Every funding round named in ``text``: ``(round, start, end)`` with the round as
     printed without 轮 (``天使``, ``Pre-A``, ``B+``); full-width letters count."""
+    if "轮" not in text:
+        return []  # (every round ends with it; neither translation makes one)
     norm = _norm(text).translate(_FULLWIDTH_LETTERS)
     return [(m.group(1), m.start(), m.end()) for m in _ROUND.finditer(norm)]
 

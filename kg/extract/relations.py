@@ -363,11 +363,9 @@ class RelationExtractor:
     def __call__(self, doc: Doc) -> Doc:
         text = doc_text(doc)
         all_m: list[Candidate] = list(mentions_of(doc))
-        if len(all_m) > 1:
-            bounds = sorted([(m.start, m.end) for m in all_m])
-            overlap = any(b[0] < a[1] for a, b in zip(bounds, bounds[1:]))
-        else:
-            overlap = False
+        # the mentions in order of their bounds (the rules' order, when no name is nested)
+        ordered = sorted(all_m, key=_START_END)
+        overlap = any(b.start < a.end for a, b in zip(ordered, ordered[1:]))
         top = [
             m
             for m in all_m
@@ -400,7 +398,7 @@ class RelationExtractor:
                 pseudo.append(Candidate(m.start(), m.end(), self.anaphora[w], "anaphora"))
             else:
                 pseudo.append(Candidate(m.start(), m.end(), "Place", "home"))
-        ments = sorted(top + pseudo, key=_START_END)
+        ments = sorted(top + pseudo, key=_START_END) if overlap or pseudo else ordered
         self._ments = ments
         self._all_m = all_m
         # the types named: a rule family that needs a type the sentence lacks finds nothing
@@ -426,7 +424,7 @@ class RelationExtractor:
         if "Industry" in kinds_ments:
             out += self._industries(text, ments)
         out += self._metrics(text, ments)
-        out += self._adjacency(text, ments)
+        out += self._adjacency(text, ments, None if overlap else kinds_ments)
         if "Event" in kinds or "Program" in kinds or "联合" in text:
             out += self._name_internal(text, all_m)
         if "Event" in kinds_ments:
@@ -834,6 +832,8 @@ class RelationExtractor:
             return head
         best = None
         for m in ments:
+            if m.start > pos:
+                break  # (the mentions are in order of their start: none ends by pos)
             if m.end <= pos and m.start >= start and m.type in types:
                 best = m
         return best
@@ -904,6 +904,7 @@ class RelationExtractor:
             ts, te = t.span()
             if named is None:
                 named = bytearray(len(text))
+                kinds = {m.type for m in ments}
                 for m in ments:
                     if m.rule in ("home", "anaphora"):
                         continue
@@ -930,8 +931,10 @@ class RelationExtractor:
             right = (i := bisect_left(starts, te)) < len(starts) and starts[i] < ce
             for rule, subj_t, obj_t, tag in self._trig_rules[w]:
                 kind, p = rule["kind"], rule["p"]
+                # (no mention of an object's type: no run of objects, nor partners)
+                right_t = right and not obj_t.isdisjoint(kinds)
                 if kind in ("forward", "reverse", "serve"):
-                    objs = self._right_run(text, ments, te, ce, obj_t) if right else []
+                    objs = self._right_run(text, ments, te, ce, obj_t) if right_t else []
                     if (
                         not objs
                         and p == "locatedIn"
@@ -1015,7 +1018,7 @@ class RelationExtractor:
                                 )
                             )
                 elif kind == "joint":
-                    objs = self._right_run(text, ments, te, ce, obj_t) if right else []
+                    objs = self._right_run(text, ments, te, ce, obj_t) if right_t else []
                     if p == "participatedIn" and w in _ORGANISING:
                         host = self._hosted_event(text, ments, ts)
                         if host is not None:
@@ -1116,16 +1119,15 @@ class RelationExtractor:
                 elif kind == "investment":
                     out += self._investment(text, ments, t, cs, ce)
                 elif kind == "with":
+                    if obj_t.isdisjoint(kinds):
+                        continue  # no partner can be named
                     seg = text[cs : ts]
                     # the last 与/同/和/跟 that is not inside a name (机械与动力学院)
-                    wi = max(
-                        (
-                            w.start()
-                            for w in _P17.finditer(seg)
-                            if not any(m.start <= cs + w.start() < m.end for m in ments)
-                        ),
-                        default=-1,
-                    )
+                    wi = -1
+                    for wm in reversed(list(_P17.finditer(seg))):
+                        if not any(m.start <= cs + wm.start() < m.end for m in ments):
+                            wi = wm.start()
+                            break
                     if wi >= 0:
                         wpos = cs + wi
                         topic = _P18.search(text[wpos : ts])
@@ -1500,13 +1502,7 @@ class RelationExtractor:
             after = text[ind.end : ind.end + 8]
             if _STATISTIC_RE.match(after):
                 continue  # 纺织产业投资同比增长…: a statistic, not a focus
-            if any(
-                m.end == ind.start
-                and self._is_home(text, m)
-                and text[m.start - 1 : m.start] == "为"
-                for m in ments
-                if m.start > 0
-            ):
+            if self._home_benefits(text, ments, ind.start):
                 continue  # 为本地纺织产业提供服务: left to the beneficiary rule
             cs, _ = self._clause_bounds(text, ind.start)
             subj = self._left_subject(text, cands, ind.start, cs, subj_t, prefer_head=True)
@@ -1539,6 +1535,14 @@ class RelationExtractor:
             )
         return out
 
+    def _home_benefits(self, text: str, ments: list[Candidate], pos: int) -> bool:
+        """为本地X: the home city (see :meth:`_is_home`) named right before ``pos``, after 为."""
+        for m in ments:
+            if (m.end == pos and m.start > 0 and text[m.start - 1] == "为"
+                    and self._is_home(text, m)):
+                return True
+        return False
+
     def _is_home(self, text: str, m: Candidate) -> bool:
         """我市 / 本市, or the home city's own name with or without 市."""
         if m.type != "Place":
@@ -1546,23 +1550,26 @@ class RelationExtractor:
         name = self._name(text, m)
         return m.rule == "home" or name == self.home or name + "市" == self.home
 
-    def _adjacency(self, text: str, ments: list[Candidate]) -> list[RawRelation]:
+    def _adjacency(self, text: str, ments: list[Candidate], kinds: set[str] | None = None
+                   ) -> list[RawRelation]:
         """Relations stated by juxtaposition.
 
         法国里昂 / 上海市徐汇区: the second place is located in the first; 我市X: X is located in
         the home city; 高新区某某 / 孵化器内，X: an organisation named right after a platform
-        (or after "platform内，") is located in it; 位于X的Y: Y is located in X.
+        (or after "platform内，") is located in it; 位于X的Y: Y is located in X. ``kinds``: the
+        types of ``ments``, if the caller has them.
         """
         out: list[RawRelation] = []
         if not ments:
             return out  # every fact below relates a mention (or more)
-        kinds = {m.type for m in ments}
+        if kinds is None:
+            kinds = {m.type for m in ments}
         # places and platforms: what 位于/在…举行/在X举办的 need
         venues = "Place" in kinds or "Platform" in kinds
         for a, b in zip(ments, ments[1:]):
-            gap = text[a.end : b.start]
-            if gap and a.type != "Platform":
+            if a.end < b.start and a.type != "Platform":
                 continue  # (only a platform relates to a name not right after it)
+            gap = text[a.end : b.start]
             bn = text[b.start : b.end]
             if a.type == "Place" and b.type == "Place" and gap == "" and (
                 an := self._name(text, a)
