@@ -286,6 +286,8 @@ _SENTENCE_PART_END_RE = re.compile("[。；;！？]")
 
 
 _START_END = attrgetter("start", "end")
+#: the kinds of trigger rules that relate a mention named as the trigger's object (or partner)
+_OBJECT_KINDS = frozenset({"forward", "reverse", "serve", "joint", "with"})
 
 
 def _types(spec: list[str]) -> set[str]:
@@ -308,16 +310,14 @@ class RelationExtractor:
         self.class_anaphora = {
             k: v for k, v in rel.get("class_anaphora", {}).items() if not k.startswith("_")
         }
+        #: a bare class noun before more of a name, at the start or after a mark (the mark
+        #: matched with it: one pattern per place, with re's quick scan for the marks; the
+        #: nouns hold no mark, so neither pattern's match overlaps the other's)
+        nouns = alternation(list(self.class_anaphora))
         self._class_anaphora_re = (
-            re.compile(
-                rf"(?:^|(?<=[，,：:]))(?:{alternation(list(self.class_anaphora))})"
-                rf"(?=[\u4e00-\u9fff])"
-            )
-            if self.class_anaphora
-            else None
+            re.compile(rf"({nouns})(?=[\u4e00-\u9fff])") if self.class_anaphora else None
         )
-        #: any of those words (a match of the pattern above holds one): a quick first test
-        self._class_anaphora_word_re = re.compile(alternation(list(self.class_anaphora)) or "$^")
+        self._class_anaphora_after_re = re.compile(rf"[，,：:]({nouns})(?=[\u4e00-\u9fff])")
         self.industry_nouns = alternation(rel.get("industry_class_nouns", []))
         nouns = self.industry_nouns or "$^"
         self._class_org_re = re.compile(rf"(?:[\u4e00-\u9fff]{{0,4}}?)(?:{nouns})")
@@ -336,6 +336,22 @@ class RelationExtractor:
         self._trig_rules: dict[str, list[tuple[dict, set[str], set[str], str]]] = {
             t: [(r, _types(r["subj"]), _types(r["obj"]), f"trigger:{r['p']}:{t}") for r in rs]
             for t, rs in trig.items()
+        }
+        #: per trigger word: True if one of its rules may relate something whatever the
+        #: sentence names (an investment, an organiser's event, 落户 in the home city), else
+        #: the types of the objects its rules look for (a sentence naming none of them: the
+        #: word's rules find nothing; award and industry rules have their own methods)
+        self._trig_live: dict[str, bool | frozenset[str]] = {
+            t: True if any(
+                r["kind"] == "investment"
+                or r["kind"] == "joint" and r["p"] == "participatedIn" and t in _ORGANISING
+                or r["kind"] in ("forward", "reverse", "serve") and r["p"] == "locatedIn"
+                and t in ("落户", "落地")
+                for r, _, _, _ in rs
+            ) else frozenset().union(*(
+                o for r, _, o, _ in rs if r["kind"] in _OBJECT_KINDS
+            ))
+            for t, rs in self._trig_rules.items()
         }
         #: verbs of founding a body (成立, 设立 …: the first founded rule's triggers)
         self._founding_verbs = frozenset(next(
@@ -382,12 +398,14 @@ class RelationExtractor:
         for m in _P00.finditer(text) if "其" in text else ():
             if not any(c.start <= m.start() < c.end for c in top):
                 pseudo.append(Candidate(m.start(), m.end(), "Organization", "anaphora"))
-        if self._class_anaphora_re is not None and self._class_anaphora_word_re.search(text):
-            for m in self._class_anaphora_re.finditer(text):
-                if not any(c.start <= m.start() < c.end for c in top):
-                    pseudo.append(
-                        Candidate(m.start(), m.end(), self.class_anaphora[m.group()], "anaphora")
-                    )
+        if self._class_anaphora_re is not None:
+            first = self._class_anaphora_re.match(text)
+            found = [first] if first else []
+            found += self._class_anaphora_after_re.finditer(text, first.end() if first else 0)
+            for m in found:
+                if not any(c.start <= m.start(1) < c.end for c in top):
+                    pseudo.append(Candidate(m.start(1), m.end(1), self.class_anaphora[m.group(1)],
+                                            "anaphora"))
         for m in self._home_re.finditer(text):
             if any(c.start <= m.start() < c.end for c in top):
                 continue
@@ -565,7 +583,9 @@ class RelationExtractor:
         if len(orgs) < 2:
             return out  # a unit, its parent, or two media: two names at least
         orgs.sort(key=lambda m: (m.start, -m.end))
-        for unit in orgs:
+        # a unit has a parent that starts with it: none when no two names start together
+        units = orgs if len({m.start for m in orgs}) < len(orgs) else ()
+        for unit in units:
             parent = next((p for p in orgs if p.start == unit.start and p.end < unit.end), None)
             if parent is None:
                 continue
@@ -900,8 +920,9 @@ class RelationExtractor:
         empty: list[tuple[int, int]] = []  # (names of no length, if any: tested one by one)
         starts = [m.start for m in ments]  # (in order)
         breaks: list[int] | None = None  # the clause breaks (see _clause_bounds)
+        live_of = self._trig_live
+        kinds: set[str] = set()  # the types named (see _trig_live)
         for t in self._trig_re.finditer(text):
-            ts, te = t.span()
             if named is None:
                 named = bytearray(len(text))
                 kinds = {m.type for m in ments}
@@ -912,13 +933,17 @@ class RelationExtractor:
                         named[m.start : m.end] = b"\x01" * (m.end - m.start)
                     else:
                         empty.append((m.start, m.end))
+            w = t.group()
+            live = live_of[w]
+            if live is not True and live.isdisjoint(kinds):  # type: ignore[union-attr]
+                continue  # none of the word's rules can find an object
+            ts, te = t.span()
             if named.find(1, ts, te) >= 0 or empty and any(s < te and ts < e for s, e in empty):
                 continue  # trigger inside a name (服务中心 has 服务, 投资 in 某某投资)
             if _NOUN_AFTER_RE.match(text, te):
                 continue  # 投资机构, 合作方: a noun compound, not the verb
             if _NOUN_BEFORE_RE.search(text, ts - 4 if ts > 4 else 0, ts):
                 continue  # 总投资, 领域投资: a noun
-            w = t.group()
             if w.startswith("签") and _P12.match(text, te):
                 continue  # 签约落户: settling in, not an agreement with the place
             if w in self._founding_verbs and _FOUNDED_WHEN_RE.match(text, te):
@@ -1725,13 +1750,13 @@ class RelationExtractor:
         # the listed platforms are the programme's projects
         progs = [
             c
-            for c in (ments if "Program" in kinds else ())
+            for c in ments
             if c.type == "Program"
             and (
                 _P33.search(text, max(0, c.start - 2), c.start)
                 or _P34.match(text[c.end :])
             )
-        ]
+        ] if "Program" in kinds else []
         if progs:
             units = [c for c in ments if c.type in ("Platform", "ResearchInstitute")]
             listed = [
