@@ -430,7 +430,7 @@ class RelationExtractor:
             out += self._posts(text, all_m)
             if "Media" in kinds:
                 out += _staff_posts(text, all_m)
-        out += self._triggers(text, ments)
+        out += self._triggers(text, ments, None if overlap else kinds_ments)
         if "合伙人" in text:
             out += self._fund_partners(text, ments)
         if "Fund" in kinds_ments:
@@ -912,20 +912,28 @@ class RelationExtractor:
                 return None
         return None
 
-    def _triggers(self, text: str, ments: list[Candidate]) -> list[RawRelation]:
+    def _triggers(self, text: str, ments: list[Candidate], kinds: set[str] | None = None
+                  ) -> list[RawRelation]:
+        """The trigger words' rules; ``kinds``: the types of ``ments``, if the caller has
+        them."""
         out: list[RawRelation] = []
         if not self._trig_re:
             return out
         named: bytearray | None = None  # 1 where a name is (not 我市, 该公司)
         empty: list[tuple[int, int]] = []  # (names of no length, if any: tested one by one)
-        starts = [m.start for m in ments]  # (in order)
+        starts: list[int] = []  # the mentions' starts (in order)
         breaks: list[int] | None = None  # the clause breaks (see _clause_bounds)
         live_of = self._trig_live
-        kinds: set[str] = set()  # the types named (see _trig_live)
         for t in self._trig_re.finditer(text):
+            if kinds is None:
+                kinds = {m.type for m in ments}
+            w = t.group()
+            live = live_of[w]
+            if live is not True and live.isdisjoint(kinds):  # type: ignore[union-attr]
+                continue  # none of the word's rules can find an object
             if named is None:
                 named = bytearray(len(text))
-                kinds = {m.type for m in ments}
+                starts = [m.start for m in ments]
                 for m in ments:
                     if m.rule in ("home", "anaphora"):
                         continue
@@ -933,10 +941,6 @@ class RelationExtractor:
                         named[m.start : m.end] = b"\x01" * (m.end - m.start)
                     else:
                         empty.append((m.start, m.end))
-            w = t.group()
-            live = live_of[w]
-            if live is not True and live.isdisjoint(kinds):  # type: ignore[union-attr]
-                continue  # none of the word's rules can find an object
             ts, te = t.span()
             if named.find(1, ts, te) >= 0 or empty and any(s < te and ts < e for s, e in empty):
                 continue  # trigger inside a name (服务中心 has 服务, 投资 in 某某投资)

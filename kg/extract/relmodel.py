@@ -27,6 +27,7 @@ import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +47,7 @@ MAX_GAP = 40
 #: Words between two mentions described one by one (the nearest ones at each end).
 MAX_BETWEEN = 8
 _PUNCT = frozenset("，、；：,;:（）()")
+_START = attrgetter("start")
 _PUNCT_RE = re.compile("[" + re.escape("".join(sorted(_PUNCT))) + "]")
 
 
@@ -70,19 +72,38 @@ def _candidates(mentions: Sequence[Candidate], allowed: frozenset[tuple[str, str
     ms = sorted(mentions, key=lambda c: (c.start, -c.end))
     out = []
     n = len(ms)
+    objects, subjects = _related_types(allowed)
     for i, a in enumerate(ms):
-        a_end, a_type = a.end, a.type
+        a_end = a.end
+        objs, subjs = objects.get(a.type, _NO_TYPES), subjects.get(a.type, _NO_TYPES)
         for j in range(i + 1, n):
             b = ms[j]
             if b.start - a_end > MAX_GAP:
                 break
             if b.start < a_end:
                 continue  # overlapping (a name inside another): the rules' structure
-            if (a_type, b.type) in allowed:
+            if b.type in objs:
                 out.append((a, b))
-            if (b.type, a_type) in allowed:
+            if b.type in subjs:
                 out.append((b, a))
     return out
+
+
+_NO_TYPES: frozenset[str] = frozenset()
+
+
+@functools.lru_cache(maxsize=8)
+def _related_types(allowed: frozenset[tuple[str, str]]
+                   ) -> tuple[dict[str, frozenset[str]], dict[str, frozenset[str]]]:
+    """``allowed`` by type: the types a subject of each type may have as object, and the
+    types an object of each type may have as subject."""
+    objects: dict[str, set[str]] = {}
+    subjects: dict[str, set[str]] = {}
+    for a, b in allowed:
+        objects.setdefault(a, set()).add(b)
+        subjects.setdefault(b, set()).add(a)
+    return ({t: frozenset(v) for t, v in objects.items()},
+            {t: frozenset(v) for t, v in subjects.items()})
 
 
 @dataclass(frozen=True)
@@ -96,11 +117,16 @@ class Context:
     rules: dict[tuple[str, str], str]  # (subject text, object text) -> the rules' predicate
     triggers: dict[str, str]  # trigger word -> predicate
 
-    @functools.cached_property
+    @property
     def by_start(self) -> tuple[list[Candidate], list[int]]:
-        """The mentions in order of their start, and those starts (for bisection)."""
-        ms = sorted(self.mentions, key=lambda c: c.start)  # stable: ties keep their order
-        return ms, [m.start for m in ms]
+        """The mentions in order of their start, and those starts (for bisection); worked
+        out once (kept in the instance's dict: no lock, unlike a cached property)."""
+        got = self.__dict__.get("_by_start")
+        if got is None:
+            ms = sorted(self.mentions, key=_START)  # stable: ties keep their order
+            got = ms, [m.start for m in ms]
+            object.__setattr__(self, "_by_start", got)
+        return got
 
     def between(self, start: int, end: int, limit: int = 3) -> list[Candidate]:
         """Up to ``limit`` mentions inside ``[start, end)``, in order."""
@@ -299,10 +325,11 @@ def _stretch(first: Candidate, second: Candidate, ctx: Context, how: _Strings) -
 
 def _attributes(a: Candidate, b: Candidate, ctx: Context,
                 stretches: dict[tuple[int, int, int, int], _Stretch] | None,
-                how: _Strings) -> list[Any]:
+                how: _Strings, unruled: bool = False) -> list[Any]:
     """:func:`pair_attributes` of ``a`` and ``b``, written ``how`` (strings or rows);
     ``stretches`` keeps the direction-free part of the sentence's pairs for the reverse pair
-    (``None``: no keeping)."""
+    (``None``: no keeping); ``unruled``: the caller knows the rules related the two names
+    neither way (no ``R=`` nor ``Rback=`` attribute)."""
     first, second = (a, b) if a.start < b.start else (b, a)
     if stretches is None:
         dist, words_attrs, b0, rest, preds = _stretch(first, second, ctx, how)
@@ -319,6 +346,8 @@ def _attributes(a: Candidate, b: Candidate, ctx: Context,
     attrs += rest
     if preds:
         attrs += how.triggers(preds, order)
+    if unruled:
+        return attrs
     text = ctx.text
     an, bn = text[a.start : a.end], text[b.start : b.end]
     ruled = ctx.rules.get((an, bn))
@@ -480,18 +509,23 @@ class RelationClassifier:
                 if not rules or ((an := text[a.start : a.end]), (bn := text[b.start : b.end])
                                  ) not in rules and (bn, an) not in rules:
                     found.append((doc, text, a, b))
-                    rows.append(_attributes(a, b, ctx, stretches, how))
+                    rows.append(_attributes(a, b, ctx, stretches, how, True))
         if not rows:
             return docs
         probs = model._softmax(rows)
-        best = probs.argmax(axis=1).tolist()
-        chosen = probs[np.arange(len(best)), best].tolist()
+        best = probs.argmax(axis=1)
+        chosen = probs[np.arange(len(best)), best]
         added: dict[int, list[RawRelation]] = {}
         keep = model.predicates
-        for (doc, text, a, b), k, prob in zip(found, best, chosen):
+        # the pairs given a label other than none (that the model may add) over the threshold
+        wanted = [k for k, label in enumerate(model.labels)
+                  if label != NONE and not (keep and label not in keep)]
+        # (the probabilities compared as Python floats: in double precision)
+        low = chosen.astype(np.float64) < model.threshold
+        kept = np.flatnonzero(np.isin(best, wanted) & ~low).tolist()
+        for n, k, prob in zip(kept, best[kept].tolist(), chosen[kept].tolist()):
+            doc, text, a, b = found[n]
             label = model.labels[k]
-            if label == NONE or prob < model.threshold or (keep and label not in keep):
-                continue
             added.setdefault(id(doc), []).append(RawRelation(
                 text[a.start : a.end], label, text[b.start : b.end], "model:relation",
                 round(prob, 3)))
