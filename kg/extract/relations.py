@@ -286,6 +286,21 @@ _SENTENCE_PART_END_RE = re.compile("[。；;！？]")
 
 
 _START_END = attrgetter("start", "end")
+#: what the words before a mention at a clause's start make of it (:func:`_lead`)
+_LEAD_STOPS, _LEAD_OPENS, _LEAD_PASSES = 0, 1, 2
+
+
+def _lead(lead: str) -> int:
+    """The words between a clause's start and a mention: too long, over a stop or inside a
+    prepositional phrase (调研组从我市某园了解到…), no mention further on opens the clause
+    (``_LEAD_STOPS``); a short adverbial (近日，) lets the mention open it (``_LEAD_OPENS``);
+    else a mention of a type wanted opens it only if it is no body or person
+    (``_LEAD_PASSES``, see :meth:`RelationExtractor._sentence_subject`)."""
+    if len(lead) > 10 or _P08.search(lead) or _P09.search(lead):
+        return _LEAD_STOPS
+    if not _P10.search(lead) and _P11.fullmatch(lead) and not _SUBJECT_PREPOSITION_RE.search(lead):
+        return _LEAD_OPENS
+    return _LEAD_PASSES
 #: the kinds of trigger rules that relate a mention named as the trigger's object (or partner)
 _OBJECT_KINDS = frozenset({"forward", "reverse", "serve", "joint", "with"})
 
@@ -371,6 +386,8 @@ class RelationExtractor:
         self._ments: list[Candidate] = []
         self._breaks_of: str | None = None  # the text whose clause breaks are in _breaks
         self._breaks: list[int] = []
+        self._leads_of: str | None = None  # the text whose leads' verdicts are in _leads
+        self._leads: dict[tuple[int, int], int] = {}  # (clause start, mention start) -> _lead
         self._all_m: list[Candidate] = []
         self._industry_re = lexicon.industry_re
         self._places = lexicon.places
@@ -381,7 +398,7 @@ class RelationExtractor:
         all_m: list[Candidate] = list(mentions_of(doc))
         # the mentions in order of their bounds (the rules' order, when no name is nested)
         ordered = sorted(all_m, key=_START_END)
-        overlap = any(b.start < a.end for a, b in zip(ordered, ordered[1:]))
+        overlap = len(ordered) > 1 and any(b.start < a.end for a, b in zip(ordered, ordered[1:]))
         top = [
             m
             for m in all_m
@@ -423,9 +440,11 @@ class RelationExtractor:
         kinds = {m.type for m in all_m}
         kinds_ments = kinds | {m.type for m in pseudo} if pseudo else kinds
         out: list[RawRelation] = []
-        if len(all_m) > 1:  # (a name nested in another, or a list of units: two names)
-            out += self._structural(text, all_m)
-            out += self._distributed_units(text, all_m)
+        if len(all_m) > 1:  # (a name nested in another, or a list of units: two bodies)
+            orgs = [m for m in all_m if m.type in ORG_TYPES]
+            if len(orgs) > 1:
+                out += self._structural(text, all_m, orgs)
+                out += self._distributed_units(text, all_m, orgs)
         if "Person" in kinds:
             out += self._posts(text, all_m)
             if "Media" in kinds:
@@ -548,11 +567,14 @@ class RelationExtractor:
         return m.type in types or m.type == "Place" and (
             m.rule == "home" or bool(_P15.search(text[m.start : m.end])))
 
-    def _structural(self, text: str, ments: list[Candidate]) -> list[RawRelation]:
+    def _structural(self, text: str, ments: list[Candidate],
+                    orgs: list[Candidate] | None = None) -> list[RawRelation]:
         """某集团十八所云溪实验室: a name nested at the start of a longer one is its parent;
-        only the closest parent is linked (the chain gives the rest)."""
+        only the closest parent is linked (the chain gives the rest). ``orgs``: the
+        organisations of ``ments`` (in their order), if the caller has them."""
         out: list[RawRelation] = []
-        orgs = [m for m in ments if m.type in ORG_TYPES]
+        if orgs is None:
+            orgs = [m for m in ments if m.type in ORG_TYPES]
         if len({m.start for m in orgs}) == len(orgs):
             return out  # no two names start together: none is nested at another's start
         for outer in orgs:
@@ -576,13 +598,16 @@ class RelationExtractor:
                 )
         return out
 
-    def _distributed_units(self, text: str, ments: list[Candidate]) -> list[RawRelation]:
-        """浙江大学医学院、药学院、…: later units of a list share the parent."""
+    def _distributed_units(self, text: str, ments: list[Candidate],
+                           orgs: list[Candidate] | None = None) -> list[RawRelation]:
+        """浙江大学医学院、药学院、…: later units of a list share the parent. ``orgs``: the
+        organisations of ``ments``, if the caller has them (not changed)."""
         out: list[RawRelation] = []
-        orgs = [m for m in ments if m.type in ORG_TYPES]
+        if orgs is None:
+            orgs = [m for m in ments if m.type in ORG_TYPES]
         if len(orgs) < 2:
             return out  # a unit, its parent, or two media: two names at least
-        orgs.sort(key=lambda m: (m.start, -m.end))
+        orgs = sorted(orgs, key=lambda m: (m.start, -m.end))
         # a unit has a parent that starts with it: none when no two names start together
         units = orgs if len({m.start for m in orgs}) < len(orgs) else ()
         for unit in units:
@@ -829,14 +854,17 @@ class RelationExtractor:
         segment wins over the sentence's subject (…，并由该公司配套于…)."""
         if segment_first:
             seg = max(start, max(text.rfind("，", 0, pos), text.rfind(",", 0, pos)) + 1)
-            near = [
-                m
-                for m in ments
-                if seg <= m.start
-                and m.end <= pos
-                and (m.type in types or (m.rule == "anaphora" and m.type == "Organization"))
-            ]
-            last = near[-1] if near else None
+            # the last mention of the segment that ends by pos (the mentions are in order of
+            # their start)
+            last = None
+            for m in reversed(ments):
+                if m.start < seg:
+                    break
+                if m.end <= pos and (
+                    m.type in types or (m.rule == "anaphora" and m.type == "Organization")
+                ):
+                    last = m
+                    break
             if last and (last.rule == "anaphora" or _P06.search(text[seg : last.start])):
                 return last
         for ex in _P07.finditer(text[:pos]) if "为例" in text else ():
@@ -891,23 +919,22 @@ class RelationExtractor:
     ) -> Candidate | None:
         """The mention that opens the clause (after the last ；) holding ``pos``."""
         cstart = max(text.rfind("；", 0, pos), text.rfind(";", 0, pos)) + 1
+        if text is not self._leads_of:
+            self._leads_of = text
+            self._leads = {}
+        leads = self._leads
         for m in ments:
             if m.start < cstart:
                 continue
             if m.start >= pos:
                 return None
-            lead = text[cstart : m.start]
-            if len(lead) > 10 or _P08.search(lead):
+            lead = leads.get((cstart, m.start))
+            if lead is None:
+                lead = leads[(cstart, m.start)] = _lead(text[cstart : m.start])
+            if lead == _LEAD_STOPS:
                 return None
-            if _P09.search(lead):
-                return None  # 调研组从我市云溪智造园了解到…: inside a prepositional phrase
-            if (
-                m.type in types
-                and m.end <= pos
-                and not _P10.search(lead)
-            ):
-                if _P11.fullmatch(lead) and not _SUBJECT_PREPOSITION_RE.search(lead):
-                    return m
+            if lead == _LEAD_OPENS and m.type in types and m.end <= pos:
+                return m
             if m.type in _ORG_OR_PERSON:
                 return None
         return None
