@@ -404,9 +404,9 @@ class RelationModel:
             ids += row
         ids.append(len(self.weights) - 1)  # a zero row: every pair sums at least one row
         scores = np.add.reduceat(self.weights[ids], bounds, axis=0)
-        for k, start in enumerate(bounds):  # a pair with no known attribute: zero scores
-            if start == (bounds[k + 1] if k + 1 < len(bounds) else len(ids) - 1):
-                scores[k] = 0
+        # a pair with no known attribute (its row starts where the next one does): zero scores
+        starts = np.array(bounds)
+        scores[starts == np.append(starts[1:], len(ids) - 1)] = 0
         scores -= scores.max(axis=1, keepdims=True)
         np.exp(scores, out=scores)
         return scores / scores.sum(axis=1, keepdims=True)
