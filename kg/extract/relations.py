@@ -423,7 +423,9 @@ class RelationExtractor:
                 if not any(c.start <= m.start(1) < c.end for c in top):
                     pseudo.append(Candidate(m.start(1), m.end(1), self.class_anaphora[m.group(1)],
                                             "anaphora"))
+        homes = False  # (a home word or an anaphor in the text, a mention or not)
         for m in self._home_re.finditer(text):
+            homes = True
             if any(c.start <= m.start() < c.end for c in top):
                 continue
             w = m.group()
@@ -460,7 +462,8 @@ class RelationExtractor:
             out += self._awards(text, ments)
         if "Industry" in kinds_ments:
             out += self._industries(text, ments)
-        out += self._metrics(text, ments)
+        if homes or not _METRIC_SUBJECTS.isdisjoint(kinds_ments):  # (what a figure is about)
+            out += self._metrics(text, ments)
         out += self._adjacency(text, ments, None if overlap else kinds_ments)
         if "Event" in kinds or "Program" in kinds or "联合" in text:
             out += self._name_internal(text, all_m)
