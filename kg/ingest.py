@@ -457,41 +457,26 @@ def _latin_break(last: str, first: str) -> bool:
     return last.isascii() and last.isalpha() and first.isascii() and first.isalpha()
 
 
-def _joined_text(lines: list[_Line]) -> str:
-    """The lines' text as one paragraph: a space between two lines where a Latin word ends
-    one and another starts the next (:func:`_latin_break`)."""
-    if len(lines) == 1:
-        return lines[0].text
-    texts: list[str] = []
-    last = ""
-    for ln in lines:
-        if not ln.text:
-            continue
-        if last and _latin_break(last, ln.text[0]):
-            texts.append(" ")
-        texts.append(ln.text)
-        last = ln.text[-1]
-    return "".join(texts)
+def _pieces(lines: list[_Line]) -> list[tuple[str, int]]:
+    """The lines' texts as one paragraph, each with the original offset it starts at: a space
+    between two lines where a Latin word ends one and another starts the next
+    (:func:`_latin_break`), mapped to the line break before the second.
 
-
-def _joined_offsets(lines: list[_Line]) -> list[int]:
-    """The original offsets of :func:`_joined_text`'s characters; a space put between two
-    lines maps to the character before the second (its line break).
-
-    >>> _joined_offsets([_Line("body", "ab", 3), _Line("body", "cd", 6)])
-    [3, 4, 5, 6, 7]
+    >>> _pieces([_Line("body", "ab", 3), _Line("body", "", 5), _Line("body", "cd", 6)])
+    [('ab', 3), (' ', 5), ('cd', 6)]
     """
-    offsets: list[int] = []
+    if len(lines) == 1:
+        return [(lines[0].text, lines[0].start)] if lines[0].text else []
+    out: list[tuple[str, int]] = []
     last = ""
     for ln in lines:
         if not ln.text:
             continue
         if last and _latin_break(last, ln.text[0]):
-            offsets.append(ln.start - 1)
-        end = ln.start + len(ln.text)
-        offsets.extend(_indexes(end)[ln.start : end])
+            out.append((" ", ln.start - 1))
+        out.append((ln.text, ln.start))
         last = ln.text[-1]
-    return offsets
+    return out
 
 
 def _clean_already(line: str) -> bool:
@@ -755,10 +740,12 @@ def _normalise(text: str) -> tuple[str, tuple[int, ...], list[Paragraph]]:
     paragraphs: list[Paragraph] = []
     size = 0  # characters in pieces
     for kind, pl, level in merged:
-        para = _joined_text(pl)
+        parts = _pieces(pl)
+        para = "".join([t for t, _ in parts])
         cleaned: list[int] | None = None
         if kind == "byline" or not _clean_already(para):
-            para, cleaned = _clean_chars(para, _joined_offsets(pl), byline=kind == "byline")
+            before = [o for t, p in parts for o in indexes[p : p + len(t)]]
+            para, cleaned = _clean_chars(para, before, byline=kind == "byline")
         if not para:  # paragraph vanished (only control chars)
             continue
         if pieces:
@@ -768,8 +755,8 @@ def _normalise(text: str) -> tuple[str, tuple[int, ...], list[Paragraph]]:
             size += 1
         pieces.append(_curly_quotes(para) if '"' in para else para)
         if cleaned is None:  # the usual paragraph: its lines' own characters at their offsets
-            for ln in pl:
-                offsets.extend(indexes[ln.start : ln.start + len(ln.text)])
+            for t, p in parts:
+                offsets.extend(indexes[p : p + len(t)])
         else:
             offsets.extend(cleaned)
         paragraphs.append(Paragraph(kind, size, size + len(para), level))
