@@ -245,23 +245,16 @@ class _Rows(_Strings):
         i = (memo.get(after) or self._word(after))[4]
         if i is not None:
             out.append(i)
-        get = self._get
+        row = self._row
         for ch in puncts:
-            i = self._puncts.get(ch, -1)
-            if i == -1:
-                i = self._puncts[ch] = get(f"p={ch}")
+            i = row(self._puncts, "p={}", ch)
             if i is not None:
                 out.append(i)
-        n = len(others)
-        i = self._counts.get(n, -1)
-        if i == -1:
-            i = self._counts[n] = get(f"m={n}")
+        i = row(self._counts, "m={}", len(others))
         if i is not None:
             out.append(i)
         for m in others:
-            i = self._kinds.get(m.type, -1)
-            if i == -1:
-                i = self._kinds[m.type] = get(f"mT={m.type}")
+            i = row(self._kinds, "mT={}", m.type)
             if i is not None:
                 out.append(i)
         return out
@@ -272,20 +265,24 @@ class _Rows(_Strings):
 
     def triggers(self, preds: list[str], order: str) -> list[Any]:
         out = []
-        memo = self._triggers
         for p in preds:
-            i = memo.get((p, order), -1)
-            if i == -1:
-                i = memo[(p, order)] = self._get(f"tr={p}{order}")
+            i = self._row(self._triggers, "tr={}{}", p, order)
             if i is not None:
                 out.append(i)
         return out
 
     def ruled(self, prefix: str, pred: str) -> list[Any]:
-        i = self._ruled.get((prefix, pred), -1)
-        if i == -1:
-            i = self._ruled[(prefix, pred)] = self._get(f"{prefix}{pred}")
+        i = self._row(self._ruled, "{}{}", prefix, pred)
         return [] if i is None else [i]
+
+    def _row(self, memo: dict[Any, int | None], form: str, *parts: Any) -> int | None:
+        """The row of the attribute ``form`` makes of ``parts`` (``None``: the model has no
+        such attribute), kept in ``memo`` by its parts."""
+        key = parts[0] if len(parts) == 1 else parts
+        i = memo.get(key, -1)
+        if i == -1:
+            i = memo[key] = self._get(form.format(*parts))
+        return i
 
 
 #: What the attributes of a pair owe to the stretch from its first mention to its second
